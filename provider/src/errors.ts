@@ -1,0 +1,281 @@
+/**
+ * Typed errors. One base class with a stable `code`; subclasses by what the user must do.
+ *
+ * `instanceof` works across duplicate copies of this package (two versions under node_modules, or the
+ * copy loaded by the Pulumi provider host next to the program's copy) through a `Symbol.for` marker,
+ * as undici does for its errors.
+ *
+ * Every message goes through {@link redact}: no token, secret or Authorization header ever reaches an
+ * error, whatever the service or a library put in the text.
+ */
+
+const MARK = Symbol.for("pulumi-partner-center.error");
+
+/** Stable error codes: match on these, not on messages. */
+export type ErrorCode =
+  | "PPC_CONFIGURATION"
+  | "PPC_AUTHENTICATION"
+  | "PPC_MFA_REQUIRED"
+  | "PPC_PERMISSION_DENIED"
+  | "PPC_NOT_FOUND"
+  | "PPC_THROTTLED"
+  | "PPC_API"
+  | "PPC_REMOVAL_BLOCKED"
+  | "PPC_REMOVAL_UNCONFIRMED"
+  | "PPC_RELATIONSHIP_NOT_ESTABLISHED"
+  | "PPC_RESPONSE_VALIDATION"
+  | "PPC_CONNECTION";
+
+/** What a failed exchange with Partner Center told us. Every field is optional: a connection error has no status. */
+export interface ErrorContext {
+  /** HTTP status of the last response. */
+  status?: number | undefined;
+  /** Partner Center's own error code (`code` in the error body), e.g. `"20002"` or `"900421"`. */
+  partnerCenterCode?: string | undefined;
+  /** Partner Center's `description` from the error body. */
+  partnerCenterDescription?: string | undefined;
+  /** The MS-RequestId we sent (the idempotency key of the logical request). */
+  requestId?: string | undefined;
+  /** The MS-CorrelationId we sent and the service echoed. */
+  correlationId?: string | undefined;
+  /** `GET /v1/customers/...`: method and path, never a query string with credentials. */
+  operation?: string | undefined;
+  /** What the user should do next. */
+  action?: string | undefined;
+  /** The underlying error, redacted when it is rendered. */
+  cause?: unknown;
+}
+
+const secrets = new Set<string>();
+
+/**
+ * Registers a credential so that {@link redact} removes it from any text. Settings call this for the
+ * client secret, the refresh token and the access token, and the auth layer for every issued token.
+ */
+export function registerSecret(value: string | undefined): void {
+  // Very short values would redact ordinary words; real credentials are long.
+  if (value !== undefined && value.length >= 8) secrets.add(value);
+}
+
+/**
+ * Removes credentials from text: registered secret values, `Bearer` tokens, and `client_secret`,
+ * `refresh_token`, `access_token`, `assertion`, `password` in query strings, form bodies, JSON and headers.
+ */
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) {
+    if (out.includes(s)) out = out.split(s).join("[REDACTED]");
+  }
+  return out
+    .replace(/(authorization["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',;}]+/gi, "$1$2[REDACTED]")
+    .replace(/\bbearer\s+[A-Za-z0-9\-._~+/]+=*/gi, "Bearer [REDACTED]")
+    .replace(
+      /((?:client_secret|refresh_token|access_token|id_token|assertion|password)["']?\s*[:=]\s*["']?)[^&\s"',;}]+/gi,
+      "$1[REDACTED]",
+    );
+}
+
+function describe(ctx: ErrorContext): string {
+  const parts: string[] = [];
+  if (ctx.operation) parts.push(ctx.operation);
+  if (ctx.status !== undefined) parts.push(`HTTP ${ctx.status}`);
+  if (ctx.partnerCenterCode !== undefined) parts.push(`Partner Center code ${ctx.partnerCenterCode}`);
+  if (ctx.partnerCenterDescription) parts.push(`"${ctx.partnerCenterDescription}"`);
+  if (ctx.requestId) parts.push(`MS-RequestId ${ctx.requestId}`);
+  if (ctx.correlationId) parts.push(`MS-CorrelationId ${ctx.correlationId}`);
+  return parts.length ? ` [${parts.join("; ")}]` : "";
+}
+
+/** Base class of every error this package throws. */
+export class PartnerCenterError extends Error {
+  /** The class name that `instanceof` checks against across package copies. */
+  static readonly errorName: string = "PartnerCenterError";
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode;
+  readonly status: number | undefined;
+  readonly partnerCenterCode: string | undefined;
+  readonly partnerCenterDescription: string | undefined;
+  readonly requestId: string | undefined;
+  readonly correlationId: string | undefined;
+  readonly operation: string | undefined;
+  /** What the user should do next (also part of `message`). */
+  readonly action: string | undefined;
+  declare readonly [MARK]: readonly string[];
+
+  constructor(code: ErrorCode, summary: string, ctx: ErrorContext = {}) {
+    const action = ctx.action;
+    super(redact(`${summary}${action ? ` ${action}` : ""}${describe(ctx)}`));
+    this.code = code;
+    this.status = ctx.status;
+    this.partnerCenterCode = ctx.partnerCenterCode;
+    this.partnerCenterDescription =
+      ctx.partnerCenterDescription === undefined ? undefined : redact(ctx.partnerCenterDescription);
+    this.requestId = ctx.requestId;
+    this.correlationId = ctx.correlationId;
+    this.operation = ctx.operation;
+    this.action = action;
+    if (ctx.cause !== undefined) {
+      const c = ctx.cause;
+      // Keep the cause's message (redacted), not the object: a library error may hold request options.
+      Object.defineProperty(this, "cause", {
+        value: c instanceof Error ? { name: c.name, message: redact(c.message), code: codeOf(c) } : redact(String(c)),
+        enumerable: false,
+      });
+    }
+    const names: string[] = [];
+    for (let k = new.target as unknown as { errorName?: string }; k?.errorName; k = Object.getPrototypeOf(k)) {
+      names.push(k.errorName);
+    }
+    Object.defineProperty(this, MARK, { value: names, enumerable: false });
+    this.name = (new.target as unknown as { errorName: string }).errorName;
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    const marks = (value as { [MARK]?: unknown } | null | undefined)?.[MARK];
+    return Array.isArray(marks) && marks.includes(this.errorName);
+  }
+
+  /** A plain object safe to log or serialise: no cause, no headers. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      status: this.status,
+      partnerCenterCode: this.partnerCenterCode,
+      requestId: this.requestId,
+      correlationId: this.correlationId,
+    };
+  }
+}
+
+function codeOf(e: Error): string | undefined {
+  const c = (e as { code?: unknown }).code;
+  return typeof c === "string" ? c : undefined;
+}
+
+/** A setting is missing or invalid. Nothing was sent. */
+export class ConfigurationError extends PartnerCenterError {
+  static override readonly errorName: string = "ConfigurationError";
+  constructor(summary: string, ctx: ErrorContext = {}) {
+    super("PPC_CONFIGURATION", summary, ctx);
+  }
+}
+
+/** The token endpoint refused the grant, or Partner Center answered 401. */
+export class AuthenticationError extends PartnerCenterError {
+  static override readonly errorName: string = "AuthenticationError";
+  constructor(summary: string, ctx: ErrorContext = {}, code: ErrorCode = "PPC_AUTHENTICATION") {
+    super(code, summary, ctx);
+  }
+}
+
+/** HTTP 401 with Partner Center code 900421: the App+User token was not obtained with MFA (required since April 2026). */
+export class MfaRequiredError extends AuthenticationError {
+  static override readonly errorName: string = "MfaRequiredError";
+  constructor(ctx: ErrorContext = {}) {
+    super(
+      "Partner Center requires multi-factor authentication for App+User calls (error 900421).",
+      {
+        action:
+          "Obtain a new refresh token through the Secure Application Model consent flow, signing in with MFA, and store it in partnercenter:refreshToken (secret) or PARTNER_CENTER_REFRESH_TOKEN.",
+        ...ctx,
+      },
+      "PPC_MFA_REQUIRED",
+    );
+  }
+}
+
+/** HTTP 403 other than "no relationship": the signed-in user or app lacks a role. */
+export class PermissionDeniedError extends PartnerCenterError {
+  static override readonly errorName: string = "PermissionDeniedError";
+  constructor(summary: string, ctx: ErrorContext = {}) {
+    super("PPC_PERMISSION_DENIED", summary, ctx);
+  }
+}
+
+/** HTTP 404, or 403 with code 20002 (no relationship between partner and customer). */
+export class NotFoundError extends PartnerCenterError {
+  static override readonly errorName: string = "NotFoundError";
+  constructor(summary: string, ctx: ErrorContext = {}) {
+    super("PPC_NOT_FOUND", summary, ctx);
+  }
+}
+
+/** HTTP 429 still answered after every retry the deadline allowed. */
+export class ThrottledError extends PartnerCenterError {
+  static override readonly errorName: string = "ThrottledError";
+  /** The last Retry-After the service sent, in seconds. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(summary: string, ctx: ErrorContext & { retryAfterSeconds?: number | undefined } = {}) {
+    super("PPC_THROTTLED", summary, ctx);
+    this.retryAfterSeconds = ctx.retryAfterSeconds;
+  }
+}
+
+/** Any other HTTP error status (400, 409, 5xx after retries...). */
+export class ApiError extends PartnerCenterError {
+  static override readonly errorName: string = "ApiError";
+  constructor(summary: string, ctx: ErrorContext = {}) {
+    super("PPC_API", summary, ctx);
+  }
+}
+
+/** The request worked but the data did not match what Partner Center documents (or was too large). */
+export class ResponseValidationError extends PartnerCenterError {
+  static override readonly errorName: string = "ResponseValidationError";
+  /** Where the data differed, as `path: problem` lines. */
+  readonly issues: readonly string[];
+  constructor(summary: string, ctx: ErrorContext & { issues?: readonly string[] } = {}) {
+    super("PPC_RESPONSE_VALIDATION", summary, ctx);
+    this.issues = ctx.issues ?? [];
+  }
+}
+
+/** The request never got an answer: DNS, TLS, refused or reset connection, timeout. */
+export class ConnectionError extends PartnerCenterError {
+  static override readonly errorName: string = "ConnectionError";
+  constructor(summary: string, ctx: ErrorContext = {}) {
+    super("PPC_CONNECTION", summary, ctx);
+  }
+}
+
+/** One thing that prevents removing a reseller relationship. */
+export interface RemovalBlocker {
+  kind: "subscription" | "reservedInstance";
+  id: string;
+  name: string;
+  status: string;
+}
+
+/** Removal refused before anything was changed: reserved instances or active subscriptions remain. */
+export class RemovalBlockedError extends PartnerCenterError {
+  static override readonly errorName: string = "RemovalBlockedError";
+  readonly customerId: string;
+  readonly blockers: readonly RemovalBlocker[];
+  constructor(summary: string, customerId: string, blockers: readonly RemovalBlocker[], ctx: ErrorContext = {}) {
+    super("PPC_REMOVAL_BLOCKED", summary, ctx);
+    this.customerId = customerId;
+    this.blockers = blockers;
+  }
+}
+
+/** The relationship PATCH was sent but the service did not confirm `none` and the customer is still there. */
+export class RemovalUnconfirmedError extends PartnerCenterError {
+  static override readonly errorName: string = "RemovalUnconfirmedError";
+  constructor(summary: string, ctx: ErrorContext = {}) {
+    super("PPC_REMOVAL_UNCONFIRMED", summary, ctx);
+  }
+}
+
+/** The customer has no reseller relationship with the partner: the invitation link says how to get one. */
+export class RelationshipNotEstablishedError extends PartnerCenterError {
+  static override readonly errorName: string = "RelationshipNotEstablishedError";
+  readonly customerId: string;
+  readonly invitationUrl: string | undefined;
+  constructor(summary: string, customerId: string, invitationUrl: string | undefined, ctx: ErrorContext = {}) {
+    super("PPC_RELATIONSHIP_NOT_ESTABLISHED", summary, ctx);
+    this.customerId = customerId;
+    this.invitationUrl = invitationUrl;
+  }
+}

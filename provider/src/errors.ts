@@ -130,7 +130,7 @@ export class PartnerCenterError extends Error {
     this.name = (new.target as unknown as { errorName: string }).errorName;
   }
 
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     const marks = (value as { [MARK]?: unknown } | null | undefined)?.[MARK];
     return Array.isArray(marks) && marks.includes(this.errorName);
   }

@@ -1,0 +1,281 @@
+/**
+ * `pulumi-partner-center/dynamic`: the implementation the serialized shim loads by name (see shim.ts).
+ *
+ * COMPATIBILITY CONTRACT: this subpath and the methods it exports (`configure`, `check`, `diff`, `create`,
+ * `read`, `update`, `delete`) are called by provider text stored in users' state files. Never rename them;
+ * every version must accept the state every earlier version wrote.
+ *
+ * The Pulumi provider host calls these concurrently and may call a method before `configure` has finished
+ * (it caches the provider before awaiting configure: shared/pulumi-dynamic-providers.md, "Race"), so every
+ * method that needs settings awaits the stored configure promise.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { getSharedClient, type Customer, type PartnerCenterClient } from "./client";
+import { ConfigurationError, PartnerCenterError, type RemovalBlocker } from "./errors";
+import { adopt, assessReadiness, remove } from "./relationship";
+import { loadSettings, type Settings } from "./settings";
+
+/** The value Pulumi passes for an input that is not known yet (during preview). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const PROVIDER_KEY = "__provider";
+
+/** The setting keys read from stack config as `partnercenter:<key>`. */
+export const SETTING_KEYS = [
+  "endpoint",
+  "authority",
+  "tenantId",
+  "clientId",
+  "clientSecret",
+  "refreshToken",
+  "accessToken",
+  "maxRequestsPerMinute",
+  "maxConcurrency",
+] as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const guid = (what: string) =>
+  z
+    .string({ error: `${what} must be a string: the tenant GUID, e.g. 0a1b2c3d-0000-4000-8000-00000000000a` })
+    .trim()
+    .regex(GUID, {
+      error: `${what} must be a tenant GUID like 0a1b2c3d-0000-4000-8000-00000000000a (find it in Partner Center under Customers > the customer > Account > Microsoft ID)`,
+    })
+    .transform((s) => s.toLowerCase());
+
+/** The resource's inputs, validated strictly so that a typo fails in `check` instead of being ignored. */
+const inputsSchema = z.strictObject({
+  customerId: guid("customerId"),
+  suspendActiveSubscriptions: z
+    .boolean({ error: "suspendActiveSubscriptions must be true or false" })
+    .optional(),
+  acceptanceTimeoutSeconds: z
+    .number({ error: "acceptanceTimeoutSeconds must be a number of seconds" })
+    .int({ error: "acceptanceTimeoutSeconds must be a whole number of seconds" })
+    .min(0, { error: "acceptanceTimeoutSeconds must be 0 (fail at once) or more" })
+    .max(86_400, { error: "acceptanceTimeoutSeconds must be at most 86400 (one day): rerun pulumi up instead" })
+    .optional(),
+  indirectResellerId: guid("indirectResellerId").optional(),
+});
+
+/** Validated inputs. */
+export type Inputs = z.output<typeof inputsSchema>;
+
+/** What the resource stores as outputs (besides `__provider`, which the host adds). */
+export interface Outputs extends Inputs {
+  relationshipToPartner: string;
+  companyName?: string;
+  domain?: string;
+  removable?: boolean;
+  removalBlockers?: RemovalBlocker[];
+}
+
+// ---------------------------------------------------------------------------------------------- configure
+
+let configured: Promise<Settings | ConfigurationError> | undefined;
+
+/**
+ * Reads `partnercenter:*` from the stack config (secrets arrive decrypted), then environment variables.
+ * Never throws: the host would cache a provider whose configure failed, so the error is kept and thrown by
+ * the first method that needs the settings.
+ */
+export function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
+  const config: Record<string, string | undefined> = {};
+  for (const key of SETTING_KEYS) config[key] = req.config.get(`partnercenter:${key}`);
+  configured = Promise.resolve().then(() => settingsOrError(config));
+  return configured.then(() => undefined);
+}
+
+function settingsOrError(config: Record<string, string | undefined>): Settings | ConfigurationError {
+  try {
+    return loadSettings(config);
+  } catch (e) {
+    if (e instanceof ConfigurationError) return e;
+    throw e;
+  }
+}
+
+async function client(): Promise<PartnerCenterClient> {
+  // configure() is started synchronously by the host before any other call can see the provider; without
+  // one (an older host, or direct use) the environment alone is used.
+  configured ??= Promise.resolve().then(() => settingsOrError({}));
+  const s = await configured;
+  if (s instanceof ConfigurationError) throw s;
+  return getSharedClient(s);
+}
+
+function log(customerId: string, line: string): void {
+  // Inside the provider host pulumi.log has no engine connection and prints to stdout, which the CLI shows.
+  pulumi.log.info(`partnercenter ${customerId}: ${line}`);
+}
+
+// -------------------------------------------------------------------------------------------------- check
+
+/** Validates and normalises inputs. No network. */
+export async function check(
+  _olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<{ inputs?: Record<string, unknown>; failures?: { property: string; reason: string }[] }> {
+  const { [PROVIDER_KEY]: provider, ...rest } = news;
+  // Preview passes unknown values as a sentinel: validate what is known, keep the rest as it is.
+  const unknown = Object.keys(rest).filter((k) => rest[k] === UNKNOWN);
+  const known = Object.fromEntries(Object.entries(rest).filter(([k]) => !unknown.includes(k)));
+  const schema = inputsSchema.omit(Object.fromEntries(unknown.map((k) => [k, true])) as never);
+  const parsed = schema.safeParse(known);
+  if (!parsed.success) {
+    return {
+      failures: parsed.error.issues.map((i) => ({
+        property: i.path.length ? i.path.map(String).join(".") : keysOf(i),
+        reason:
+          i.code === "unrecognized_keys"
+            ? `unknown property ${i.keys.map((k) => `"${k}"`).join(", ")}: expected customerId, suspendActiveSubscriptions, acceptanceTimeoutSeconds or indirectResellerId`
+            : i.message,
+      })),
+    };
+  }
+  const inputs: Record<string, unknown> = { ...(parsed.data as object) };
+  for (const k of unknown) inputs[k] = UNKNOWN;
+  if (provider !== undefined) inputs[PROVIDER_KEY] = provider;
+  return { inputs };
+}
+
+function keysOf(i: z.core.$ZodIssue): string {
+  return i.code === "unrecognized_keys" ? (i.keys[0] ?? "") : "";
+}
+
+function parseInputs(raw: Record<string, unknown>): Inputs {
+  const { [PROVIDER_KEY]: _p, ...rest } = raw;
+  const picked: Record<string, unknown> = {};
+  for (const k of ["customerId", "suspendActiveSubscriptions", "acceptanceTimeoutSeconds", "indirectResellerId"]) {
+    if (rest[k] !== undefined && rest[k] !== null) picked[k] = rest[k];
+  }
+  const parsed = inputsSchema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      `Invalid ResellerRelationship inputs: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}.`,
+    );
+  }
+  return parsed.data;
+}
+
+// --------------------------------------------------------------------------------------------------- diff
+
+const UPDATABLE = ["suspendActiveSubscriptions", "acceptanceTimeoutSeconds", "indirectResellerId"] as const;
+
+/** A new customerId replaces the resource; the other inputs update in place; `__provider` is ignored. */
+export async function diff(
+  _id: string,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<{ changes: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }> {
+  const norm = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : (v ?? undefined));
+  const replaces = norm(olds.customerId) !== norm(news.customerId) ? ["customerId"] : [];
+  const updates = UPDATABLE.filter((k) => norm(olds[k]) !== norm(news[k]));
+  const changes = replaces.length > 0 || updates.length > 0;
+  // Removing a relationship before adopting another is never needed (they are different customers), so the
+  // default create-before-delete order stands.
+  return replaces.length ? { changes, replaces } : { changes };
+}
+
+// ------------------------------------------------------------------------------------------ create, update
+
+function outputs(inputs: Inputs, customer: Customer, prior?: Record<string, unknown>): Record<string, unknown> {
+  const outs: Record<string, unknown> = { ...inputs, relationshipToPartner: customer.relationshipToPartner };
+  // Omit absent values: `undefined` inside outputs fails in the host ("Unexpected struct type").
+  if (customer.companyName !== undefined) outs.companyName = customer.companyName;
+  else if (prior?.companyName !== undefined) outs.companyName = prior.companyName;
+  if (customer.domain !== undefined) outs.domain = customer.domain;
+  else if (prior?.domain !== undefined) outs.domain = prior.domain;
+  return outs;
+}
+
+/** Adopts an existing reseller relationship (one GET), or fails with the invitation link. */
+export async function create(news: Record<string, unknown>): Promise<{ id: string; outs: Record<string, unknown> }> {
+  const inputs = parseInputs(news);
+  const c = await client();
+  const id = inputs.customerId;
+  const customer = await adopt(c, id, {
+    ...(inputs.acceptanceTimeoutSeconds !== undefined && { acceptanceTimeoutSeconds: inputs.acceptanceTimeoutSeconds }),
+    ...(inputs.indirectResellerId !== undefined && { indirectResellerId: inputs.indirectResellerId }),
+    log: (l) => log(id, l),
+  }).catch(rethrow);
+  log(id, `adopted the reseller relationship with ${customer.companyName ?? id}${customer.domain ? ` (${customer.domain})` : ""}.`);
+  return { id, outs: outputs(inputs, customer) };
+}
+
+/** No API call: the new inputs with the outputs already known. */
+export async function update(
+  _id: string,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<{ outs: Record<string, unknown> }> {
+  const inputs = parseInputs(news);
+  const outs: Record<string, unknown> = { ...inputs };
+  for (const k of ["relationshipToPartner", "companyName", "domain", "removable", "removalBlockers"]) {
+    if (olds[k] !== undefined && olds[k] !== null) outs[k] = olds[k];
+  }
+  outs.relationshipToPartner ??= "reseller";
+  return { outs };
+}
+
+// --------------------------------------------------------------------------------------------------- read
+
+/** Refresh: the customer, its subscriptions and entitlements; a blank id when the relationship is gone. */
+export async function read(
+  id: string,
+  props: Record<string, unknown> = {},
+): Promise<{ id?: string; props?: Record<string, unknown>; inputs?: Record<string, unknown> }> {
+  const inputs = parseInputs({ customerId: id, ...props, ...(props.customerId ? {} : { customerId: id }) });
+  const c = await client();
+  const r = await assessReadiness(c, inputs.customerId).catch(rethrow);
+  if (r.gone || !r.isReseller || !r.customer) {
+    log(
+      inputs.customerId,
+      r.gone
+        ? "the customer is gone for this partner: refresh drops the resource from the stack."
+        : `the relationship is now "${r.customer?.relationshipToPartner}", not reseller: refresh drops the resource from the stack.`,
+    );
+    return {};
+  }
+  const outs = {
+    ...outputs(inputs, r.customer, props),
+    removable: r.removable,
+    removalBlockers: r.blockers,
+  };
+  log(
+    inputs.customerId,
+    r.removable
+      ? `removable (${r.subscriptions.length} subscription(s), ${r.entitlements.length} entitlement(s), none blocking).`
+      : `not removable: ${r.blockers.map((b) => `${b.kind} ${b.id} (${b.status})`).join(", ")}.`,
+  );
+  return { id: inputs.customerId, props: outs, inputs: { ...inputs } };
+}
+
+// ------------------------------------------------------------------------------------------------- delete
+
+/**
+ * Removes the relationship after checking every page of entitlements and subscriptions. Throws (and so
+ * keeps the resource in state) when anything blocks it or the service does not confirm `none`.
+ */
+async function del(id: string, props: Record<string, unknown>): Promise<void> {
+  const inputs = parseInputs({ ...props, customerId: props.customerId ?? id });
+  const c = await client();
+  await remove(c, inputs.customerId, {
+    ...(inputs.suspendActiveSubscriptions !== undefined && {
+      suspendActiveSubscriptions: inputs.suspendActiveSubscriptions,
+    }),
+    log: (l) => log(inputs.customerId, l),
+  }).catch(rethrow);
+}
+export { del as delete };
+
+/**
+ * The host prints `${e}: ${e.stack}` for a failed call: keep our typed error, but make its stack the message
+ * alone, so the CLI shows what to do rather than our file paths.
+ */
+function rethrow(e: unknown): never {
+  if (e instanceof PartnerCenterError) {
+    Object.defineProperty(e, "stack", { value: `[${e.code}]`, configurable: true, writable: true });
+  }
+  throw e;
+}

@@ -1,0 +1,346 @@
+/**
+ * The domain rules of a reseller relationship: adopt it, judge whether it can be removed, remove it.
+ * No HTTP here: everything goes through {@link PartnerCenterClient}, so the rules are the same for the
+ * provider, the readiness report and users' own scripts.
+ *
+ * Microsoft's rules ("Remove a reseller relationship with a customer", partner-center-sdk docs, and
+ * shared/partner-center-api.md): every Azure reserved VM instance must be cancelled (through Azure support:
+ * there is no API) and no subscription may be active before the relationship is patched to `none`.
+ */
+import { randomUUID } from "node:crypto";
+import type { Customer, Entitlement, PartnerCenterClient, Subscription } from "./client";
+import {
+  ConnectionError,
+  NotFoundError,
+  PartnerCenterError,
+  RelationshipNotEstablishedError,
+  RemovalBlockedError,
+  RemovalUnconfirmedError,
+  type RemovalBlocker,
+} from "./errors";
+
+export type { RemovalBlocker } from "./errors";
+
+/** Where progress lines go: the provider passes `pulumi.log.info`, the CLI `console.error`. */
+export type Logger = (line: string) => void;
+
+const RESERVED_INSTANCE_TYPES = new Set(["reservedinstance", "virtualmachinereservedinstance"]);
+/** `pending` becomes `active` once provisioned, so it blocks too. */
+const BLOCKING_STATUSES = new Set(["active", "pending"]);
+
+/** True for `reservedInstance` and the legacy `VirtualMachineReservedInstance`, in any casing. */
+export function isReservedInstance(e: Entitlement): boolean {
+  return RESERVED_INSTANCE_TYPES.has(e.entitlementType.toLowerCase());
+}
+
+/** The blockers among a customer's entitlements and subscriptions: reserved instances first, then subscriptions. */
+export function findBlockers(
+  subscriptions: readonly Subscription[],
+  entitlements: readonly Entitlement[],
+): RemovalBlocker[] {
+  const blockers: RemovalBlocker[] = [];
+  for (const e of entitlements) {
+    if (isReservedInstance(e)) {
+      blockers.push({
+        kind: "reservedInstance",
+        id: e.id,
+        name: e.productId ?? e.entitlementType,
+        status: e.status || "active",
+      });
+    }
+  }
+  for (const s of subscriptions) {
+    if (BLOCKING_STATUSES.has(s.status)) {
+      blockers.push({
+        kind: "subscription",
+        id: s.id,
+        name: s.offerName ?? s.friendlyName ?? "",
+        status: s.status,
+      });
+    }
+  }
+  return blockers;
+}
+
+/** What the user must do about one blocker. */
+export function nextStep(blocker: RemovalBlocker, subscription?: Subscription): string {
+  if (blocker.kind === "reservedInstance") {
+    return "cancel this Azure reservation through Azure support (Partner Center has no API for it)";
+  }
+  if (blocker.status === "pending") {
+    return "wait until it is provisioned, then suspend or cancel it";
+  }
+  if (subscription?.isAzurePlan) {
+    return "cancel the Azure subscriptions under this Azure plan first (Partner Center refuses to suspend a plan with active Azure subscriptions, error 900115), then suspend the plan";
+  }
+  if (subscription?.isNewCommerce) {
+    return "cancel it in Partner Center within its cancellation window (a suspended new-commerce subscription keeps billing), or suspend it (suspendActiveSubscriptions: true)";
+  }
+  return "suspend or cancel it in Partner Center, or set suspendActiveSubscriptions: true to let the provider suspend it";
+}
+
+function label(customer: Customer | undefined, customerId: string): string {
+  return customer?.companyName ? `${customer.companyName} (${customerId})` : customerId;
+}
+
+/** The removal blocked message: every blocker with its id, name, status and next step. */
+export function blockedMessage(
+  customerId: string,
+  blockers: readonly RemovalBlocker[],
+  subscriptions: readonly Subscription[],
+  customer?: Customer,
+): string {
+  const byId = new Map(subscriptions.map((s) => [s.id, s]));
+  const lines = blockers.map((b) => {
+    const kind = b.kind === "reservedInstance" ? "Azure reserved instance" : "subscription";
+    const name = b.name ? ` "${b.name}"` : "";
+    return `  - ${kind} ${b.id}${name} (${b.status}): ${nextStep(b, byId.get(b.id))}`;
+  });
+  return (
+    `The reseller relationship with ${label(customer, customerId)} cannot be removed yet: ` +
+    `${blockers.length} blocker${blockers.length === 1 ? "" : "s"}. Nothing was changed.\n` +
+    `${lines.join("\n")}\nThen run the command again (pulumi destroy, or pulumi up after removing the resource).`
+  );
+}
+
+/** A customer's standing, as refresh and the readiness report see it. */
+export interface Readiness {
+  customerId: string;
+  /** The customer, when the partner still sees it. */
+  customer: Customer | undefined;
+  /** The customer is gone for this partner (404, or 403 code 20002). */
+  gone: boolean;
+  /** The relationship is `reseller`. */
+  isReseller: boolean;
+  removable: boolean;
+  blockers: RemovalBlocker[];
+  subscriptions: Subscription[];
+  entitlements: Entitlement[];
+}
+
+async function orGone<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Reads the customer, its subscriptions and its entitlements, all three at once (every page of each list),
+ * and judges whether the reseller relationship can be removed now.
+ */
+export async function assessReadiness(
+  client: PartnerCenterClient,
+  customerId: string,
+  opts: { signal?: AbortSignal } = {},
+): Promise<Readiness> {
+  const o = opts.signal ? { signal: opts.signal } : {};
+  const [customer, subscriptions, entitlements] = await Promise.all([
+    orGone(client.customers.get(customerId, o)),
+    orGone(client.subscriptions.list(customerId, o)),
+    orGone(client.entitlements.list(customerId, o)),
+  ]);
+  const gone = customer === undefined;
+  const isReseller = customer?.relationshipToPartner === "reseller";
+  if (!gone && (subscriptions === undefined || entitlements === undefined)) {
+    // The customer answered but a list did not: never judge on partial data.
+    throw new NotFoundError(`Could not read the subscriptions or entitlements of customer ${customerId}.`, {
+      action: "Check that the partner still has a relationship with this customer, then retry.",
+    });
+  }
+  const blockers = findBlockers(subscriptions ?? [], entitlements ?? []);
+  return {
+    customerId,
+    customer,
+    gone,
+    isReseller,
+    removable: !gone && isReseller && blockers.length === 0,
+    blockers,
+    subscriptions: subscriptions ?? [],
+    entitlements: entitlements ?? [],
+  };
+}
+
+/** Options of {@link adopt}. */
+export interface AdoptOptions {
+  /** Wait this long for the customer to accept the invitation (0: fail at once). */
+  acceptanceTimeoutSeconds?: number;
+  indirectResellerId?: string;
+  log?: Logger;
+  /** Poll interval while waiting; by default a tenth of the timeout, between 1 and 30 seconds. */
+  pollIntervalMs?: number;
+}
+
+async function reseller(client: PartnerCenterClient, customerId: string): Promise<Customer | undefined> {
+  const c = await orGone(client.customers.get(customerId));
+  return c?.relationshipToPartner === "reseller" ? c : undefined;
+}
+
+/**
+ * Adopts an existing reseller relationship in one GET. When there is none, fetches the invitation link and
+ * throws {@link RelationshipNotEstablishedError} carrying it, or with `acceptanceTimeoutSeconds` prints the
+ * link and polls until the customer accepts or the time runs out.
+ */
+export async function adopt(
+  client: PartnerCenterClient,
+  customerId: string,
+  opts: AdoptOptions = {},
+): Promise<Customer> {
+  const found = await reseller(client, customerId);
+  if (found) return found;
+
+  const url = await client.relationshipRequests.getInvitationUrl(
+    opts.indirectResellerId ? { indirectResellerId: opts.indirectResellerId } : {},
+  );
+  const timeoutMs = Math.max(0, opts.acceptanceTimeoutSeconds ?? 0) * 1000;
+  if (timeoutMs > 0) {
+    opts.log?.(
+      `Customer ${customerId} has no reseller relationship yet. Send this invitation link to a global administrator of the customer's tenant: ${url} ; waiting up to ${opts.acceptanceTimeoutSeconds} s for the acceptance.`,
+    );
+    const interval = opts.pollIntervalMs ?? Math.min(30_000, Math.max(1_000, timeoutMs / 10));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()))));
+      const accepted = await reseller(client, customerId);
+      if (accepted) return accepted;
+    }
+  }
+  const waited = timeoutMs > 0 ? ` The customer did not accept within ${opts.acceptanceTimeoutSeconds} s.` : "";
+  throw new RelationshipNotEstablishedError(
+    `Customer ${customerId} has no reseller relationship with this partner.${waited} Send this invitation link to a global administrator of the customer's tenant: ${url} . Once they accept it (and sign the Microsoft Customer Agreement), run \`pulumi up\` again, or set acceptanceTimeoutSeconds to wait for the acceptance.`,
+    customerId,
+    url,
+  );
+}
+
+/** Options of {@link remove}. */
+export interface RemoveOptions {
+  /** Suspend active subscriptions first, as the PowerShell module does (default false: they block). */
+  suspendActiveSubscriptions?: boolean;
+  log?: Logger;
+}
+
+/** What {@link remove} did. */
+export interface RemovalResult {
+  outcome: "removed" | "alreadyGone";
+  /** Ids of the subscriptions it suspended. */
+  suspended: string[];
+  /** MS-RequestId of the relationship PATCH. */
+  requestId?: string;
+}
+
+/** Subscriptions the provider may suspend: `active` ones only (a `pending` one cannot be suspended yet). */
+function suspendable(subs: readonly Subscription[]): Subscription[] {
+  return subs.filter((s) => s.status === "active");
+}
+
+/**
+ * Removes the reseller relationship, only after proving nothing blocks it. When blocked, throws
+ * {@link RemovalBlockedError} and changes nothing; with `suspendActiveSubscriptions`, suspends the active
+ * subscriptions first (never when a reserved instance or an unsuspendable subscription would block anyway).
+ * Succeeds only when the service confirms `none`, or a GET shows the customer gone.
+ */
+export async function remove(
+  client: PartnerCenterClient,
+  customerId: string,
+  opts: RemoveOptions = {},
+): Promise<RemovalResult> {
+  const log = opts.log ?? (() => undefined);
+  const [subscriptions, entitlements] = await Promise.all([
+    orGone(client.subscriptions.list(customerId)),
+    orGone(client.entitlements.list(customerId)),
+  ]);
+  if (subscriptions === undefined || entitlements === undefined) {
+    if (subscriptions === undefined && entitlements === undefined) {
+      log(`Customer ${customerId} is already gone for this partner: nothing to remove.`);
+      return { outcome: "alreadyGone", suspended: [] };
+    }
+    throw new NotFoundError(
+      `Only part of customer ${customerId}'s subscriptions and entitlements could be read; nothing was changed.`,
+      { action: "Run the command again; if it persists, check the customer in Partner Center." },
+    );
+  }
+
+  let subs = subscriptions;
+  let blockers = findBlockers(subs, entitlements);
+  const suspended: string[] = [];
+  if (blockers.length > 0 && opts.suspendActiveSubscriptions) {
+    subs = await suspendAll(client, customerId, subs, blockers, log, suspended);
+    blockers = findBlockers(subs, entitlements);
+  }
+  if (blockers.length > 0) {
+    throw new RemovalBlockedError(blockedMessage(customerId, blockers, subs), customerId, blockers);
+  }
+
+  const requestId = randomUUID();
+  let confirmed: boolean;
+  try {
+    const res = await client.customers.removeRelationship(customerId, { requestId });
+    confirmed = res.relationshipToPartner === "none";
+  } catch (e) {
+    // The PATCH may have been applied and its answer lost: only a GET can tell. Anything the service
+    // answered clearly (4xx) is surfaced as it is.
+    if (!(e instanceof ConnectionError) && !(e instanceof PartnerCenterError && (e.status ?? 0) >= 500)) throw e;
+    confirmed = false;
+  }
+  if (!confirmed) {
+    const after = await orGone(client.customers.get(customerId));
+    if (after !== undefined && after.relationshipToPartner !== "none") {
+      throw new RemovalUnconfirmedError(
+        `Partner Center did not confirm the removal of the reseller relationship with customer ${customerId}, and the customer still shows relationship "${after.relationshipToPartner}".`,
+        {
+          requestId,
+          action:
+            "The resource stays in the stack. Check the customer in Partner Center, then run the command again.",
+        },
+      );
+    }
+  }
+  log(
+    `Removed the reseller relationship with customer ${customerId}${suspended.length ? ` after suspending ${suspended.length} subscription(s)` : ""}: Partner Center confirmed none (MS-RequestId ${requestId}).`,
+  );
+  return { outcome: "removed", suspended, requestId };
+}
+
+async function suspendAll(
+  client: PartnerCenterClient,
+  customerId: string,
+  subs: Subscription[],
+  blockers: readonly RemovalBlocker[],
+  log: Logger,
+  suspended: string[],
+): Promise<Subscription[]> {
+  // Suspend nothing unless every blocker can be cleared: a reserved instance or a pending subscription would
+  // still block, and a half-suspended customer is the worst outcome for an unattended run.
+  const blocking = new Set(blockers.filter((b) => b.kind === "subscription").map((b) => b.id));
+  const toSuspend = suspendable(subs).filter((s) => blocking.has(s.id));
+  if (blockers.some((b) => b.kind === "reservedInstance") || toSuspend.length !== blocking.size) return subs;
+  const plans = toSuspend.filter((s) => s.isAzurePlan);
+  if (plans.length > 0 && (await anyAzurePlanInUse(client, customerId, plans))) return subs;
+
+  const replaced = new Map<string, Subscription>();
+  for (const s of toSuspend) {
+    // One at a time: the etag of each is its own, and a failure stops before the next change.
+    const updated = await client.subscriptions.suspend(customerId, s);
+    replaced.set(s.id, updated);
+    suspended.push(s.id);
+  }
+  log(
+    `Suspended ${toSuspend.length} active subscription(s) of customer ${customerId}: ${toSuspend
+      .map((s) => `${s.id}${s.offerName ? ` "${s.offerName}"` : ""}${s.isNewCommerce ? " (new commerce: a suspended new-commerce subscription keeps billing until cancelled)" : ""}`)
+      .join(", ")}.`,
+  );
+  // Check again from the service, not from our own view: every page.
+  return client.subscriptions.list(customerId);
+}
+
+async function anyAzurePlanInUse(
+  client: PartnerCenterClient,
+  customerId: string,
+  plans: readonly Subscription[],
+): Promise<boolean> {
+  const lists = await Promise.all(plans.map((p) => client.subscriptions.azureEntitlements(customerId, p.id)));
+  return lists.some((l) => l.some((a) => a.status === "active"));
+}

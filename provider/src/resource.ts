@@ -1,0 +1,80 @@
+/**
+ * The `ResellerRelationship` resource: a CSP partner's reseller relationship with one customer.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { RemovalBlocker } from "./errors";
+import { shim } from "./shim";
+
+/** Arguments of {@link ResellerRelationship}. */
+export interface ResellerRelationshipArgs {
+  /** The customer's tenant id (a GUID; stored in lower case). Changing it replaces the resource. */
+  customerId: pulumi.Input<string>;
+  /**
+   * On removal, suspend the customer's active subscriptions first, as the PowerShell module does
+   * (default false: active subscriptions block the removal and are listed). Never used when a reserved
+   * instance or another unsuspendable blocker remains: then nothing is changed.
+   */
+  suspendActiveSubscriptions?: pulumi.Input<boolean>;
+  /**
+   * On create, when the customer has no reseller relationship yet: 0 (default) fails at once with the
+   * invitation link; more waits up to that many seconds for the customer to accept it.
+   */
+  acceptanceTimeoutSeconds?: pulumi.Input<number>;
+  /** For an indirect provider: the indirect reseller's tenant id, used in the invitation link. */
+  indirectResellerId?: pulumi.Input<string>;
+}
+
+/**
+ * A CSP partner's reseller relationship with a customer.
+ *
+ * - `pulumi up` adopts an existing `reseller` relationship (one GET); when there is none it fails with the
+ *   invitation link to send to a global administrator of the customer's tenant.
+ * - `pulumi refresh` reads the customer, its subscriptions and entitlements and sets `removable` and
+ *   `removalBlockers`; a customer that is gone, or no longer a reseller customer, leaves the stack.
+ * - `pulumi destroy` removes the relationship only when no Azure reserved instance and no active subscription
+ *   remain (or after suspending the subscriptions, with `suspendActiveSubscriptions`), and only reports
+ *   success once Partner Center confirms `none`.
+ *
+ * @example
+ * ```ts
+ * new ResellerRelationship("contoso", { customerId: "11111111-1111-4111-8111-111111111111" });
+ * ```
+ */
+export class ResellerRelationship extends pulumi.dynamic.Resource {
+  /** The customer's tenant id, lower-case. */
+  declare public readonly customerId: pulumi.Output<string>;
+  declare public readonly suspendActiveSubscriptions: pulumi.Output<boolean | undefined>;
+  declare public readonly acceptanceTimeoutSeconds: pulumi.Output<number | undefined>;
+  declare public readonly indirectResellerId: pulumi.Output<string | undefined>;
+  /** `reseller` while the relationship exists. */
+  declare public readonly relationshipToPartner: pulumi.Output<string>;
+  declare public readonly companyName: pulumi.Output<string | undefined>;
+  declare public readonly domain: pulumi.Output<string | undefined>;
+  /** After a refresh: whether the relationship can be removed now. */
+  declare public readonly removable: pulumi.Output<boolean | undefined>;
+  /** After a refresh: what blocks the removal (reserved instances, active or pending subscriptions). */
+  declare public readonly removalBlockers: pulumi.Output<RemovalBlocker[] | undefined>;
+
+  constructor(name: string, args: ResellerRelationshipArgs, opts?: pulumi.CustomResourceOptions) {
+    // A fresh props object each time: the constructor adds `__provider` to it. Outputs are declared as
+    // undefined so that they become properties of the resource.
+    super(
+      shim,
+      name,
+      {
+        customerId: args.customerId,
+        suspendActiveSubscriptions: args.suspendActiveSubscriptions,
+        acceptanceTimeoutSeconds: args.acceptanceTimeoutSeconds,
+        indirectResellerId: args.indirectResellerId,
+        relationshipToPartner: undefined,
+        companyName: undefined,
+        domain: undefined,
+        removable: undefined,
+        removalBlockers: undefined,
+      },
+      opts,
+      "partnercenter",
+      "ResellerRelationship",
+    );
+  }
+}

@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+"use strict";
+/**
+ * `npm run bench [-- --json] [-- --quick]`: estate-scale figures through the real `@pulumi/pulumi` provider
+ * host (one process, as the engine uses), against the emulator on loopback. Every figure is a ratio or a count
+ * measured in this run, so a slow or busy machine does not mislead.
+ *
+ * - latency:  emulator at 50 ms per request, no throttle; 200 clean removals at Pulumi-like parallelism
+ *             against the seed's flow (GET entitlements, GET subscriptions, PATCH; one customer after the
+ *             other, one connection) measured in the same run.
+ * - throttle: emulator throttled per partner (500/min scaled down to LIMIT per WINDOW); removals at
+ *             parallelism 32; utilization = successful requests per window / allowed, 429 fraction, failures.
+ * - calls:    requests per adopt, read and clean delete; token requests per process.
+ * - memory:   host RSS after 1,000 resources; the serialized provider's size.
+ */
+const os = require("node:os");
+const { Client } = require("undici");
+const { startEmulator, syntheticEstate } = require("pulumi-partner-center/emulator");
+const { Host, captureProviderText, mapLimit } = require("../../examples/demo/host");
+
+const args = process.argv.slice(2);
+const JSON_OUT = args.includes("--json");
+const QUICK = args.includes("--quick");
+const PARTNER = "0a0a0a0a-0000-4000-8000-00000000000a";
+/** The CLI's default parallelism is 4 x CPU cores. */
+const PULUMI_PARALLEL = 4 * os.cpus().length;
+
+const log = (s) => {
+  if (!JSON_OUT) process.stdout.write(`${s}\n`);
+};
+
+function config(url) {
+  return {
+    "partnercenter:endpoint": url,
+    "partnercenter:authority": url,
+    "partnercenter:tenantId": PARTNER,
+    "partnercenter:clientId": "bench",
+    "partnercenter:clientSecret": "bench-secret",
+    "partnercenter:refreshToken": "bench-refresh-token",
+  };
+}
+
+async function withHost(emulator, providerText, fn) {
+  const host = await Host.start({ providerText });
+  try {
+    await host.configure(config(emulator.url), ["partnercenter:clientSecret", "partnercenter:refreshToken"]);
+    return await fn(host);
+  } finally {
+    await host.stop();
+  }
+}
+
+const apiRequests = (emulator) => emulator.requests().filter((r) => !r.path.includes("/oauth2/"));
+
+/** The seed's flow, one customer after the other on one connection. Returns ms per delete. */
+async function sequentialBaseline(emulator, ids) {
+  const client = new Client(emulator.url, { pipelining: 1, connections: 1 });
+  try {
+    const tok = await client.request({
+      method: "POST",
+      path: `/${PARTNER}/oauth2/token`,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "grant_type=refresh_token&client_id=bench&client_secret=s&refresh_token=r&resource=https%3A%2F%2Fapi.partnercenter.microsoft.com",
+    });
+    const { access_token: token } = await tok.body.json();
+    const headers = { authorization: `Bearer ${token}`, accept: "application/json" };
+    const started = performance.now();
+    for (const id of ids) {
+      for (const p of [`/v1/customers/${id}/entitlements`, `/v1/customers/${id}/subscriptions`]) {
+        const r = await client.request({ method: "GET", path: p, headers });
+        await r.body.json();
+      }
+      const r = await client.request({
+        method: "PATCH",
+        path: `/v1/customers/${id}`,
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ relationshipToPartner: "none", attributes: { objectType: "Customer" } }),
+      });
+      const body = await r.body.json();
+      if ((body.relationshipToPartner || body.RelationshipToPartner) !== "none") throw new Error("baseline PATCH not confirmed");
+    }
+    return (performance.now() - started) / ids.length;
+  } finally {
+    await client.close();
+  }
+}
+
+async function latencyBench(providerText) {
+  const count = QUICK ? 60 : 200;
+  const baselineCount = QUICK ? 15 : 40;
+  const estate = syntheticEstate({ count: count + baselineCount });
+  const ids = estate.customers.map((c) => c.id);
+  const emulator = await startEmulator({ estate, latencyMs: 50, throttle: false });
+  try {
+    const seqMs = await sequentialBaseline(emulator, ids.slice(count));
+    const mine = ids.slice(0, count);
+    const ms = await withHost(emulator, providerText, async (host) => {
+      const started = performance.now();
+      await mapLimit(mine, PULUMI_PARALLEL, (id) => host.delete(id, id, { customerId: id }));
+      return (performance.now() - started) / mine.length;
+    });
+    log(
+      `latency: ${count} clean removals at parallelism ${PULUMI_PARALLEL}, 50 ms per request: ${ms.toFixed(1)} ms per delete; ` +
+        `sequential seed flow (${baselineCount} customers, one connection): ${seqMs.toFixed(1)} ms per delete`,
+    );
+    return { msPerDelete: round(ms, 1), speedupVsSequential: round(seqMs / ms, 2), sequentialMsPerDelete: round(seqMs, 1), parallelism: PULUMI_PARALLEL, removals: count };
+  } finally {
+    await emulator.close();
+  }
+}
+
+async function throttleBench(providerText) {
+  const limit = 50;
+  const windowMs = QUICK ? 2000 : 3000;
+  const count = QUICK ? 120 : 300;
+  const parallelism = 32;
+  const estate = syntheticEstate({ count });
+  const ids = estate.customers.map((c) => c.id);
+  const emulator = await startEmulator({ estate, throttle: { limit, windowMs, scope: "partner" } });
+  try {
+    let failures = 0;
+    const elapsed = await withHost(emulator, providerText, async (host) => {
+      const started = performance.now();
+      await mapLimit(ids, parallelism, (id) =>
+        host.delete(id, id, { customerId: id }).catch(() => {
+          failures++;
+        }),
+      );
+      return performance.now() - started;
+    });
+    const reqs = apiRequests(emulator);
+    const ok = reqs.filter((r) => r.status !== 429).length;
+    const throttled = reqs.filter((r) => r.status === 429).length;
+    const windows = elapsed / windowMs;
+    const utilization = ok / (windows * limit);
+    log(
+      `throttle: ${count} removals at parallelism ${parallelism}, limit ${limit} per ${windowMs / 1000} s (per partner): ` +
+        `${ok} requests served in ${(elapsed / 1000).toFixed(1)} s = ${windows.toFixed(1)} windows; utilization ${utilization.toFixed(3)}; ` +
+        `429 answers ${throttled} of ${reqs.length} (${((100 * throttled) / reqs.length).toFixed(2)} %); failures ${failures}`,
+    );
+    return {
+      utilization: round(utilization, 3),
+      throttled429Fraction: round(throttled / reqs.length, 4),
+      failures,
+      removals: count,
+      limit,
+      windowMs,
+      parallelism,
+    };
+  } finally {
+    await emulator.close();
+  }
+}
+
+async function callsAndMemoryBench(providerText) {
+  const count = QUICK ? 300 : 1000;
+  const estate = syntheticEstate({ count });
+  const ids = estate.customers.map((c) => c.id);
+  const emulator = await startEmulator({ estate, throttle: false });
+  try {
+    return await withHost(emulator, providerText, async (host) => {
+      const measure = async (fn) => {
+        const before = apiRequests(emulator).length;
+        await fn();
+        return apiRequests(emulator).length - before;
+      };
+      const [a, b] = ids;
+      const create = await measure(() => host.create(a, { customerId: a }));
+      const read = await measure(() => host.read(a, a, { customerId: a }));
+      const del = await measure(() => host.delete(b, b, { customerId: b }));
+      const rest = ids.slice(2);
+      await mapLimit(rest, PULUMI_PARALLEL, (id) => host.create(id, { customerId: id }));
+      await mapLimit(rest, PULUMI_PARALLEL, (id) => host.read(id, id, { customerId: id }));
+      if (global.gc) global.gc();
+      const rss = host.rssMiB();
+      const tokenRequests = emulator.requests().filter((r) => r.path.includes("/oauth2/")).length;
+      log(
+        `calls: ${create} request(s) per adopt, ${read} per read, ${del} per clean delete; ${tokenRequests} token request(s) for the process`,
+      );
+      log(`memory: host RSS ${rss === undefined ? "n/a" : rss.toFixed(1)} MiB after ${count} resources (created and refreshed)`);
+      return { calls: { create, read, delete: del, tokenRequests }, memory: { hostRssMiB: rss === undefined ? null : round(rss, 1), resources: count } };
+    });
+  } finally {
+    await emulator.close();
+  }
+}
+
+function round(n, d) {
+  const f = 10 ** d;
+  return Math.round(n * f) / f;
+}
+
+async function main() {
+  const started = performance.now();
+  log(`pulumi-partner-center benchmark on ${os.cpus().length} cores, Node ${process.version}${QUICK ? " (quick)" : ""}`);
+  const providerText = await captureProviderText();
+  const latency = await latencyBench(providerText);
+  const throttle = await throttleBench(providerText);
+  const { calls, memory } = await callsAndMemoryBench(providerText);
+  const result = { latency, throttle, calls, memory, providerTextBytes: Buffer.byteLength(providerText) };
+  log(`provider text: ${result.providerTextBytes} bytes`);
+  log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const targets = [
+    ["speedupVsSequential >= 5", latency.speedupVsSequential >= 5],
+    ["throttle utilization >= 0.9", throttle.utilization >= 0.9],
+    ["throttle failures = 0", throttle.failures === 0],
+    ["429 fraction <= 1 %", throttle.throttled429Fraction <= 0.01],
+    ["1 request per adopt", calls.create === 1],
+    ["3 requests per clean delete", calls.delete === 3],
+    ["1 token request per process", calls.tokenRequests === 1],
+    ["host RSS < 200 MiB at 1,000 resources", memory.hostRssMiB !== null && memory.hostRssMiB < 200],
+  ];
+  if (JSON_OUT) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    log("\ntargets:");
+    for (const [name, met] of targets) log(`  ${met ? "met    " : "MISSED "} ${name}`);
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e && e.stack ? e.stack : e}\n`);
+  process.exit(1);
+});

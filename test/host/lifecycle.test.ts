@@ -1,0 +1,151 @@
+/**
+ * The resource through the real Pulumi provider host (gRPC), against the emulator on loopback.
+ * Nothing is mocked but the Pulumi engine itself, which cannot run here (no Pulumi CLI).
+ */
+import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center/emulator";
+import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
+
+const PARTNER = "0a0a0a0a-0000-4000-8000-00000000000a";
+const CLIENT_SECRET = "client-secret-7f3a9c2e-recognisable";
+const REFRESH_TOKEN = "refresh-token-5b1d8e4f-recognisable";
+
+let emulator: Emulator;
+let host: Host;
+let providerText: string;
+
+function stackConfig(url: string): Record<string, string> {
+  return {
+    "partnercenter:endpoint": url,
+    "partnercenter:authority": url,
+    "partnercenter:tenantId": PARTNER,
+    "partnercenter:clientId": "pipeline-app",
+    "partnercenter:clientSecret": CLIENT_SECRET,
+    "partnercenter:refreshToken": REFRESH_TOKEN,
+  };
+}
+const SECRET_KEYS = ["partnercenter:clientSecret", "partnercenter:refreshToken"];
+
+beforeAll(async () => {
+  providerText = await captureProviderText();
+});
+
+beforeEach(async () => {
+  emulator = await startEmulator({ throttle: false });
+  host = await Host.start({ providerText });
+  await host.configure(stackConfig(emulator.url), SECRET_KEYS);
+});
+
+afterEach(async () => {
+  await host.stop();
+  await emulator.close();
+});
+
+function patches(customerId: string) {
+  return emulator.requests().filter((r) => r.method === "PATCH" && r.path.toLowerCase().includes(customerId));
+}
+
+test("the serialized provider is the small shim that requires the package by name", () => {
+  expect(providerText).toContain('require("pulumi-partner-center/dynamic")');
+  expect(providerText.length).toBeLessThan(4096);
+  expect(providerText).not.toMatch(/zod|undici|Agent|safeParse/);
+});
+
+test("whole lifecycle: check, create (adopt), read, diff, update, delete, refresh after removal", async () => {
+  const id = SAMPLE_CUSTOMERS.clean;
+  const checked = await host.check("clean", { customerId: id.toUpperCase() });
+  expect(checked.failures).toEqual([]);
+  expect(checked.inputs.customerId).toBe(id);
+
+  const before = emulator.requests().length;
+  const created = await host.create("clean", withoutProvider(checked.inputs));
+  expect(created.id).toBe(id);
+  expect(created.props).toMatchObject({ customerId: id, relationshipToPartner: "reseller", companyName: "Contoso Clean Ltd" });
+  expect(typeof created.props.__provider).toBe("string");
+  // Adoption is one GET (the token request is not an API call).
+  expect(emulator.requests().length - before).toBe(1);
+
+  const read = await host.read("clean", id, withoutProvider(created.props));
+  expect(read.id).toBe(id);
+  expect(read.props).toMatchObject({ removable: true, removalBlockers: [], relationshipToPartner: "reseller" });
+  expect(read.inputs && withoutProvider(read.inputs)).toEqual({ customerId: id });
+
+  const same = await host.diff("clean", id, read.props, { customerId: id });
+  expect(same.changes).toBe(1); // DIFF_NONE
+  const flag = await host.diff("clean", id, read.props, { customerId: id, suspendActiveSubscriptions: true });
+  expect(flag.changes).toBe(2); // DIFF_SOME
+  expect(flag.replaces).toEqual([]);
+  const other = await host.diff("clean", id, read.props, { customerId: SAMPLE_CUSTOMERS.inactiveOnly });
+  expect(other.replaces).toEqual(["customerId"]);
+
+  const beforeUpdate = emulator.requests().length;
+  const updated = await host.update("clean", id, read.props, { customerId: id, suspendActiveSubscriptions: true });
+  expect(emulator.requests().length).toBe(beforeUpdate);
+  expect(updated).toMatchObject({ customerId: id, suspendActiveSubscriptions: true, companyName: "Contoso Clean Ltd", removable: true });
+
+  await host.delete("clean", id, withoutProvider(updated));
+  expect(patches(id)).toHaveLength(1);
+  const gone = await host.read("clean", id, withoutProvider(updated));
+  expect(gone.id).toBe("");
+  expect(host.output()).toContain("Removed the reseller relationship");
+});
+
+test("check rejects bad input per property, without any request", async () => {
+  const before = emulator.requests().length;
+  const r = await host.check("bad", { customerId: "not-a-guid", acceptanceTimeoutSeconds: -1, suspendActiveSubscriptions: "yes" });
+  const props = r.failures.map((f) => f.property).sort();
+  expect(props).toEqual(["acceptanceTimeoutSeconds", "customerId", "suspendActiveSubscriptions"]);
+  expect(r.failures.find((f) => f.property === "customerId")?.reason).toMatch(/GUID/);
+  const typo = await host.check("typo", { customerId: SAMPLE_CUSTOMERS.clean, suspendActiveSubscription: true });
+  expect(typo.failures[0]?.reason).toMatch(/unknown property "suspendActiveSubscription"/);
+  expect(emulator.requests().length).toBe(before);
+});
+
+test("create without a relationship fails with the invitation link and what to do", async () => {
+  const id = SAMPLE_CUSTOMERS.noRelationship;
+  await expect(host.create("woodgrove", { customerId: id })).rejects.toThrow(
+    /https:\/\/admin\.microsoft\.com\/Adminportal\/Home\?invType=ResellerRelationship.*global administrator.*pulumi up/s,
+  );
+});
+
+test("create with acceptanceTimeoutSeconds waits for the customer to accept", async () => {
+  const id = SAMPLE_CUSTOMERS.noRelationship;
+  setTimeout(() => void emulator.acceptInvitation(id), 1500);
+  const created = await host.create("woodgrove", { customerId: id, acceptanceTimeoutSeconds: 20 });
+  expect(created.props.relationshipToPartner).toBe("reseller");
+  expect(host.output()).toContain("invType=ResellerRelationship");
+});
+
+test("delete is refused with every blocker named, and nothing is changed", async () => {
+  const id = SAMPLE_CUSTOMERS.legacyReservedInstance;
+  const err = await host.delete("adatum", id, { customerId: id, suspendActiveSubscriptions: true }).catch((e: Error) => e);
+  expect(err).toBeInstanceOf(Error);
+  expect(String((err as Error).message)).toMatch(/Azure reserved instance .*Azure support/);
+  expect(patches(id)).toHaveLength(0);
+  const active = SAMPLE_CUSTOMERS.activeSubscriptions;
+  const err2 = await host.delete("fabrikam", active, { customerId: active }).catch((e: Error) => e);
+  expect(String((err2 as Error).message)).toMatch(/2 blockers.*subscription .*active.*suspendActiveSubscriptions/s);
+  expect(patches(active)).toHaveLength(0);
+});
+
+test("delete with suspendActiveSubscriptions suspends, checks again, then removes", async () => {
+  const id = SAMPLE_CUSTOMERS.activeSubscriptions;
+  await host.delete("fabrikam", id, { customerId: id, suspendActiveSubscriptions: true });
+  const subs = patches(id).filter((r) => r.path.includes("/subscriptions/"));
+  expect(subs).toHaveLength(2);
+  expect(patches(id).filter((r) => !r.path.includes("/subscriptions/"))).toHaveLength(1);
+  expect(host.output()).toMatch(/Suspended 2 active subscription/);
+});
+
+test("a customer already gone deletes successfully, said in a log line", async () => {
+  const id = SAMPLE_CUSTOMERS.inactiveOnly;
+  await host.delete("northwind", id, { customerId: id });
+  await host.delete("northwind", id, { customerId: id });
+  expect(patches(id)).toHaveLength(1);
+  expect(host.output()).toContain("already gone");
+});
+
+test("the paged customer is blocked by the active subscription on page 3", async () => {
+  const id = SAMPLE_CUSTOMERS.paged;
+  await expect(host.delete("wingtip", id, { customerId: id })).rejects.toThrow(/1 blocker/);
+  expect(patches(id)).toHaveLength(0);
+});

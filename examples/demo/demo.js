@@ -36,12 +36,21 @@ const EXPECTED = {
 
 const say = (s = "") => process.stdout.write(`${s}\n`);
 const step = (n, title, why) => say(`\n=== ${n}. ${title}\n    ${why}\n`);
-const indent = (s, by = "      ") => s.split("\n").map((l) => by + l).join("\n");
+const indent = (s, by = "      ") =>
+  s
+    .split("\n")
+    .map((l) => by + l)
+    .join("\n");
 
 /** Table printing without dependencies. @param {string[]} head @param {string[][]} rows */
 function table(head, rows) {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => "  " + cells.map((c, i) => String(c).padEnd(w[i])).join("  ").trimEnd();
+  const line = (cells) =>
+    "  " +
+    cells
+      .map((c, i) => String(c).padEnd(w[i]))
+      .join("  ")
+      .trimEnd();
   return [line(head), line(w.map((n) => "-".repeat(n))), ...rows.map(line)].join("\n");
 }
 
@@ -54,7 +63,9 @@ function message(e) {
 async function hostDemo() {
   say("Partner Center provider demo: the sample estate on the bundled emulator.");
   say("The real @pulumi/pulumi provider host runs the provider over gRPC, exactly as `pulumi up` would;");
-  say("the Pulumi engine itself is NOT running here (this script plays its part). Use --pulumi for the real CLI.");
+  say(
+    "the Pulumi engine itself is NOT running here (this script plays its part). Use --pulumi for the real CLI.",
+  );
 
   const emulator = await startEmulator({});
   const { resources } = await runProgram(() => require(PROGRAM));
@@ -73,11 +84,15 @@ async function hostDemo() {
   );
   const estate = require(path.join(PROGRAM, "estate.json")).customers;
   const byName = Object.fromEntries(estate.map((c) => [c.name, c]));
-  const got = Object.fromEntries(Object.keys(EXPECTED).map((k) => [k, { up: "-", refresh: "-", destroy: "kept" }]));
+  const got = Object.fromEntries(
+    Object.keys(EXPECTED).map((k) => [k, { up: "-", refresh: "-", destroy: "kept" }]),
+  );
   const state = {};
 
   try {
-    say(`\nEmulator: ${emulator.url} (sample estate: ${resources.length} customers declared in examples/estate/estate.json)`);
+    say(
+      `\nEmulator: ${emulator.url} (sample estate: ${resources.length} customers declared in examples/estate/estate.json)`,
+    );
 
     step(1, "pulumi up", "Each ResellerRelationship adopts the customer's existing relationship in one GET.");
     await Promise.all(
@@ -97,7 +112,11 @@ async function hostDemo() {
       }),
     );
 
-    step(2, "pulumi refresh", "Reads each customer, its subscriptions and entitlements: can the relationship be removed?");
+    step(
+      2,
+      "pulumi refresh",
+      "Reads each customer, its subscriptions and entitlements: can the relationship be removed?",
+    );
     const rows = [];
     for (const r of resources) {
       const s = state[r.name];
@@ -110,7 +129,12 @@ async function hostDemo() {
         r.name,
         String(read.props.companyName),
         read.props.removable ? "yes" : "no",
-        blockers.map((b) => `${b.kind === "reservedInstance" ? "reserved instance" : `${b.status} subscription`} ${b.name || b.id}`).join("; ") || "-",
+        blockers
+          .map(
+            (b) =>
+              `${b.kind === "reservedInstance" ? "reserved instance" : `${b.status} subscription`} ${b.name || b.id}`,
+          )
+          .join("; ") || "-",
       ]);
     }
     say(table(["customer", "company", "removable", "what blocks it"], rows));
@@ -125,9 +149,19 @@ async function hostDemo() {
       const s = state[r.name];
       try {
         await host.delete(r.name, s.id, withoutProvider(s.props));
-        const suspended = host.output().includes(`Suspended`) && byName[r.name].suspendActiveSubscriptions;
-        got[r.name].destroy = suspended && r.name === "fabrikam" ? "removed after suspension" : "removed";
-        say(`  - ${r.name.padEnd(10)} removed${byName[r.name].suspendActiveSubscriptions ? " (suspendActiveSubscriptions: true)" : ""}`);
+        const suspended = emulator
+          .requests()
+          .filter(
+            (q) =>
+              q.method === "PATCH" &&
+              q.applied &&
+              q.customerId === s.id &&
+              q.path.includes("/subscriptions/"),
+          );
+        got[r.name].destroy = suspended.length > 0 ? "removed after suspension" : "removed";
+        say(
+          `  - ${r.name.padEnd(10)} removed${byName[r.name].suspendActiveSubscriptions ? " (suspendActiveSubscriptions: true)" : ""}`,
+        );
       } catch (e) {
         got[r.name].destroy = "blocked";
         say(`  ! ${r.name.padEnd(10)} kept in the stack:\n${indent(message(e))}`);
@@ -137,9 +171,15 @@ async function hostDemo() {
       .output()
       .split("\n")
       .filter((l) => /Suspended|Removed the reseller/.test(l));
-    say(`\n  Provider log (what \`pulumi destroy\` shows as info lines):\n${indent(lines.join("\n"), "    ")}`);
+    say(
+      `\n  Provider log (what \`pulumi destroy\` shows as info lines):\n${indent(lines.join("\n"), "    ")}`,
+    );
 
-    step(4, "the customer accepts the invitation, then pulumi up again", "Woodgrove's global admin opens the link and accepts.");
+    step(
+      4,
+      "the customer accepts the invitation, then pulumi up again",
+      "Woodgrove's global admin opens the link and accepts.",
+    );
     await emulator.acceptInvitation(byName.woodgrove.customerId);
     try {
       const created = await host.create("woodgrove", { customerId: byName.woodgrove.customerId });
@@ -158,12 +198,26 @@ async function hostDemo() {
   let ok = true;
   const rows = Object.entries(EXPECTED).map(([name, exp]) => {
     const g = got[name];
-    const match = exp.up === g.up && exp.refresh === g.refresh && exp.destroy === g.destroy && (!exp.again || exp.again === g.again);
+    const match =
+      exp.up === g.up &&
+      exp.refresh === g.refresh &&
+      exp.destroy === g.destroy &&
+      (!exp.again || exp.again === g.again);
     ok &&= match;
-    return [name, g.up + (g.again ? ` -> ${g.again}` : ""), g.refresh, g.destroy, match ? "as expected" : "UNEXPECTED"];
+    return [
+      name,
+      g.up + (g.again ? ` -> ${g.again}` : ""),
+      g.refresh,
+      g.destroy,
+      match ? "as expected" : "UNEXPECTED",
+    ];
   });
   say(table(["customer", "up", "refresh", "destroy", "check"], rows));
-  say(ok ? "\nEverything behaved as expected." : "\nSomething did not behave as expected: see the rows marked UNEXPECTED.");
+  say(
+    ok
+      ? "\nEverything behaved as expected."
+      : "\nSomething did not behave as expected: see the rows marked UNEXPECTED.",
+  );
   return ok ? 0 : 1;
 }
 
@@ -171,7 +225,9 @@ async function hostDemo() {
 async function pulumiDemo() {
   const which = spawnSync("pulumi", ["version"], { encoding: "utf8" });
   if (which.status !== 0) {
-    say("--pulumi: no `pulumi` binary on PATH. Install the Pulumi CLI, or run `npm run demo` without --pulumi.");
+    say(
+      "--pulumi: no `pulumi` binary on PATH. Install the Pulumi CLI, or run `npm run demo` without --pulumi.",
+    );
     return 2;
   }
   const emulator = await startEmulator({});
@@ -192,11 +248,15 @@ async function pulumiDemo() {
   try {
     say(`Real Pulumi CLI (${which.stdout.trim()}), file backend in ${tmp}, emulator at ${emulator.url}.`);
     run(["stack", "init", "demo", "--non-interactive"]);
-    for (const k of ["endpoint", "authority"]) run(["config", "set", `partnercenter:${k}`, emulator.url, "--config-file", configFile]);
+    for (const k of ["endpoint", "authority"])
+      run(["config", "set", `partnercenter:${k}`, emulator.url, "--config-file", configFile]);
     // Woodgrove has no relationship yet: `up` fails for it, by design, and prints the invitation link.
     run(["up", "--yes", "--skip-preview", "--config-file", configFile], true);
     run(["refresh", "--yes", "--skip-preview", "--config-file", configFile]);
-    const out = execFileSync("pulumi", ["stack", "output", "offboardTargets", "--json", "--cwd", ROOT], { env, encoding: "utf8" });
+    const out = execFileSync("pulumi", ["stack", "output", "offboardTargets", "--json", "--cwd", ROOT], {
+      env,
+      encoding: "utf8",
+    });
     const targets = JSON.parse(out).flatMap((u) => ["--target", u]);
     run(["destroy", "--yes", "--skip-preview", "--config-file", configFile, ...targets], true);
     run(["stack", "output", "--config-file", configFile], true);

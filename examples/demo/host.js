@@ -81,7 +81,12 @@ class Host {
     const hostPath = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [cwd, ROOT] });
     const child = spawn(process.execPath, [hostPath, "127.0.0.1:1"], {
       cwd,
-      env: { PATH: process.env.PATH, PULUMI_NODEJS_PROJECT: "project", PULUMI_NODEJS_STACK: "stack", ...opts.env },
+      env: {
+        PATH: process.env.PATH,
+        PULUMI_NODEJS_PROJECT: "project",
+        PULUMI_NODEJS_STACK: "stack",
+        ...opts.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const host = new Host(child, opts.providerText);
@@ -98,11 +103,17 @@ class Host {
         resolve(Number(buf.slice(0, nl).trim()));
       };
       child.stdout.on("data", onData);
-      child.once("exit", (code) => reject(new Error(`provider host exited (${code}): ${host.stderr.join("")}`)));
+      child.once("exit", (code) =>
+        reject(new Error(`provider host exited (${code}): ${host.stderr.join("")}`)),
+      );
     });
-    host.client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-      "grpc.max_receive_message_length": 64 * 1024 * 1024,
-    });
+    host.client = new providerGrpc.ResourceProviderClient(
+      `127.0.0.1:${port}`,
+      grpc.credentials.createInsecure(),
+      {
+        "grpc.max_receive_message_length": 64 * 1024 * 1024,
+      },
+    );
     return host;
   }
 
@@ -129,7 +140,9 @@ class Host {
    */
   call(method, req) {
     return new Promise((resolve, reject) => {
-      this.client[method](req, (/** @type {Error|null} */ e, /** @type {any} */ res) => (e ? reject(e) : resolve(res)));
+      this.client[method](req, (/** @type {Error|null} */ e, /** @type {any} */ res) =>
+        e ? reject(e) : resolve(res),
+      );
     });
   }
 
@@ -146,7 +159,8 @@ class Host {
   async configure(config, secretKeys = []) {
     /** @type {Props} */
     const args = {};
-    for (const [k, v] of Object.entries(config)) args[k] = secretKeys.includes(k) ? { ...SECRET_SIG, value: v } : v;
+    for (const [k, v] of Object.entries(config))
+      args[k] = secretKeys.includes(k) ? { ...SECRET_SIG, value: v } : v;
     const req = new providerPb.ConfigureRequest();
     req.setArgs(Struct.fromJavaScript(args));
     req.setAcceptsecrets(true);
@@ -167,7 +181,9 @@ class Host {
     const res = await this.call("check", req);
     return {
       inputs: res.getInputs().toJavaScript(),
-      failures: res.getFailuresList().map((/** @type {any} */ f) => ({ property: f.getProperty(), reason: f.getReason() })),
+      failures: res
+        .getFailuresList()
+        .map((/** @type {any} */ f) => ({ property: f.getProperty(), reason: f.getReason() })),
     };
   }
 
@@ -182,7 +198,11 @@ class Host {
     req.setOlds(Struct.fromJavaScript(this.withProvider(olds)));
     req.setNews(Struct.fromJavaScript(this.withProvider(news)));
     const res = await this.call("diff", req);
-    return { changes: res.getChanges(), replaces: res.getReplacesList(), deleteBeforeReplace: res.getDeletebeforereplace() };
+    return {
+      changes: res.getChanges(),
+      replaces: res.getReplacesList(),
+      deleteBeforeReplace: res.getDeletebeforereplace(),
+    };
   }
 
   /** @param {string} name @param {Props} props @returns {Promise<{ id: string, props: Props }>} */

@@ -29,15 +29,19 @@ function readEstate(file) {
   } catch (e) {
     throw new Error(`estate file ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!doc || !Array.isArray(doc.customers)) throw new Error(`estate file ${file}: expected {"customers": [...]}`);
+  if (!doc || !Array.isArray(doc.customers))
+    throw new Error(`estate file ${file}: expected {"customers": [...]}`);
   const names = new Set();
   return doc.customers.map((c, i) => {
     const where = `estate file ${file}, customers[${i}]`;
     for (const k of Object.keys(c)) {
-      if (!FIELDS.has(k)) throw new Error(`${where}: unknown field "${k}" (expected one of ${[...FIELDS].join(", ")})`);
+      if (!FIELDS.has(k))
+        throw new Error(`${where}: unknown field "${k}" (expected one of ${[...FIELDS].join(", ")})`);
     }
     if (typeof c.name !== "string" || !/^[a-z0-9][a-z0-9-]*$/.test(c.name)) {
-      throw new Error(`${where}: "name" must be lower-case letters, digits and dashes (it names the Pulumi resource)`);
+      throw new Error(
+        `${where}: "name" must be lower-case letters, digits and dashes (it names the Pulumi resource)`,
+      );
     }
     if (names.has(c.name)) throw new Error(`${where}: duplicate name "${c.name}"`);
     names.add(c.name);
@@ -45,7 +49,8 @@ function readEstate(file) {
       throw new Error(`${where}: "customerId" must be the customer's tenant GUID`);
     }
     for (const k of ["offboard", "suspendActiveSubscriptions"]) {
-      if (c[k] !== undefined && typeof c[k] !== "boolean") throw new Error(`${where}: "${k}" must be true or false`);
+      if (c[k] !== undefined && typeof c[k] !== "boolean")
+        throw new Error(`${where}: "${k}" must be true or false`);
     }
     return { ...c, offboard: c.offboard === true };
   });

@@ -20,8 +20,12 @@ const relationships = customers.map(
       c.name,
       {
         customerId: c.customerId,
-        ...(c.suspendActiveSubscriptions !== undefined && { suspendActiveSubscriptions: c.suspendActiveSubscriptions }),
-        ...(c.acceptanceTimeoutSeconds !== undefined && { acceptanceTimeoutSeconds: c.acceptanceTimeoutSeconds }),
+        ...(c.suspendActiveSubscriptions !== undefined && {
+          suspendActiveSubscriptions: c.suspendActiveSubscriptions,
+        }),
+        ...(c.acceptanceTimeoutSeconds !== undefined && {
+          acceptanceTimeoutSeconds: c.acceptanceTimeoutSeconds,
+        }),
         ...(c.indirectResellerId !== undefined && { indirectResellerId: c.indirectResellerId }),
       },
       // Offboarding must be deliberate: protect the ones the estate file does not mark for removal.
@@ -42,4 +46,6 @@ exports.customers = pulumi.all(
       })),
   ),
 );
-exports.offboardTargets = pulumi.all(relationships.filter((_r, i) => customers[i].offboard).map((r) => r.urn));
+exports.offboardTargets = pulumi.all(
+  relationships.filter((_r, i) => customers[i].offboard).map((r) => r.urn),
+);

@@ -53,7 +53,9 @@ const inputsSchema = z.strictObject({
     .number({ error: "acceptanceTimeoutSeconds must be a number of seconds" })
     .int({ error: "acceptanceTimeoutSeconds must be a whole number of seconds" })
     .min(0, { error: "acceptanceTimeoutSeconds must be 0 (fail at once) or more" })
-    .max(86_400, { error: "acceptanceTimeoutSeconds must be at most 86400 (one day): rerun pulumi up instead" })
+    .max(86_400, {
+      error: "acceptanceTimeoutSeconds must be at most 86400 (one day): rerun pulumi up instead",
+    })
     .optional(),
   indirectResellerId: guid("indirectResellerId").optional(),
 });
@@ -146,7 +148,12 @@ function keysOf(i: z.core.$ZodIssue): string {
 function parseInputs(raw: Record<string, unknown>): Inputs {
   const { [PROVIDER_KEY]: _p, ...rest } = raw;
   const picked: Record<string, unknown> = {};
-  for (const k of ["customerId", "suspendActiveSubscriptions", "acceptanceTimeoutSeconds", "indirectResellerId"]) {
+  for (const k of [
+    "customerId",
+    "suspendActiveSubscriptions",
+    "acceptanceTimeoutSeconds",
+    "indirectResellerId",
+  ]) {
     if (rest[k] !== undefined && rest[k] !== null) picked[k] = rest[k];
   }
   const parsed = inputsSchema.safeParse(picked);
@@ -179,7 +186,11 @@ export async function diff(
 
 // ------------------------------------------------------------------------------------------ create, update
 
-function outputs(inputs: Inputs, customer: Customer, prior?: Record<string, unknown>): Record<string, unknown> {
+function outputs(
+  inputs: Inputs,
+  customer: Customer,
+  prior?: Record<string, unknown>,
+): Record<string, unknown> {
   const outs: Record<string, unknown> = { ...inputs, relationshipToPartner: customer.relationshipToPartner };
   // Omit absent values: `undefined` inside outputs fails in the host ("Unexpected struct type").
   if (customer.companyName !== undefined) outs.companyName = customer.companyName;
@@ -190,16 +201,23 @@ function outputs(inputs: Inputs, customer: Customer, prior?: Record<string, unkn
 }
 
 /** Adopts an existing reseller relationship (one GET), or fails with the invitation link. */
-export async function create(news: Record<string, unknown>): Promise<{ id: string; outs: Record<string, unknown> }> {
+export async function create(
+  news: Record<string, unknown>,
+): Promise<{ id: string; outs: Record<string, unknown> }> {
   const inputs = parseInputs(news);
   const c = await client();
   const id = inputs.customerId;
   const customer = await adopt(c, id, {
-    ...(inputs.acceptanceTimeoutSeconds !== undefined && { acceptanceTimeoutSeconds: inputs.acceptanceTimeoutSeconds }),
+    ...(inputs.acceptanceTimeoutSeconds !== undefined && {
+      acceptanceTimeoutSeconds: inputs.acceptanceTimeoutSeconds,
+    }),
     ...(inputs.indirectResellerId !== undefined && { indirectResellerId: inputs.indirectResellerId }),
     log: (l) => log(id, l),
   }).catch(rethrow);
-  log(id, `adopted the reseller relationship with ${customer.companyName ?? id}${customer.domain ? ` (${customer.domain})` : ""}.`);
+  log(
+    id,
+    `adopted the reseller relationship with ${customer.companyName ?? id}${customer.domain ? ` (${customer.domain})` : ""}.`,
+  );
   return { id, outs: outputs(inputs, customer) };
 }
 
@@ -264,6 +282,7 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
     ...(inputs.suspendActiveSubscriptions !== undefined && {
       suspendActiveSubscriptions: inputs.suspendActiveSubscriptions,
     }),
+    ...(typeof props.companyName === "string" && { companyName: props.companyName }),
     log: (l) => log(inputs.customerId, l),
   }).catch(rethrow);
 }

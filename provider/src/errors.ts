@@ -118,12 +118,19 @@ export class PartnerCenterError extends Error {
       const c = ctx.cause;
       // Keep the cause's message (redacted), not the object: a library error may hold request options.
       Object.defineProperty(this, "cause", {
-        value: c instanceof Error ? { name: c.name, message: redact(c.message), code: codeOf(c) } : redact(String(c)),
+        value:
+          c instanceof Error
+            ? { name: c.name, message: redact(c.message), code: codeOf(c) }
+            : redact(String(c)),
         enumerable: false,
       });
     }
     const names: string[] = [];
-    for (let k = new.target as unknown as { errorName?: string }; k?.errorName; k = Object.getPrototypeOf(k)) {
+    for (
+      let k = new.target as unknown as { errorName?: string };
+      k?.errorName;
+      k = Object.getPrototypeOf(k)
+    ) {
       names.push(k.errorName);
     }
     Object.defineProperty(this, MARK, { value: names, enumerable: false });
@@ -253,7 +260,12 @@ export class RemovalBlockedError extends PartnerCenterError {
   static override readonly errorName: string = "RemovalBlockedError";
   readonly customerId: string;
   readonly blockers: readonly RemovalBlocker[];
-  constructor(summary: string, customerId: string, blockers: readonly RemovalBlocker[], ctx: ErrorContext = {}) {
+  constructor(
+    summary: string,
+    customerId: string,
+    blockers: readonly RemovalBlocker[],
+    ctx: ErrorContext = {},
+  ) {
     super("PPC_REMOVAL_BLOCKED", summary, ctx);
     this.customerId = customerId;
     this.blockers = blockers;
@@ -273,7 +285,12 @@ export class RelationshipNotEstablishedError extends PartnerCenterError {
   static override readonly errorName: string = "RelationshipNotEstablishedError";
   readonly customerId: string;
   readonly invitationUrl: string | undefined;
-  constructor(summary: string, customerId: string, invitationUrl: string | undefined, ctx: ErrorContext = {}) {
+  constructor(
+    summary: string,
+    customerId: string,
+    invitationUrl: string | undefined,
+    ctx: ErrorContext = {},
+  ) {
     super("PPC_RELATIONSHIP_NOT_ESTABLISHED", summary, ctx);
     this.customerId = customerId;
     this.invitationUrl = invitationUrl;

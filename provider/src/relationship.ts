@@ -10,7 +10,6 @@
 import { randomUUID } from "node:crypto";
 import type { Customer, Entitlement, PartnerCenterClient, Subscription } from "./client";
 import {
-  ConnectionError,
   NotFoundError,
   PartnerCenterError,
   RelationshipNotEstablishedError,
@@ -207,7 +206,8 @@ export async function adopt(
       if (accepted) return accepted;
     }
   }
-  const waited = timeoutMs > 0 ? ` The customer did not accept within ${opts.acceptanceTimeoutSeconds} s.` : "";
+  const waited =
+    timeoutMs > 0 ? ` The customer did not accept within ${opts.acceptanceTimeoutSeconds} s.` : "";
   throw new RelationshipNotEstablishedError(
     `Customer ${customerId} has no reseller relationship with this partner.${waited} Send this invitation link to a global administrator of the customer's tenant: ${url} . Once they accept it (and sign the Microsoft Customer Agreement), run \`pulumi up\` again, or set acceptanceTimeoutSeconds to wait for the acceptance.`,
     customerId,
@@ -220,6 +220,8 @@ export interface RemoveOptions {
   /** Suspend active subscriptions first, as the PowerShell module does (default false: they block). */
   suspendActiveSubscriptions?: boolean;
   log?: Logger;
+  /** The customer's company name, when known (from state), for messages. */
+  companyName?: string;
 }
 
 /** What {@link remove} did. */
@@ -271,25 +273,46 @@ export async function remove(
     blockers = findBlockers(subs, entitlements);
   }
   if (blockers.length > 0) {
-    throw new RemovalBlockedError(blockedMessage(customerId, blockers, subs), customerId, blockers);
+    const named = opts.companyName
+      ? {
+          id: customerId,
+          companyName: opts.companyName,
+          domain: undefined,
+          relationshipToPartner: "reseller",
+        }
+      : undefined;
+    throw new RemovalBlockedError(blockedMessage(customerId, blockers, subs, named), customerId, blockers);
   }
 
   const requestId = randomUUID();
-  let confirmed: boolean;
+  let confirmed = false;
+  let lost: unknown;
   try {
     const res = await client.customers.removeRelationship(customerId, { requestId });
     confirmed = res.relationshipToPartner === "none";
   } catch (e) {
-    // The PATCH may have been applied and its answer lost: only a GET can tell. Anything the service
-    // answered clearly (4xx) is surfaced as it is.
-    if (!(e instanceof ConnectionError) && !(e instanceof PartnerCenterError && (e.status ?? 0) >= 500)) throw e;
-    confirmed = false;
+    // A clear refusal (4xx other than 408 and 429) was not applied: surface it as it is. Anything else (no
+    // answer, 5xx, 429 beyond the deadline, an answer we cannot read) may have been applied: only a GET can tell.
+    if (e instanceof PartnerCenterError && isRefusal(e.status)) throw e;
+    lost = e;
   }
   if (!confirmed) {
-    const after = await orGone(client.customers.get(customerId));
+    let after: Customer | undefined;
+    try {
+      after = await orGone(client.customers.get(customerId));
+    } catch (e) {
+      throw new RemovalUnconfirmedError(
+        `The removal of the reseller relationship with customer ${customerId} could not be confirmed: ${describeError(lost ?? e)}; the check that followed failed too: ${describeError(e)}.`,
+        {
+          requestId,
+          action:
+            "The resource stays in the stack. Run the command again: it checks before it changes anything.",
+        },
+      );
+    }
     if (after !== undefined && after.relationshipToPartner !== "none") {
       throw new RemovalUnconfirmedError(
-        `Partner Center did not confirm the removal of the reseller relationship with customer ${customerId}, and the customer still shows relationship "${after.relationshipToPartner}".`,
+        `Partner Center did not confirm the removal of the reseller relationship with customer ${customerId}${lost ? ` (${describeError(lost)})` : ""}, and the customer still shows relationship "${after.relationshipToPartner}".`,
         {
           requestId,
           action:
@@ -302,6 +325,14 @@ export async function remove(
     `Removed the reseller relationship with customer ${customerId}${suspended.length ? ` after suspending ${suspended.length} subscription(s)` : ""}: Partner Center confirmed none (MS-RequestId ${requestId}).`,
   );
   return { outcome: "removed", suspended, requestId };
+}
+
+function isRefusal(status: number | undefined): boolean {
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
+function describeError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 async function suspendAll(
@@ -320,16 +351,26 @@ async function suspendAll(
   const plans = toSuspend.filter((s) => s.isAzurePlan);
   if (plans.length > 0 && (await anyAzurePlanInUse(client, customerId, plans))) return subs;
 
-  const replaced = new Map<string, Subscription>();
   for (const s of toSuspend) {
     // One at a time: the etag of each is its own, and a failure stops before the next change.
-    const updated = await client.subscriptions.suspend(customerId, s);
-    replaced.set(s.id, updated);
+    try {
+      await client.subscriptions.suspend(customerId, s);
+    } catch (e) {
+      if (suspended.length) {
+        log(
+          `Suspended ${suspended.join(", ")} before suspending ${s.id} failed; the relationship was not removed.`,
+        );
+      }
+      throw e;
+    }
     suspended.push(s.id);
   }
   log(
     `Suspended ${toSuspend.length} active subscription(s) of customer ${customerId}: ${toSuspend
-      .map((s) => `${s.id}${s.offerName ? ` "${s.offerName}"` : ""}${s.isNewCommerce ? " (new commerce: a suspended new-commerce subscription keeps billing until cancelled)" : ""}`)
+      .map(
+        (s) =>
+          `${s.id}${s.offerName ? ` "${s.offerName}"` : ""}${s.isNewCommerce ? " (new commerce: a suspended new-commerce subscription keeps billing until cancelled)" : ""}`,
+      )
       .join(", ")}.`,
   );
   // Check again from the service, not from our own view: every page.

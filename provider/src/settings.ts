@@ -1,19 +1,221 @@
-/** CONTRACT STUB: replaced by the client helper. */
+/**
+ * Settings: each from stack config `partnercenter:<key>` (or a bare `<key>`), else its environment variable,
+ * else its default (shared/design.md, "Settings").
+ *
+ * What is checked when:
+ * - {@link loadSettings} checks the shape of every value (URLs, the https rule, numbers) and throws at once:
+ *   those mistakes are never right, whatever the operation.
+ * - Credential completeness is checked by {@link assertCredentials}, which the client calls when it first
+ *   needs a token. So `check` and `diff`, which never call Partner Center, work on a stack that has no
+ *   credentials yet, and the error appears on the first operation that does need them.
+ */
+import { z } from "zod";
+import { ConfigurationError, registerSecret } from "./errors";
+
+/** Validated settings. Secrets are in clear here: never log this object, use {@link describeSettings}. */
 export interface Settings {
+  /** Partner Center base URL, without a trailing slash. */
   endpoint: string;
+  /** Microsoft Entra authority, without a trailing slash (the token URL is `{authority}/{tenantId}/oauth2/token`). */
   authority: string;
   tenantId?: string | undefined;
   clientId?: string | undefined;
   clientSecret?: string | undefined;
   refreshToken?: string | undefined;
   accessToken?: string | undefined;
+  /** Optional fixed cap on the request rate of this process; none by default. */
   maxRequestsPerMinute?: number | undefined;
+  /** Requests in flight at once in this process. */
   maxConcurrency: number;
 }
-/** Reads settings: config key (`partnercenter:<key>` or bare `<key>`), else environment variable, else default. Throws ConfigurationError. */
+
+/** A setting's name in stack config and in the environment. */
+interface SettingSpec {
+  env: string;
+  secret: boolean;
+}
+
+/** The settings table of shared/design.md. */
+export const SETTINGS: Readonly<Record<keyof Settings, SettingSpec>> = {
+  endpoint: { env: "PARTNER_CENTER_ENDPOINT", secret: false },
+  authority: { env: "PARTNER_CENTER_AUTHORITY", secret: false },
+  tenantId: { env: "PARTNER_CENTER_TENANT_ID", secret: false },
+  clientId: { env: "PARTNER_CENTER_CLIENT_ID", secret: false },
+  clientSecret: { env: "PARTNER_CENTER_CLIENT_SECRET", secret: true },
+  refreshToken: { env: "PARTNER_CENTER_REFRESH_TOKEN", secret: true },
+  accessToken: { env: "PARTNER_CENTER_ACCESS_TOKEN", secret: true },
+  maxRequestsPerMinute: { env: "PARTNER_CENTER_MAX_REQUESTS_PER_MINUTE", secret: false },
+  maxConcurrency: { env: "PARTNER_CENTER_MAX_CONCURRENCY", secret: false },
+};
+
+/** Defaults of the settings that have one. */
+export const DEFAULTS = {
+  endpoint: "https://api.partnercenter.microsoft.com",
+  authority: "https://login.microsoftonline.com",
+  /** Matches the parallelism of a typical `pulumi up`; bounded so a large estate never opens hundreds of sockets. */
+  maxConcurrency: 32,
+} as const;
+
+type Key = keyof Settings;
+
+/** `partnercenter:endpoint (or PARTNER_CENTER_ENDPOINT)`: how every message names a setting. */
+export function settingName(key: Key): string {
+  return `partnercenter:${key} (or ${SETTINGS[key].env})`;
+}
+
+/** True for `localhost`, `127.x.x.x` and `::1`: the only hosts where plain http is allowed. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+function urlSchema(key: "endpoint" | "authority") {
+  const name = settingName(key);
+  return z.string().transform((s, ctx) => {
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must be an absolute URL such as ${DEFAULTS[key]}.`,
+      });
+      return z.NEVER;
+    }
+    if (u.protocol !== "https:" && !(u.protocol === "http:" && isLoopbackHost(u.hostname))) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must use https (plain http is allowed only for localhost, 127.x.x.x or ::1, e.g. the emulator); got host "${u.hostname}" over ${u.protocol.replace(":", "")}.`,
+      });
+      return z.NEVER;
+    }
+    if (u.search || u.hash || u.username || u.password) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must be a plain base URL without credentials, query string or fragment.`,
+      });
+      return z.NEVER;
+    }
+    return `${u.origin}${u.pathname}`.replace(/\/+$/, "");
+  });
+}
+
+function intSchema(key: "maxRequestsPerMinute" | "maxConcurrency", max: number, hint: string) {
+  const name = settingName(key);
+  // Stack config and the environment give strings ("120"); a program may pass a number.
+  return z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const n = typeof v === "number" ? v : /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+      ctx.addIssue({ code: "custom", message: `${name} must be a whole number from 1 to ${max}; ${hint}.` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+const schema = z.object({
+  endpoint: urlSchema("endpoint"),
+  authority: urlSchema("authority"),
+  tenantId: z.string().optional(),
+  clientId: z.string().optional(),
+  clientSecret: z.string().optional(),
+  refreshToken: z.string().optional(),
+  accessToken: z.string().optional(),
+  maxRequestsPerMinute: intSchema("maxRequestsPerMinute", 1_000_000, "leave it unset for no cap").optional(),
+  maxConcurrency: intSchema(
+    "maxConcurrency",
+    1024,
+    `leave it unset for the default ${DEFAULTS.maxConcurrency}`,
+  ),
+});
+
+/**
+ * Reads settings: config key (`partnercenter:<key>`, `partnercenter:config:<key>` or bare `<key>`), else
+ * environment variable, else default.
+ * Empty values count as unset. Registers every secret value with `registerSecret` so that no error or log
+ * line can show it.
+ *
+ * @throws ConfigurationError when a value is malformed (naming the config key, the environment variable and
+ *   the fix, never a secret's value). Missing credentials are not an error here: see {@link assertCredentials}.
+ */
 export function loadSettings(
-  _config: Readonly<Record<string, string | undefined>>,
-  _env: NodeJS.ProcessEnv = process.env,
+  config: Readonly<Record<string, string | undefined>>,
+  env: NodeJS.ProcessEnv = process.env,
 ): Settings {
-  throw new Error("stub");
+  const raw: Partial<Record<Key, string>> = {};
+  for (const key of Object.keys(SETTINGS) as Key[]) {
+    // `partnercenter:config:<key>` is how the engine's ConfigureRequest spells stack config.
+    const value = [
+      config[`partnercenter:${key}`],
+      config[`partnercenter:config:${key}`],
+      config[key],
+      env[SETTINGS[key].env],
+    ]
+      .map((v) => (typeof v === "string" ? v.trim() : typeof v === "number" ? String(v) : undefined))
+      .find((v) => v !== undefined && v !== "");
+    if (value === undefined) continue;
+    if (SETTINGS[key].secret) registerSecret(value);
+    raw[key] = value;
+  }
+  const parsed = schema.safeParse({
+    ...raw,
+    endpoint: raw.endpoint ?? DEFAULTS.endpoint,
+    authority: raw.authority ?? DEFAULTS.authority,
+    maxConcurrency: raw.maxConcurrency ?? DEFAULTS.maxConcurrency,
+  });
+  if (!parsed.success) {
+    // Only our own messages: zod's default ones could quote the input, and the input may be a secret.
+    const lines = parsed.error.issues.map((i) =>
+      i.code === "custom" ? i.message : `${settingName(i.path[0] as Key)} is invalid.`,
+    );
+    throw new ConfigurationError(`Invalid Partner Center settings: ${lines.join(" ")}`);
+  }
+  const s = parsed.data;
+  const out: Settings = { endpoint: s.endpoint, authority: s.authority, maxConcurrency: s.maxConcurrency };
+  for (const k of ["tenantId", "clientId", "clientSecret", "refreshToken", "accessToken"] as const) {
+    if (s[k] !== undefined) out[k] = s[k];
+  }
+  if (s.maxRequestsPerMinute !== undefined) out.maxRequestsPerMinute = s.maxRequestsPerMinute;
+  return out;
+}
+
+/** The credential settings a refresh-token exchange cannot do without. */
+const REFRESH_KEYS = ["tenantId", "clientId", "refreshToken"] as const;
+
+/**
+ * The credential settings still missing: `[]` when an access token is set, or when tenantId, clientId and
+ * refreshToken all are (clientSecret is optional: a public client has none, and it is sent when present).
+ */
+export function missingCredentials(s: Settings): Key[] {
+  if (s.accessToken) return [];
+  return REFRESH_KEYS.filter((k) => !s[k]);
+}
+
+/**
+ * Throws when neither an access token nor a complete refresh-token grant is configured, listing exactly the
+ * missing keys. The client calls this before its first request.
+ */
+export function assertCredentials(s: Settings): void {
+  const missing = missingCredentials(s);
+  if (missing.length === 0) return;
+  throw new ConfigurationError(
+    `Partner Center credentials are incomplete: missing ${missing.map(settingName).join(", ")}.`,
+    {
+      action:
+        `Set ${missing.map((k) => `partnercenter:${k}`).join(", ")} (pulumi config set [--secret] ...) or the environment ` +
+        `variable${missing.length > 1 ? "s" : ""} ${missing.map((k) => SETTINGS[k].env).join(", ")}; ` +
+        `or set only partnercenter:accessToken (secret) / PARTNER_CENTER_ACCESS_TOKEN to use a token as it is.`,
+    },
+  );
+}
+
+/** One line safe for logs: secrets appear as `(set)`, never their value. */
+export function describeSettings(s: Settings): string {
+  const parts: string[] = [];
+  for (const key of Object.keys(SETTINGS) as Key[]) {
+    const v = s[key];
+    if (v === undefined) continue;
+    parts.push(`${key}=${SETTINGS[key].secret ? "(set)" : String(v)}`);
+  }
+  return parts.join(" ");
 }

@@ -77,7 +77,8 @@ async function sequentialBaseline(emulator, ids) {
         body: JSON.stringify({ relationshipToPartner: "none", attributes: { objectType: "Customer" } }),
       });
       const body = await r.body.json();
-      if ((body.relationshipToPartner || body.RelationshipToPartner) !== "none") throw new Error("baseline PATCH not confirmed");
+      if ((body.relationshipToPartner || body.RelationshipToPartner) !== "none")
+        throw new Error("baseline PATCH not confirmed");
     }
     return (performance.now() - started) / ids.length;
   } finally {
@@ -103,7 +104,13 @@ async function latencyBench(providerText) {
       `latency: ${count} clean removals at parallelism ${PULUMI_PARALLEL}, 50 ms per request: ${ms.toFixed(1)} ms per delete; ` +
         `sequential seed flow (${baselineCount} customers, one connection): ${seqMs.toFixed(1)} ms per delete`,
     );
-    return { msPerDelete: round(ms, 1), speedupVsSequential: round(seqMs / ms, 2), sequentialMsPerDelete: round(seqMs, 1), parallelism: PULUMI_PARALLEL, removals: count };
+    return {
+      msPerDelete: round(ms, 1),
+      speedupVsSequential: round(seqMs / ms, 2),
+      sequentialMsPerDelete: round(seqMs, 1),
+      parallelism: PULUMI_PARALLEL,
+      removals: count,
+    };
   } finally {
     await emulator.close();
   }
@@ -177,8 +184,13 @@ async function callsAndMemoryBench(providerText) {
       log(
         `calls: ${create} request(s) per adopt, ${read} per read, ${del} per clean delete; ${tokenRequests} token request(s) for the process`,
       );
-      log(`memory: host RSS ${rss === undefined ? "n/a" : rss.toFixed(1)} MiB after ${count} resources (created and refreshed)`);
-      return { calls: { create, read, delete: del, tokenRequests }, memory: { hostRssMiB: rss === undefined ? null : round(rss, 1), resources: count } };
+      log(
+        `memory: host RSS ${rss === undefined ? "n/a" : rss.toFixed(1)} MiB after ${count} resources (created and refreshed)`,
+      );
+      return {
+        calls: { create, read, delete: del, tokenRequests },
+        memory: { hostRssMiB: rss === undefined ? null : round(rss, 1), resources: count },
+      };
     });
   } finally {
     await emulator.close();
@@ -192,7 +204,9 @@ function round(n, d) {
 
 async function main() {
   const started = performance.now();
-  log(`pulumi-partner-center benchmark on ${os.cpus().length} cores, Node ${process.version}${QUICK ? " (quick)" : ""}`);
+  log(
+    `pulumi-partner-center benchmark on ${os.cpus().length} cores, Node ${process.version}${QUICK ? " (quick)" : ""}`,
+  );
   const providerText = await captureProviderText();
   const latency = await latencyBench(providerText);
   const throttle = await throttleBench(providerText);

@@ -7,7 +7,12 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, syntheticEstate, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center/emulator";
+import {
+  startEmulator,
+  syntheticEstate,
+  SAMPLE_CUSTOMERS,
+  type Emulator,
+} from "pulumi-partner-center/emulator";
 import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -62,10 +67,14 @@ test("25 concurrent creates on a fresh host all succeed with one token request",
 /** A project directory elsewhere on disk, with the package installed from its `npm pack` tarball. */
 function projectWithPackedCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-moved-"));
-  const tgz = execFileSync("npm", ["pack", "--pack-destination", dir, "--workspace", "provider", "--silent"], {
-    cwd: ROOT,
-    encoding: "utf8",
-  })
+  const tgz = execFileSync(
+    "npm",
+    ["pack", "--pack-destination", dir, "--workspace", "provider", "--silent"],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+    },
+  )
     .trim()
     .split("\n")
     .pop()!;
@@ -73,7 +82,15 @@ function projectWithPackedCopy(): string {
   // Offline from the npm cache that `npm ci` filled; the Pulumi SDK itself is the project's own, linked here.
   execFileSync(
     "npm",
-    ["install", `./${path.basename(tgz)}`, "--prefer-offline", "--no-audit", "--no-fund", "--legacy-peer-deps", "--ignore-scripts"],
+    [
+      "install",
+      `./${path.basename(tgz)}`,
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--legacy-peer-deps",
+      "--ignore-scripts",
+    ],
     { cwd: dir, stdio: "pipe" },
   );
   linkPulumiSdk(dir);
@@ -82,7 +99,10 @@ function projectWithPackedCopy(): string {
 
 function linkPulumiSdk(dir: string): void {
   fs.mkdirSync(path.join(dir, "node_modules", "@pulumi"), { recursive: true });
-  fs.symlinkSync(path.join(ROOT, "node_modules/@pulumi/pulumi"), path.join(dir, "node_modules/@pulumi/pulumi"));
+  fs.symlinkSync(
+    path.join(ROOT, "node_modules/@pulumi/pulumi"),
+    path.join(dir, "node_modules/@pulumi/pulumi"),
+  );
 }
 
 test("a stack created here is destroyed from another project directory holding an installed copy", async () => {
@@ -104,9 +124,9 @@ test("without the package installed, the error says to run npm ci in the project
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-empty-"));
   linkPulumiSdk(empty);
   const host = await startHost(empty);
-  await expect(host.delete("clean", SAMPLE_CUSTOMERS.clean, { customerId: SAMPLE_CUSTOMERS.clean })).rejects.toThrow(
-    /could not load the package 'pulumi-partner-center'.*npm ci/s,
-  );
+  await expect(
+    host.delete("clean", SAMPLE_CUSTOMERS.clean, { customerId: SAMPLE_CUSTOMERS.clean }),
+  ).rejects.toThrow(/could not load the package 'pulumi-partner-center'.*npm ci/s);
   fs.rmSync(empty, { recursive: true, force: true });
 });
 
@@ -120,7 +140,9 @@ test("no secret or token in outputs, errors, the provider text or the host's out
   }
   for (const attempt of [
     host.create("w", { customerId: SAMPLE_CUSTOMERS.noRelationship }),
-    host.delete("f", SAMPLE_CUSTOMERS.activeSubscriptions, { customerId: SAMPLE_CUSTOMERS.activeSubscriptions }),
+    host.delete("f", SAMPLE_CUSTOMERS.activeSubscriptions, {
+      customerId: SAMPLE_CUSTOMERS.activeSubscriptions,
+    }),
   ]) {
     seen.push(String(await attempt.catch((e: Error) => `${e.message}\n${e.stack}`)));
   }

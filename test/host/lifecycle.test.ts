@@ -59,14 +59,22 @@ test("whole lifecycle: check, create (adopt), read, diff, update, delete, refres
   const before = emulator.requests().length;
   const created = await host.create("clean", withoutProvider(checked.inputs));
   expect(created.id).toBe(id);
-  expect(created.props).toMatchObject({ customerId: id, relationshipToPartner: "reseller", companyName: "Contoso Clean Ltd" });
+  expect(created.props).toMatchObject({
+    customerId: id,
+    relationshipToPartner: "reseller",
+    companyName: "Contoso Clean Ltd",
+  });
   expect(typeof created.props.__provider).toBe("string");
   // Adoption is one GET (the token request is not an API call).
   expect(emulator.requests().length - before).toBe(1);
 
   const read = await host.read("clean", id, withoutProvider(created.props));
   expect(read.id).toBe(id);
-  expect(read.props).toMatchObject({ removable: true, removalBlockers: [], relationshipToPartner: "reseller" });
+  expect(read.props).toMatchObject({
+    removable: true,
+    removalBlockers: [],
+    relationshipToPartner: "reseller",
+  });
   expect(read.inputs && withoutProvider(read.inputs)).toEqual({ customerId: id });
 
   const same = await host.diff("clean", id, read.props, { customerId: id });
@@ -78,9 +86,17 @@ test("whole lifecycle: check, create (adopt), read, diff, update, delete, refres
   expect(other.replaces).toEqual(["customerId"]);
 
   const beforeUpdate = emulator.requests().length;
-  const updated = await host.update("clean", id, read.props, { customerId: id, suspendActiveSubscriptions: true });
+  const updated = await host.update("clean", id, read.props, {
+    customerId: id,
+    suspendActiveSubscriptions: true,
+  });
   expect(emulator.requests().length).toBe(beforeUpdate);
-  expect(updated).toMatchObject({ customerId: id, suspendActiveSubscriptions: true, companyName: "Contoso Clean Ltd", removable: true });
+  expect(updated).toMatchObject({
+    customerId: id,
+    suspendActiveSubscriptions: true,
+    companyName: "Contoso Clean Ltd",
+    removable: true,
+  });
 
   await host.delete("clean", id, withoutProvider(updated));
   expect(patches(id)).toHaveLength(1);
@@ -91,20 +107,30 @@ test("whole lifecycle: check, create (adopt), read, diff, update, delete, refres
 
 test("check rejects bad input per property, without any request", async () => {
   const before = emulator.requests().length;
-  const r = await host.check("bad", { customerId: "not-a-guid", acceptanceTimeoutSeconds: -1, suspendActiveSubscriptions: "yes" });
+  const r = await host.check("bad", {
+    customerId: "not-a-guid",
+    acceptanceTimeoutSeconds: -1,
+    suspendActiveSubscriptions: "yes",
+  });
   const props = r.failures.map((f) => f.property).sort();
   expect(props).toEqual(["acceptanceTimeoutSeconds", "customerId", "suspendActiveSubscriptions"]);
   expect(r.failures.find((f) => f.property === "customerId")?.reason).toMatch(/GUID/);
-  const typo = await host.check("typo", { customerId: SAMPLE_CUSTOMERS.clean, suspendActiveSubscription: true });
+  const typo = await host.check("typo", {
+    customerId: SAMPLE_CUSTOMERS.clean,
+    suspendActiveSubscription: true,
+  });
   expect(typo.failures[0]?.reason).toMatch(/unknown property "suspendActiveSubscription"/);
   expect(emulator.requests().length).toBe(before);
 });
 
 test("create without a relationship fails with the invitation link and what to do", async () => {
   const id = SAMPLE_CUSTOMERS.noRelationship;
-  await expect(host.create("woodgrove", { customerId: id })).rejects.toThrow(
-    /https:\/\/admin\.microsoft\.com\/Adminportal\/Home\?invType=ResellerRelationship.*global administrator.*pulumi up/s,
+  const err = (await host.create("woodgrove", { customerId: id }).catch((e: Error) => e)) as Error;
+  expect(err.message).toMatch(
+    /global administrator of the customer's tenant: https:\/\/admin\.microsoft\.com\/Adminportal\/Home\?invType=ResellerRelationship/,
   );
+  expect(err.message).toMatch(/run `pulumi up` again/);
+  expect(emulator.requests().some((r) => r.method === "PATCH")).toBe(false);
 });
 
 test("create with acceptanceTimeoutSeconds waits for the customer to accept", async () => {
@@ -117,13 +143,17 @@ test("create with acceptanceTimeoutSeconds waits for the customer to accept", as
 
 test("delete is refused with every blocker named, and nothing is changed", async () => {
   const id = SAMPLE_CUSTOMERS.legacyReservedInstance;
-  const err = await host.delete("adatum", id, { customerId: id, suspendActiveSubscriptions: true }).catch((e: Error) => e);
+  const err = await host
+    .delete("adatum", id, { customerId: id, suspendActiveSubscriptions: true })
+    .catch((e: Error) => e);
   expect(err).toBeInstanceOf(Error);
   expect(String((err as Error).message)).toMatch(/Azure reserved instance .*Azure support/);
   expect(patches(id)).toHaveLength(0);
   const active = SAMPLE_CUSTOMERS.activeSubscriptions;
   const err2 = await host.delete("fabrikam", active, { customerId: active }).catch((e: Error) => e);
-  expect(String((err2 as Error).message)).toMatch(/2 blockers.*subscription .*active.*suspendActiveSubscriptions/s);
+  expect(String((err2 as Error).message)).toMatch(
+    /2 blockers.*subscription .*active.*suspendActiveSubscriptions/s,
+  );
   expect(patches(active)).toHaveLength(0);
 });
 

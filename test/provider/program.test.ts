@@ -3,6 +3,7 @@
  * resource's constructor, its type token and the real serialization of its provider run as in `pulumi up`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ResellerRelationship } from "pulumi-partner-center";
 
 const seen: pulumi.runtime.MockResourceArgs[] = [];
 
@@ -29,7 +30,6 @@ function value<T>(o: pulumi.Output<T>): Promise<T> {
 }
 
 test("a program declares ResellerRelationship with its type token, inputs and outputs", async () => {
-  const { ResellerRelationship } = await import("pulumi-partner-center");
   const r = new ResellerRelationship("contoso", {
     customerId: "11111111-1111-4111-8111-111111111111",
     suspendActiveSubscriptions: true,
@@ -50,7 +50,6 @@ test("a program declares ResellerRelationship with its type token, inputs and ou
 });
 
 test("two resources share one identical provider text (one host-side cache entry)", async () => {
-  const { ResellerRelationship } = await import("pulumi-partner-center");
   const a = new ResellerRelationship("a", { customerId: "22222222-2222-4222-8222-222222222222" });
   const b = new ResellerRelationship("b", { customerId: "33333333-3333-4333-8333-333333333333" });
   await Promise.all([value(a.urn), value(b.urn)]);

@@ -50,12 +50,17 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (arg === "--all") a.all = true;
     else if (arg === "--concurrency") {
       const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error("--concurrency takes a whole number from 1 to 64");
+      if (!Number.isInteger(n) || n < 1 || n > 64)
+        throw new Error("--concurrency takes a whole number from 1 to 64");
       a.concurrency = n;
     } else if (GUID.test(arg)) a.ids.push(arg.toLowerCase());
-    else throw new Error(`unknown argument "${arg}": expected --json, --all, --concurrency N or a customer tenant GUID`);
+    else
+      throw new Error(
+        `unknown argument "${arg}": expected --json, --all, --concurrency N or a customer tenant GUID`,
+      );
   }
-  if (a.all === (a.ids.length > 0)) throw new Error("give customer tenant ids, or --all (not both, not neither)");
+  if (a.all === a.ids.length > 0)
+    throw new Error("give customer tenant ids, or --all (not both, not neither)");
   return a;
 }
 
@@ -95,7 +100,10 @@ export async function readinessReport(
     try {
       const r = await assessReadiness(client, id);
       if (r.gone) {
-        return { ...row(r), error: { code: "PPC_NOT_FOUND", message: "not a customer of this partner (gone or never related)" } };
+        return {
+          ...row(r),
+          error: { code: "PPC_NOT_FOUND", message: "not a customer of this partner (gone or never related)" },
+        };
       }
       return row(r);
     } catch (e) {
@@ -123,7 +131,11 @@ export function formatTable(rows: readonly ReadinessRow[]): string {
     r.error ? r.error.code : String(r.blockers.length),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ").trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join("  ")
+      .trimEnd();
   const lines = [fmt(head)];
   rows.forEach((r, i) => {
     lines.push(fmt(body[i] as string[]));

@@ -1,8 +1,21 @@
 /**
- * CONTRACT STUB (to be replaced by the real implementation; keep these exported names and signatures).
- * The Partner Center client: one instance per process and settings, shared by every resource.
+ * The Partner Center client: one instance per process and settings ({@link getSharedClient}), shared by every
+ * resource, so that all of them share one connection pool, one token and one limiter.
  */
+import { createHash } from "node:crypto";
+import { Agent, type Dispatcher } from "undici";
 import type { Settings } from "../settings";
+import { TokenSource, type AuthOptions } from "./auth";
+import { customersApi } from "./customers";
+import { entitlementsApi } from "./entitlements";
+import { Limiter, type PacingOptions, type PacingSnapshot } from "./pacing";
+import { relationshipRequestsApi } from "./relationship-requests";
+import { subscriptionsApi } from "./subscriptions";
+import { Transport, USER_AGENT, type RetryOptions } from "./transport";
+
+export { DEFAULT_PACING, type Clock, type PacingOptions, type PacingSnapshot } from "./pacing";
+export { DEFAULT_RETRY, MAX_BODY_BYTES, USER_AGENT, type RetryOptions } from "./transport";
+export { DEFAULT_AUTH, type AuthOptions } from "./auth";
 
 /** A customer as the client returns it (already validated and normalised). */
 export interface Customer {
@@ -21,11 +34,14 @@ export interface Subscription {
   /** Lower-cased status: active, suspended, deleted, expired, pending, disabled, none... */
   status: string;
   etag: string | undefined;
-  /** Optional: e.g. "license" | "usage" | "AzurePlan" hints; lower-cased billingType. */
+  /** Lower-cased billingType as sent ("license", "usage"...), undefined when absent. */
   billingType: string | undefined;
-  /** True when the offer is new-commerce (productType / "NCE" heuristics); undefined when unknown. */
+  /**
+   * True when the offer is new-commerce: a heuristic (productType mentions NCE, or the offer id has the new
+   * catalog's `PRODUCT:SKU` form); false for a legacy offer and for the Azure plan; undefined when unknown.
+   */
   isNewCommerce?: boolean | undefined;
-  /** True when this is an Azure plan subscription. */
+  /** True when this is an Azure plan subscription (productType "Azure", or offer "Azure plan"). */
   isAzurePlan?: boolean | undefined;
   /** The whole resource as received (keys as sent), for the suspend PATCH which needs the full Subscription. */
   raw: Record<string, unknown>;
@@ -38,60 +54,140 @@ export interface Entitlement {
   id: string;
   productId: string | undefined;
   skuId: string | undefined;
-  /** fulfillmentState or the first quantityDetails status; "" when unknown. */
+  /** fulfillmentState or the first quantityDetails status, lower-cased; "" when unknown. */
   status: string;
+}
+
+/** An Azure subscription under an Azure plan. */
+export interface AzureEntitlement {
+  id: string;
+  friendlyName: string | undefined;
+  /** Lower-cased, e.g. "active". */
+  status: string;
+  subscriptionId: string | undefined;
 }
 
 /** Options for one logical request. */
 export interface RequestOptions {
   /** Cancels the request and its retries. */
   signal?: AbortSignal;
-  /** MS-RequestId to use (fixed across retries). A new GUID when absent. */
+  /** MS-RequestId to use (fixed across retries). A new GUID when absent. For a list: its first page. */
   requestId?: string;
+  /** MS-CorrelationId for this operation; the client's own (one per client instance) when absent. */
+  correlationId?: string;
 }
 
 /** Counters for benchmarks and tests. */
 export interface ClientStats {
+  /** Requests sent to Partner Center, retries included (token requests not). */
   requests: number;
+  /** HTTP 429 answers received. */
   responses429: number;
+  /** Attempts after the first, including the one after a 401 with a renewed token. */
   retries: number;
+  /** Token requests sent to the authority. */
   tokenRequests: number;
 }
 
+/** Options of {@link PartnerCenterClient}. */
+export interface ClientOptions {
+  retry?: Partial<RetryOptions>;
+  /** Pacing; `maxConcurrency` and `maxRequestsPerMinute` default to the settings. */
+  pacing?: Partial<PacingOptions>;
+  auth?: Partial<AuthOptions>;
+  /** An undici dispatcher to use instead of the client's own Agent (MockAgent in tests). Not closed by close(). */
+  dispatcher?: Dispatcher;
+  /** Receives one line per retry; never headers, tokens or bodies. */
+  logger?: (line: string) => void;
+  /** MS-CorrelationId of this client; a new GUID by default. */
+  correlationId?: string;
+}
+
+/** The Partner Center REST client. */
 export class PartnerCenterClient {
-  constructor(_settings: Settings) {}
-  readonly customers = {
-    get: async (_customerId: string, _o?: RequestOptions): Promise<Customer> => {
-      throw new Error("stub");
-    },
-    list: async (_o?: RequestOptions): Promise<Customer[]> => {
-      throw new Error("stub");
-    },
-    /** PATCH relationshipToPartner to none. Returns the response customer (mostly nulls). */
-    removeRelationship: async (_customerId: string, _o?: RequestOptions): Promise<Customer> => {
-      throw new Error("stub");
-    },
-  };
-  readonly subscriptions = {
-    list: async (_customerId: string, _o?: RequestOptions): Promise<Subscription[]> => {
-      throw new Error("stub");
-    },
-    suspend: async (_customerId: string, _s: Subscription, _o?: RequestOptions): Promise<Subscription> => {
-      throw new Error("stub");
-    },
-  };
-  readonly entitlements = {
-    list: async (_customerId: string, _o?: RequestOptions): Promise<Entitlement[]> => {
-      throw new Error("stub");
-    },
-  };
-  readonly relationshipRequests = {
-    getInvitationUrl: async (_o?: RequestOptions & { indirectResellerId?: string }): Promise<string> => {
-      throw new Error("stub");
-    },
-  };
-  stats(): ClientStats {
-    return { requests: 0, responses429: 0, retries: 0, tokenRequests: 0 };
+  readonly customers: ReturnType<typeof customersApi>;
+  readonly subscriptions: ReturnType<typeof subscriptionsApi>;
+  readonly entitlements: ReturnType<typeof entitlementsApi>;
+  readonly relationshipRequests: ReturnType<typeof relationshipRequestsApi>;
+  /** The MS-CorrelationId sent with every request of this client (unless a request sets its own). */
+  readonly correlationId: string;
+  private readonly transport: Transport;
+  private readonly auth: TokenSource;
+  private readonly limiter: Limiter;
+  private readonly agent: Agent | undefined;
+
+  constructor(settings: Settings, options: ClientOptions = {}) {
+    // One pool per client, keep-alive, its connections bounded like the requests in flight.
+    this.agent = options.dispatcher
+      ? undefined
+      : new Agent({
+          connections: settings.maxConcurrency,
+          keepAliveTimeout: 30_000,
+          connect: { timeout: 30_000 },
+        });
+    const dispatcher = options.dispatcher ?? (this.agent as Agent);
+    this.auth = new TokenSource(settings, dispatcher, USER_AGENT, options.auth);
+    this.limiter = new Limiter({
+      maxConcurrency: settings.maxConcurrency,
+      maxRequestsPerMinute: settings.maxRequestsPerMinute,
+      ...options.pacing,
+    });
+    this.transport = new Transport(settings, dispatcher, this.auth, this.limiter, {
+      retry: options.retry,
+      logger: options.logger,
+      correlationId: options.correlationId,
+    });
+    this.correlationId = this.transport.correlationId;
+    this.customers = customersApi(this.transport);
+    this.subscriptions = subscriptionsApi(this.transport);
+    this.entitlements = entitlementsApi(this.transport);
+    this.relationshipRequests = relationshipRequestsApi(this.transport);
   }
-  async close(): Promise<void> {}
+
+  /** Counters since the client was created. */
+  stats(): ClientStats {
+    return { ...this.transport.counters, tokenRequests: this.auth.requests };
+  }
+
+  /** The limiter's state: rates, gates, requests in flight and queued. */
+  pacing(): PacingSnapshot {
+    return this.limiter.snapshot();
+  }
+
+  /** Closes the client's own connection pool (not an injected dispatcher). */
+  async close(): Promise<void> {
+    for (const [k, c] of shared) if (c === this) shared.delete(k);
+    await this.agent?.close();
+  }
+}
+
+const shared = new Map<string, PartnerCenterClient>();
+
+/** The key of a settings object: a SHA-256 of all of it, secrets included, so the secrets are never kept in clear. */
+function settingsKey(settings: Settings): string {
+  const sorted = Object.keys(settings)
+    .sort()
+    .map((k) => [k, settings[k as keyof Settings] ?? null]);
+  return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
+}
+
+/**
+ * The process-wide client for these settings: every resource of a provider process shares one dispatcher,
+ * one token and one limiter. Distinct settings (another endpoint or credentials) get distinct clients.
+ */
+export function getSharedClient(settings: Settings, options?: ClientOptions): PartnerCenterClient {
+  const key = settingsKey(settings);
+  let c = shared.get(key);
+  if (!c) {
+    c = new PartnerCenterClient(settings, options);
+    shared.set(key, c);
+  }
+  return c;
+}
+
+/** Closes every shared client (tests, and CLIs that want to exit promptly). */
+export async function closeSharedClients(): Promise<void> {
+  const all = [...shared.values()];
+  shared.clear();
+  await Promise.all(all.map((c) => c.close()));
 }

@@ -1,0 +1,216 @@
+/**
+ * Access tokens. `accessToken` is used as it is. Otherwise the Secure Application Model's refresh-token grant
+ * (shared/partner-center-api.md, "Authentication"): `POST {authority}/{tenantId}/oauth2/token`, form-encoded
+ * `grant_type=refresh_token&client_id&client_secret&refresh_token&resource=https://api.partnercenter.microsoft.com`.
+ *
+ * One token request at a time for all callers (single flight); the token is cached until shortly before it
+ * expires; a rotated refresh token is kept in memory; every token is registered with `registerSecret`.
+ */
+import { request, type Dispatcher } from "undici";
+import { z } from "zod";
+import { AuthenticationError, ConnectionError, MfaRequiredError, redact, registerSecret } from "../errors";
+import { assertCredentials, settingName, type Settings } from "../settings";
+
+/** The resource the token is for (the v1 endpoint's `resource` parameter). */
+export const PARTNER_CENTER_RESOURCE = "https://api.partnercenter.microsoft.com";
+
+/** Token options, with defaults. */
+export interface AuthOptions {
+  /** Renew this long before expiry at most (default 5 minutes)... */
+  renewBeforeMs: number;
+  /** ...or this fraction of the lifetime when that is shorter (default 0.1), so short-lived tokens are reused. */
+  renewBeforeFraction: number;
+  /** Timeout of one token request (default 30 s). */
+  timeoutMs: number;
+  /** Attempts on 5xx and connection errors (default 3). Refused grants are never retried. */
+  maxAttempts: number;
+  /** Base of the backoff between attempts (default 500 ms). */
+  baseDelayMs: number;
+}
+
+export const DEFAULT_AUTH: AuthOptions = {
+  renewBeforeMs: 5 * 60_000,
+  renewBeforeFraction: 0.1,
+  timeoutMs: 30_000,
+  maxAttempts: 3,
+  baseDelayMs: 500,
+};
+
+const tokenResponse = z.object({
+  access_token: z.string().min(1),
+  // Entra's v1 endpoint sends expires_in as a string of seconds.
+  expires_in: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]),
+  token_type: z.string().nullish(),
+  refresh_token: z.string().nullish(),
+});
+
+const tokenError = z.object({ error: z.string().nullish(), error_description: z.string().nullish() });
+
+const CHECK_SETTINGS = `Check ${settingName("tenantId")}, ${settingName("clientId")}, ${settingName("clientSecret")} and ${settingName("refreshToken")}: the refresh token must come from the Secure Application Model consent for this app registration in the partner tenant, and must not be expired or revoked.`;
+
+/** Gives access tokens for Partner Center calls. */
+export class TokenSource {
+  private readonly settings: Settings;
+  private readonly dispatcher: Dispatcher;
+  private readonly userAgent: string;
+  private readonly o: AuthOptions;
+  private refreshToken: string | undefined;
+  private cached: { token: string; renewAt: number } | undefined;
+  private inflight: Promise<string> | undefined;
+  /** Token requests sent (attempts included). */
+  requests = 0;
+
+  constructor(
+    settings: Settings,
+    dispatcher: Dispatcher,
+    userAgent: string,
+    options: Partial<AuthOptions> = {},
+  ) {
+    this.settings = settings;
+    this.dispatcher = dispatcher;
+    this.userAgent = userAgent;
+    this.o = { ...DEFAULT_AUTH, ...options };
+    this.refreshToken = settings.refreshToken;
+  }
+
+  /** False when a fixed access token is configured: a 401 cannot be cured by asking again. */
+  get renewable(): boolean {
+    return !this.settings.accessToken;
+  }
+
+  /**
+   * A valid access token. Throws ConfigurationError when the credentials are incomplete,
+   * AuthenticationError (or MfaRequiredError) when the grant is refused.
+   */
+  async token(signal?: AbortSignal): Promise<string> {
+    if (this.settings.accessToken) return this.settings.accessToken;
+    assertCredentials(this.settings);
+    if (this.cached && Date.now() < this.cached.renewAt) return this.cached.token;
+    this.inflight ??= this.fetchToken().finally(() => (this.inflight = undefined));
+    // One caller giving up must not cancel the request the others share.
+    return signal ? abortable(this.inflight, signal) : this.inflight;
+  }
+
+  /** Forgets `token` after Partner Center refused it (HTTP 401), so that the next call gets a new one. */
+  invalidate(token: string): void {
+    if (this.cached?.token === token) this.cached = undefined;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const { authority, tenantId, clientId, clientSecret } = this.settings;
+    const url = `${authority}/${encodeURIComponent(tenantId ?? "")}/oauth2/token`;
+    const operation = `POST ${new URL(url).pathname}`;
+    const form = new URLSearchParams({ grant_type: "refresh_token", client_id: clientId ?? "" });
+    if (clientSecret) form.set("client_secret", clientSecret);
+    form.set("refresh_token", this.refreshToken ?? "");
+    form.set("resource", PARTNER_CENTER_RESOURCE);
+
+    for (let attempt = 1; ; attempt++) {
+      this.requests++;
+      const started = Date.now();
+      let status: number;
+      let text: string;
+      try {
+        const res = await request(url, {
+          dispatcher: this.dispatcher,
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            accept: "application/json",
+            "user-agent": this.userAgent,
+          },
+          body: form.toString(),
+          signal: AbortSignal.timeout(this.o.timeoutMs),
+        });
+        status = res.statusCode;
+        text = await readText(res.body, 256 * 1024);
+      } catch (e) {
+        if (attempt < this.o.maxAttempts) {
+          await delay(this.o.baseDelayMs * 2 ** (attempt - 1));
+          continue;
+        }
+        throw new ConnectionError(`Could not reach the token endpoint ${authority}.`, {
+          operation,
+          action: `Check network access to ${authority} and ${settingName("authority")}, then retry.`,
+          cause: e,
+        });
+      }
+      if (status >= 500 && attempt < this.o.maxAttempts) {
+        await delay(this.o.baseDelayMs * 2 ** (attempt - 1));
+        continue;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      if (status >= 200 && status < 300) {
+        const ok = tokenResponse.safeParse(json);
+        if (!ok.success) {
+          throw new AuthenticationError("The token endpoint answered without a usable access token.", {
+            status,
+            operation,
+            action: `Check ${settingName("authority")}: it must be the Microsoft Entra authority (default https://login.microsoftonline.com).`,
+          });
+        }
+        const { access_token, expires_in, refresh_token } = ok.data;
+        registerSecret(access_token);
+        if (refresh_token) {
+          registerSecret(refresh_token);
+          this.refreshToken = refresh_token; // Entra may rotate it; the new one replaces the old in memory.
+        }
+        const lifetimeMs = expires_in * 1000;
+        const early = Math.min(this.o.renewBeforeMs, lifetimeMs * this.o.renewBeforeFraction);
+        this.cached = { token: access_token, renewAt: started + lifetimeMs - early };
+        return access_token;
+      }
+      const err = tokenError.safeParse(json);
+      const code = err.success ? (err.data.error ?? undefined) : undefined;
+      // The first line of error_description ("AADSTS70000: ...") says why; the rest is trace ids.
+      const description = err.success ? err.data.error_description?.split(/\r?\n/)[0] : undefined;
+      const ctx = {
+        status,
+        partnerCenterCode: code,
+        partnerCenterDescription: description ? redact(description) : undefined,
+        operation,
+      };
+      if (/AADSTS50076|AADSTS50079|AADSTS50158|multi-factor/i.test(description ?? "")) {
+        throw new MfaRequiredError(ctx);
+      }
+      throw new AuthenticationError(
+        `The token endpoint refused the refresh-token grant${code ? ` (${code})` : ""}.`,
+        { ...ctx, action: CHECK_SETTINGS },
+      );
+    }
+  }
+}
+
+/** Reads a small body as text, stopping at `cap` bytes. */
+async function readText(body: AsyncIterable<Buffer> & { destroy(): unknown }, cap: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > cap) {
+      body.destroy();
+      break;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** `p`, or a rejection with the signal's reason when it aborts first. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * Response schemas (zod). Partner Center documents camelCase JSON, but some responses are PascalCase (the
+ * remove-relationship example answers `"RelationshipToPartner":"none"`) and the .NET SDK sends PascalCase: so
+ * property names are normalised before validation ({@link normalizeKeys}) and enum values are compared in
+ * lower case. `z.object` strips the fields we do not use.
+ */
+import { z } from "zod";
+
+/** Keys that must never become properties of an object we build (prototype pollution). */
+const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * The spelling of every property the schemas read. A key matching one of these in any casing (`ETag`,
+ * `Etag`, `etag`) takes this spelling; any other key only gets its first letter lowered.
+ */
+const CANONICAL = new Map(
+  [
+    "attributes",
+    "billingType",
+    "code",
+    "companyName",
+    "companyProfile",
+    "data",
+    "description",
+    "displayName",
+    "domain",
+    "entitlementType",
+    "etag",
+    "friendlyName",
+    "fulfillmentState",
+    "headers",
+    "id",
+    "items",
+    "key",
+    "links",
+    "message",
+    "method",
+    "next",
+    "objectType",
+    "offerId",
+    "offerName",
+    "productId",
+    "productType",
+    "quantity",
+    "quantityDetails",
+    "referenceOrder",
+    "relationshipToPartner",
+    "skuId",
+    "status",
+    "statusCode",
+    "subscriptionId",
+    "tenantId",
+    "totalCount",
+    "uri",
+    "url",
+    "value",
+  ].map((k) => [k.toLowerCase(), k]),
+);
+
+/**
+ * A deep copy of parsed JSON with camelCase property names, built on null-prototype objects and without
+ * `__proto__`, `constructor` or `prototype` keys. When two keys collide (`Id` and `id`), the one already
+ * camelCase wins.
+ */
+export function normalizeKeys(value: unknown, depth = 0): unknown {
+  if (depth > 64) return undefined; // Partner Center resources are shallow; refuse pathological nesting.
+  if (Array.isArray(value)) return value.map((v) => normalizeKeys(v, depth + 1));
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [key, v] of Object.entries(value)) {
+    if (FORBIDDEN.has(key)) continue;
+    const name = CANONICAL.get(key.toLowerCase()) ?? key.charAt(0).toLowerCase() + key.slice(1);
+    if (FORBIDDEN.has(name)) continue;
+    if (name in out && key !== name) continue;
+    out[name] = normalizeKeys(v, depth + 1);
+  }
+  return out;
+}
+
+const optText = z.string().nullish();
+
+/** The error body of shared/partner-center-api.md ("Errors"), and the non-standard 429 body. */
+export const errorBodySchema = z.object({
+  code: z.union([z.string(), z.number()]).nullish(),
+  description: optText,
+  /** 429 bodies: `{"statusCode":429,"message":"Rate limit is exceeded. Try again in 57 seconds."}` */
+  statusCode: z.union([z.string(), z.number()]).nullish(),
+  message: optText,
+});
+
+/** `links.next` of a paged collection: resend its headers (MS-ContinuationToken) to get the next page. */
+export const nextLinkSchema = z.object({
+  uri: z.string(),
+  method: optText,
+  headers: z.array(z.object({ key: z.string(), value: z.string() })).nullish(),
+});
+
+/** The collection envelope `{totalCount, items, links, attributes}`; items are validated by the caller's schema. */
+export function collectionSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    totalCount: z.number().nullish(),
+    items: z.array(item),
+    links: z.object({ next: nextLinkSchema.nullish() }).nullish(),
+  });
+}
+
+/** Customer: GET /v1/customers/{id}, the customer list, and the (mostly null) PATCH response. */
+export const customerSchema = z.object({
+  id: optText,
+  companyProfile: z.object({ tenantId: optText, domain: optText, companyName: optText }).nullish(),
+  relationshipToPartner: optText,
+});
+
+/** Subscription: the fields the client maps; the whole object is kept raw for the suspend PATCH. */
+export const subscriptionSchema = z.object({
+  id: z.string(),
+  offerId: optText,
+  offerName: optText,
+  friendlyName: optText,
+  status: z.string(),
+  etag: optText,
+  billingType: optText,
+  productType: z.object({ id: optText, displayName: optText }).nullish(),
+});
+
+/** Entitlement: GET /v1/customers/{id}/entitlements. */
+export const entitlementSchema = z.object({
+  entitlementType: z.string(),
+  referenceOrder: z.object({ id: optText }).nullish(),
+  productId: optText,
+  skuId: optText,
+  fulfillmentState: optText,
+  quantityDetails: z.array(z.object({ status: optText })).nullish(),
+});
+
+/** Azure entitlement of an Azure plan: GET /v1/customers/{id}/subscriptions/{id}/azureEntitlements. */
+export const azureEntitlementSchema = z.object({
+  id: z.string(),
+  friendlyName: optText,
+  status: z.string(),
+  subscriptionId: optText,
+});
+
+/** GET /v1/customers/relationshiprequests. */
+export const relationshipRequestSchema = z.object({ url: z.url() });

@@ -1,0 +1,639 @@
+/**
+ * The transport: one function that sends a request, checks the status, parses and validates the body, and
+ * throws a typed error; retries and pacing around it.
+ *
+ * Headers (shared/partner-center-api.md, "Base URLs and headers"): `Authorization: Bearer`, `Accept`,
+ * `MS-RequestId` (an idempotency key: one GUID per logical request, resent on every retry, which is what
+ * makes retrying a PATCH safe), `MS-CorrelationId` (one GUID per client instance by default, so that every
+ * call of one `pulumi up` can be found together; a caller may pass its own per operation), `X-Locale`,
+ * `User-Agent`, and `Content-Type: application/json; charset=utf-8` on bodies.
+ *
+ * Retries: 429 (after its Retry-After: the shared limiter holds every caller of the throttled scope until
+ * then), 5xx and connection errors, with jittered exponential backoff, at most `maxAttempts` attempts and
+ * within `deadlineMs`; one more attempt with a new token after a 401 that is not 900421 (MFA).
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { request, type Dispatcher } from "undici";
+import type { z } from "zod";
+import {
+  ApiError,
+  AuthenticationError,
+  ConnectionError,
+  MfaRequiredError,
+  NotFoundError,
+  PartnerCenterError,
+  PermissionDeniedError,
+  ResponseValidationError,
+  ThrottledError,
+  type ErrorContext,
+} from "../errors";
+import { settingName, type Settings } from "../settings";
+import type { Limiter } from "./pacing";
+import { errorBodySchema, normalizeKeys } from "./schemas";
+import type { TokenSource } from "./auth";
+
+/** Retry options. Defaults in {@link DEFAULT_RETRY}. */
+export interface RetryOptions {
+  /** Attempts per logical request, the first included. */
+  maxAttempts: number;
+  /** First backoff; doubles per attempt, with jitter. */
+  baseDelayMs: number;
+  /** Longest backoff between two attempts (Retry-After may ask for more, within the deadline). */
+  maxDelayMs: number;
+  /** Total time for one logical request, waits and retries included. */
+  deadlineMs: number;
+  /** Time for one attempt, from sending to the last byte of the body. */
+  attemptTimeoutMs: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = {
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  deadlineMs: 5 * 60_000,
+  attemptTimeoutMs: 60_000,
+};
+
+/** Largest JSON body accepted; past it the body is destroyed, not buffered. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** `pulumi-partner-center/<version> node/<version>`. */
+export const USER_AGENT = `pulumi-partner-center/${packageVersion()} node/${process.versions.node}`;
+
+function packageVersion(): string {
+  try {
+    // ../../package.json from both src/client and dist/client.
+    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === "string" ? pkg.version : "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** One logical request. */
+export interface TransportRequest<T> {
+  method: "GET" | "PATCH" | "POST" | "PUT" | "DELETE";
+  /** Path under the endpoint, segments already encoded (`/v1/customers/<id>`), or a service-given `links.next` uri. */
+  path: string;
+  query?: Readonly<Record<string, string | undefined>>;
+  body?: unknown;
+  /** Extra headers, e.g. `If-Match`, `MS-ContinuationToken`. */
+  headers?: Readonly<Record<string, string>>;
+  /** MS-RequestId; a new GUID when absent. Fixed across the retries of this request. */
+  requestId?: string | undefined;
+  /** MS-CorrelationId; the client's own when absent. */
+  correlationId?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** The customer this request is about: the pacing scope for per-customer throttling. */
+  customerId?: string | undefined;
+  /** Validates the (key-normalised) JSON body. */
+  schema: z.ZodType<T>;
+}
+
+/** A successful response. */
+export interface TransportResponse<T> {
+  status: number;
+  data: T;
+  /** The parsed body as sent (keys not normalised): for resources that must be sent back whole. */
+  raw: unknown;
+  requestId: string;
+  correlationId: string;
+}
+
+/** Counters for benchmarks and tests. */
+export interface TransportStats {
+  /** Attempts sent to Partner Center (retries included, token requests excluded). */
+  requests: number;
+  responses429: number;
+  retries: number;
+}
+
+/** Transport dependencies and options. */
+export interface TransportOptions {
+  retry?: Partial<RetryOptions> | undefined;
+  logger?: ((line: string) => void) | undefined;
+  /** MS-CorrelationId of this client; a new GUID by default. */
+  correlationId?: string | undefined;
+}
+
+/** Sends requests to Partner Center: see the file comment. */
+export class Transport {
+  readonly correlationId: string;
+  readonly counters: TransportStats = { requests: 0, responses429: 0, retries: 0 };
+  private readonly base: URL;
+  private readonly retry: RetryOptions;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    settings: Settings,
+    private readonly dispatcher: Dispatcher,
+    private readonly auth: TokenSource,
+    private readonly limiter: Limiter,
+    options: TransportOptions = {},
+  ) {
+    this.base = new URL(settings.endpoint);
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.log = options.logger ?? (() => undefined);
+    this.correlationId = options.correlationId ?? randomUUID();
+  }
+
+  /** Sends one logical request (with its retries) and returns the validated body. */
+  async request<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
+    const requestId = req.requestId ?? randomUUID();
+    const correlationId = req.correlationId ?? this.correlationId;
+    const url = this.resolve(req.path, req.query);
+    const operation = `${req.method} ${url.pathname}`;
+    const ctx: ErrorContext = { requestId, correlationId, operation };
+    const started = Date.now();
+    const deadline = AbortSignal.timeout(this.retry.deadlineMs);
+    const overall = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    let renewed = false;
+    let last: PartnerCenterError | undefined;
+
+    for (let attempt = 1; ; attempt++) {
+      let outcome: Attempt<T>;
+      try {
+        outcome = await this.attempt(req, url, body, { ...ctx }, overall, renewed);
+      } catch (e) {
+        // The deadline or the caller's signal ended the wait (token, limiter or send).
+        if (req.signal?.aborted) throw req.signal.reason;
+        if (deadline.aborted) throw this.deadlineError(last, ctx);
+        throw e;
+      }
+      if (outcome.kind === "ok") return { ...outcome.response, requestId, correlationId };
+      last = outcome.error;
+      if (outcome.kind === "renew") {
+        renewed = true;
+        this.counters.retries++;
+        this.log(`${operation}: HTTP 401, retrying once with a new token (MS-RequestId ${requestId}).`);
+        continue;
+      }
+      if (outcome.kind === "fail") throw outcome.error;
+      if (attempt >= this.retry.maxAttempts) throw outcome.error;
+      // 429: the limiter already holds this scope until Retry-After; add only a little jitter.
+      const wait =
+        outcome.retryAfterMs !== undefined
+          ? Math.random() * Math.min(this.retry.baseDelayMs, 250)
+          : backoff(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
+      if (
+        outcome.retryAfterMs !== undefined &&
+        outcome.retryAfterMs > this.retry.deadlineMs - (Date.now() - started)
+      ) {
+        throw outcome.error; // waiting would pass the deadline
+      }
+      this.counters.retries++;
+      this.log(
+        `${operation}: ${describeFailure(outcome.error)}; attempt ${attempt + 1} of ${this.retry.maxAttempts} in ${Math.round(outcome.retryAfterMs ?? wait)} ms (MS-RequestId ${requestId}).`,
+      );
+      try {
+        await sleep(wait, overall);
+      } catch {
+        if (req.signal?.aborted) throw req.signal.reason;
+        throw this.deadlineError(last, ctx);
+      }
+    }
+  }
+
+  private deadlineError(last: PartnerCenterError | undefined, ctx: ErrorContext): PartnerCenterError {
+    if (last) return last;
+    return new ConnectionError(`No answer from Partner Center within ${this.retry.deadlineMs} ms.`, {
+      ...ctx,
+      action: "Retry later; if Partner Center is slow rather than down, raise the deadline.",
+    });
+  }
+
+  /** One attempt: token, pacing, send, read, validate. Never throws for an HTTP or network failure. */
+  private async attempt<T>(
+    req: TransportRequest<T>,
+    url: URL,
+    body: string | undefined,
+    ctx: ErrorContext,
+    overall: AbortSignal,
+    renewed: boolean,
+  ): Promise<Attempt<T>> {
+    const token = await this.auth.token(overall);
+    const permit = await this.limiter.acquire(req.customerId, overall);
+    this.counters.requests++;
+    const timeout = AbortSignal.timeout(this.retry.attemptTimeoutMs);
+    const signal = AbortSignal.any([overall, timeout]);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        dispatcher: this.dispatcher,
+        method: req.method,
+        headers: this.headers(token, req, ctx, body !== undefined),
+        body: body ?? null,
+        signal,
+        headersTimeout: this.retry.attemptTimeoutMs,
+        bodyTimeout: this.retry.attemptTimeoutMs,
+      });
+    } catch (e) {
+      permit.done({ kind: "failed" });
+      if (overall.aborted) throw e;
+      return this.networkFailure(e, ctx, timeout.aborted);
+    }
+    const status = res.statusCode;
+    ctx.status = status;
+    ctx.correlationId = header(res.headers, "ms-correlationid") ?? ctx.correlationId;
+
+    if (status === 429) {
+      this.counters.responses429++;
+      const retryAfterMs = retryAfter(res.headers);
+      const errBody = await readError(res.body);
+      const waitMs =
+        retryAfterMs ?? secondsInMessage(errBody?.partnerCenterDescription) ?? this.retry.baseDelayMs;
+      permit.done({ kind: "throttled", retryAfterMs: waitMs });
+      return {
+        kind: "retry",
+        retryAfterMs: waitMs,
+        error: new ThrottledError("Partner Center is throttling requests (HTTP 429).", {
+          ...ctx,
+          ...errBody,
+          retryAfterSeconds: Math.ceil(waitMs / 1000),
+          action: `Retry later; if it happens often, set ${settingName("maxRequestsPerMinute")} or lower ${settingName("maxConcurrency")}.`,
+        }),
+      };
+    }
+    permit.done({ kind: "served" });
+
+    if (status >= 200 && status < 300) {
+      let raw: unknown;
+      try {
+        raw = await readJson(res.body, res.headers);
+      } catch (e) {
+        if (e instanceof ResponseValidationError) {
+          return {
+            kind: "fail",
+            error: new ResponseValidationError(e.message, { ...ctx, action: VALIDATION_ACTION }),
+          };
+        }
+        if (overall.aborted) throw e;
+        return this.networkFailure(e, ctx, timeout.aborted);
+      }
+      const parsed = req.schema.safeParse(normalizeKeys(raw));
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
+        return {
+          kind: "fail",
+          error: new ResponseValidationError(
+            `Partner Center's answer did not have the documented shape (${issues.slice(0, 3).join("; ")}).`,
+            { ...ctx, issues, action: VALIDATION_ACTION },
+          ),
+        };
+      }
+      return { kind: "ok", response: { status, data: parsed.data, raw } };
+    }
+
+    const errBody = await readError(res.body);
+    const full: ErrorContext = { ...ctx, ...errBody };
+    const pcCode = errBody?.partnerCenterCode;
+    if (status === 401) {
+      if (pcCode === "900421") return { kind: "fail", error: new MfaRequiredError(full) };
+      if (!renewed && this.auth.renewable) {
+        this.auth.invalidate(token);
+        return { kind: "renew", error: new AuthenticationError("Partner Center refused the token.", full) };
+      }
+      return {
+        kind: "fail",
+        error: new AuthenticationError("Partner Center refused the access token (HTTP 401).", {
+          ...full,
+          action: this.auth.renewable
+            ? `A new token from the refresh token was refused too. Check that the app registration (${settingName("clientId")}) is consented for Partner Center in tenant ${settingName("tenantId")}, and that the refresh token belongs to a user with access to Partner Center.`
+            : `Check ${settingName("accessToken")}: it may be expired, or issued for another resource than ${"https://api.partnercenter.microsoft.com"}. Or set the refresh-token settings instead so tokens are renewed.`,
+        }),
+      };
+    }
+    if (status === 403 && pcCode === "20002") {
+      return {
+        kind: "fail",
+        error: new NotFoundError(
+          "The partner has no relationship with this customer (Partner Center code 20002).",
+          {
+            ...full,
+            action: "Check the customer id; the relationship may have been removed already.",
+          },
+        ),
+      };
+    }
+    if (status === 403) {
+      return {
+        kind: "fail",
+        error: new PermissionDeniedError("Partner Center denied this call (HTTP 403).", {
+          ...full,
+          action:
+            pcCode === "900150"
+              ? "The signed-in user needs the Admin agent role in Partner Center: obtain the refresh token (Secure Application Model consent) as a user with that role."
+              : "This call needs an App+User token from a user with the Admin agent role; check the roles of the user behind the refresh token.",
+        }),
+      };
+    }
+    if (status === 404) {
+      return {
+        kind: "fail",
+        error: new NotFoundError("Partner Center has no such resource (HTTP 404).", {
+          ...full,
+          action: "Check the id; the customer or subscription may have been removed from this partner.",
+        }),
+      };
+    }
+    const error = new ApiError(`Partner Center answered HTTP ${status}.`, {
+      ...full,
+      action:
+        status >= 500
+          ? "Partner Center failed; retry later. If it persists, contact Microsoft support with the MS-CorrelationId."
+          : "Partner Center rejected the request; its description says why.",
+    });
+    return status >= 500 ? { kind: "retry", error } : { kind: "fail", error };
+  }
+
+  private networkFailure(e: unknown, ctx: ErrorContext, timedOut: boolean): Attempt<never> {
+    const code = (e as { code?: unknown }).code;
+    const permanent = code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ERR_TLS_CERT_ALTNAME_INVALID";
+    const error = new ConnectionError(
+      timedOut
+        ? `Partner Center did not answer within ${this.retry.attemptTimeoutMs} ms.`
+        : `The connection to Partner Center failed${typeof code === "string" ? ` (${code})` : ""}.`,
+      {
+        ...ctx,
+        cause: e,
+        action: `Check network access to ${this.base.origin} (${settingName("endpoint")}), then retry.`,
+      },
+    );
+    return permanent ? { kind: "fail", error } : { kind: "retry", error };
+  }
+
+  private headers(token: string, req: TransportRequest<unknown>, ctx: ErrorContext, hasBody: boolean) {
+    const h: Record<string, string> = {};
+    // Caller headers first, but never those the transport owns.
+    for (const [k, v] of Object.entries(req.headers ?? {})) {
+      if (!OWNED_HEADERS.has(k.toLowerCase())) h[k] = v;
+    }
+    h["authorization"] = `Bearer ${token}`;
+    h["accept"] = "application/json";
+    h["ms-requestid"] = ctx.requestId ?? "";
+    h["ms-correlationid"] = ctx.correlationId ?? "";
+    h["x-locale"] = "en-US";
+    h["user-agent"] = USER_AGENT;
+    if (hasBody) h["content-type"] = "application/json; charset=utf-8";
+    return h;
+  }
+
+  /**
+   * The URL of a path: `/v1/...` under the endpoint; a `links.next` uri may be absolute (same origin only: the
+   * token must never go elsewhere) or relative to `/v1` (`/customers?...`).
+   */
+  private resolve(path: string, query: TransportRequest<unknown>["query"]): URL {
+    const basePath = this.base.pathname.replace(/\/+$/, "");
+    let url: URL;
+    if (/^https?:\/\//i.test(path)) {
+      url = new URL(path);
+      if (url.origin !== this.base.origin) {
+        throw new ResponseValidationError(
+          `Partner Center sent a next-page link to another host (${url.host}).`,
+          {
+            operation: `GET ${url.pathname}`,
+            action: VALIDATION_ACTION,
+          },
+        );
+      }
+    } else {
+      const p = path.startsWith("/") ? path : `/${path}`;
+      url = new URL(`${this.base.origin}${basePath}${/^\/v1(\/|\?|$)/i.test(p) ? "" : "/v1"}${p}`);
+    }
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    return url;
+  }
+}
+
+const OWNED_HEADERS = new Set([
+  "authorization",
+  "accept",
+  "ms-requestid",
+  "ms-correlationid",
+  "x-locale",
+  "user-agent",
+  "content-type",
+  "content-length",
+  "host",
+  "cookie",
+  "transfer-encoding",
+  "connection",
+]);
+
+const VALIDATION_ACTION =
+  "This is unexpected: report it with the MS-CorrelationId. Nothing was changed on the basis of this answer.";
+
+type Attempt<T> =
+  | { kind: "ok"; response: { status: number; data: T; raw: unknown } }
+  /** Retryable: 429 (with the wait), 5xx, connection errors. */
+  | { kind: "retry"; error: PartnerCenterError; retryAfterMs?: number }
+  /** 401 that a new token may cure. */
+  | { kind: "renew"; error: PartnerCenterError }
+  | { kind: "fail"; error: PartnerCenterError };
+
+function header(h: Dispatcher.ResponseData["headers"], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms. */
+export function retryAfter(h: Dispatcher.ResponseData["headers"]): number | undefined {
+  const v = header(h, "retry-after")?.trim();
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** "Rate limit is exceeded. Try again in 57 seconds." → 57000, for 429s without Retry-After. */
+function secondsInMessage(text: string | undefined): number | undefined {
+  const m = /in (\d+) seconds?/i.exec(text ?? "");
+  return m ? Number(m[1]) * 1000 : undefined;
+}
+
+function backoff(attempt: number, base: number, max: number): number {
+  const d = Math.min(max, base * 2 ** (attempt - 1));
+  return d / 2 + Math.random() * (d / 2);
+}
+
+function describeFailure(e: PartnerCenterError): string {
+  if (e.status !== undefined)
+    return `HTTP ${e.status}${e.partnerCenterCode ? ` (code ${e.partnerCenterCode})` : ""}`;
+  return e instanceof ConnectionError ? "connection failed" : e.code;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Reads a body up to `cap` bytes; past it destroys the stream and throws. */
+async function readCapped(
+  body: Dispatcher.ResponseData["body"],
+  cap: number,
+  length: string | undefined,
+): Promise<Buffer | undefined> {
+  if (length !== undefined && Number(length) > cap) {
+    body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > cap) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function readJson(
+  body: Dispatcher.ResponseData["body"],
+  h: Dispatcher.ResponseData["headers"],
+): Promise<unknown> {
+  const buf = await readCapped(body, MAX_BODY_BYTES, header(h, "content-length"));
+  if (buf === undefined) {
+    throw new ResponseValidationError(`Partner Center's answer is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
+  const text = buf.toString("utf8").replace(/^\uFEFF/, "");
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ResponseValidationError("Partner Center's answer is not valid JSON.");
+  }
+}
+
+/** The error body, whatever its shape: `{code, description}` or the 429 `{statusCode, message}`. Never throws. */
+async function readError(
+  body: Dispatcher.ResponseData["body"],
+): Promise<{ partnerCenterCode?: string; partnerCenterDescription?: string } | undefined> {
+  let text: string;
+  try {
+    const buf = await readCapped(body, MAX_ERROR_BODY_BYTES, undefined);
+    if (!buf) return undefined;
+    text = buf.toString("utf8").replace(/^\uFEFF/, "");
+  } catch {
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const t = text.trim().slice(0, 300);
+    return t ? { partnerCenterDescription: t } : undefined;
+  }
+  const parsed = errorBodySchema.safeParse(normalizeKeys(json));
+  if (!parsed.success) return undefined;
+  const out: { partnerCenterCode?: string; partnerCenterDescription?: string } = {};
+  const { code, description, message } = parsed.data;
+  if (code !== null && code !== undefined) out.partnerCenterCode = String(code);
+  const d = description ?? message;
+  if (d) out.partnerCenterDescription = d;
+  return out;
+}
+
+/** The largest number of pages followed for one list (a loop guard, far above any real collection). */
+const MAX_PAGES = 10_000;
+
+/** Options of {@link listAll}. */
+export interface ListRequest<T> extends Omit<TransportRequest<unknown>, "schema" | "method" | "body"> {
+  /** Schema of a page: `collectionSchema(itemSchema)` from schemas.ts. */
+  schema: z.ZodType<CollectionPage<T>>;
+}
+
+/**
+ * Every item of a collection, following `links.next` (resending its MS-ContinuationToken header) until there
+ * is none: a missed page could hide an active subscription. Returns each item with its raw (as sent) form.
+ */
+export async function listAll<T>(
+  transport: Transport,
+  req: ListRequest<T>,
+): Promise<{ item: T; raw: unknown }[]> {
+  const out: { item: T; raw: unknown }[] = [];
+  const schema = req.schema;
+  const seen = new Set<string>();
+  let next: TransportRequest<CollectionPage<T>> | undefined = { ...req, method: "GET", schema };
+  for (let page = 0; next; page++) {
+    if (page >= MAX_PAGES) {
+      throw new ResponseValidationError(
+        `Partner Center returned more than ${MAX_PAGES} pages for ${req.path}.`,
+        {
+          action: VALIDATION_ACTION,
+        },
+      );
+    }
+    const res: TransportResponse<CollectionPage<T>> = await transport.request(next);
+    const rawItems = rawItemsOf(res.raw);
+    res.data.items.forEach((item, i) => out.push({ item, raw: rawItems[i] }));
+    const link = res.data.links?.next;
+    next = undefined;
+    if (link) {
+      const headers: Record<string, string> = {};
+      for (const { key, value } of link.headers ?? []) {
+        // Only Partner Center's own MS-* paging headers are resent (MS-ContinuationToken).
+        if (/^ms-/i.test(key)) headers[key] = value;
+      }
+      const fingerprint = `${link.uri}\n${JSON.stringify(headers)}`;
+      if (seen.has(fingerprint)) {
+        throw new ResponseValidationError(
+          `Partner Center sent the same next-page link twice for ${req.path}.`,
+          {
+            requestId: res.requestId,
+            correlationId: res.correlationId,
+            action: VALIDATION_ACTION,
+          },
+        );
+      }
+      seen.add(fingerprint);
+      next = {
+        path: link.uri,
+        method: "GET",
+        headers,
+        schema,
+        signal: req.signal,
+        customerId: req.customerId,
+        correlationId: req.correlationId,
+      };
+    }
+  }
+  return out;
+}
+
+/** A page of a collection, as {@link collectionSchema} in schemas.ts parses it. */
+export interface CollectionPage<T> {
+  items: T[];
+  links?:
+    | {
+        next?:
+          { uri: string; headers?: { key: string; value: string }[] | null | undefined } | null | undefined;
+      }
+    | null
+    | undefined;
+}
+
+/** The `items` array of a raw (not normalised) collection body, whatever the casing of its key. */
+function rawItemsOf(raw: unknown): unknown[] {
+  if (raw === null || typeof raw !== "object") return [];
+  for (const [k, v] of Object.entries(raw)) if (k.toLowerCase() === "items" && Array.isArray(v)) return v;
+  return [];
+}

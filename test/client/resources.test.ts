@@ -1,0 +1,171 @@
+/** Customers, subscriptions, entitlements and relationship requests against the emulator's sample estate. */
+import type { PartnerCenterClient } from "../../provider/src/client";
+import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS, type Emulator } from "../../provider/src/emulator";
+import { ApiError, NotFoundError } from "../../provider/src/errors";
+import { caught, clientFor, emulator } from "./helpers";
+
+let em: Emulator;
+let client: PartnerCenterClient;
+
+beforeAll(async () => {
+  em = await emulator();
+});
+afterAll(async () => {
+  await em?.close();
+});
+beforeEach(() => {
+  em.reset();
+  em.configure({ throttle: false });
+  client = clientFor(em);
+});
+afterEach(async () => {
+  await client?.close();
+});
+
+describe("customers", () => {
+  test("get: normalised id, company, relationship", async () => {
+    const c = await client.customers.get(SAMPLE_CUSTOMERS.clean.toUpperCase());
+    expect(c).toEqual({
+      id: SAMPLE_CUSTOMERS.clean,
+      companyName: "Contoso Clean Ltd",
+      domain: "contosoclean.onmicrosoft.com",
+      relationshipToPartner: "reseller",
+    });
+  });
+
+  test("list follows every page", async () => {
+    em.configure({ customerPageSize: 2 });
+    const all = await client.customers.list();
+    const related = em.state().customers.filter((c) => c.relationshipToPartner.toLowerCase() !== "none");
+    expect(all.map((c) => c.id).sort()).toEqual(related.map((c) => c.id).sort());
+    expect(em.requests().length).toBe(Math.ceil(related.length / 2));
+  });
+
+  test("removeRelationship: none confirmed, then the customer is gone", async () => {
+    const c = await client.customers.removeRelationship(SAMPLE_CUSTOMERS.inactiveOnly);
+    expect(c.relationshipToPartner).toBe("none");
+    expect(await caught(client.customers.get(SAMPLE_CUSTOMERS.inactiveOnly))).toBeInstanceOf(NotFoundError);
+  });
+
+  test("removeRelationship in PascalCase mode (the documented example response)", async () => {
+    em.configure({ casing: "pascal" });
+    const c = await client.customers.removeRelationship(SAMPLE_CUSTOMERS.clean);
+    expect(c).toMatchObject({ id: "", relationshipToPartner: "none" });
+  });
+
+  test("removeRelationship refused with active subscriptions: ApiError 400 with the service's text", async () => {
+    const e = (await caught(
+      client.customers.removeRelationship(SAMPLE_CUSTOMERS.activeSubscriptions),
+    )) as ApiError;
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e).toMatchObject({ status: 400, partnerCenterCode: "3000" });
+    expect(e.partnerCenterDescription).toContain("active subscriptions");
+  });
+
+  test("a PATCH whose answer was lost is retried with the same MS-RequestId and not applied twice", async () => {
+    em.addFault({ match: { method: "PATCH" }, kind: "resetAfterApply" });
+    const c = await client.customers.removeRelationship(SAMPLE_CUSTOMERS.clean);
+    expect(c.relationshipToPartner).toBe("none");
+    const log = em.requests();
+    expect(log).toHaveLength(2);
+    expect(log[0]!.requestId).toBe(log[1]!.requestId);
+    expect(log[1]!.replayed).toBe(true);
+    expect(em.state().counters.relationshipsRemoved).toBe(1);
+  });
+});
+
+describe("subscriptions", () => {
+  test("list follows links.next: 25 subscriptions over 3 pages, the active one on page 3", async () => {
+    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.paged);
+    expect(subs).toHaveLength(25);
+    expect(subs.filter((s) => s.status === "active").map((s) => s.id)).toEqual([
+      SAMPLE_SUBSCRIPTIONS.pagedActive,
+    ]);
+    const log = em.requests();
+    expect(log).toHaveLength(3);
+    expect(new Set(log.map((r) => r.requestId)).size).toBe(3);
+  });
+
+  test("mapping: status lower-cased, new commerce and Azure plan heuristics", async () => {
+    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
+    const byId = new Map(subs.map((s) => [s.id, s]));
+    expect(byId.get(SAMPLE_SUBSCRIPTIONS.legacyE3)).toMatchObject({
+      status: "active",
+      offerName: "Office 365 E3",
+      isNewCommerce: false,
+      isAzurePlan: false,
+    });
+    expect(byId.get(SAMPLE_SUBSCRIPTIONS.businessPremiumNce)).toMatchObject({
+      status: "active",
+      isNewCommerce: true,
+    });
+    expect(byId.get(SAMPLE_SUBSCRIPTIONS.suspendedVisio)?.status).toBe("suspended");
+    for (const s of subs) expect(s.etag).toBeTruthy();
+    const plan = (await client.subscriptions.list(SAMPLE_CUSTOMERS.azurePlan)).find(
+      (s) => s.id === SAMPLE_SUBSCRIPTIONS.azurePlan,
+    );
+    expect(plan).toMatchObject({ isAzurePlan: true, isNewCommerce: false });
+  });
+
+  test("Azure entitlements of an Azure plan", async () => {
+    const list = await client.subscriptions.azureEntitlements(
+      SAMPLE_CUSTOMERS.azurePlan,
+      SAMPLE_SUBSCRIPTIONS.azurePlan,
+    );
+    expect(list.find((a) => a.id === SAMPLE_SUBSCRIPTIONS.azurePlanActiveAzureSubscription)?.status).toBe(
+      "active",
+    );
+  });
+
+  test("suspend: PATCH with If-Match returns the updated subscription; a stale etag is refused", async () => {
+    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
+    const e3 = subs.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.legacyE3)!;
+    const updated = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
+    expect(updated).toMatchObject({ id: e3.id, status: "suspended" });
+    expect(updated.etag).not.toBe(e3.etag);
+    const stale = await caught(client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3));
+    expect(stale).toBeInstanceOf(ApiError);
+    expect((stale as ApiError).status).toBe(412);
+  });
+
+  test("suspend in PascalCase mode keeps the service's spelling", async () => {
+    em.configure({ casing: "pascal" });
+    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
+    const e3 = subs.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.legacyE3)!;
+    expect(Object.keys(e3.raw)).toContain("Status");
+    const updated = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
+    expect(updated.status).toBe("suspended");
+  });
+});
+
+describe("entitlements", () => {
+  test("list follows links.next: 12 over 2 pages", async () => {
+    const list = await client.entitlements.list(SAMPLE_CUSTOMERS.paged);
+    expect(list).toHaveLength(12);
+    expect(em.requests()).toHaveLength(2);
+  });
+
+  test("reserved instances keep their type as sent, legacy and new", async () => {
+    const legacy = await client.entitlements.list(SAMPLE_CUSTOMERS.legacyReservedInstance);
+    expect(legacy.map((e) => e.entitlementType.toLowerCase())).toContain("virtualmachinereservedinstance");
+    const ri = await client.entitlements.list(SAMPLE_CUSTOMERS.reservedInstance);
+    const found = ri.find((e) => e.entitlementType.toLowerCase() === "reservedinstance");
+    expect(found?.id).toBeTruthy();
+  });
+
+  test("no relationship: NotFoundError", async () => {
+    expect(await caught(client.entitlements.list(SAMPLE_CUSTOMERS.noRelationship))).toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+});
+
+describe("relationship requests", () => {
+  test("the invitation link, direct and indirect", async () => {
+    const url = await client.relationshipRequests.getInvitationUrl();
+    expect(url).toMatch(/^https:\/\/admin\.microsoft\.com\/.*invType=ResellerRelationship/);
+    const indirect = "abababab-0000-4000-8000-000000000001";
+    await client.relationshipRequests.getInvitationUrl({ indirectResellerId: indirect });
+    expect(em.requests()[1]!.query).toBe(`indirectResellerId=${indirect}`);
+  });
+});

@@ -1,0 +1,63 @@
+/** Key normalisation and the shared-client helper. */
+import { closeSharedClients, getSharedClient } from "../../provider/src/client";
+import { customerSchema, normalizeKeys, subscriptionSchema } from "../../provider/src/client/schemas";
+import { loadSettings } from "../../provider/src/settings";
+
+describe("normalizeKeys", () => {
+  test("PascalCase and camelCase parse alike; unknown fields are stripped", () => {
+    const pascal = customerSchema.parse(
+      normalizeKeys({
+        Id: "A",
+        CompanyProfile: { CompanyName: "X" },
+        RelationshipToPartner: "Reseller",
+        Extra: 1,
+      }),
+    );
+    const camel = customerSchema.parse(
+      normalizeKeys({ id: "A", companyProfile: { companyName: "X" }, relationshipToPartner: "Reseller" }),
+    );
+    expect(pascal).toEqual(camel);
+    expect(pascal).not.toHaveProperty("extra");
+  });
+
+  test("ETag, Etag and etag all become etag", () => {
+    for (const k of ["ETag", "Etag", "etag", "ETAG"]) {
+      const s = subscriptionSchema.parse(normalizeKeys({ Id: "s", Status: "Active", [k]: "e1" }));
+      expect(s.etag).toBe("e1");
+    }
+  });
+
+  test("no prototype pollution from __proto__, constructor or prototype keys", () => {
+    const hostile = JSON.parse(
+      '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"Items":[{"__proto__":{"x":1}}]}',
+    ) as unknown;
+    const out = normalizeKeys(hostile) as Record<string, unknown>;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(out)).toEqual(["items"]);
+    expect(Object.getPrototypeOf(out)).toBeNull();
+  });
+
+  test("the camelCase key wins when both spellings are present", () => {
+    expect(normalizeKeys({ Status: "a", status: "b" })).toEqual(
+      Object.assign(Object.create(null), { status: "b" }),
+    );
+    expect(normalizeKeys({ status: "b", Status: "a" })).toEqual(
+      Object.assign(Object.create(null), { status: "b" }),
+    );
+  });
+});
+
+describe("getSharedClient", () => {
+  afterAll(closeSharedClients);
+
+  test("one client per distinct settings, secrets included", async () => {
+    const a = loadSettings({ accessToken: "token-aaaaaaaaaaaa" }, {});
+    const a2 = loadSettings({ accessToken: "token-aaaaaaaaaaaa" }, {});
+    const b = loadSettings({ accessToken: "token-bbbbbbbbbbbb" }, {});
+    expect(getSharedClient(a)).toBe(getSharedClient(a2));
+    expect(getSharedClient(a)).not.toBe(getSharedClient(b));
+    const first = getSharedClient(a);
+    await first.close();
+    expect(getSharedClient(a)).not.toBe(first); // a closed client is never handed out again
+  });
+});

@@ -50,7 +50,8 @@ async function withHost(emulator, providerText, fn) {
   }
 }
 
-const apiRequests = (emulator) => emulator.requests().filter((r) => !r.path.includes("/oauth2/"));
+/** The emulator's request log holds API calls only (token and admin calls are not in it). */
+const apiRequests = (emulator) => emulator.requests();
 
 /** The seed's flow, one customer after the other on one connection. Returns ms per delete. */
 async function sequentialBaseline(emulator, ids) {
@@ -166,6 +167,7 @@ async function callsAndMemoryBench(providerText) {
   const emulator = await startEmulator({ estate, throttle: false });
   try {
     return await withHost(emulator, providerText, async (host) => {
+      const idleRss = host.rssMiB();
       const measure = async (fn) => {
         const before = apiRequests(emulator).length;
         await fn();
@@ -176,25 +178,36 @@ async function callsAndMemoryBench(providerText) {
       const read = await measure(() => host.read(a, a, { customerId: a }));
       const del = await measure(() => host.delete(b, b, { customerId: b }));
       const rest = ids.slice(2);
+      // `pulumi up` of the whole estate through one host, then `pulumi refresh` of it.
       await mapLimit(rest, PULUMI_PARALLEL, (id) => host.create(id, { customerId: id }));
-      await mapLimit(rest, PULUMI_PARALLEL, (id) => host.read(id, id, { customerId: id }));
-      if (global.gc) global.gc();
       const rss = host.rssMiB();
-      const tokenRequests = emulator.requests().filter((r) => r.path.includes("/oauth2/")).length;
+      await mapLimit(rest, PULUMI_PARALLEL, (id) => host.read(id, id, { customerId: id }));
+      const rssRefresh = host.rssMiB();
+      const tokenRequests = emulator.state().counters.tokenRequests;
       log(
         `calls: ${create} request(s) per adopt, ${read} per read, ${del} per clean delete; ${tokenRequests} token request(s) for the process`,
       );
       log(
-        `memory: host RSS ${rss === undefined ? "n/a" : rss.toFixed(1)} MiB after ${count} resources (created and refreshed)`,
+        `memory: host RSS ${fmt(rss)} MiB after adopting ${count} resources, ${fmt(rssRefresh)} MiB after refreshing them ` +
+          `(an idle host with @pulumi/pulumi loaded is ${fmt(idleRss)} MiB)`,
       );
       return {
         calls: { create, read, delete: del, tokenRequests },
-        memory: { hostRssMiB: rss === undefined ? null : round(rss, 1), resources: count },
+        memory: {
+          hostRssMiB: rss === undefined ? null : round(rss, 1),
+          hostRssAfterRefreshMiB: rssRefresh === undefined ? null : round(rssRefresh, 1),
+          idleHostRssMiB: idleRss === undefined ? null : round(idleRss, 1),
+          resources: count,
+        },
       };
     });
   } finally {
     await emulator.close();
   }
+}
+
+function fmt(n) {
+  return n === undefined ? "n/a" : n.toFixed(1);
 }
 
 function round(n, d) {

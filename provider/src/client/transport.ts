@@ -30,7 +30,7 @@ import {
   type ErrorContext,
 } from "../errors";
 import { settingName, type Settings } from "../settings";
-import type { Limiter } from "./pacing";
+import type { Limiter, Permit } from "./pacing";
 import { errorBodySchema, normalizeKeys } from "./schemas";
 import type { TokenSource } from "./auth";
 
@@ -150,8 +150,27 @@ export class Transport {
     const operation = `${req.method} ${url.pathname}`;
     const ctx: ErrorContext = { requestId, correlationId, operation };
     const started = Date.now();
-    const deadline = AbortSignal.timeout(this.retry.deadlineMs);
-    const overall = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+    // Timers cleared in `finally`: AbortSignal.timeout/any would keep every request's closures alive until
+    // the deadline fires (minutes), which grows the provider host by tens of MiB over a large estate.
+    const deadline = timedSignal(this.retry.deadlineMs, req.signal);
+    try {
+      return await this.retryLoop(req, url, requestId, correlationId, operation, ctx, started, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private async retryLoop<T>(
+    req: TransportRequest<T>,
+    url: URL,
+    requestId: string,
+    correlationId: string,
+    operation: string,
+    ctx: ErrorContext,
+    started: number,
+    deadline: TimedSignal,
+  ): Promise<TransportResponse<T>> {
+    const overall = deadline.signal;
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     let renewed = false;
     let last: PartnerCenterError | undefined;
@@ -163,7 +182,7 @@ export class Transport {
       } catch (e) {
         // The deadline or the caller's signal ended the wait (token, limiter or send).
         if (req.signal?.aborted) throw req.signal.reason;
-        if (deadline.aborted) throw this.deadlineError(last, ctx);
+        if (deadline.timedOut()) throw this.deadlineError(last, ctx);
         throw e;
       }
       if (outcome.kind === "ok") return { ...outcome.response, requestId, correlationId };
@@ -220,8 +239,26 @@ export class Transport {
     const token = await this.auth.token(overall);
     const permit = await this.limiter.acquire(req.customerId, overall);
     this.counters.requests++;
-    const timeout = AbortSignal.timeout(this.retry.attemptTimeoutMs);
-    const signal = AbortSignal.any([overall, timeout]);
+    const timeout = timedSignal(this.retry.attemptTimeoutMs, overall);
+    try {
+      return await this.send(req, url, body, ctx, overall, renewed, token, permit, timeout);
+    } finally {
+      timeout.dispose();
+    }
+  }
+
+  private async send<T>(
+    req: TransportRequest<T>,
+    url: URL,
+    body: string | undefined,
+    ctx: ErrorContext,
+    overall: AbortSignal,
+    renewed: boolean,
+    token: string,
+    permit: Permit,
+    timeout: TimedSignal,
+  ): Promise<Attempt<T>> {
+    const signal = timeout.signal;
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {
@@ -236,7 +273,7 @@ export class Transport {
     } catch (e) {
       permit.done({ kind: "failed" });
       if (overall.aborted) throw e;
-      return this.networkFailure(e, ctx, timeout.aborted);
+      return this.networkFailure(e, ctx, timeout.timedOut());
     }
     const status = res.statusCode;
     ctx.status = status;
@@ -274,7 +311,7 @@ export class Transport {
           };
         }
         if (overall.aborted) throw e;
-        return this.networkFailure(e, ctx, timeout.aborted);
+        return this.networkFailure(e, ctx, timeout.timedOut());
       }
       const parsed = req.schema.safeParse(normalizeKeys(raw));
       if (!parsed.success) {
@@ -466,6 +503,34 @@ function describeFailure(e: PartnerCenterError): string {
   if (e.status !== undefined)
     return `HTTP ${e.status}${e.partnerCenterCode ? ` (code ${e.partnerCenterCode})` : ""}`;
   return e instanceof ConnectionError ? "connection failed" : e.code;
+}
+
+/** An abort signal that fires after `ms` or when `parent` aborts; `dispose()` clears its timer and listener. */
+interface TimedSignal {
+  signal: AbortSignal;
+  timedOut(): boolean;
+  dispose(): void;
+}
+
+function timedSignal(ms: number, parent?: AbortSignal): TimedSignal {
+  const controller = new AbortController();
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+    controller.abort(new DOMException("The operation timed out.", "TimeoutError"));
+  }, ms);
+  timer.unref?.();
+  const onAbort = (): void => controller.abort(parent?.reason);
+  if (parent?.aborted) controller.abort(parent.reason);
+  else parent?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => fired,
+    dispose: () => {
+      clearTimeout(timer);
+      parent?.removeEventListener("abort", onAbort);
+    },
+  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+/**
+ * `partner-center-emulator`: runs the Partner Center emulator until SIGINT or SIGTERM.
+ * Exit codes: 0 after a clean stop, 1 when it cannot start (e.g. port in use), 2 for bad arguments.
+ */
+import * as fs from "node:fs";
+import { startEmulator, type EmulatorOptions, type Estate } from "./index";
+
+const USAGE = `Usage: partner-center-emulator [options]
+
+A local Partner Center (and token endpoint) for tests, demos and pipelines.
+
+Options:
+  --port N                       TCP port (default 8787; 0 picks a free one)
+  --host ADDRESS                 listening address (default 127.0.0.1; loopback only)
+  --estate FILE                  estate JSON file (default: the built-in sample estate)
+  --casing camel|pascal          property-name casing of responses (default camel)
+  --latency-ms N                 delay added to every API response (default 0)
+  --throttle LIMIT/WINDOW_SECONDS  rate limit, e.g. 500/60 (the default)
+  --throttle-scope partner|partnerAndCustomer  throttle key (default partnerAndCustomer)
+  --no-throttle                  never answer 429
+  --help                         this text
+`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]): EmulatorOptions | "help" {
+  const o: EmulatorOptions = { port: 8787 };
+  let throttle: { limit: number; windowMs: number } | undefined;
+  let scope: "partner" | "partnerAndCustomer" | undefined;
+  let noThrottle = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") return "help";
+    const eq = arg.indexOf("=");
+    const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0 && arg.startsWith("--")) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    const integer = (v: string, min: number, max: number): number => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < min || n > max)
+        throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${v}"`);
+      return n;
+    };
+    switch (flag) {
+      case "--port":
+        o.port = integer(value(), 0, 65535);
+        break;
+      case "--host":
+        o.host = value();
+        break;
+      case "--estate": {
+        const file = value();
+        let text: string;
+        try {
+          text = fs.readFileSync(file, "utf8");
+        } catch (e) {
+          throw new UsageError(`--estate: cannot read "${file}": ${(e as Error).message}`);
+        }
+        try {
+          o.estate = JSON.parse(text) as Estate;
+        } catch (e) {
+          throw new UsageError(`--estate: "${file}" is not valid JSON: ${(e as Error).message}`);
+        }
+        break;
+      }
+      case "--casing": {
+        const v = value();
+        if (v !== "camel" && v !== "pascal")
+          throw new UsageError(`--casing must be camel or pascal, got "${v}"`);
+        o.casing = v;
+        break;
+      }
+      case "--latency-ms":
+        o.latencyMs = integer(value(), 0, 600_000);
+        break;
+      case "--no-throttle":
+        noThrottle = true;
+        break;
+      case "--throttle": {
+        const v = value();
+        const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(v);
+        if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0) {
+          throw new UsageError(
+            `--throttle must be LIMIT/WINDOW_SECONDS with LIMIT >= 1, e.g. 500/60, got "${v}"`,
+          );
+        }
+        throttle = { limit: Number(m[1]), windowMs: Math.round(Number(m[2]) * 1000) };
+        break;
+      }
+      case "--throttle-scope": {
+        const v = value();
+        if (v !== "partner" && v !== "partnerAndCustomer")
+          throw new UsageError(`--throttle-scope must be partner or partnerAndCustomer, got "${v}"`);
+        scope = v;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option "${arg}"`);
+    }
+  }
+  if (noThrottle && (throttle || scope))
+    throw new UsageError("--no-throttle cannot be combined with --throttle or --throttle-scope");
+  if (noThrottle) o.throttle = false;
+  else if (throttle || scope) o.throttle = { ...throttle, ...(scope ? { scope } : {}) };
+  return o;
+}
+
+async function main(): Promise<number> {
+  let options: EmulatorOptions | "help";
+  try {
+    options = parse(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`partner-center-emulator: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (options === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let emulator;
+  try {
+    emulator = await startEmulator(options);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const bad = err.name === "EstateValidationError" || /startEmulator:/.test(err.message);
+    process.stderr.write(
+      `partner-center-emulator: ${err.code === "EADDRINUSE" ? `port ${String(options.port)} is already in use` : err.message}\n`,
+    );
+    return bad ? 2 : 1;
+  }
+  const { url } = emulator;
+  const partner = emulator.state().partnerTenantId;
+  process.stdout.write(
+    [
+      `Partner Center emulator listening on ${url}`,
+      "Point the provider at it (any client id and refresh token are accepted):",
+      `  export PARTNER_CENTER_ENDPOINT=${url}`,
+      `  export PARTNER_CENTER_AUTHORITY=${url}`,
+      `  export PARTNER_CENTER_TENANT_ID=${partner}`,
+      "  export PARTNER_CENTER_CLIENT_ID=emulator-client PARTNER_CENTER_REFRESH_TOKEN=emulator-refresh-token",
+      `Admin API: ${url}/_emulator/state, /_emulator/requests, /_emulator/faults, /_emulator/reset`,
+      "Stop with Ctrl+C.",
+      "",
+    ].join("\n"),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await emulator.close();
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`partner-center-emulator: ${String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

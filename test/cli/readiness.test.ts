@@ -1,0 +1,122 @@
+/**
+ * The readiness report against the emulator: the table, the JSON, the exit codes, and the command itself
+ * (the built bin, spawned as a pipeline would run it).
+ */
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { main } from "../../provider/src/cli/readiness";
+import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "../../provider/src/emulator";
+
+const BIN = path.resolve(__dirname, "../../provider/dist/cli/readiness.js");
+let emulator: Emulator;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ throttle: false });
+  env = {
+    PARTNER_CENTER_ENDPOINT: emulator.url,
+    PARTNER_CENTER_AUTHORITY: emulator.url,
+    PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
+    PARTNER_CENTER_CLIENT_ID: "pipeline",
+    PARTNER_CENTER_REFRESH_TOKEN: "pipeline-refresh-token",
+  };
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(() => emulator.reset());
+
+async function run(argv: string[], e: NodeJS.ProcessEnv = env) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, e);
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+test("all removable: a table and exit code 0", async () => {
+  const r = await run([SAMPLE_CUSTOMERS.clean, SAMPLE_CUSTOMERS.inactiveOnly]);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/CUSTOMER\s+COMPANY\s+RELATIONSHIP\s+REMOVABLE\s+BLOCKERS/);
+  expect(r.out).toMatch(/Contoso Clean Ltd\s+reseller\s+yes\s+0/);
+  expect(r.out).toContain("2 of 2 removable");
+});
+
+test("any blocked: every blocker with its next step, and exit code 1", async () => {
+  const r = await run([
+    SAMPLE_CUSTOMERS.clean,
+    SAMPLE_CUSTOMERS.legacyReservedInstance,
+    SAMPLE_CUSTOMERS.paged,
+  ]);
+  expect(r.code).toBe(1);
+  expect(r.out).toMatch(/reservedInstance .*Azure support/);
+  expect(r.out).toMatch(/subscription .*\(active\): suspend or cancel/);
+  expect(r.out).toContain("1 of 3 removable, 2 blocked");
+  // The same rules as delete: nothing is changed by a report.
+  expect(emulator.requests().every((q) => q.method === "GET")).toBe(true);
+});
+
+test("--json: one document with a row per customer", async () => {
+  const r = await run(["--json", SAMPLE_CUSTOMERS.activeSubscriptions, SAMPLE_CUSTOMERS.noRelationship]);
+  expect(r.code).toBe(1);
+  const doc = JSON.parse(r.out) as {
+    customers: {
+      customerId: string;
+      removable: boolean;
+      blockers: unknown[];
+      error: { code: string } | null;
+    }[];
+  };
+  expect(doc.customers).toHaveLength(2);
+  expect(doc.customers[0]).toMatchObject({
+    customerId: SAMPLE_CUSTOMERS.activeSubscriptions,
+    removable: false,
+    error: null,
+  });
+  expect(doc.customers[0]?.blockers).toHaveLength(2);
+  expect(doc.customers[1]).toMatchObject({ removable: false, error: { code: "PPC_NOT_FOUND" } });
+});
+
+test("--all lists every reseller customer of the partner, across pages", async () => {
+  emulator.configure({ customerPageSize: 3 });
+  const r = await run(["--all", "--json"]);
+  const doc = JSON.parse(r.out) as { customers: { customerId: string }[] };
+  expect(doc.customers.map((c) => c.customerId).sort()).toEqual(
+    Object.values(SAMPLE_CUSTOMERS)
+      .filter((id) => id !== SAMPLE_CUSTOMERS.noRelationship)
+      .sort(),
+  );
+});
+
+test("bad usage or settings: exit code 2 with the reason, and no request", async () => {
+  expect((await run([])).code).toBe(2);
+  const bad = await run(["not-a-guid"]);
+  expect(bad.code).toBe(2);
+  expect(bad.err).toContain('unknown argument "not-a-guid"');
+  const insecure = await run([SAMPLE_CUSTOMERS.clean], {
+    ...env,
+    PARTNER_CENTER_ENDPOINT: "http://partner.example.com",
+  });
+  expect(insecure.code).toBe(2);
+  expect(insecure.err).toMatch(/PARTNER_CENTER_ENDPOINT|partnercenter:endpoint/);
+  expect(emulator.requests()).toHaveLength(0);
+});
+
+/** Spawns the built bin asynchronously: the emulator runs in this process and must keep answering. */
+function bin(args: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...env, PATH: process.env.PATH } },
+      (_e, stdout) => resolve({ status: child.exitCode, stdout }),
+    );
+  });
+}
+
+test("the installed command runs as a pipeline step would", async () => {
+  const r = await bin(["--json", SAMPLE_CUSTOMERS.clean]);
+  expect(r.status).toBe(0);
+  expect(JSON.parse(r.stdout).customers[0].removable).toBe(true);
+  expect((await bin([SAMPLE_CUSTOMERS.reservedInstance])).status).toBe(1);
+  expect((await bin(["--bogus"])).status).toBe(2);
+});

@@ -20,7 +20,6 @@ const { startEmulator } = require("pulumi-partner-center/emulator");
 const { Host, runProgram, withoutProvider, ROOT } = require("./host");
 
 const PROGRAM = path.join(ROOT, "examples/estate");
-const PARTNER = "0a0a0a0a-0000-4000-8000-00000000000a";
 
 /** What each customer of the sample estate should do, step by step. */
 const EXPECTED = {
@@ -71,17 +70,7 @@ async function hostDemo() {
   const { resources } = await runProgram(() => require(PROGRAM));
   const providerText = String(resources[0].inputs.__provider);
   const host = await Host.start({ providerText });
-  await host.configure(
-    {
-      "partnercenter:endpoint": emulator.url,
-      "partnercenter:authority": emulator.url,
-      "partnercenter:tenantId": PARTNER,
-      "partnercenter:clientId": "emulator-client",
-      "partnercenter:clientSecret": "emulator-dummy-secret",
-      "partnercenter:refreshToken": "emulator-dummy-refresh-token",
-    },
-    ["partnercenter:clientSecret", "partnercenter:refreshToken"],
-  );
+  await host.configureEmulator(emulator.url);
   const estate = require(path.join(PROGRAM, "estate.json")).customers;
   const byName = Object.fromEntries(estate.map((c) => [c.name, c]));
   const got = Object.fromEntries(

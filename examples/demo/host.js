@@ -19,6 +19,8 @@ const TYPE = "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship";
 /** The engine wraps secret config values like this; the host unwraps them before `configure`. */
 const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
 const ROOT = path.resolve(__dirname, "../..");
+/** The partner tenant of the emulator's sample estate. */
+const PARTNER_TENANT_ID = "0a0a0a0a-0000-4000-8000-00000000000a";
 
 /** @typedef {Record<string, unknown>} Props */
 /** @typedef {{ name: string, type: string, inputs: Props }} DeclaredResource */
@@ -168,6 +170,26 @@ class Host {
   }
 
   /**
+   * Configure for the emulator at `url`, as a stack whose `partnercenter:*` config points at it, with the
+   * client secret and refresh token as secrets (dummy values unless given).
+   * @param {string} url
+   * @param {{ clientSecret?: string, refreshToken?: string, clientId?: string }} [creds]
+   */
+  async configureEmulator(url, creds = {}) {
+    await this.configure(
+      {
+        "partnercenter:endpoint": url,
+        "partnercenter:authority": url,
+        "partnercenter:tenantId": PARTNER_TENANT_ID,
+        "partnercenter:clientId": creds.clientId || "emulator-client",
+        "partnercenter:clientSecret": creds.clientSecret || "emulator-dummy-secret",
+        "partnercenter:refreshToken": creds.refreshToken || "emulator-dummy-refresh-token",
+      },
+      ["partnercenter:clientSecret", "partnercenter:refreshToken"],
+    );
+  }
+
+  /**
    * @param {string} name
    * @param {Props} news
    * @param {Props} [olds]
@@ -302,4 +324,14 @@ function withoutProvider(p) {
   return rest;
 }
 
-module.exports = { Host, runProgram, captureProviderText, withoutProvider, mapLimit, TYPE, SECRET_SIG, ROOT };
+module.exports = {
+  Host,
+  runProgram,
+  captureProviderText,
+  withoutProvider,
+  mapLimit,
+  PARTNER_TENANT_ID,
+  TYPE,
+  SECRET_SIG,
+  ROOT,
+};

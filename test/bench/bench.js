@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 "use strict";
 /**
- * `npm run bench [-- --json] [-- --quick]`: estate-scale figures through the real `@pulumi/pulumi` provider
+ * `npm run bench [-- --json] [-- --quick] [-- --soak]`: estate-scale figures through the real `@pulumi/pulumi` provider
  * host (one process, as the engine uses), against the emulator on loopback. Every figure is a ratio or a count
  * measured in this run, so a slow or busy machine does not mislead.
  *
@@ -16,12 +16,17 @@
 const os = require("node:os");
 const { Client } = require("undici");
 const { startEmulator, syntheticEstate } = require("pulumi-partner-center/emulator");
-const { Host, captureProviderText, mapLimit } = require("../../examples/demo/host");
+const {
+  Host,
+  captureProviderText,
+  mapLimit,
+  PARTNER_TENANT_ID: PARTNER,
+} = require("../../examples/demo/host");
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
 const QUICK = args.includes("--quick");
-const PARTNER = "0a0a0a0a-0000-4000-8000-00000000000a";
+
 /** The CLI's default parallelism is 4 x CPU cores. */
 const PULUMI_PARALLEL = 4 * os.cpus().length;
 
@@ -29,21 +34,10 @@ const log = (s) => {
   if (!JSON_OUT) process.stdout.write(`${s}\n`);
 };
 
-function config(url) {
-  return {
-    "partnercenter:endpoint": url,
-    "partnercenter:authority": url,
-    "partnercenter:tenantId": PARTNER,
-    "partnercenter:clientId": "bench",
-    "partnercenter:clientSecret": "bench-secret",
-    "partnercenter:refreshToken": "bench-refresh-token",
-  };
-}
-
 async function withHost(emulator, providerText, fn) {
   const host = await Host.start({ providerText });
   try {
-    await host.configure(config(emulator.url), ["partnercenter:clientSecret", "partnercenter:refreshToken"]);
+    await host.configureEmulator(emulator.url);
     return await fn(host);
   } finally {
     await host.stop();
@@ -225,6 +219,10 @@ async function main() {
   const throttle = await throttleBench(providerText);
   const { calls, memory } = await callsAndMemoryBench(providerText);
   const result = { latency, throttle, calls, memory, providerTextBytes: Buffer.byteLength(providerText) };
+  if (args.includes("--soak")) {
+    // The reliability soak (test/soak/soak.js) through the same harness: 1,000 operations, 10 % faults.
+    result.soak = await require("../soak/soak").soak({ log });
+  }
   log(`provider text: ${result.providerTextBytes} bytes`);
   log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const targets = [
@@ -239,6 +237,7 @@ async function main() {
   ];
   if (JSON_OUT) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (result.soak && result.soak.wrongOutcomes > 0) process.exitCode = 1;
   } else {
     log("\ntargets:");
     for (const [name, met] of targets) log(`  ${met ? "met    " : "MISSED "} ${name}`);

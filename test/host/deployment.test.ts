@@ -16,7 +16,6 @@ import {
 import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
 
 const ROOT = path.resolve(__dirname, "../..");
-const PARTNER = "0a0a0a0a-0000-4000-8000-00000000000a";
 const CLIENT_SECRET = "client-secret-7f3a9c2e-recognisable";
 const REFRESH_TOKEN = "refresh-token-5b1d8e4f-recognisable";
 
@@ -24,22 +23,10 @@ let emulator: Emulator;
 let providerText: string;
 const hosts: Host[] = [];
 
-function stackConfig(url: string): Record<string, string> {
-  return {
-    "partnercenter:endpoint": url,
-    "partnercenter:authority": url,
-    "partnercenter:tenantId": PARTNER,
-    "partnercenter:clientId": "pipeline-app",
-    "partnercenter:clientSecret": CLIENT_SECRET,
-    "partnercenter:refreshToken": REFRESH_TOKEN,
-  };
-}
-const SECRET_KEYS = ["partnercenter:clientSecret", "partnercenter:refreshToken"];
-
 async function startHost(cwd?: string): Promise<Host> {
   const h = await Host.start({ providerText, ...(cwd && { cwd }) });
   hosts.push(h);
-  await h.configure(stackConfig(emulator.url), SECRET_KEYS);
+  await h.configureEmulator(emulator.url, { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN });
   return h;
 }
 

@@ -5,25 +5,12 @@
 import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center/emulator";
 import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
 
-const PARTNER = "0a0a0a0a-0000-4000-8000-00000000000a";
 const CLIENT_SECRET = "client-secret-7f3a9c2e-recognisable";
 const REFRESH_TOKEN = "refresh-token-5b1d8e4f-recognisable";
 
 let emulator: Emulator;
 let host: Host;
 let providerText: string;
-
-function stackConfig(url: string): Record<string, string> {
-  return {
-    "partnercenter:endpoint": url,
-    "partnercenter:authority": url,
-    "partnercenter:tenantId": PARTNER,
-    "partnercenter:clientId": "pipeline-app",
-    "partnercenter:clientSecret": CLIENT_SECRET,
-    "partnercenter:refreshToken": REFRESH_TOKEN,
-  };
-}
-const SECRET_KEYS = ["partnercenter:clientSecret", "partnercenter:refreshToken"];
 
 beforeAll(async () => {
   providerText = await captureProviderText();
@@ -32,7 +19,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   emulator = await startEmulator({ throttle: false });
   host = await Host.start({ providerText });
-  await host.configure(stackConfig(emulator.url), SECRET_KEYS);
+  await host.configureEmulator(emulator.url, { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN });
 });
 
 afterEach(async () => {

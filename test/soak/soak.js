@@ -17,9 +17,13 @@
  * Bounded: it stops after `--seconds` even if operations remain.
  */
 const { startEmulator } = require("pulumi-partner-center/emulator");
-const { Host, captureProviderText, mapLimit } = require("../../examples/demo/host");
+const {
+  Host,
+  captureProviderText,
+  mapLimit,
+  PARTNER_TENANT_ID: PARTNER,
+} = require("../../examples/demo/host");
 
-const PARTNER = "0a0a0a0a-0000-4000-8000-00000000000a";
 const SECRET = "soak-client-secret-3c9e1f7a";
 const REFRESH = "soak-refresh-token-8b2d4e6c";
 
@@ -102,17 +106,11 @@ async function soak(o = {}) {
   const deadline = Date.now() + seconds * 1000;
   const started = Date.now();
   try {
-    await host.configure(
-      {
-        "partnercenter:endpoint": emulator.url,
-        "partnercenter:authority": emulator.url,
-        "partnercenter:tenantId": PARTNER,
-        "partnercenter:clientId": "soak",
-        "partnercenter:clientSecret": SECRET,
-        "partnercenter:refreshToken": REFRESH,
-      },
-      ["partnercenter:clientSecret", "partnercenter:refreshToken"],
-    );
+    await host.configureEmulator(emulator.url, {
+      clientId: "soak",
+      clientSecret: SECRET,
+      refreshToken: REFRESH,
+    });
     const state = (id) => emulator.state().customers.find((c) => c.id === id);
     const isRemoved = (id) => {
       const s = state(id);

@@ -125,7 +125,8 @@ async function soak(o = {}) {
         ...(c.kind === "activeSuspend" && { suspendActiveSubscriptions: true }),
       };
       for (const op of ["create", "read", "delete"]) {
-        if (budget <= 0 || Date.now() > deadline) {
+        if (budget <= 0) break;
+        if (Date.now() > deadline) {
           counts.skipped++;
           continue;
         }

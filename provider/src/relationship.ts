@@ -78,8 +78,8 @@ export function nextStep(blocker: RemovalBlocker, subscription?: Subscription): 
   return "suspend or cancel it in Partner Center, or set suspendActiveSubscriptions: true to let the provider suspend it";
 }
 
-function label(customer: Customer | undefined, customerId: string): string {
-  return customer?.companyName ? `${customer.companyName} (${customerId})` : customerId;
+function label(companyName: string | undefined, customerId: string): string {
+  return companyName ? `${companyName} (${customerId})` : customerId;
 }
 
 /** The removal blocked message: every blocker with its id, name, status and next step. */
@@ -87,7 +87,7 @@ export function blockedMessage(
   customerId: string,
   blockers: readonly RemovalBlocker[],
   subscriptions: readonly Subscription[],
-  customer?: Customer,
+  companyName?: string,
 ): string {
   const byId = new Map(subscriptions.map((s) => [s.id, s]));
   const lines = blockers.map((b) => {
@@ -96,7 +96,7 @@ export function blockedMessage(
     return `  - ${kind} ${b.id}${name} (${b.status}): ${nextStep(b, byId.get(b.id))}`;
   });
   return (
-    `The reseller relationship with ${label(customer, customerId)} cannot be removed yet: ` +
+    `The reseller relationship with ${label(companyName, customerId)} cannot be removed yet: ` +
     `${blockers.length} blocker${blockers.length === 1 ? "" : "s"}. Nothing was changed.\n` +
     `${lines.join("\n")}\nThen run the command again (pulumi destroy, or pulumi up after removing the resource).`
   );
@@ -273,15 +273,11 @@ export async function remove(
     blockers = findBlockers(subs, entitlements);
   }
   if (blockers.length > 0) {
-    const named = opts.companyName
-      ? {
-          id: customerId,
-          companyName: opts.companyName,
-          domain: undefined,
-          relationshipToPartner: "reseller",
-        }
-      : undefined;
-    throw new RemovalBlockedError(blockedMessage(customerId, blockers, subs, named), customerId, blockers);
+    throw new RemovalBlockedError(
+      blockedMessage(customerId, blockers, subs, opts.companyName),
+      customerId,
+      blockers,
+    );
   }
 
   const requestId = randomUUID();

@@ -120,7 +120,10 @@ export async function check(
 ): Promise<{ inputs?: Record<string, unknown>; failures?: { property: string; reason: string }[] }> {
   const { [PROVIDER_KEY]: provider, ...rest } = news;
   // Preview passes unknown values as a sentinel: validate what is known, keep the rest as it is.
-  const unknown = Object.keys(rest).filter((k) => rest[k] === UNKNOWN && k in inputsSchema.shape);
+  // Own keys only: `in` would also see Object.prototype ("constructor", "toString"), and omit() throws on those.
+  const unknown = Object.keys(rest).filter(
+    (k) => rest[k] === UNKNOWN && Object.hasOwn(inputsSchema.shape, k),
+  );
   const known = Object.fromEntries(Object.entries(rest).filter(([k]) => !unknown.includes(k)));
   const schema = inputsSchema.omit(Object.fromEntries(unknown.map((k) => [k, true])) as never);
   const parsed = schema.safeParse(known);

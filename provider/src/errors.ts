@@ -107,11 +107,13 @@ export class PartnerCenterError extends Error {
     super(redact(`${summary}${action ? ` ${action}` : ""}${describe(ctx)}`));
     this.code = code;
     this.status = ctx.status;
-    this.partnerCenterCode = ctx.partnerCenterCode;
+    // The code and the correlation id come from the service (body, header) and are kept as fields that
+    // toJSON() and util.inspect show: redacted like the message, in case the service echoes a credential.
+    this.partnerCenterCode = ctx.partnerCenterCode === undefined ? undefined : redact(ctx.partnerCenterCode);
     this.partnerCenterDescription =
       ctx.partnerCenterDescription === undefined ? undefined : redact(ctx.partnerCenterDescription);
     this.requestId = ctx.requestId;
-    this.correlationId = ctx.correlationId;
+    this.correlationId = ctx.correlationId === undefined ? undefined : redact(ctx.correlationId);
     this.operation = ctx.operation;
     this.action = action;
     if (ctx.cause !== undefined) {

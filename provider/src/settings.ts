@@ -116,7 +116,15 @@ function intSchema(key: "maxRequestsPerMinute" | "maxConcurrency", max: number, 
 const schema = z.object({
   endpoint: urlSchema("endpoint"),
   authority: urlSchema("authority"),
-  tenantId: z.string().optional(),
+  // The partner's tenant: a GUID or a domain such as contoso.onmicrosoft.com. It becomes a path segment of the
+  // token URL, so nothing else (no "/", no "..") is accepted.
+  tenantId: z
+    .string()
+    .trim()
+    .refine((t) => /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(t), {
+      message: `${settingName("tenantId")} must be the partner's tenant id (a GUID) or its domain (contoso.onmicrosoft.com).`,
+    })
+    .optional(),
   clientId: z.string().optional(),
   clientSecret: z.string().optional(),
   refreshToken: z.string().optional(),

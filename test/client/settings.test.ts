@@ -154,3 +154,12 @@ describe("credentials (checked when a request needs them, not at load)", () => {
     ).toEqual([]);
   });
 });
+
+test("tenantId must be a GUID or a domain: it becomes a path segment of the token URL", () => {
+  for (const bad of ["..", "a/b", "x?y", "../other"]) {
+    expect(() => loadSettings({ tenantId: bad }, {})).toThrow(
+      /partnercenter:tenantId .* must be the partner's tenant id/,
+    );
+  }
+  expect(loadSettings({ tenantId: "contoso.onmicrosoft.com" }, {}).tenantId).toBe("contoso.onmicrosoft.com");
+});

@@ -4,6 +4,7 @@
  * customer" in the Partner Center REST docs; its example response is PascalCase and mostly null).
  */
 import { z } from "zod";
+import { ResponseValidationError } from "../errors";
 import { collectionSchema, customerSchema } from "./schemas";
 import { listAll, type Transport } from "./transport";
 import type { Customer, RequestOptions } from "./index";
@@ -23,7 +24,28 @@ export function toCustomer(c: z.output<typeof customerSchema>, fallbackId = ""):
 }
 
 export function customerPath(customerId: string): string {
-  return `/v1/customers/${encodeURIComponent(customerId)}`;
+  return `/v1/customers/${pathSegment(customerId, "customer id")}`;
+}
+
+/**
+ * An id as one encoded URL path segment. "", "." and ".." are refused (nothing is sent): URL parsing drops or
+ * climbs them, so `/v1/customers/..` would become `/v1/`, another route. So is a string with a lone surrogate,
+ * which cannot be encoded.
+ */
+export function pathSegment(id: string, what: string): string {
+  let encoded: string | undefined;
+  try {
+    encoded = id === "" || id === "." || id === ".." ? undefined : encodeURIComponent(id);
+  } catch {
+    encoded = undefined; // URIError: a lone surrogate
+  }
+  if (encoded === undefined) {
+    throw new ResponseValidationError(
+      `Refusing to send a request for the ${what} ${JSON.stringify(id.slice(0, 80))}: it cannot be a URL path segment.`,
+      { action: "Check the id: Partner Center ids are GUIDs. Nothing was sent." },
+    );
+  }
+  return encoded;
 }
 
 /** The customers API. */

@@ -6,7 +6,7 @@
  */
 import type { z } from "zod";
 import { ResponseValidationError } from "../errors";
-import { customerPath } from "./customers";
+import { customerPath, pathSegment } from "./customers";
 import { azureEntitlementSchema, collectionSchema, subscriptionSchema } from "./schemas";
 import { listAll, type Transport } from "./transport";
 import type { AzureEntitlement, RequestOptions, Subscription } from "./index";
@@ -81,7 +81,7 @@ export function subscriptionsApi(t: Transport) {
      * so a subscription without one is refused here rather than sent unguarded.
      */
     async suspend(customerId: string, s: Subscription, o: RequestOptions = {}): Promise<Subscription> {
-      const path = `${base(customerId)}/${encodeURIComponent(s.id)}`;
+      const path = `${base(customerId)}/${pathSegment(s.id, "subscription id")}`;
       if (!s.etag) {
         throw new ResponseValidationError(
           `Subscription ${s.id} was listed without an etag, so it cannot be suspended safely.`,
@@ -116,7 +116,7 @@ export function subscriptionsApi(t: Transport) {
     ): Promise<AzureEntitlement[]> {
       const items = await listAll(t, {
         ...o,
-        path: `${base(customerId)}/${encodeURIComponent(subscriptionId)}/azureEntitlements`,
+        path: `${base(customerId)}/${pathSegment(subscriptionId, "subscription id")}/azureEntitlements`,
         customerId,
         schema: collectionSchema(azureEntitlementSchema),
       });

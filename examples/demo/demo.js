@@ -242,11 +242,18 @@ async function pulumiDemo() {
     // Woodgrove has no relationship yet: `up` fails for it, by design, and prints the invitation link.
     run(["up", "--yes", "--skip-preview", "--config-file", configFile], true);
     run(["refresh", "--yes", "--skip-preview", "--config-file", configFile]);
-    const out = execFileSync("pulumi", ["stack", "output", "offboardTargets", "--json", "--cwd", ROOT], {
+    // From the state, not the stack outputs: an update that failed for one customer (Woodgrove) keeps the
+    // resources it created but may not save outputs. The same script the pipeline examples use.
+    const offboardIds = require(path.join(PROGRAM, "estate.json"))
+      .customers.filter((c) => c.offboard)
+      .map((c) => c.customerId);
+    const targets = execFileSync(path.join(ROOT, "examples/pipelines/offboard-targets.sh"), offboardIds, {
       env,
+      cwd: ROOT,
       encoding: "utf8",
-    });
-    const targets = JSON.parse(out).flatMap((u) => ["--target", u]);
+    })
+      .trim()
+      .split(/\s+/);
     run(["destroy", "--yes", "--skip-preview", "--config-file", configFile, ...targets], true);
     run(["stack", "output", "--config-file", configFile], true);
     say("\nThe blocked customers stay in the stack; see the errors above for their blockers.");

@@ -97,3 +97,40 @@ test("the pipeline scripts parse, and set-stack-config refuses to run without cr
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain("PARTNER_CENTER_TENANT_ID");
 });
+
+test("offboard-targets.sh turns customer ids into --target URNs from the stack's state", () => {
+  // A stand-in for the Pulumi CLI (not installable here): it only answers `stack export --file F`.
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+  const state = {
+    deployment: {
+      resources: [
+        { urn: "urn:pulumi:prod::p::pulumi:pulumi:Stack::p-prod" },
+        { urn: "urn:a", outputs: { customerId: "11111111-1111-4111-8111-111111111111" } },
+        { urn: "urn:b", outputs: { customerId: "22222222-2222-4222-8222-222222222222" } },
+      ],
+    },
+  };
+  fs.writeFileSync(
+    path.join(bin, "pulumi"),
+    `#!/usr/bin/env bash\n[ "$1 $2 $3" = "stack export --file" ] && printf '%s' '${JSON.stringify(state)}' > "$4"\n`,
+    { mode: 0o755 },
+  );
+  const script = path.join(ROOT, "examples/pipelines/offboard-targets.sh");
+  const env = { PATH: `${bin}:${process.env.PATH}` };
+  const ok = spawnSync(
+    "bash",
+    [script, "22222222-2222-4222-8222-222222222222", "11111111-1111-4111-8111-111111111111"],
+    {
+      env,
+      encoding: "utf8",
+    },
+  );
+  expect(ok.status).toBe(0);
+  expect(ok.stdout.trim()).toBe("--target urn:b --target urn:a");
+  const missing = spawnSync("bash", [script, "33333333-3333-4333-8333-333333333333"], {
+    env,
+    encoding: "utf8",
+  });
+  expect(missing.status).toBe(1);
+  expect(missing.stderr).toContain("is not in this stack");
+});

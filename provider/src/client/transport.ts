@@ -30,7 +30,7 @@ import {
   type ErrorContext,
 } from "../errors";
 import { settingName, type Settings } from "../settings";
-import type { Limiter, Permit } from "./pacing";
+import type { Limiter } from "./pacing";
 import { errorBodySchema, normalizeKeys } from "./schemas";
 import type { TokenSource } from "./auth";
 
@@ -154,68 +154,55 @@ export class Transport {
     // the deadline fires (minutes), which grows the provider host by tens of MiB over a large estate.
     const deadline = timedSignal(this.retry.deadlineMs, req.signal);
     try {
-      return await this.retryLoop(req, url, requestId, correlationId, operation, ctx, started, deadline);
+      const overall = deadline.signal;
+      const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+      let renewed = false;
+      let last: PartnerCenterError | undefined;
+
+      for (let attempt = 1; ; attempt++) {
+        let outcome: Attempt<T>;
+        try {
+          outcome = await this.attempt(req, url, body, { ...ctx }, overall, renewed);
+        } catch (e) {
+          // The deadline or the caller's signal ended the wait (token, limiter or send).
+          if (req.signal?.aborted) throw req.signal.reason;
+          if (deadline.timedOut()) throw this.deadlineError(last, ctx);
+          throw e;
+        }
+        if (outcome.kind === "ok") return { ...outcome.response, requestId, correlationId };
+        last = outcome.error;
+        if (outcome.kind === "renew") {
+          renewed = true;
+          this.counters.retries++;
+          this.log(`${operation}: HTTP 401, retrying once with a new token (MS-RequestId ${requestId}).`);
+          continue;
+        }
+        if (outcome.kind === "fail") throw outcome.error;
+        if (attempt >= this.retry.maxAttempts) throw outcome.error;
+        // 429: the limiter already holds this scope until Retry-After; add only a little jitter.
+        const wait =
+          outcome.retryAfterMs !== undefined
+            ? Math.random() * Math.min(this.retry.baseDelayMs, 250)
+            : backoff(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
+        if (
+          outcome.retryAfterMs !== undefined &&
+          outcome.retryAfterMs > this.retry.deadlineMs - (Date.now() - started)
+        ) {
+          throw outcome.error; // waiting would pass the deadline
+        }
+        this.counters.retries++;
+        this.log(
+          `${operation}: ${describeFailure(outcome.error)}; attempt ${attempt + 1} of ${this.retry.maxAttempts} in ${Math.round(outcome.retryAfterMs ?? wait)} ms (MS-RequestId ${requestId}).`,
+        );
+        try {
+          await sleep(wait, overall);
+        } catch {
+          if (req.signal?.aborted) throw req.signal.reason;
+          throw this.deadlineError(last, ctx);
+        }
+      }
     } finally {
       deadline.dispose();
-    }
-  }
-
-  private async retryLoop<T>(
-    req: TransportRequest<T>,
-    url: URL,
-    requestId: string,
-    correlationId: string,
-    operation: string,
-    ctx: ErrorContext,
-    started: number,
-    deadline: TimedSignal,
-  ): Promise<TransportResponse<T>> {
-    const overall = deadline.signal;
-    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-    let renewed = false;
-    let last: PartnerCenterError | undefined;
-
-    for (let attempt = 1; ; attempt++) {
-      let outcome: Attempt<T>;
-      try {
-        outcome = await this.attempt(req, url, body, { ...ctx }, overall, renewed);
-      } catch (e) {
-        // The deadline or the caller's signal ended the wait (token, limiter or send).
-        if (req.signal?.aborted) throw req.signal.reason;
-        if (deadline.timedOut()) throw this.deadlineError(last, ctx);
-        throw e;
-      }
-      if (outcome.kind === "ok") return { ...outcome.response, requestId, correlationId };
-      last = outcome.error;
-      if (outcome.kind === "renew") {
-        renewed = true;
-        this.counters.retries++;
-        this.log(`${operation}: HTTP 401, retrying once with a new token (MS-RequestId ${requestId}).`);
-        continue;
-      }
-      if (outcome.kind === "fail") throw outcome.error;
-      if (attempt >= this.retry.maxAttempts) throw outcome.error;
-      // 429: the limiter already holds this scope until Retry-After; add only a little jitter.
-      const wait =
-        outcome.retryAfterMs !== undefined
-          ? Math.random() * Math.min(this.retry.baseDelayMs, 250)
-          : backoff(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
-      if (
-        outcome.retryAfterMs !== undefined &&
-        outcome.retryAfterMs > this.retry.deadlineMs - (Date.now() - started)
-      ) {
-        throw outcome.error; // waiting would pass the deadline
-      }
-      this.counters.retries++;
-      this.log(
-        `${operation}: ${describeFailure(outcome.error)}; attempt ${attempt + 1} of ${this.retry.maxAttempts} in ${Math.round(outcome.retryAfterMs ?? wait)} ms (MS-RequestId ${requestId}).`,
-      );
-      try {
-        await sleep(wait, overall);
-      } catch {
-        if (req.signal?.aborted) throw req.signal.reason;
-        throw this.deadlineError(last, ctx);
-      }
     }
   }
 
@@ -241,152 +228,138 @@ export class Transport {
     this.counters.requests++;
     const timeout = timedSignal(this.retry.attemptTimeoutMs, overall);
     try {
-      return await this.send(req, url, body, ctx, overall, renewed, token, permit, timeout);
-    } finally {
-      timeout.dispose();
-    }
-  }
-
-  private async send<T>(
-    req: TransportRequest<T>,
-    url: URL,
-    body: string | undefined,
-    ctx: ErrorContext,
-    overall: AbortSignal,
-    renewed: boolean,
-    token: string,
-    permit: Permit,
-    timeout: TimedSignal,
-  ): Promise<Attempt<T>> {
-    const signal = timeout.signal;
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, {
-        dispatcher: this.dispatcher,
-        method: req.method,
-        headers: this.headers(token, req, ctx, body !== undefined),
-        body: body ?? null,
-        signal,
-        headersTimeout: this.retry.attemptTimeoutMs,
-        bodyTimeout: this.retry.attemptTimeoutMs,
-      });
-    } catch (e) {
-      permit.done({ kind: "failed" });
-      if (overall.aborted) throw e;
-      return this.networkFailure(e, ctx, timeout.timedOut());
-    }
-    const status = res.statusCode;
-    ctx.status = status;
-    ctx.correlationId = header(res.headers, "ms-correlationid") ?? ctx.correlationId;
-
-    if (status === 429) {
-      this.counters.responses429++;
-      const retryAfterMs = retryAfter(res.headers);
-      const errBody = await readError(res.body);
-      const waitMs =
-        retryAfterMs ?? secondsInMessage(errBody?.partnerCenterDescription) ?? this.retry.baseDelayMs;
-      permit.done({ kind: "throttled", retryAfterMs: waitMs });
-      return {
-        kind: "retry",
-        retryAfterMs: waitMs,
-        error: new ThrottledError("Partner Center is throttling requests (HTTP 429).", {
-          ...ctx,
-          ...errBody,
-          retryAfterSeconds: Math.ceil(waitMs / 1000),
-          action: `Retry later; if it happens often, set ${settingName("maxRequestsPerMinute")} or lower ${settingName("maxConcurrency")}.`,
-        }),
-      };
-    }
-    permit.done({ kind: "served" });
-
-    if (status >= 200 && status < 300) {
-      let raw: unknown;
+      const signal = timeout.signal;
+      let res: Dispatcher.ResponseData;
       try {
-        raw = await readJson(res.body, res.headers);
+        res = await request(url, {
+          dispatcher: this.dispatcher,
+          method: req.method,
+          headers: this.headers(token, req, ctx, body !== undefined),
+          body: body ?? null,
+          signal,
+          headersTimeout: this.retry.attemptTimeoutMs,
+          bodyTimeout: this.retry.attemptTimeoutMs,
+        });
       } catch (e) {
-        if (e instanceof ResponseValidationError) {
-          return {
-            kind: "fail",
-            error: new ResponseValidationError(e.message, { ...ctx, action: VALIDATION_ACTION }),
-          };
-        }
+        permit.done({ kind: "failed" });
         if (overall.aborted) throw e;
         return this.networkFailure(e, ctx, timeout.timedOut());
       }
-      const parsed = req.schema.safeParse(normalizeKeys(raw));
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
+      const status = res.statusCode;
+      ctx.status = status;
+      ctx.correlationId = header(res.headers, "ms-correlationid") ?? ctx.correlationId;
+
+      if (status === 429) {
+        this.counters.responses429++;
+        const retryAfterMs = retryAfter(res.headers);
+        const errBody = await readError(res.body);
+        const waitMs =
+          retryAfterMs ?? secondsInMessage(errBody?.partnerCenterDescription) ?? this.retry.baseDelayMs;
+        permit.done({ kind: "throttled", retryAfterMs: waitMs });
+        return {
+          kind: "retry",
+          retryAfterMs: waitMs,
+          error: new ThrottledError("Partner Center is throttling requests (HTTP 429).", {
+            ...ctx,
+            ...errBody,
+            retryAfterSeconds: Math.ceil(waitMs / 1000),
+            action: `Retry later; if it happens often, set ${settingName("maxRequestsPerMinute")} or lower ${settingName("maxConcurrency")}.`,
+          }),
+        };
+      }
+      permit.done({ kind: "served" });
+
+      if (status >= 200 && status < 300) {
+        let raw: unknown;
+        try {
+          raw = await readJson(res.body, res.headers);
+        } catch (e) {
+          if (e instanceof ResponseValidationError) {
+            return {
+              kind: "fail",
+              error: new ResponseValidationError(e.message, { ...ctx, action: VALIDATION_ACTION }),
+            };
+          }
+          if (overall.aborted) throw e;
+          return this.networkFailure(e, ctx, timeout.timedOut());
+        }
+        const parsed = req.schema.safeParse(normalizeKeys(raw));
+        if (!parsed.success) {
+          const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
+          return {
+            kind: "fail",
+            error: new ResponseValidationError(
+              `Partner Center's answer did not have the documented shape (${issues.slice(0, 3).join("; ")}).`,
+              { ...ctx, issues, action: VALIDATION_ACTION },
+            ),
+          };
+        }
+        return { kind: "ok", response: { status, data: parsed.data, raw } };
+      }
+
+      const errBody = await readError(res.body);
+      const full: ErrorContext = { ...ctx, ...errBody };
+      const pcCode = errBody?.partnerCenterCode;
+      if (status === 401) {
+        if (pcCode === "900421") return { kind: "fail", error: new MfaRequiredError(full) };
+        if (!renewed && this.auth.renewable) {
+          this.auth.invalidate(token);
+          return { kind: "renew", error: new AuthenticationError("Partner Center refused the token.", full) };
+        }
         return {
           kind: "fail",
-          error: new ResponseValidationError(
-            `Partner Center's answer did not have the documented shape (${issues.slice(0, 3).join("; ")}).`,
-            { ...ctx, issues, action: VALIDATION_ACTION },
+          error: new AuthenticationError("Partner Center refused the access token (HTTP 401).", {
+            ...full,
+            action: this.auth.renewable
+              ? `A new token from the refresh token was refused too. Check that the app registration (${settingName("clientId")}) is consented for Partner Center in tenant ${settingName("tenantId")}, and that the refresh token belongs to a user with access to Partner Center.`
+              : `Check ${settingName("accessToken")}: it may be expired, or issued for another resource than ${"https://api.partnercenter.microsoft.com"}. Or set the refresh-token settings instead so tokens are renewed.`,
+          }),
+        };
+      }
+      if (status === 403 && pcCode === "20002") {
+        return {
+          kind: "fail",
+          error: new NotFoundError(
+            "The partner has no relationship with this customer (Partner Center code 20002).",
+            {
+              ...full,
+              action: "Check the customer id; the relationship may have been removed already.",
+            },
           ),
         };
       }
-      return { kind: "ok", response: { status, data: parsed.data, raw } };
-    }
-
-    const errBody = await readError(res.body);
-    const full: ErrorContext = { ...ctx, ...errBody };
-    const pcCode = errBody?.partnerCenterCode;
-    if (status === 401) {
-      if (pcCode === "900421") return { kind: "fail", error: new MfaRequiredError(full) };
-      if (!renewed && this.auth.renewable) {
-        this.auth.invalidate(token);
-        return { kind: "renew", error: new AuthenticationError("Partner Center refused the token.", full) };
-      }
-      return {
-        kind: "fail",
-        error: new AuthenticationError("Partner Center refused the access token (HTTP 401).", {
-          ...full,
-          action: this.auth.renewable
-            ? `A new token from the refresh token was refused too. Check that the app registration (${settingName("clientId")}) is consented for Partner Center in tenant ${settingName("tenantId")}, and that the refresh token belongs to a user with access to Partner Center.`
-            : `Check ${settingName("accessToken")}: it may be expired, or issued for another resource than ${"https://api.partnercenter.microsoft.com"}. Or set the refresh-token settings instead so tokens are renewed.`,
-        }),
-      };
-    }
-    if (status === 403 && pcCode === "20002") {
-      return {
-        kind: "fail",
-        error: new NotFoundError(
-          "The partner has no relationship with this customer (Partner Center code 20002).",
-          {
+      if (status === 403) {
+        return {
+          kind: "fail",
+          error: new PermissionDeniedError("Partner Center denied this call (HTTP 403).", {
             ...full,
-            action: "Check the customer id; the relationship may have been removed already.",
-          },
-        ),
-      };
+            action:
+              pcCode === "900150"
+                ? "The signed-in user needs the Admin agent role in Partner Center: obtain the refresh token (Secure Application Model consent) as a user with that role."
+                : "This call needs an App+User token from a user with the Admin agent role; check the roles of the user behind the refresh token.",
+          }),
+        };
+      }
+      if (status === 404) {
+        return {
+          kind: "fail",
+          error: new NotFoundError("Partner Center has no such resource (HTTP 404).", {
+            ...full,
+            action: "Check the id; the customer or subscription may have been removed from this partner.",
+          }),
+        };
+      }
+      const error = new ApiError(`Partner Center answered HTTP ${status}.`, {
+        ...full,
+        action:
+          status >= 500
+            ? "Partner Center failed; retry later. If it persists, contact Microsoft support with the MS-CorrelationId."
+            : "Partner Center rejected the request; its description says why.",
+      });
+      return status >= 500 ? { kind: "retry", error } : { kind: "fail", error };
+    } finally {
+      timeout.dispose();
     }
-    if (status === 403) {
-      return {
-        kind: "fail",
-        error: new PermissionDeniedError("Partner Center denied this call (HTTP 403).", {
-          ...full,
-          action:
-            pcCode === "900150"
-              ? "The signed-in user needs the Admin agent role in Partner Center: obtain the refresh token (Secure Application Model consent) as a user with that role."
-              : "This call needs an App+User token from a user with the Admin agent role; check the roles of the user behind the refresh token.",
-        }),
-      };
-    }
-    if (status === 404) {
-      return {
-        kind: "fail",
-        error: new NotFoundError("Partner Center has no such resource (HTTP 404).", {
-          ...full,
-          action: "Check the id; the customer or subscription may have been removed from this partner.",
-        }),
-      };
-    }
-    const error = new ApiError(`Partner Center answered HTTP ${status}.`, {
-      ...full,
-      action:
-        status >= 500
-          ? "Partner Center failed; retry later. If it persists, contact Microsoft support with the MS-CorrelationId."
-          : "Partner Center rejected the request; its description says why.",
-    });
-    return status >= 500 ? { kind: "retry", error } : { kind: "fail", error };
   }
 
   private networkFailure(e: unknown, ctx: ErrorContext, timedOut: boolean): Attempt<never> {

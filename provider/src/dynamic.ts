@@ -103,11 +103,8 @@ async function client(): Promise<PartnerCenterClient> {
   configured ??= Promise.resolve().then(() => settingsOrError({}));
   const s = await configured;
   if (s instanceof ConfigurationError) throw s;
-  // One client per configured settings, looked up once rather than hashed on every call.
-  if (current?.settings !== s) current = { settings: s, client: getSharedClient(s) };
-  return current.client;
+  return getSharedClient(s);
 }
-let current: { settings: Settings; client: PartnerCenterClient } | undefined;
 
 function log(customerId: string, line: string): void {
   // Inside the provider host pulumi.log has no engine connection and prints to stdout, which the CLI shows.

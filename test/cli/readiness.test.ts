@@ -98,6 +98,9 @@ test("bad usage or settings: exit code 2 with the reason, and no request", async
   });
   expect(insecure.code).toBe(2);
   expect(insecure.err).toMatch(/PARTNER_CENTER_ENDPOINT|partnercenter:endpoint/);
+  const noCredentials = await run([SAMPLE_CUSTOMERS.clean], { PARTNER_CENTER_ENDPOINT: emulator.url });
+  expect(noCredentials.code).toBe(2);
+  expect(noCredentials.err).toMatch(/missing partnercenter:tenantId .*PARTNER_CENTER_TENANT_ID/);
   expect(emulator.requests()).toHaveLength(0);
 });
 

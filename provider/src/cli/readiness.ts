@@ -8,7 +8,7 @@
 import { PartnerCenterClient } from "../client";
 import { PartnerCenterError } from "../errors";
 import { assessReadiness, nextStep, type Readiness } from "../relationship";
-import { loadSettings } from "../settings";
+import { assertCredentials, loadSettings } from "../settings";
 
 const USAGE = `Usage: partner-center-readiness [--json] [--all | CUSTOMER_ID ...]
 
@@ -166,7 +166,10 @@ export async function main(
   let client: PartnerCenterClient;
   try {
     args = parseArgs(argv);
-    client = new PartnerCenterClient(loadSettings({}, env));
+    const settings = loadSettings({}, env);
+    // Incomplete credentials are a usage error of the whole run, not a failure of each customer.
+    assertCredentials(settings);
+    client = new PartnerCenterClient(settings);
   } catch (e) {
     io.err(`partner-center-readiness: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
     return 2;

@@ -50,8 +50,9 @@ async function runProgram(program, config = {}) {
     false,
   );
   program();
-  // Let every resource registration settle.
-  await new Promise((r) => setTimeout(r, 50));
+  // Wait until every registration the program started has reached the mocks (serializing the provider is
+  // asynchronous): the same wait the SDK does before a program ends. A fixed sleep would race on a slow machine.
+  await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
   return { resources };
 }
 

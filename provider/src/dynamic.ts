@@ -246,7 +246,7 @@ export async function read(
   id: string,
   props: Record<string, unknown> = {},
 ): Promise<{ id?: string; props?: Record<string, unknown>; inputs?: Record<string, unknown> }> {
-  const inputs = parseInputs({ customerId: id, ...props, ...(props.customerId ? {} : { customerId: id }) });
+  const inputs = parseInputs({ ...props, customerId: props.customerId ?? id });
   const c = await client();
   const r = await assessReadiness(c, inputs.customerId).catch(rethrow);
   if (r.gone || !r.isReseller || !r.customer) {

@@ -130,16 +130,11 @@ async function orGone<T>(p: Promise<T>): Promise<T | undefined> {
  * Reads the customer, its subscriptions and its entitlements, all three at once (every page of each list),
  * and judges whether the reseller relationship can be removed now.
  */
-export async function assessReadiness(
-  client: PartnerCenterClient,
-  customerId: string,
-  opts: { signal?: AbortSignal } = {},
-): Promise<Readiness> {
-  const o = opts.signal ? { signal: opts.signal } : {};
+export async function assessReadiness(client: PartnerCenterClient, customerId: string): Promise<Readiness> {
   const [customer, subscriptions, entitlements] = await Promise.all([
-    orGone(client.customers.get(customerId, o)),
-    orGone(client.subscriptions.list(customerId, o)),
-    orGone(client.entitlements.list(customerId, o)),
+    orGone(client.customers.get(customerId)),
+    orGone(client.subscriptions.list(customerId)),
+    orGone(client.entitlements.list(customerId)),
   ]);
   const gone = customer === undefined;
   const isReseller = customer?.relationshipToPartner === "reseller";

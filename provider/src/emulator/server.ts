@@ -304,6 +304,8 @@ export class EmulatorCore {
   private issued: string[] = [];
   private readonly idempotency = new Map<string, ApiResult>();
   private readonly closing = new AbortController();
+  /** Pending delays, woken at once by {@link close}. */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(
     config: EmulatorConfig,
@@ -400,6 +402,7 @@ export class EmulatorCore {
   /** Aborts pending delays (latency, slow faults, streaming) so the server can close at once. */
   close(): void {
     this.closing.abort();
+    for (const wake of [...this.sleepers]) wake();
   }
 
   // ---------------------------------------------------------------- HTTP entry point
@@ -458,15 +461,16 @@ export class EmulatorCore {
 
   private sleep(ms: number): Promise<void> {
     if (ms <= 0 || this.closing.signal.aborted) return Promise.resolve();
+    // One shared set of sleepers, not one abort listener per request on the shared `closing` signal: under
+    // load that is hundreds of listeners on one EventTarget and a MaxListenersExceededWarning.
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      const signal = this.closing.signal;
-      function done() {
+      const done = (): void => {
         clearTimeout(t);
-        signal.removeEventListener("abort", done);
+        this.sleepers.delete(done);
         resolve();
-      }
-      signal.addEventListener("abort", done);
+      };
+      const t = setTimeout(done, ms);
+      this.sleepers.add(done);
     });
   }
 

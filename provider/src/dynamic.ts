@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getSharedClient, type Customer, type PartnerCenterClient } from "./client";
 import { ConfigurationError, PartnerCenterError, type RemovalBlocker } from "./errors";
+import { auditedAdoption, auditedRemoval } from "./audit"; // AUDIT HOOK (issue 17)
 import { adopt, assessReadiness, remove } from "./relationship";
 import { loadSettings, type Settings } from "./settings";
 
@@ -31,6 +32,7 @@ export const SETTING_KEYS = [
   "accessToken",
   "maxRequestsPerMinute",
   "maxConcurrency",
+  "auditLog", // AUDIT (issue 17)
 ] as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -97,13 +99,17 @@ function settingsOrError(config: Record<string, string | undefined>): Settings |
   }
 }
 
-async function client(): Promise<PartnerCenterClient> {
+async function settings(): Promise<Settings> {
   // configure() is started synchronously by the host before any other call can see the provider; without
   // one (an older host, or direct use) the environment alone is used.
   configured ??= Promise.resolve().then(() => settingsOrError({}));
   const s = await configured;
   if (s instanceof ConfigurationError) throw s;
-  return getSharedClient(s);
+  return s;
+}
+
+async function client(): Promise<PartnerCenterClient> {
+  return getSharedClient(await settings());
 }
 
 function log(customerId: string, line: string): void {
@@ -210,13 +216,22 @@ export async function create(
   const inputs = parseInputs(news);
   const c = await client();
   const id = inputs.customerId;
-  const customer = await adopt(c, id, {
-    ...(inputs.acceptanceTimeoutSeconds !== undefined && {
-      acceptanceTimeoutSeconds: inputs.acceptanceTimeoutSeconds,
-    }),
-    ...(inputs.indirectResellerId !== undefined && { indirectResellerId: inputs.indirectResellerId }),
-    log: (l) => log(id, l),
-  }).catch(rethrow);
+  // AUDIT HOOK (issue 17): with partnercenter:auditLog set, adopt runs on an audited view of the client and
+  // one record is written after it (the create fails if it cannot be); otherwise adopt runs as it is.
+  const customer = await auditedAdoption(
+    await settings(),
+    c,
+    id,
+    (l) => log(id, l),
+    (ac) =>
+      adopt(ac, id, {
+        ...(inputs.acceptanceTimeoutSeconds !== undefined && {
+          acceptanceTimeoutSeconds: inputs.acceptanceTimeoutSeconds,
+        }),
+        ...(inputs.indirectResellerId !== undefined && { indirectResellerId: inputs.indirectResellerId }),
+        log: (l) => log(id, l),
+      }),
+  ).catch(rethrow);
   log(
     id,
     `adopted the reseller relationship with ${customer.companyName ?? id}${customer.domain ? ` (${customer.domain})` : ""}.`,
@@ -281,13 +296,26 @@ export async function read(
 async function del(id: string, props: Record<string, unknown>): Promise<void> {
   const inputs = parseInputs({ ...props, customerId: props.customerId ?? id });
   const c = await client();
-  await remove(c, inputs.customerId, {
-    ...(inputs.suspendActiveSubscriptions !== undefined && {
-      suspendActiveSubscriptions: inputs.suspendActiveSubscriptions,
+  // AUDIT HOOK (issue 17): with partnercenter:auditLog set, remove runs on an audited view of the client:
+  // the `checked` record is written when both lists are read (before any suspend or PATCH; its failure fails
+  // the delete with nothing sent), a record per suspend after it, the outcome after remove settles.
+  const companyName = typeof props.companyName === "string" ? props.companyName : undefined;
+  const audit = {
+    companyName,
+    relationshipBefore:
+      typeof props.relationshipToPartner === "string" ? props.relationshipToPartner : undefined,
+    suspendActiveSubscriptions: inputs.suspendActiveSubscriptions,
+    log: (l: string) => log(inputs.customerId, l),
+  };
+  await auditedRemoval(await settings(), c, inputs.customerId, audit, (ac) =>
+    remove(ac, inputs.customerId, {
+      ...(inputs.suspendActiveSubscriptions !== undefined && {
+        suspendActiveSubscriptions: inputs.suspendActiveSubscriptions,
+      }),
+      ...(companyName !== undefined && { companyName }),
+      log: (l) => log(inputs.customerId, l),
     }),
-    ...(typeof props.companyName === "string" && { companyName: props.companyName }),
-    log: (l) => log(inputs.customerId, l),
-  }).catch(rethrow);
+  ).catch(rethrow);
 }
 export { del as delete };
 

@@ -27,6 +27,8 @@ export interface Settings {
   maxRequestsPerMinute?: number | undefined;
   /** Requests in flight at once in this process. */
   maxConcurrency: number;
+  /** AUDIT (issue 17): the audit trail file (JSON lines), as configured; resolved by audit.ts. None by default. */
+  auditLog?: string | undefined;
 }
 
 /** A setting's name in stack config and in the environment. */
@@ -46,6 +48,7 @@ export const SETTINGS: Readonly<Record<keyof Settings, SettingSpec>> = {
   accessToken: { env: "PARTNER_CENTER_ACCESS_TOKEN", secret: true },
   maxRequestsPerMinute: { env: "PARTNER_CENTER_MAX_REQUESTS_PER_MINUTE", secret: false },
   maxConcurrency: { env: "PARTNER_CENTER_MAX_CONCURRENCY", secret: false },
+  auditLog: { env: "PARTNER_CENTER_AUDIT_LOG", secret: false }, // AUDIT (issue 17)
 };
 
 /** Defaults of the settings that have one. */
@@ -135,6 +138,11 @@ const schema = z.object({
     1024,
     `leave it unset for the default ${DEFAULTS.maxConcurrency}`,
   ),
+  // AUDIT (issue 17): a file path; audit.ts resolves a relative one against the provider host's cwd.
+  auditLog: z
+    .string()
+    .refine((p) => !p.includes("\0"), { message: `${settingName("auditLog")} must be a file path.` })
+    .optional(),
 });
 
 /**
@@ -184,6 +192,7 @@ export function loadSettings(
     if (s[k] !== undefined) out[k] = s[k];
   }
   if (s.maxRequestsPerMinute !== undefined) out.maxRequestsPerMinute = s.maxRequestsPerMinute;
+  if (s.auditLog !== undefined) out.auditLog = s.auditLog; // AUDIT (issue 17)
   return out;
 }
 

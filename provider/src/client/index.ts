@@ -75,6 +75,14 @@ export interface RequestOptions {
   requestId?: string;
   /** MS-CorrelationId for this operation; the client's own (one per client instance) when absent. */
   correlationId?: string;
+  /** AUDIT HOOK (issue 17): receives the MS-RequestId and MS-CorrelationId this request actually sends. */
+  onIds?: (ids: SentIds) => void;
+}
+
+/** The ids a request sent: what the audit trail records for each write. */
+export interface SentIds {
+  requestId: string;
+  correlationId: string;
 }
 
 /** Counters for benchmarks and tests. */

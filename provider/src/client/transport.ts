@@ -88,6 +88,8 @@ export interface TransportRequest<T> {
   requestId?: string | undefined;
   /** MS-CorrelationId; the client's own when absent. */
   correlationId?: string | undefined;
+  /** AUDIT HOOK (issue 17): called once, before the first attempt, with the ids this request sends. */
+  onIds?: ((ids: { requestId: string; correlationId: string }) => void) | undefined;
   signal?: AbortSignal | undefined;
   /** The customer this request is about: the pacing scope for per-customer throttling. */
   customerId?: string | undefined;
@@ -146,6 +148,7 @@ export class Transport {
   async request<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
     const requestId = req.requestId ?? randomUUID();
     const correlationId = req.correlationId ?? this.correlationId;
+    req.onIds?.({ requestId, correlationId }); // AUDIT HOOK (issue 17): the ids actually sent
     const url = this.resolve(req.path, req.query);
     const operation = `${req.method} ${url.pathname}`;
     const ctx: ErrorContext = { requestId, correlationId, operation };

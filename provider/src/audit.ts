@@ -1,0 +1,657 @@
+/**
+ * The audit trail (issue 17): evidence of every change the provider makes, or refuses to make, as one JSON
+ * line per record in a file the partner keeps (`partnercenter:auditLog` / `PARTNER_CENTER_AUDIT_LOG`).
+ *
+ * The record format ({@link AuditRecord}, `version` 1) is a stable contract: fields are only ever added;
+ * a change of meaning gets a new `version`. README.md, "Audit trail", documents it.
+ *
+ * How an operation is recorded, without touching the domain rules in relationship.ts: the operation runs on
+ * an audited view of the client ({@link auditedRemoval}, {@link auditedAdoption}) that sees every read and
+ * every write.
+ * - `checked`: as soon as the removal's check has read both the subscriptions and the entitlements (the
+ *   design's delete reads both before any change), the counts and blockers are written, and the operation
+ *   continues only once that record is on disk. If it cannot be written the read itself fails, so the
+ *   operation fails before any change is sent. A write that would go out without a `checked` record first
+ *   writes one, under the same rule.
+ * - each write (suspend today; NCE cancel later) gets its own record right after Partner Center answers:
+ *   before and after state, and the MS-RequestId / MS-CorrelationId the request actually sent (reported by
+ *   the transport through `RequestOptions.onIds`).
+ * - the `outcome` record closes the operation: removed, alreadyGone, blocked, failed (with the error code)
+ *   or unconfirmed.
+ * Records after a change has been sent never fail the operation (the change happened; failing would hide
+ * it): a record that cannot be written then is reported in a warning line naming the file.
+ *
+ * Writing (see {@link TrailWriter}): one queue per file in the process; each batch of whole lines is one
+ * `write(2)` on a descriptor opened with O_APPEND, then `fdatasync(2)`, and only then are the records of the
+ * batch acknowledged.
+ */
+import { randomUUID } from "node:crypto";
+import { constants as fsc } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type {
+  Customer,
+  Entitlement,
+  PartnerCenterClient,
+  RequestOptions,
+  SentIds,
+  Subscription,
+} from "./client";
+import {
+  ConfigurationError,
+  PartnerCenterError,
+  RemovalBlockedError,
+  RemovalUnconfirmedError,
+  redact,
+  type RemovalBlocker,
+} from "./errors";
+import { findBlockers, type RemovalResult } from "./relationship";
+import { settingName, type Settings } from "./settings";
+
+/** The schema version written in every record. */
+export const AUDIT_SCHEMA_VERSION = 1;
+
+/**
+ * What a record is about. `cancel` (new-commerce cancellation) and `gdapTermination` are reserved: the
+ * provider does not make those changes yet, and readers must accept them.
+ */
+export type AuditOp = "adopt" | "suspend" | "cancel" | "removal" | "gdapTermination";
+
+/** `checked`: the check is done and no change has been sent yet. `outcome`: what happened. */
+export type AuditPhase = "checked" | "outcome";
+
+/** The result of an operation or of one change. */
+export type AuditOutcome =
+  | "adopted"
+  | "suspended"
+  | "cancelled"
+  | "removed"
+  | "alreadyGone"
+  | "blocked"
+  | "failed"
+  | "unconfirmed"
+  | "terminated";
+
+/** One read made by the check. */
+export interface AuditRead {
+  what: "customer" | "subscriptions" | "entitlements" | "azureEntitlements";
+  /** For `azureEntitlements`: the Azure plan subscription id. */
+  of?: string;
+  /** Items read (every page); null when the read failed. */
+  count: number | null;
+  /** The error code when the read failed (`PPC_NOT_FOUND`...). */
+  error?: string;
+}
+
+/** One write sent to Partner Center. */
+export interface AuditRequest {
+  method: string;
+  /** Path under the endpoint, e.g. `/v1/customers/{id}`. */
+  path: string;
+  /** MS-RequestId sent (the idempotency key; the same on every retry). */
+  requestId: string;
+  /** MS-CorrelationId sent. */
+  correlationId: string;
+}
+
+/** One line of the audit trail. Every field is always present (null when it does not apply). */
+export interface AuditRecord {
+  version: typeof AUDIT_SCHEMA_VERSION;
+  /** ISO 8601 UTC time the record was made. */
+  time: string;
+  /** Links every record of one provider operation (one create or delete of one resource). */
+  operationId: string;
+  op: AuditOp;
+  phase: AuditPhase;
+  customer: { id: string; name: string | null };
+  /** The partner tenant (the `tenantId` setting), or null. */
+  partnerTenantId: string | null;
+  /** The Partner Center endpoint (the emulator's, in tests and the demo). */
+  endpoint: string;
+  /** What the change applies to: the relationship, or one subscription. */
+  subject: { kind: "relationship" | "subscription"; id: string; name: string | null };
+  /** Options that decide what may change. */
+  options: { suspendActiveSubscriptions: boolean } | null;
+  /** Counts of the latest subscription and entitlement lists, and every read, in order. */
+  checks: { subscriptionsRead: number | null; entitlementsRead: number | null; reads: AuditRead[] } | null;
+  /** What blocked (or would block) the removal at the time of the record. */
+  blockers: RemovalBlocker[];
+  /** State before the change: `{status}` of a subscription, `{relationshipToPartner}` of the relationship. */
+  before: Record<string, string | null> | null;
+  /** State after, as Partner Center answered it. */
+  after: Record<string, string | null> | null;
+  /** Every write this record covers, with the ids it sent. */
+  requests: AuditRequest[];
+  /** Null in a `checked` record. */
+  outcome: AuditOutcome | null;
+  error: {
+    code: string;
+    status: number | null;
+    partnerCenterCode: string | null;
+    requestId: string | null;
+    correlationId: string | null;
+    message: string;
+  } | null;
+}
+
+/** Where warnings about records that could not be written go (the provider passes its log). */
+export type AuditLogger = (line: string) => void;
+
+/** The audit trail could not be written before a change: nothing was changed. Code `PPC_CONFIGURATION`. */
+export class AuditTrailError extends ConfigurationError {
+  static override readonly errorName: string = "AuditTrailError";
+}
+
+// ---------------------------------------------------------------------------------------------- writing
+
+/**
+ * Characters that are valid JSON but unsafe in a file people read or tools split into lines: C1 controls,
+ * bidi and zero-width controls, line/paragraph separators. Written as `\uXXXX` escapes: the value a parser
+ * reads back is the server's text unchanged.
+ */
+const ESCAPE_IN_FILE =
+  /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+
+function redactDeep(v: unknown): unknown {
+  if (typeof v === "string") return redact(v);
+  if (Array.isArray(v)) return v.map(redactDeep);
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x)]));
+  }
+  return v;
+}
+
+/**
+ * One record as one line: every string redacted (no registered secret or token can appear, whatever the
+ * service put in a name or a message), unsafe characters escaped, `\n` at the end.
+ */
+export function serializeRecord(record: AuditRecord): string {
+  const json = JSON.stringify(redactDeep(record)).replace(
+    ESCAPE_IN_FILE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return `${json}\n`;
+}
+
+/**
+ * Appends lines to one file. Within a process, a queue: records are written in the order given, and
+ * concurrent operations never interleave inside a line. Across processes, each batch is a single `write(2)`
+ * on an O_APPEND descriptor: on local POSIX file systems (ext4, xfs, btrfs, APFS) the kernel appends the
+ * whole buffer at the end without interleaving it with another process's append. NFS and some network or
+ * FUSE file systems do not honour O_APPEND atomically: give each process its own file there.
+ * A short write (disk full) is reported as a failure of the batch.
+ *
+ * Durability: `fdatasync` per batch (group commit). A record's promise resolves only after the batch that
+ * holds it is synced, so a crash loses only records not yet acknowledged, and no operation goes past a record
+ * it waits for. Under concurrency, one sync covers every record queued meanwhile.
+ */
+export class TrailWriter {
+  private queue: { line: string; done: (e?: unknown) => void }[] = [];
+  private draining = false;
+  private dirSynced = false;
+
+  constructor(readonly path: string) {}
+
+  /** Appends one line (already serialized, ending in `\n`); resolves when it is on disk. */
+  append(line: string): Promise<void> {
+    return new Promise((res, rej) => {
+      this.queue.push({ line, done: (e) => (e === undefined ? res() : rej(e as Error)) });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.queue.length);
+        let failure: unknown;
+        try {
+          await this.write(batch.map((b) => b.line).join(""));
+        } catch (e) {
+          failure = e ?? new Error("write failed");
+        }
+        for (const b of batch) b.done(failure);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async write(text: string): Promise<void> {
+    const buf = Buffer.from(text, "utf8");
+    // 0o600: the trail names customers; it is the partner's record, not the world's.
+    const fh: FileHandle = await open(this.path, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o600);
+    try {
+      const { bytesWritten } = await fh.write(buf, 0, buf.length);
+      if (bytesWritten !== buf.length) {
+        throw new Error(`only ${bytesWritten} of ${buf.length} bytes were written (is the disk full?)`);
+      }
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    if (!this.dirSynced) {
+      // The first append may have created the file: sync its directory entry too (POSIX needs both).
+      this.dirSynced = true;
+      await syncDir(dirname(this.path));
+    }
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const d = await open(dir, fsc.O_RDONLY);
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    // Not supported everywhere (Windows); the file's own data is synced regardless.
+  }
+}
+
+const writers = new Map<string, TrailWriter>();
+
+/** The process-wide writer of a trail file (one queue per resolved path). */
+export function trailWriter(path: string): TrailWriter {
+  const abs = resolve(path);
+  let w = writers.get(abs);
+  if (!w) {
+    w = new TrailWriter(abs);
+    writers.set(abs, w);
+  }
+  return w;
+}
+
+/**
+ * The audit trail file of these settings, or undefined when none is configured. A relative path is resolved
+ * against the current directory: inside the Pulumi provider host, the project directory.
+ */
+export function auditLogPath(settings: Settings): string | undefined {
+  return settings.auditLog ? resolve(settings.auditLog) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------- recording
+
+interface OperationContext {
+  op: "adopt" | "removal";
+  customerId: string;
+  companyName?: string | undefined;
+  /** The relationship as the stack state last recorded it. */
+  relationshipBefore?: string | undefined;
+  suspendActiveSubscriptions?: boolean | undefined;
+  log?: AuditLogger | undefined;
+}
+
+function errorOf(e: unknown): NonNullable<AuditRecord["error"]> {
+  if (e instanceof PartnerCenterError) {
+    return {
+      code: e.code,
+      status: e.status ?? null,
+      partnerCenterCode: e.partnerCenterCode ?? null,
+      requestId: e.requestId ?? null,
+      correlationId: e.correlationId ?? null,
+      message: e.message,
+    };
+  }
+  return {
+    code: "UNEXPECTED",
+    status: null,
+    partnerCenterCode: null,
+    requestId: null,
+    correlationId: null,
+    message: e instanceof Error ? e.message : String(e),
+  };
+}
+
+/** One provider operation being recorded. */
+class Operation {
+  readonly id = randomUUID();
+  private readonly reads: AuditRead[] = [];
+  private subscriptions: Subscription[] | undefined;
+  private entitlements: Entitlement[] | undefined;
+  private checked: Promise<void> | undefined;
+  private companyName: string | undefined;
+  /** The relationship after the PATCH, and what confirmed it. */
+  relationshipAfter: Record<string, string | null> | null = null;
+  readonly patches: AuditRequest[] = [];
+
+  constructor(
+    private readonly writer: TrailWriter,
+    private readonly settings: Settings,
+    private readonly ctx: OperationContext,
+  ) {
+    this.companyName = ctx.companyName;
+  }
+
+  private base(phase: AuditPhase, op: AuditOp = this.ctx.op): AuditRecord {
+    const s = this.subscriptions;
+    const e = this.entitlements;
+    return {
+      version: AUDIT_SCHEMA_VERSION,
+      time: new Date().toISOString(),
+      operationId: this.id,
+      op,
+      phase,
+      customer: { id: this.ctx.customerId, name: this.companyName ?? null },
+      partnerTenantId: this.settings.tenantId ?? null,
+      endpoint: this.settings.endpoint,
+      subject: { kind: "relationship", id: this.ctx.customerId, name: this.companyName ?? null },
+      options:
+        this.ctx.op === "removal"
+          ? { suspendActiveSubscriptions: this.ctx.suspendActiveSubscriptions ?? false }
+          : null,
+      checks:
+        this.reads.length > 0
+          ? {
+              subscriptionsRead: s?.length ?? null,
+              entitlementsRead: e?.length ?? null,
+              reads: [...this.reads],
+            }
+          : null,
+      blockers: s && e ? findBlockers(s, e) : [],
+      before: null,
+      after: null,
+      requests: [],
+      outcome: null,
+      error: null,
+    };
+  }
+
+  /** Before any change: throws {@link AuditTrailError} when the record cannot be written. */
+  writeChecked(): Promise<void> {
+    if (!this.checked) {
+      const r = this.base("checked");
+      r.before = { relationshipToPartner: this.ctx.relationshipBefore ?? null };
+      this.checked = this.writeRequired(r, `Nothing was changed for customer ${this.ctx.customerId}.`).catch(
+        (e: unknown) => {
+          this.checked = undefined; // a later write tries again, under the same rule
+          throw e;
+        },
+      );
+    }
+    return this.checked;
+  }
+
+  /** A record the operation cannot go on without: its failure throws {@link AuditTrailError}. */
+  async writeRequired(r: AuditRecord, consequence: string): Promise<void> {
+    try {
+      await this.writer.append(serializeRecord(r));
+    } catch (e) {
+      throw new AuditTrailError(
+        `The audit trail ${this.writer.path} (${settingName("auditLog")}) cannot be written: ${errorOf(e).message}. ${consequence}`,
+        {
+          action:
+            "Point the setting at a file in a writable directory (or unset it to run without a trail), then run the command again.",
+        },
+      );
+    }
+  }
+
+  /** After a change or at the end: never throws; a failure becomes a warning. */
+  async writeAfter(r: AuditRecord): Promise<boolean> {
+    try {
+      await this.writer.append(serializeRecord(r));
+      return true;
+    } catch (e) {
+      this.ctx.log?.(
+        `warning: the audit trail ${this.writer.path} could not record the ${r.op} ${r.phase} (${r.outcome ?? ""}) of customer ${this.ctx.customerId}: ${errorOf(e).message}. The change itself stands; MS-RequestId(s): ${r.requests.map((q) => q.requestId).join(", ") || "none"}.`,
+      );
+      return false;
+    }
+  }
+
+  /**
+   * A read settled. Once the removal has read both lists, the check is complete: the `checked` record is
+   * written before the read returns, so the domain rules see the data only when the record is on disk.
+   */
+  async noteRead(read: AuditRead, list?: { subscriptions?: Subscription[]; entitlements?: Entitlement[] }) {
+    this.reads.push(read);
+    if (list?.subscriptions) this.subscriptions = list.subscriptions;
+    if (list?.entitlements) this.entitlements = list.entitlements;
+    if (this.ctx.op === "removal" && this.subscriptions && this.entitlements) await this.writeChecked();
+  }
+
+  noteCustomer(c: Customer | undefined): void {
+    if (c?.companyName) this.companyName = c.companyName;
+  }
+
+  /** The record of one subscription change. */
+  changeRecord(
+    op: "suspend" | "cancel",
+    before: Subscription,
+    after: Subscription | undefined,
+    request: AuditRequest | undefined,
+    error: unknown,
+  ): AuditRecord {
+    const r = this.base("outcome", op);
+    r.subject = {
+      kind: "subscription",
+      id: before.id,
+      name: before.offerName ?? before.friendlyName ?? null,
+    };
+    r.before = { status: before.status };
+    r.after = after ? { status: after.status } : null;
+    r.requests = request ? [request] : [];
+    r.outcome = error === undefined ? (op === "suspend" ? "suspended" : "cancelled") : "failed";
+    r.error = error === undefined ? null : errorOf(error);
+    return r;
+  }
+
+  /** The closing record of the operation. */
+  outcomeRecord(outcome: AuditOutcome, error?: unknown): AuditRecord {
+    const r = this.base("outcome");
+    if (this.ctx.op === "removal") {
+      r.before = { relationshipToPartner: this.ctx.relationshipBefore ?? null };
+      r.after = this.relationshipAfter;
+      r.requests = [...this.patches];
+      if (error instanceof RemovalBlockedError) r.blockers = [...error.blockers];
+    }
+    r.outcome = outcome;
+    r.error = error === undefined ? null : errorOf(error);
+    return r;
+  }
+}
+
+function request(method: string, path: string, ids: SentIds | undefined): AuditRequest | undefined {
+  return ids ? { method, path, ...ids } : undefined;
+}
+
+async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function codeOf(e: unknown): string {
+  return e instanceof PartnerCenterError ? e.code : "UNEXPECTED";
+}
+
+/**
+ * A view of `client` that records every read and write of `op` (see the file comment). Only the methods
+ * the domain rules call are wrapped; the rest is the client itself (prototype).
+ */
+function auditedClient(client: PartnerCenterClient, op: Operation): PartnerCenterClient {
+  const { customers, subscriptions, entitlements } = client;
+  const view = Object.create(client) as PartnerCenterClient;
+  const customerPath = (id: string) => `/v1/customers/${encodeURIComponent(id)}`;
+  Object.defineProperties(view, {
+    customers: {
+      value: {
+        ...customers,
+        async get(id: string, o?: RequestOptions) {
+          const r = await settle(customers.get(id, o));
+          await op.noteRead({
+            what: "customer",
+            count: r.ok ? 1 : null,
+            ...(!r.ok && { error: codeOf(r.error) }),
+          });
+          if (!r.ok) {
+            if (op.patches.length > 0 && codeOf(r.error) === "PPC_NOT_FOUND") {
+              op.relationshipAfter = { relationshipToPartner: null, confirmedBy: "customerGone" };
+            }
+            throw r.error;
+          }
+          op.noteCustomer(r.value);
+          if (op.patches.length > 0) {
+            op.relationshipAfter = {
+              relationshipToPartner: r.value.relationshipToPartner,
+              confirmedBy: "get",
+            };
+          }
+          return r.value;
+        },
+        async removeRelationship(id: string, o: RequestOptions = {}) {
+          await op.writeChecked();
+          let ids: SentIds | undefined;
+          const r = await settle(customers.removeRelationship(id, { ...o, onIds: (x) => (ids = x) }));
+          const req = request("PATCH", customerPath(id), ids);
+          if (req) op.patches.push(req);
+          if (!r.ok) throw r.error;
+          op.relationshipAfter = {
+            relationshipToPartner: r.value.relationshipToPartner || null,
+            confirmedBy: "patchResponse",
+          };
+          return r.value;
+        },
+      },
+    },
+    subscriptions: {
+      value: {
+        ...subscriptions,
+        async list(id: string, o?: RequestOptions) {
+          const r = await settle(subscriptions.list(id, o));
+          await op.noteRead(
+            {
+              what: "subscriptions",
+              count: r.ok ? r.value.length : null,
+              ...(!r.ok && { error: codeOf(r.error) }),
+            },
+            r.ok ? { subscriptions: r.value } : undefined,
+          );
+          if (!r.ok) throw r.error;
+          return r.value;
+        },
+        async azureEntitlements(id: string, subscriptionId: string, o?: RequestOptions) {
+          const r = await settle(subscriptions.azureEntitlements(id, subscriptionId, o));
+          await op.noteRead({
+            what: "azureEntitlements",
+            of: subscriptionId,
+            count: r.ok ? r.value.length : null,
+            ...(!r.ok && { error: codeOf(r.error) }),
+          });
+          if (!r.ok) throw r.error;
+          return r.value;
+        },
+        async suspend(id: string, s: Subscription, o: RequestOptions = {}) {
+          await op.writeChecked();
+          let ids: SentIds | undefined;
+          const r = await settle(subscriptions.suspend(id, s, { ...o, onIds: (x) => (ids = x) }));
+          const req = request("PATCH", `${customerPath(id)}/subscriptions/${encodeURIComponent(s.id)}`, ids);
+          await op.writeAfter(
+            op.changeRecord("suspend", s, r.ok ? r.value : undefined, req, r.ok ? undefined : r.error),
+          );
+          if (!r.ok) throw r.error;
+          return r.value;
+        },
+      },
+    },
+    entitlements: {
+      value: {
+        ...entitlements,
+        async list(id: string, o?: RequestOptions) {
+          const r = await settle(entitlements.list(id, o));
+          await op.noteRead(
+            {
+              what: "entitlements",
+              count: r.ok ? r.value.length : null,
+              ...(!r.ok && { error: codeOf(r.error) }),
+            },
+            r.ok ? { entitlements: r.value } : undefined,
+          );
+          if (!r.ok) throw r.error;
+          return r.value;
+        },
+      },
+    },
+  });
+  return view;
+}
+
+/** The outcome of a failed removal, from its error. */
+function removalOutcome(e: unknown): AuditOutcome {
+  if (e instanceof RemovalBlockedError) return "blocked";
+  if (e instanceof RemovalUnconfirmedError) return "unconfirmed";
+  return "failed";
+}
+
+/** Options of {@link auditedRemoval}. */
+export interface AuditedRemovalOptions {
+  companyName?: string | undefined;
+  /** `relationshipToPartner` as the stack state last recorded it. */
+  relationshipBefore?: string | undefined;
+  suspendActiveSubscriptions?: boolean | undefined;
+  log?: AuditLogger | undefined;
+}
+
+/**
+ * Runs a removal (`run`, given the client to use) with its audit trail when `settings.auditLog` is set, and
+ * as it is otherwise. Records `checked` before any change (failing the removal, with nothing sent, when that
+ * record cannot be written), one record per subscription change, and the outcome.
+ */
+export async function auditedRemoval(
+  settings: Settings,
+  client: PartnerCenterClient,
+  customerId: string,
+  opts: AuditedRemovalOptions,
+  run: (client: PartnerCenterClient) => Promise<RemovalResult>,
+): Promise<RemovalResult> {
+  const path = auditLogPath(settings);
+  if (!path) return run(client);
+  const op = new Operation(trailWriter(path), settings, { op: "removal", customerId, ...opts });
+  let result: RemovalResult;
+  try {
+    result = await run(auditedClient(client, op));
+  } catch (e) {
+    // The trail itself failed before any change: there is nothing more to record, and no way to.
+    if (!(e instanceof AuditTrailError)) await op.writeAfter(op.outcomeRecord(removalOutcome(e), e));
+    throw e;
+  }
+  if (result.outcome === "alreadyGone") {
+    op.relationshipAfter = { relationshipToPartner: null, confirmedBy: "customerGone" };
+  }
+  await op.writeAfter(op.outcomeRecord(result.outcome === "alreadyGone" ? "alreadyGone" : "removed"));
+  return result;
+}
+
+/**
+ * Runs an adoption with its audit trail when `settings.auditLog` is set. Adoption changes nothing in
+ * Partner Center, only the stack, so its one record comes after the read; if it cannot be written, the
+ * create fails and the resource does not enter the stack.
+ */
+export async function auditedAdoption(
+  settings: Settings,
+  client: PartnerCenterClient,
+  customerId: string,
+  log: AuditLogger | undefined,
+  run: (client: PartnerCenterClient) => Promise<Customer>,
+): Promise<Customer> {
+  const path = auditLogPath(settings);
+  if (!path) return run(client);
+  const op = new Operation(trailWriter(path), settings, { op: "adopt", customerId, log });
+  let customer: Customer;
+  try {
+    customer = await run(auditedClient(client, op));
+  } catch (e) {
+    await op.writeAfter(op.outcomeRecord("failed", e));
+    throw e;
+  }
+  const r = op.outcomeRecord("adopted");
+  r.after = { relationshipToPartner: customer.relationshipToPartner };
+  await op.writeRequired(r, `Customer ${customerId} was not adopted into the stack.`);
+  return customer;
+}

@@ -1,0 +1,259 @@
+/**
+ * The audit trail (issue 17) through the real Pulumi provider host (gRPC), against the emulator on loopback:
+ * what each removal checked and changed, with the MS-RequestId / MS-CorrelationId the emulator saw; a blocked
+ * removal changes nothing; an unwritable trail fails the delete before any change is sent; 50 concurrent
+ * removals leave only whole, parseable lines; no credential in the file. Nothing is mocked but the Pulumi
+ * engine itself, which cannot run here (no Pulumi CLI).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  SAMPLE_CUSTOMERS,
+  SAMPLE_SUBSCRIPTIONS,
+  startEmulator,
+  syntheticEstate,
+  type Emulator,
+} from "pulumi-partner-center/emulator";
+import type { AuditRecord } from "../../provider/src/audit";
+import {
+  captureProviderText,
+  Host,
+  mapLimit,
+  PARTNER_TENANT_ID,
+  ROOT,
+  withoutProvider,
+} from "../../examples/demo/host";
+
+const CLIENT_SECRET = "client-secret-audit-3c9e1f7a-recognisable";
+const REFRESH_TOKEN = "refresh-token-audit-8d2b6a4e-recognisable";
+
+let emulator: Emulator;
+let providerText: string;
+let dir: string;
+const hosts: Host[] = [];
+
+beforeAll(async () => {
+  providerText = await captureProviderText();
+});
+
+beforeEach(async () => {
+  emulator = await startEmulator({ throttle: false });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-audit-"));
+});
+
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((h) => h.stop()));
+  await emulator.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A provider host configured for the emulator, with `partnercenter:auditLog` set to `auditLog`. */
+async function startHost(auditLog: string, cwd?: string): Promise<Host> {
+  const host = await Host.start({ providerText, ...(cwd && { cwd }) });
+  hosts.push(host);
+  await host.configure(
+    {
+      "partnercenter:endpoint": emulator.url,
+      "partnercenter:authority": emulator.url,
+      "partnercenter:tenantId": PARTNER_TENANT_ID,
+      "partnercenter:clientId": "audit-test-app",
+      "partnercenter:clientSecret": CLIENT_SECRET,
+      "partnercenter:refreshToken": REFRESH_TOKEN,
+      "partnercenter:auditLog": auditLog,
+    },
+    ["partnercenter:clientSecret", "partnercenter:refreshToken"],
+  );
+  return host;
+}
+
+function readTrail(file: string): AuditRecord[] {
+  const text = fs.readFileSync(file, "utf8");
+  expect(text.endsWith("\n")).toBe(true);
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l) as AuditRecord);
+}
+
+function patches() {
+  return emulator.requests().filter((r) => r.method === "PATCH");
+}
+
+test("an offboarding with suspension: the checked record, one record per suspend, the removal, with the ids the emulator saw", async () => {
+  const file = path.join(dir, "trail.jsonl");
+  const host = await startHost(file);
+  const id = SAMPLE_CUSTOMERS.activeSubscriptions;
+  const created = await host.create("fabrikam", { customerId: id, suspendActiveSubscriptions: true });
+  await host.delete("fabrikam", id, withoutProvider(created.props));
+
+  const records = readTrail(file);
+  expect(records.map((r) => `${r.op}/${r.phase}/${r.outcome}`)).toEqual([
+    "adopt/outcome/adopted",
+    "removal/checked/null",
+    "suspend/outcome/suspended",
+    "suspend/outcome/suspended",
+    "removal/outcome/removed",
+  ]);
+  for (const r of records) {
+    expect(r.version).toBe(1);
+    expect(r.customer).toEqual({ id, name: "Fabrikam Active Inc" });
+    expect(r.partnerTenantId).toBe(PARTNER_TENANT_ID);
+    expect(r.endpoint).toBe(emulator.url);
+    expect(Number.isNaN(Date.parse(r.time))).toBe(false);
+  }
+  const [adopted, checked, ...rest] = records as [AuditRecord, AuditRecord, ...AuditRecord[]];
+  expect(adopted.after).toEqual({ relationshipToPartner: "reseller" });
+  const removal = records.slice(1);
+  expect(new Set(removal.map((r) => r.operationId)).size).toBe(1);
+  expect(removal[0]!.operationId).not.toBe(adopted.operationId);
+
+  // The check, before any change: counts, and the two active subscriptions that block until suspended.
+  expect(checked.options).toEqual({ suspendActiveSubscriptions: true });
+  expect(checked.checks?.subscriptionsRead).toBe(3);
+  expect(checked.checks?.entitlementsRead).toEqual(expect.any(Number));
+  expect(checked.blockers.map((b) => b.id).sort()).toEqual(
+    [SAMPLE_SUBSCRIPTIONS.legacyE3, SAMPLE_SUBSCRIPTIONS.businessPremiumNce].sort(),
+  );
+  expect(checked.requests).toEqual([]);
+  expect(checked.before).toEqual({ relationshipToPartner: "reseller" });
+
+  // Each suspend: before and after, and the ids of the PATCH exactly as the emulator logged it.
+  const log = patches();
+  const suspends = rest.slice(0, 2);
+  for (const s of suspends) {
+    expect(s.subject.kind).toBe("subscription");
+    expect(s.before).toEqual({ status: "active" });
+    expect(s.after).toEqual({ status: "suspended" });
+    expect(s.requests).toHaveLength(1);
+    const sent = log.find((e) => e.requestId === s.requests[0]!.requestId);
+    expect(sent).toMatchObject({
+      path: s.requests[0]!.path,
+      correlationId: s.requests[0]!.correlationId,
+      applied: true,
+      status: 200,
+    });
+    expect(sent!.path).toContain(`/subscriptions/${s.subject.id}`);
+  }
+
+  // The removal: the PATCH's ids, what confirmed it, and the check after the suspensions.
+  const done = rest[2]!;
+  expect(done.requests).toHaveLength(1);
+  const patch = log.find((e) => e.requestId === done.requests[0]!.requestId);
+  expect(patch).toMatchObject({
+    path: `/v1/customers/${id}`,
+    correlationId: done.requests[0]!.correlationId,
+    applied: true,
+  });
+  expect(done.before).toEqual({ relationshipToPartner: "reseller" });
+  expect(done.after).toEqual({ relationshipToPartner: "none", confirmedBy: "patchResponse" });
+  expect(done.blockers).toEqual([]);
+  expect(done.checks?.reads.filter((r) => r.what === "subscriptions")).toHaveLength(2);
+  expect(done.error).toBeNull();
+  expect(log).toHaveLength(3); // nothing the trail does not show
+});
+
+test("a blocked removal: the checked record and a blocked outcome naming every blocker, and no change", async () => {
+  const file = path.join(dir, "trail.jsonl");
+  const host = await startHost(file);
+  const id = SAMPLE_CUSTOMERS.reservedInstance;
+  const err = (await host
+    .delete("litware", id, {
+      customerId: id,
+      suspendActiveSubscriptions: true,
+      companyName: "Litware Reserved",
+    })
+    .catch((e: Error) => e)) as Error;
+  expect(err.message).toMatch(/cannot be removed yet/);
+  expect(patches()).toEqual([]);
+
+  const records = readTrail(file);
+  expect(records.map((r) => `${r.op}/${r.phase}/${r.outcome}`)).toEqual([
+    "removal/checked/null",
+    "removal/outcome/blocked",
+  ]);
+  const blocked = records[1]!;
+  expect(blocked.blockers.some((b) => b.kind === "reservedInstance")).toBe(true);
+  expect(blocked.requests).toEqual([]);
+  expect(blocked.after).toBeNull();
+  expect(blocked.error).toMatchObject({ code: "PPC_REMOVAL_BLOCKED" });
+});
+
+test.each([
+  ["a directory", (d: string) => d],
+  [
+    "a path under a regular file",
+    (d: string) => (fs.writeFileSync(path.join(d, "f"), ""), path.join(d, "f", "t.jsonl")),
+  ],
+])(
+  "an unwritable trail (%s) fails the delete before any PATCH reaches Partner Center",
+  async (_what, target) => {
+    const file = target(dir);
+    const host = await startHost(file);
+    for (const id of [SAMPLE_CUSTOMERS.clean, SAMPLE_CUSTOMERS.activeSubscriptions]) {
+      const err = (await host
+        .delete("c", id, { customerId: id, suspendActiveSubscriptions: true })
+        .catch((e: Error) => e)) as Error;
+      expect(err.message).toContain(
+        `The audit trail ${file} (partnercenter:auditLog (or PARTNER_CENTER_AUDIT_LOG))`,
+      );
+      expect(err.message).toContain("Nothing was changed");
+    }
+    expect(emulator.requests().length).toBeGreaterThan(0); // the check ran
+    expect(patches()).toEqual([]); // no suspend, no relationship PATCH
+    // Adoption cannot be recorded either: the resource does not enter the stack.
+    await expect(host.create("c", { customerId: SAMPLE_CUSTOMERS.clean })).rejects.toThrow(/not adopted/);
+  },
+);
+
+test("50 concurrent removals: every line whole and parseable, one checked and one outcome each; server text kept exactly; no secret", async () => {
+  // Company names with quotes, a newline, a tab, bidi and zero-width controls, a line separator, an emoji.
+  const prefix = 'Evil "Co" \\ <b>\n\t\u202eTXT.exe\u200b\u2028 \u{1F600}';
+  const estate = syntheticEstate({ count: 50, namePrefix: prefix });
+  emulator.loadEstate(estate);
+  const file = path.join(dir, "trail.jsonl");
+  const host = await startHost(file);
+  const created = await mapLimit(estate.customers, 50, (c) => host.create(c.id, { customerId: c.id }));
+  await Promise.all(created.map((c) => host.delete(c.id, c.id, withoutProvider(c.props))));
+  expect(patches()).toHaveLength(50);
+
+  const text = fs.readFileSync(file, "utf8");
+  const lines = text.trimEnd().split("\n");
+  expect(lines).toHaveLength(150);
+  // Control and bidi characters are escaped in the file (no raw U+202E or U+2028), the value is unchanged.
+  expect(text).not.toMatch(/[\u202e\u200b\u2028\t]/);
+  const records = lines.map((l) => JSON.parse(l) as AuditRecord);
+  const names = new Set(estate.customers.map((c) => c.companyName));
+  for (const r of records) expect(names.has(r.customer.name ?? "")).toBe(true);
+  const byOperation = new Map<string, string[]>();
+  for (const r of records) {
+    if (r.op !== "removal") continue;
+    byOperation.set(r.operationId, [...(byOperation.get(r.operationId) ?? []), `${r.phase}/${r.outcome}`]);
+  }
+  expect(byOperation.size).toBe(50);
+  for (const seq of byOperation.values()) expect(seq).toEqual(["checked/null", "outcome/removed"]);
+  const sent = new Set(patches().map((p) => p.requestId));
+  const recorded = records.flatMap((r) => r.requests.map((q) => q.requestId));
+  expect(new Set(recorded)).toEqual(sent);
+
+  const tokens = emulator.state().issuedTokens;
+  expect(tokens.length).toBeGreaterThan(0);
+  for (const secret of [CLIENT_SECRET, REFRESH_TOKEN, ...tokens]) expect(text).not.toContain(secret);
+  expect(text).not.toMatch(/bearer|authorization/i);
+}, 60_000);
+
+test("a relative path is resolved against the provider host's working directory (the project directory)", async () => {
+  // A project directory elsewhere, with the workspace package and the Pulumi SDK linked into node_modules.
+  fs.mkdirSync(path.join(dir, "node_modules", "@pulumi"), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, "provider"), path.join(dir, "node_modules", "pulumi-partner-center"));
+  fs.symlinkSync(
+    path.join(ROOT, "node_modules/@pulumi/pulumi"),
+    path.join(dir, "node_modules/@pulumi/pulumi"),
+  );
+  const host = await startHost("trail.jsonl", dir);
+  const id = SAMPLE_CUSTOMERS.clean;
+  await host.delete("clean", id, { customerId: id });
+  const records = readTrail(path.join(dir, "trail.jsonl"));
+  expect(records.map((r) => r.outcome)).toEqual([null, "removed"]);
+  expect(fs.statSync(path.join(dir, "trail.jsonl")).mode & 0o777).toBe(0o600);
+});

@@ -70,7 +70,10 @@ async function hostDemo() {
   const { resources } = await runProgram(() => require(PROGRAM));
   const providerText = String(resources[0].inputs.__provider);
   const host = await Host.start({ providerText });
-  await host.configureEmulator(emulator.url);
+  // The audit trail (partnercenter:auditLog): every check and change, as JSON lines, rendered in step 5.
+  const trailDir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-demo-trail-"));
+  const trail = path.join(trailDir, "partner-center-audit.jsonl");
+  await host.configureEmulator(emulator.url, {}, { "partnercenter:auditLog": trail });
   const estate = require(path.join(PROGRAM, "estate.json")).customers;
   const byName = Object.fromEntries(estate.map((c) => [c.name, c]));
   const got = Object.fromEntries(
@@ -178,13 +181,37 @@ async function hostDemo() {
       got.woodgrove.again = "failed";
       say(`  x woodgrove  ${message(e)}`);
     }
+    step(
+      5,
+      "the audit trail (partner-center-audit)",
+      `What each operation checked and changed, with the ids to quote to Microsoft: ${trail}`,
+    );
+    const records = fs.readFileSync(trail, "utf8").trimEnd().split("\n");
+    got.trail = records.every((l) => JSON.parse(l).version === 1) ? records.length : 0;
+    // The `partner-center-audit` command (npx partner-center-audit FILE in a project that installed the package).
+    const report = execFileSync(
+      process.execPath,
+      [path.join(ROOT, "provider/dist/cli/audit-report.js"), trail],
+      {
+        encoding: "utf8",
+      },
+    );
+    say(indent(report.trimEnd()));
+    say(
+      `\n  In a pipeline: npx partner-center-audit --markdown ${path.basename(trail)} >> "$GITHUB_STEP_SUMMARY"`,
+    );
   } finally {
     await host.stop();
     await emulator.close();
+    fs.rmSync(trailDir, { recursive: true, force: true });
   }
 
   say("\n=== Summary\n");
   let ok = true;
+  if (!got.trail) {
+    ok = false;
+    say("The audit trail was not written as expected.");
+  }
   const rows = Object.entries(EXPECTED).map(([name, exp]) => {
     const g = got[name];
     const match =

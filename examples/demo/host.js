@@ -175,10 +175,12 @@ class Host {
    * client secret and refresh token as secrets (dummy values unless given).
    * @param {string} url
    * @param {{ clientSecret?: string, refreshToken?: string, clientId?: string }} [creds]
+   * @param {Record<string, string>} [extra] more stack config, e.g. `partnercenter:auditLog`
    */
-  async configureEmulator(url, creds = {}) {
+  async configureEmulator(url, creds = {}, extra = {}) {
     await this.configure(
       {
+        ...extra,
         "partnercenter:endpoint": url,
         "partnercenter:authority": url,
         "partnercenter:tenantId": PARTNER_TENANT_ID,

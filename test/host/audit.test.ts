@@ -52,17 +52,10 @@ afterEach(async () => {
 async function startHost(auditLog: string, cwd?: string): Promise<Host> {
   const host = await Host.start({ providerText, ...(cwd && { cwd }) });
   hosts.push(host);
-  await host.configure(
-    {
-      "partnercenter:endpoint": emulator.url,
-      "partnercenter:authority": emulator.url,
-      "partnercenter:tenantId": PARTNER_TENANT_ID,
-      "partnercenter:clientId": "audit-test-app",
-      "partnercenter:clientSecret": CLIENT_SECRET,
-      "partnercenter:refreshToken": REFRESH_TOKEN,
-      "partnercenter:auditLog": auditLog,
-    },
-    ["partnercenter:clientSecret", "partnercenter:refreshToken"],
+  await host.configureEmulator(
+    emulator.url,
+    { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN },
+    { "partnercenter:auditLog": auditLog },
   );
   return host;
 }

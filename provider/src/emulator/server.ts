@@ -1017,6 +1017,15 @@ export class EmulatorCore {
         tenantId: c.id,
         domain: c.domain,
         companyName: c.companyName,
+        address: {
+          country: "US",
+          region: "WA",
+          city: "Redmond",
+          addressLine1: "1 Microsoft Way",
+          postalCode: "98052",
+          phoneNumber: "4255550100",
+        },
+        email: `admin@${c.domain}`,
         links: { self: link(`/customers/${c.id}/profiles/company`) },
         attributes: { objectType: "CustomerCompanyProfile" },
       },
@@ -1034,6 +1043,9 @@ export class EmulatorCore {
           state: "WA",
           addressLine1: "1 Microsoft Way",
           postalCode: "98052",
+          firstName: "Billing",
+          lastName: "Admin",
+          phoneNumber: "4255550100",
         },
         links: { self: link(`/customers/${c.id}/profiles/billing`) },
         attributes: { etag: c.commerceId.slice(0, 8), objectType: "CustomerBillingProfile" },
@@ -1072,10 +1084,35 @@ export class EmulatorCore {
     if (s.cancellationAllowedUntilDate !== null)
       out.cancellationAllowedUntilDate = s.cancellationAllowedUntilDate;
     if (s.status === "suspended") out.suspensionReasons = ["CustomerCancellation"];
-    out.links = {
-      offer: link(`/offers/${s.offerId}`),
-      self: link(`/customers/${c.id}/subscriptions/${s.id}`),
-    };
+    const self = link(`/customers/${c.id}/subscriptions/${s.id}`);
+    if (hasEtag(s)) {
+      // Legacy: the fields of the "Get a customer's subscriptions" and "Suspend a subscription" examples.
+      out.entitlementId = s.orderId.replace(/^(.{8})/, "e0000000");
+      out.parentSubscriptionId = null;
+      out.partnerId = null;
+      out.links = {
+        offer: link(`/v1/offers/${s.offerId}`),
+        entitlement: link(`/customers/${c.id}/entitlements?subscriptionId=${s.id}`),
+        self,
+      };
+    } else {
+      // New commerce: the fields of the new-commerce examples ("Change the quantity of a subscription").
+      const [product = s.offerId, sku = "0001", availability = sku] = s.offerId.split(":");
+      const window = s.cancellationAllowedUntilDate;
+      out.renewalTermDuration = "";
+      out.refundOptions =
+        window !== null && Date.parse(window) > Date.now() ? [{ type: "Full", expiresAt: window }] : [];
+      out.isMicrosoftProduct = true;
+      out.partnerId = "";
+      out.attentionNeeded = false;
+      out.actionTaken = false;
+      out.links = {
+        product: link(`/products/${product}?country=US`),
+        sku: link(`/products/${product}/skus/${sku}?country=US`),
+        availability: link(`/products/${product}/skus/${sku}/availabilities/${availability}?country=US`),
+        self,
+      };
+    }
     // Only in attributes, and only for legacy subscriptions (see the file comment).
     out.attributes = hasEtag(s)
       ? { etag: s.etag, objectType: "Subscription" }
@@ -1409,10 +1446,25 @@ export class EmulatorCore {
           quantity: e.quantity,
           quantityDetails: e.quantityDetails.map((d) => ({ ...d })),
           skuId: e.skuId,
-          entitledArtifacts: structuredClone(e.entitledArtifacts),
+          // Each artifact with its link and resource id, as in "Get a collection of entitlements".
+          entitledArtifacts: e.entitledArtifacts.map((a, i) => {
+            const resourceId = a.resourceId ?? `${e.referenceOrder.id}-${i}`;
+            return {
+              link: link(
+                `/customers/${c.id}/artifacts/${a.artifactType}/groups/${e.referenceOrder.id}/lineitems/${e.referenceOrder.lineItemId}/resource/${resourceId}`,
+              ),
+              resourceId,
+              ...structuredClone(a),
+            };
+          }),
           entitlementType: e.entitlementType,
           fulfillmentState: e.fulfillmentState,
         };
+        // The example carries the reservation type on the entitlement itself.
+        const dyn = e.entitledArtifacts.find((a) => a.dynamicAttributes)?.dynamicAttributes;
+        if (isReservedInstanceType(e.entitlementType)) {
+          out.dynamicAttributes = { reservationType: "virtualmachines", ...dyn };
+        }
         if (showExpiry) out.expiryDate = e.expiryDate;
         return out;
       });

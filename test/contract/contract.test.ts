@@ -364,7 +364,7 @@ describe("the emulator answers in Microsoft's documented shapes", () => {
 
   test("subscriptions: legacy with attributes.etag, new commerce without any etag, never a top-level etag", async () => {
     const r = await get(`/v1/customers/${SAMPLE_CUSTOMERS.activeSubscriptions}/subscriptions`);
-    const items = r.json.items as { id: string }[];
+    const items = r.json.items as { id: string; attributes: object }[];
     const legacy = items.find((i) => i.id === SAMPLE_SUBSCRIPTIONS.legacyE3);
     const nce = items.find((i) => i.id === SAMPLE_SUBSCRIPTIONS.businessPremiumNce);
     expect(
@@ -375,7 +375,7 @@ describe("the emulator answers in Microsoft's documented shapes", () => {
     ).toEqual([]);
     expect(shapeDiff(corpus.newCommerceSubscription, nce)).toEqual([]);
     expect(nce).toMatchObject({ attributes: { objectType: "Subscription" } });
-    expect((nce as { attributes: object }).attributes).not.toHaveProperty("etag");
+    expect(nce!.attributes).not.toHaveProperty("etag");
     for (const i of items) expect(i).not.toHaveProperty("etag");
   });
 

@@ -4,6 +4,7 @@
  * example, Retry-After as an HTTP date, the 429 body's "Try again in N seconds", next-page links relative to
  * /v1 or pointing at another host, a service echoing a token, and the subscription suspend body.
  */
+import { removalResponse } from "../contract/corpus";
 import { MockAgent } from "../../provider/node_modules/undici";
 import { PartnerCenterClient } from "../../provider/src/client";
 import {
@@ -75,18 +76,7 @@ describe("wire format", () => {
 
   test("the remove-relationship response exactly as Microsoft's example (PascalCase, nulls)", async () => {
     const { client, pool } = setup();
-    pool.intercept({ path: `/v1/customers/${CUSTOMER}`, method: "PATCH" }).reply(200, {
-      Id: null,
-      CommerceId: null,
-      CompanyProfile: null,
-      BillingProfile: null,
-      RelationshipToPartner: "none",
-      AllowDelegatedAccess: null,
-      UserCredentials: null,
-      CustomDomains: null,
-      AssociatedPartnerId: null,
-      Attributes: { ObjectType: "Customer" },
-    });
+    pool.intercept({ path: `/v1/customers/${CUSTOMER}`, method: "PATCH" }).reply(200, removalResponse);
     const c = await client.customers.removeRelationship(CUSTOMER);
     expect(c).toEqual({ id: "", companyName: undefined, domain: undefined, relationshipToPartner: "none" });
   });
@@ -208,13 +198,11 @@ describe("wire format", () => {
       Attributes: { Etag: "etag-1", ObjectType: "Subscription" },
     };
     pool.intercept({ path: `/v1/customers/${CUSTOMER}/subscriptions` }).reply(200, { Items: [raw] });
-    pool
-      .intercept({ path: `/v1/customers/${CUSTOMER}/subscriptions/sub-1`, method: "PATCH" })
-      .reply(200, {
-        ...raw,
-        Status: "Suspended",
-        Attributes: { Etag: "etag-2", ObjectType: "Subscription" },
-      });
+    pool.intercept({ path: `/v1/customers/${CUSTOMER}/subscriptions/sub-1`, method: "PATCH" }).reply(200, {
+      ...raw,
+      Status: "Suspended",
+      Attributes: { Etag: "etag-2", ObjectType: "Subscription" },
+    });
     const [s] = await client.subscriptions.list(CUSTOMER);
     expect(s).toMatchObject({
       id: "sub-1",

@@ -143,8 +143,9 @@ export function mergeConfig(
         out.casing = v as Casing;
         break;
       case "latencyMs":
+      case "propagationDelaySeconds":
         if (typeof v !== "number" || !Number.isFinite(v) || v < 0) bad("a number >= 0");
-        out.latencyMs = v as number;
+        out[k] = v as number;
         break;
       case "throttle":
         out.throttle = parseThrottle(v, base.throttle === false ? DEFAULT_THROTTLE : base.throttle);
@@ -197,10 +198,6 @@ export function mergeConfig(
       case "replayRequestIds":
         if (typeof v !== "boolean") bad("true or false");
         out.replayRequestIds = v as boolean;
-        break;
-      case "propagationDelaySeconds":
-        if (typeof v !== "number" || !Number.isFinite(v) || v < 0) bad("a number >= 0");
-        out.propagationDelaySeconds = v as number;
         break;
     }
   }

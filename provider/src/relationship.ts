@@ -241,7 +241,9 @@ function suspendable(subs: readonly Subscription[]): Subscription[] {
  * Removes the reseller relationship, only after proving nothing blocks it. When blocked, throws
  * {@link RemovalBlockedError} and changes nothing; with `suspendActiveSubscriptions`, suspends the active
  * subscriptions first (never when a reserved instance or an unsuspendable subscription would block anyway).
- * Succeeds only when the service confirms `none`, or a GET shows the customer gone.
+ * Succeeds only when the service confirms `none`, or a GET shows the customer gone or `none` (polled for up to
+ * {@link REMOVAL_CONFIRM_TIMEOUT_MS}, allowing for propagation). The PATCH is sent once (its transport retries
+ * aside); a refusal after an attempt that may have been applied is checked with a GET, never reported as such.
  */
 export async function remove(
   client: PartnerCenterClient,

@@ -42,6 +42,13 @@ export interface ErrorContext {
   operation?: string | undefined;
   /** What the user should do next. */
   action?: string | undefined;
+  /** Attempts sent for this logical request (retries included), when the transport knows. */
+  attempts?: number | undefined;
+  /**
+   * True when an attempt of this logical request may have been applied by the service although no success was
+   * read: it got no answer (reset, timeout) or a 5xx. A refusal of a later retry does not undo that.
+   */
+  mayHaveApplied?: boolean | undefined;
   /** The underlying error, redacted when it is rendered. */
   cause?: unknown;
 }
@@ -100,6 +107,10 @@ export class PartnerCenterError extends Error {
   readonly operation: string | undefined;
   /** What the user should do next (also part of `message`). */
   readonly action: string | undefined;
+  /** Attempts sent for this logical request (retries included), when known. */
+  readonly attempts: number | undefined;
+  /** An attempt of this request may have been applied (see {@link ErrorContext.mayHaveApplied}). */
+  readonly mayHaveApplied: boolean;
   declare readonly [MARK]: readonly string[];
 
   constructor(code: ErrorCode, summary: string, ctx: ErrorContext = {}) {
@@ -116,6 +127,8 @@ export class PartnerCenterError extends Error {
     this.correlationId = ctx.correlationId === undefined ? undefined : redact(ctx.correlationId);
     this.operation = ctx.operation;
     this.action = action;
+    this.attempts = ctx.attempts;
+    this.mayHaveApplied = ctx.mayHaveApplied ?? false;
     if (ctx.cause !== undefined) {
       const c = ctx.cause;
       // Keep the cause's message (redacted), not the object: a library error may hold request options.

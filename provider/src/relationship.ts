@@ -217,6 +217,10 @@ export interface RemoveOptions {
   log?: Logger;
   /** The customer's company name, when known (from state), for messages. */
   companyName?: string;
+  /** How long to confirm a removal with GETs (default {@link REMOVAL_CONFIRM_TIMEOUT_MS}). */
+  confirmTimeoutMs?: number;
+  /** First pause between confirming GETs (default {@link REMOVAL_CONFIRM_INTERVAL_MS}); doubles each time. */
+  confirmIntervalMs?: number;
 }
 
 /** What {@link remove} did. */
@@ -237,7 +241,9 @@ function suspendable(subs: readonly Subscription[]): Subscription[] {
  * Removes the reseller relationship, only after proving nothing blocks it. When blocked, throws
  * {@link RemovalBlockedError} and changes nothing; with `suspendActiveSubscriptions`, suspends the active
  * subscriptions first (never when a reserved instance or an unsuspendable subscription would block anyway).
- * Succeeds only when the service confirms `none`, or a GET shows the customer gone.
+ * Succeeds only when the service confirms `none`, or a GET shows the customer gone or `none` (polled for up to
+ * {@link REMOVAL_CONFIRM_TIMEOUT_MS}, allowing for propagation). The PATCH is sent once (its transport retries
+ * aside); a refusal after an attempt that may have been applied is checked with a GET, never reported as such.
  */
 export async function remove(
   client: PartnerCenterClient,
@@ -276,24 +282,80 @@ export async function remove(
   }
 
   const requestId = randomUUID();
-  let confirmed = false;
   let lost: unknown;
   try {
     const res = await client.customers.removeRelationship(customerId, { requestId });
-    confirmed = res.relationshipToPartner === "none";
+    // The documented 200 ("Remove the reseller relationship with a customer") shows `none`: done.
+    if (res.relationshipToPartner === "none") return removed();
   } catch (e) {
-    // A clear refusal (4xx other than 408 and 429) was not applied: surface it as it is. Anything else (no
-    // answer, 5xx, 429 beyond the deadline, an answer we cannot read) may have been applied: only a GET can tell.
-    if (e instanceof PartnerCenterError && isRefusal(e.status)) throw e;
+    // A refusal answered to the first attempt (or to retries none of which may have been applied) was not
+    // applied: surface it as it is. After an attempt that may have been applied (no answer, a 5xx), a retry
+    // may be answered 404 (1000), 403 (20002) or 400 (3000, "the relationship does not exist") although the
+    // relationship is gone: nothing documents that a retried PATCH is answered from a replay. So those, like
+    // every answer that is not a clear refusal, are checked with a GET.
+    if (e instanceof PartnerCenterError && isRefusal(e.status) && !(e.mayHaveApplied && isGoneAnswer(e))) {
+      throw e;
+    }
     lost = e;
   }
-  if (!confirmed) {
+  // Never PATCH again from here: only GETs, for at most the propagation time.
+  const after = await confirmRemoved(client, customerId, opts, requestId, lost);
+  if (after !== undefined) {
+    throw new RemovalUnconfirmedError(
+      `Partner Center did not confirm the removal of the reseller relationship with customer ${customerId}${lost ? ` (${describeError(lost)})` : ""}, and after ${Math.round(confirmTimeout(opts) / 1000)} s the customer still shows relationship "${after.relationshipToPartner}".`,
+      {
+        requestId,
+        action:
+          "The resource stays in the stack. Check the customer in Partner Center, then run the command again: it checks before it changes anything.",
+      },
+    );
+  }
+  return removed();
+
+  function removed(): RemovalResult {
+    log(
+      `Removed the reseller relationship with customer ${customerId}${suspended.length ? ` after suspending ${suspended.length} subscription(s)` : ""}: Partner Center confirmed none (MS-RequestId ${requestId}).`,
+    );
+    return { outcome: "removed", suspended, requestId };
+  }
+}
+
+/**
+ * How long {@link remove} keeps checking with GETs that a removal took effect, when the PATCH's own answer did
+ * not show `none` (lost, 5xx, or a 200 without it). Microsoft's removal sample waits "for changes to
+ * propagate" (about two minutes) before it reads the customer again, so a GET right after the PATCH may still
+ * show the old relationship. Override per call with {@link RemoveOptions.confirmTimeoutMs}.
+ */
+export const REMOVAL_CONFIRM_TIMEOUT_MS = 120_000;
+/** First pause between two confirming GETs; it doubles up to {@link REMOVAL_CONFIRM_MAX_INTERVAL_MS}. */
+export const REMOVAL_CONFIRM_INTERVAL_MS = 500;
+const REMOVAL_CONFIRM_MAX_INTERVAL_MS = 15_000;
+
+function confirmTimeout(opts: RemoveOptions): number {
+  return Math.max(0, opts.confirmTimeoutMs ?? REMOVAL_CONFIRM_TIMEOUT_MS);
+}
+
+/**
+ * GETs the customer until it is gone (404, 403/20002) or shows `none`, within the confirmation time. Returns
+ * undefined when the removal is confirmed, else the customer as last seen. A GET that fails otherwise ends the
+ * check with {@link RemovalUnconfirmedError}.
+ */
+async function confirmRemoved(
+  client: PartnerCenterClient,
+  customerId: string,
+  opts: RemoveOptions,
+  requestId: string,
+  lost: unknown,
+): Promise<Customer | undefined> {
+  const deadline = Date.now() + confirmTimeout(opts);
+  let interval = Math.max(1, opts.confirmIntervalMs ?? REMOVAL_CONFIRM_INTERVAL_MS);
+  for (;;) {
     let after: Customer | undefined;
     try {
       after = await orGone(client.customers.get(customerId));
     } catch (e) {
       throw new RemovalUnconfirmedError(
-        `The removal of the reseller relationship with customer ${customerId} could not be confirmed: ${describeError(lost ?? e)}; the check that followed failed too: ${describeError(e)}.`,
+        `The removal of the reseller relationship with customer ${customerId} could not be confirmed${lost ? `: ${describeError(lost)}` : ""}; the check that followed failed: ${describeError(e)}.`,
         {
           requestId,
           action:
@@ -301,25 +363,25 @@ export async function remove(
         },
       );
     }
-    if (after !== undefined && after.relationshipToPartner !== "none") {
-      throw new RemovalUnconfirmedError(
-        `Partner Center did not confirm the removal of the reseller relationship with customer ${customerId}${lost ? ` (${describeError(lost)})` : ""}, and the customer still shows relationship "${after.relationshipToPartner}".`,
-        {
-          requestId,
-          action:
-            "The resource stays in the stack. Check the customer in Partner Center, then run the command again.",
-        },
-      );
-    }
+    if (after === undefined || after.relationshipToPartner === "none") return undefined;
+    const left = deadline - Date.now();
+    if (left <= 0) return after;
+    await new Promise((r) => setTimeout(r, Math.min(interval, left)));
+    interval = Math.min(interval * 2, REMOVAL_CONFIRM_MAX_INTERVAL_MS);
   }
-  log(
-    `Removed the reseller relationship with customer ${customerId}${suspended.length ? ` after suspending ${suspended.length} subscription(s)` : ""}: Partner Center confirmed none (MS-RequestId ${requestId}).`,
-  );
-  return { outcome: "removed", suspended, requestId };
 }
 
 function isRefusal(status: number | undefined): boolean {
   return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
+/** The answers a retried removal PATCH may get once the first attempt was applied: 404, 403/20002, 400/3000. */
+function isGoneAnswer(e: PartnerCenterError): boolean {
+  return (
+    e.status === 404 ||
+    (e.status === 403 && e.partnerCenterCode === "20002") ||
+    (e.status === 400 && e.partnerCenterCode === "3000")
+  );
 }
 
 function describeError(e: unknown): string {

@@ -62,15 +62,23 @@ describe("customers", () => {
     expect(e.partnerCenterDescription).toContain("active subscriptions");
   });
 
-  test("a PATCH whose answer was lost is retried with the same MS-RequestId and not applied twice", async () => {
+  test("a PATCH whose answer was lost: the retry (same MS-RequestId, no replay) is refused, and the error says an attempt may have applied", async () => {
     em.addFault({ match: { method: "PATCH" }, kind: "resetAfterApply" });
-    const c = await client.customers.removeRelationship(SAMPLE_CUSTOMERS.clean);
-    expect(c.relationshipToPartner).toBe("none");
+    const e = (await caught(client.customers.removeRelationship(SAMPLE_CUSTOMERS.clean))) as ApiError;
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e).toMatchObject({ status: 400, partnerCenterCode: "3000", attempts: 2, mayHaveApplied: true });
     const log = em.requests();
     expect(log).toHaveLength(2);
     expect(log[0]!.requestId).toBe(log[1]!.requestId);
-    expect(log[1]!.replayed).toBe(true);
+    expect(log[1]!.replayed).toBe(false);
     expect(em.state().counters.relationshipsRemoved).toBe(1);
+  });
+
+  test("a refusal answered to the first attempt says nothing may have applied", async () => {
+    const e = (await caught(
+      client.customers.removeRelationship(SAMPLE_CUSTOMERS.activeSubscriptions),
+    )) as ApiError;
+    expect(e).toMatchObject({ status: 400, attempts: 1, mayHaveApplied: false });
   });
 });
 
@@ -100,7 +108,9 @@ describe("subscriptions", () => {
       isNewCommerce: true,
     });
     expect(byId.get(SAMPLE_SUBSCRIPTIONS.suspendedVisio)?.status).toBe("suspended");
-    for (const s of subs) expect(s.etag).toBeTruthy();
+    // attributes.etag for legacy subscriptions; none for new commerce (as documented).
+    expect(byId.get(SAMPLE_SUBSCRIPTIONS.legacyE3)?.etag).toBeTruthy();
+    expect(byId.get(SAMPLE_SUBSCRIPTIONS.businessPremiumNce)?.etag).toBeUndefined();
     const plan = (await client.subscriptions.list(SAMPLE_CUSTOMERS.azurePlan)).find(
       (s) => s.id === SAMPLE_SUBSCRIPTIONS.azurePlan,
     );
@@ -117,15 +127,52 @@ describe("subscriptions", () => {
     );
   });
 
-  test("suspend: PATCH with If-Match returns the updated subscription; a stale etag is refused", async () => {
+  test("suspend: PATCH with If-Match returns the updated subscription; with a stale etag of one already suspended, it re-reads and sends nothing more", async () => {
     const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
     const e3 = subs.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.legacyE3)!;
     const updated = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
     expect(updated).toMatchObject({ id: e3.id, status: "suspended" });
     expect(updated.etag).not.toBe(e3.etag);
-    const stale = await caught(client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3));
-    expect(stale).toBeInstanceOf(ApiError);
-    expect((stale as ApiError).status).toBe(412);
+    em.clearRequests();
+    const again = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
+    expect(again.status).toBe("suspended");
+    expect(em.requests().map((r) => [r.method, r.status])).toEqual([
+      ["PATCH", 400],
+      ["GET", 200],
+    ]);
+    expect(em.state().counters.subscriptionsUpdated).toBe(1);
+  });
+
+  test("suspend: a stale etag (400 2055) re-reads the subscription and retries once with the fresh etag", async () => {
+    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
+    const e3 = subs.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.legacyE3)!;
+    // Someone renames it meanwhile: a new etag, still active.
+    em.configure({ staticAccessTokens: ["static-test-token"] });
+    const renamed = await fetch(
+      `${em.url}/v1/customers/${SAMPLE_CUSTOMERS.activeSubscriptions}/subscriptions/${e3.id}`,
+      {
+        method: "PATCH",
+        headers: { Authorization: "Bearer static-test-token", "Content-Type": "application/json" },
+        body: JSON.stringify({ friendlyName: "renamed" }),
+      },
+    );
+    expect(renamed.status).toBe(200);
+    em.clearRequests();
+    const updated = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
+    expect(updated).toMatchObject({ status: "suspended", friendlyName: "renamed" });
+    expect(em.requests().map((r) => [r.method, r.status])).toEqual([
+      ["PATCH", 400],
+      ["GET", 200],
+      ["PATCH", 200],
+    ]);
+  });
+
+  test("suspend a new-commerce subscription (no etag): no If-Match is sent", async () => {
+    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
+    const nce = subs.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.businessPremiumNce)!;
+    expect(nce.etag).toBeUndefined();
+    const updated = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, nce);
+    expect(updated.status).toBe("suspended");
   });
 
   test("suspend in PascalCase mode keeps the service's spelling", async () => {

@@ -20,10 +20,13 @@ describe("normalizeKeys", () => {
     expect(pascal).not.toHaveProperty("extra");
   });
 
-  test("ETag, Etag and etag all become etag", () => {
+  test("attributes.etag in any casing is read; a top-level etag is not documented and is ignored", () => {
     for (const k of ["ETag", "Etag", "etag", "ETAG"]) {
-      const s = subscriptionSchema.parse(normalizeKeys({ Id: "s", Status: "Active", [k]: "e1" }));
-      expect(s.etag).toBe("e1");
+      const s = subscriptionSchema.parse(
+        normalizeKeys({ Id: "s", Status: "Active", [k]: "top", Attributes: { [k]: "e1" } }),
+      );
+      expect(s.attributes?.etag).toBe("e1");
+      expect(s).not.toHaveProperty("etag");
     }
   });
 

@@ -56,7 +56,9 @@ describe("transport against the emulator", () => {
     });
     const [entry] = em.requests();
     expect(entry).toMatchObject({ requestId: "5b1f0c2e-0000-4000-8000-000000000001", status: 200 });
-    expect(entry!.correlationId).toBe(client.correlationId);
+    expect(entry!.correlationId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(client.stats()).toEqual({ requests: 1, responses429: 0, retries: 0, tokenRequests: 1 });
   });
 
@@ -66,6 +68,8 @@ describe("transport against the emulator", () => {
     const log = em.requests();
     expect(log.map((r) => r.status)).toEqual([500, 500, 200]);
     expect(new Set(log.map((r) => r.requestId)).size).toBe(1);
+    // MS-CorrelationId is reset for every call, retries included (the headers page).
+    expect(new Set(log.map((r) => r.correlationId)).size).toBe(3);
     expect(client.stats().retries).toBe(2);
   });
 
@@ -79,7 +83,8 @@ describe("transport against the emulator", () => {
       operation: `GET /v1/customers/${CLEAN}`,
     });
     expect(e.requestId).toBe(em.requests()[0]!.requestId);
-    expect(e.correlationId).toBe(client.correlationId);
+    expect(e.correlationId).toBe(em.requests()[3]!.correlationId); // the last call's
+    expect(e).toMatchObject({ attempts: 4, mayHaveApplied: true }); // a 5xx may have been applied
     expect(e.message).toContain("retry later");
     expect(em.requests()).toHaveLength(4);
   });

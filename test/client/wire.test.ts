@@ -4,6 +4,7 @@
  * example, Retry-After as an HTTP date, the 429 body's "Try again in N seconds", next-page links relative to
  * /v1 or pointing at another host, a service echoing a token, and the subscription suspend body.
  */
+import { removalResponse } from "../contract/corpus";
 import { MockAgent } from "../../provider/node_modules/undici";
 import { PartnerCenterClient } from "../../provider/src/client";
 import {
@@ -56,13 +57,15 @@ describe("wire format", () => {
     expect(get["authorization"]).toBe(`Bearer ${TOKEN}`);
     expect(get["accept"]).toBe("application/json");
     expect(get["ms-requestid"]).toMatch(GUID);
-    expect(get["ms-correlationid"]).toBe(client.correlationId);
+    expect(get["ms-correlationid"]).toMatch(GUID);
     expect(get["x-locale"]).toBe("en-US");
     expect(get["user-agent"]).toMatch(/^pulumi-partner-center\/\d+\.\d+\.\d+ node\/\d+/);
     expect(get["content-type"]).toBeUndefined();
     const patch = headersOf(agent, 1);
     expect(patch["ms-requestid"]).toBe("9fef8b23-6e3e-45d2-8678-e9fe89c35af5");
-    expect(patch["ms-correlationid"]).toBe(client.correlationId);
+    // "The value should be reset for every call" (Partner Center REST headers).
+    expect(patch["ms-correlationid"]).toMatch(GUID);
+    expect(patch["ms-correlationid"]).not.toBe(get["ms-correlationid"]);
     expect(patch["content-type"]).toBe("application/json; charset=utf-8");
     expect(JSON.parse(String(agent.getCallHistory()?.calls()[1]?.body))).toEqual({
       relationshipToPartner: "none",
@@ -73,18 +76,7 @@ describe("wire format", () => {
 
   test("the remove-relationship response exactly as Microsoft's example (PascalCase, nulls)", async () => {
     const { client, pool } = setup();
-    pool.intercept({ path: `/v1/customers/${CUSTOMER}`, method: "PATCH" }).reply(200, {
-      Id: null,
-      CommerceId: null,
-      CompanyProfile: null,
-      BillingProfile: null,
-      RelationshipToPartner: "none",
-      AllowDelegatedAccess: null,
-      UserCredentials: null,
-      CustomDomains: null,
-      AssociatedPartnerId: null,
-      Attributes: { ObjectType: "Customer" },
-    });
+    pool.intercept({ path: `/v1/customers/${CUSTOMER}`, method: "PATCH" }).reply(200, removalResponse);
     const c = await client.customers.removeRelationship(CUSTOMER);
     expect(c).toEqual({ id: "", companyName: undefined, domain: undefined, relationshipToPartner: "none" });
   });
@@ -137,7 +129,8 @@ describe("wire format", () => {
 
   test("a links.next relative to /v1 is followed with its MS-ContinuationToken", async () => {
     const { agent, client, pool } = setup();
-    pool.intercept({ path: "/v1/customers" }).reply(200, {
+    // `size` is required by "Get a list of customers".
+    pool.intercept({ path: "/v1/customers?size=100" }).reply(200, {
       totalCount: 1,
       items: [{ id: "A", relationshipToPartner: "reseller" }],
       links: {
@@ -200,14 +193,16 @@ describe("wire format", () => {
       OfferName: "Microsoft 365 Business Basic",
       Status: "Active",
       Quantity: 5,
-      Etag: "etag-1",
+      Etag: "top-level-etag-ignored",
       ProductType: { Id: "OnlineServicesNCE", DisplayName: "OnlineServicesNCE" },
       Attributes: { Etag: "etag-1", ObjectType: "Subscription" },
     };
     pool.intercept({ path: `/v1/customers/${CUSTOMER}/subscriptions` }).reply(200, { Items: [raw] });
-    pool
-      .intercept({ path: `/v1/customers/${CUSTOMER}/subscriptions/sub-1`, method: "PATCH" })
-      .reply(200, { ...raw, Status: "Suspended", Etag: "etag-2" });
+    pool.intercept({ path: `/v1/customers/${CUSTOMER}/subscriptions/sub-1`, method: "PATCH" }).reply(200, {
+      ...raw,
+      Status: "Suspended",
+      Attributes: { Etag: "etag-2", ObjectType: "Subscription" },
+    });
     const [s] = await client.subscriptions.list(CUSTOMER);
     expect(s).toMatchObject({
       id: "sub-1",
@@ -219,7 +214,8 @@ describe("wire format", () => {
     const updated = await client.subscriptions.suspend(CUSTOMER, s!);
     expect(updated).toMatchObject({ status: "suspended", etag: "etag-2" });
     const h = headersOf(agent, 1);
-    expect(h["if-match"]).toBe("etag-1");
+    // From Attributes.Etag (not the top-level one), in double quotes ("Test and debug").
+    expect(h["if-match"]).toBe('"etag-1"');
     expect(JSON.parse(String(agent.getCallHistory()?.calls()[1]?.body))).toEqual({
       ...raw,
       Status: "suspended",

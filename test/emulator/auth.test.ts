@@ -117,7 +117,7 @@ describe("bearer tokens on the API", () => {
       const r = await call(emu.url, null, path, { headers });
       expect(r.status).toBe(401);
       expect(r.json).toEqual({
-        code: 400,
+        code: "400",
         description: expect.stringMatching(/Access denied/),
         data: [],
         source: "PartnerFD",
@@ -181,6 +181,6 @@ describe("headers", () => {
   test("an unknown route is 404 in the error schema", async () => {
     const r = await call(emu.url, await accessToken(emu.url), "/v1/invoices");
     expect(r.status).toBe(404);
-    expect(r.json).toMatchObject({ code: 1000, source: "PartnerFD", data: [] });
+    expect(r.json).toMatchObject({ code: "1000", source: "PartnerFD", data: [] });
   });
 });

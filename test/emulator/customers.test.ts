@@ -1,4 +1,5 @@
 /** Customers: list paging, GET by id in both casings, the invitation link, removing the relationship. */
+import { removalResponse } from "../contract/corpus";
 import type { Emulator } from "../../provider/src/emulator";
 import { SAMPLE_CUSTOMERS, syntheticEstate } from "../../provider/src/emulator";
 import { accessToken, all, call, PARTNER, start } from "./helpers";
@@ -47,7 +48,7 @@ describe("GET /v1/customers", () => {
       headers: { "MS-ContinuationToken": "garbage" },
     });
     expect(bad.status).toBe(400);
-    expect(bad.json.code).toBe(3000);
+    expect(bad.json.code).toBe("3000");
   });
 });
 
@@ -93,14 +94,14 @@ describe("GET /v1/customers/{id}", () => {
   test("unknown tenant 404 60003; unrelated tenant 403 20002 by default, 404 1000 when configured", async () => {
     const unknown = await call(emu.url, token, "/v1/customers/99999999-9999-4999-8999-999999999999");
     expect(unknown.status).toBe(404);
-    expect(unknown.json).toMatchObject({ code: 60003, source: "PartnerFD" });
+    expect(unknown.json).toMatchObject({ code: "60003", source: "PartnerFD" });
     const unrelated = await call(emu.url, token, `/v1/customers/${SAMPLE_CUSTOMERS.noRelationship}`);
     expect(unrelated.status).toBe(403);
-    expect(unrelated.json.code).toBe(20002);
+    expect(unrelated.json.code).toBe("20002");
     emu.configure({ unrelatedCustomerStatus: 404 });
     const asNotFound = await call(emu.url, token, `/v1/customers/${SAMPLE_CUSTOMERS.noRelationship}`);
     expect(asNotFound.status).toBe(404);
-    expect(asNotFound.json.code).toBe(1000);
+    expect(asNotFound.json.code).toBe("1000");
   });
 });
 
@@ -128,18 +129,7 @@ describe("PATCH /v1/customers/{id}: remove the reseller relationship", () => {
     emu.configure({ casing: "pascal" });
     const r = await remove(SAMPLE_CUSTOMERS.clean);
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({
-      Id: null,
-      CommerceId: null,
-      CompanyProfile: null,
-      BillingProfile: null,
-      RelationshipToPartner: "none",
-      AllowDelegatedAccess: null,
-      UserCredentials: null,
-      CustomDomains: null,
-      AssociatedPartnerId: null,
-      Attributes: { ObjectType: "Customer" },
-    });
+    expect(r.json).toEqual(removalResponse);
     expect(Object.keys(r.json)).toEqual([
       "Id",
       "CommerceId",
@@ -166,14 +156,15 @@ describe("PATCH /v1/customers/{id}: remove the reseller relationship", () => {
       body: sdkBody,
     });
     expect(r.status).toBe(200);
+    // PascalCase, as the documented example.
     expect(r.json).toMatchObject({
-      id: null,
-      relationshipToPartner: "none",
-      attributes: { objectType: "Customer" },
+      Id: null,
+      RelationshipToPartner: "none",
+      Attributes: { ObjectType: "Customer" },
     });
     const gone = await call(emu.url, token, `/v1/customers/${SAMPLE_CUSTOMERS.inactiveOnly}`);
     expect(gone.status).toBe(404);
-    expect(gone.json.code).toBe(1000);
+    expect(gone.json.code).toBe("1000");
     expect(
       (await call(emu.url, token, `/v1/customers/${SAMPLE_CUSTOMERS.inactiveOnly}/subscriptions`)).status,
     ).toBe(404);
@@ -190,7 +181,7 @@ describe("PATCH /v1/customers/{id}: remove the reseller relationship", () => {
     expect((await remove(SAMPLE_CUSTOMERS.clean)).status).toBe(200);
     const r = await call(emu.url, token, `/v1/customers/${SAMPLE_CUSTOMERS.clean}`);
     expect(r.status).toBe(403);
-    expect(r.json.code).toBe(20002);
+    expect(r.json.code).toBe("20002");
   });
 
   test("refused while reserved instances, an active Azure plan or active subscriptions remain; nothing changes", async () => {
@@ -211,7 +202,7 @@ describe("PATCH /v1/customers/{id}: remove the reseller relationship", () => {
       const r = await remove(id);
       expect(r.status).toBe(400);
       expect(r.json).toMatchObject({
-        code: 3000,
+        code: "3000",
         description: expect.stringMatching(text),
         source: "PartnerFD",
       });
@@ -235,14 +226,24 @@ describe("PATCH /v1/customers/{id}: remove the reseller relationship", () => {
         body,
       });
       expect(r.status).toBe(400);
-      expect(r.json.code).toBe(3000);
+      expect(r.json.code).toBe("3000");
     }
     const none = await remove(SAMPLE_CUSTOMERS.noRelationship);
     expect(none.status).toBe(400);
     expect(none.json.description).toMatch(/relationship between the partner and customer does not exist/);
   });
 
-  test("a repeated MS-RequestId replays the first answer and is not applied twice", async () => {
+  test("by default a repeated MS-RequestId is processed again (no replay is documented): 400 3000", async () => {
+    const headers = { "MS-RequestId": "6f9f2a3e-2222-4d51-9113-781ca87b8380" };
+    expect((await remove(SAMPLE_CUSTOMERS.clean, headers)).status).toBe(200);
+    const again = await remove(SAMPLE_CUSTOMERS.clean, headers);
+    expect(again.status).toBe(400);
+    expect(again.json.code).toBe("3000");
+    expect(emu.requests().map((e) => e.replayed)).toEqual([false, false]);
+  });
+
+  test("with replayRequestIds, a repeated MS-RequestId replays the first answer and is not applied twice", async () => {
+    emu.configure({ replayRequestIds: true });
     const headers = { "MS-RequestId": "6f9f2a3e-1111-4d51-9113-781ca87b8380" };
     const first = await remove(SAMPLE_CUSTOMERS.clean, headers);
     const second = await remove(SAMPLE_CUSTOMERS.clean, headers);

@@ -172,7 +172,7 @@ describe("admin API over HTTP", () => {
     expect((await admin("POST", "/reset")).status).toBe(200);
     const after = await admin("GET", "/state");
     expect(after.json.customers).toHaveLength(8);
-    expect(after.json.config.casing).toBe("camel");
+    expect(after.json.config.casing).toBe("documented");
     expect(after.json.counters.requests).toBe(0);
     expect((await admin("GET", "/nope")).status).toBe(404);
     expect(emu.requests()).toHaveLength(0);

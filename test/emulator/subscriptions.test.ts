@@ -19,16 +19,18 @@ async function getSub(c: string, s: string) {
   expect(r.status).toBe(200);
   return r.json;
 }
+/** PATCH the full resource with a new status; If-Match (quoted) only when it has an etag, as the client does. */
 function patchStatus(
   c: string,
-  sub: { id: string; etag: string },
+  sub: { id: string; attributes: { etag?: string } },
   status: string,
   extra: Record<string, string> = {},
 ) {
+  const etag = sub.attributes.etag;
   return call(emu.url, token, subPath(c, sub.id), {
     method: "PATCH",
     body: { ...sub, status },
-    headers: { "If-Match": sub.etag, ...extra },
+    headers: { ...(etag !== undefined && { "If-Match": `"${etag}"` }), ...extra },
   });
 }
 
@@ -57,10 +59,13 @@ describe("GET subscriptions", () => {
       billingType: "license",
       productType: { id: "OnlineServicesNCE", displayName: "OnlineServicesNCE" },
       termDuration: "P1M",
-      etag: expect.any(String),
       links: expect.any(Object),
-      attributes: { etag: nce.etag, objectType: "Subscription" },
+      // New commerce: no etag anywhere, as in Microsoft's new-commerce examples.
+      attributes: { objectType: "Subscription" },
     });
+    for (const s of r.json.items) expect(s).not.toHaveProperty("etag");
+    const legacy = r.json.items.find((s: { id: string }) => s.id === SAMPLE_SUBSCRIPTIONS.legacyE3);
+    expect(legacy.attributes).toEqual({ etag: expect.any(String), objectType: "Subscription" });
   });
 
   test("the paged customer: pages of 10, the only active subscription on page 3", async () => {
@@ -92,31 +97,38 @@ describe("GET subscriptions", () => {
 describe("PATCH a subscription", () => {
   const fab = SAMPLE_CUSTOMERS.activeSubscriptions;
 
-  test("suspend with the etag: new etag; the old etag and a missing If-Match are 412", async () => {
+  test("suspend with the etag: new etag (PascalCase answer, as documented); a stale one is 400 2055; If-Match is optional", async () => {
     const sub = await getSub(fab, SAMPLE_SUBSCRIPTIONS.legacyE3);
     const r = await patchStatus(fab, sub, "suspended");
     expect(r.status).toBe(200);
-    expect(r.json.status).toBe("suspended");
-    expect(r.json.etag).not.toBe(sub.etag);
-    expect(r.json.attributes.etag).toBe(r.json.etag);
+    expect(r.json.Status).toBe("suspended");
+    expect(r.json).not.toHaveProperty("Etag");
+    expect(r.json.Attributes.Etag).not.toBe(sub.attributes.etag);
     expect((await getSub(fab, SAMPLE_SUBSCRIPTIONS.legacyE3)).status).toBe("suspended");
 
     const stale = await patchStatus(fab, sub, "active");
-    expect(stale.status).toBe(412);
-    expect(stale.json).toMatchObject({ code: 412, source: "PartnerFD" });
-    const missing = await call(emu.url, token, subPath(fab, sub.id), {
-      method: "PATCH",
-      body: { status: "active" },
+    expect(stale.status).toBe(400);
+    expect(stale.json).toMatchObject({
+      code: "2055",
+      description: "Etag is no longer valid",
+      source: "PartnerFD",
     });
-    expect(missing.status).toBe(412);
-    // A quoted etag (as HTTP writes them) is accepted; PascalCase property names too.
-    const quoted = await call(emu.url, token, subPath(fab, sub.id), {
+    expect((await getSub(fab, SAMPLE_SUBSCRIPTIONS.legacyE3)).status).toBe("suspended");
+    // An unquoted current etag is accepted too; PascalCase property names too.
+    const unquoted = await call(emu.url, token, subPath(fab, sub.id), {
       method: "PATCH",
       body: { Status: "active" },
-      headers: { "If-Match": `"${r.json.etag}"` },
+      headers: { "If-Match": r.json.Attributes.Etag },
     });
-    expect(quoted.status).toBe(200);
-    expect(quoted.json.status).toBe("active");
+    expect(unquoted.status).toBe(200);
+    expect(unquoted.json.Status).toBe("active");
+    // No If-Match at all: the REST reference lists none, so the update is made.
+    const missing = await call(emu.url, token, subPath(fab, sub.id), {
+      method: "PATCH",
+      body: { status: "suspended" },
+    });
+    expect(missing.status).toBe(200);
+    expect(missing.json.Status).toBe("suspended");
   });
 
   test("suspending every active subscription makes the relationship removable", async () => {
@@ -140,7 +152,7 @@ describe("PATCH a subscription", () => {
     expect(plan).toMatchObject({ billingType: "usage", productType: { id: "Azure" } });
     const r = await patchStatus(SAMPLE_CUSTOMERS.azurePlan, plan, "suspended");
     expect(r.status).toBe(403);
-    expect(r.json.code).toBe(900115);
+    expect(r.json.code).toBe("900115");
     expect(r.json.description).toContain(SAMPLE_SUBSCRIPTIONS.azurePlanActiveAzureSubscription);
     expect((await getSub(SAMPLE_CUSTOMERS.azurePlan, SAMPLE_SUBSCRIPTIONS.azurePlan)).status).toBe("active");
   });
@@ -154,17 +166,17 @@ describe("PATCH a subscription", () => {
     ] as const) {
       const r = await patchStatus(nw, await getSub(nw, id), to);
       expect(r.status).toBe(400);
-      expect(r.json.code).toBe(800091);
+      expect(r.json.code).toBe("800091");
     }
   });
 
   test("cancel (status deleted): new commerce inside its window only, else 400 900117", async () => {
     const nce = await patchStatus(fab, await getSub(fab, SAMPLE_SUBSCRIPTIONS.businessPremiumNce), "deleted");
     expect(nce.status).toBe(200);
-    expect(nce.json.status).toBe("deleted");
+    expect(nce.json.Status).toBe("deleted");
     const legacy = await patchStatus(fab, await getSub(fab, SAMPLE_SUBSCRIPTIONS.legacyE3), "deleted");
     expect(legacy.status).toBe(400);
-    expect(legacy.json.code).toBe(900117);
+    expect(legacy.json.code).toBe("900117");
     const nw = SAMPLE_CUSTOMERS.inactiveOnly;
     const late = await patchStatus(
       nw,
@@ -172,7 +184,7 @@ describe("PATCH a subscription", () => {
       "deleted",
     );
     expect(late.status).toBe(400);
-    expect(late.json.code).toBe(900117);
+    expect(late.json.code).toBe("900117");
     expect(late.json.description).toMatch(/window ended/);
   });
 
@@ -183,19 +195,20 @@ describe("PATCH a subscription", () => {
       headers: { "If-Match": "x" },
     });
     expect(unknown.status).toBe(404);
-    expect(unknown.json.code).toBe(20003);
+    expect(unknown.json.code).toBe("20003");
     const bad = await patchStatus(fab, await getSub(fab, SAMPLE_SUBSCRIPTIONS.legacyE3), "paused");
     expect(bad.status).toBe(400);
-    expect(bad.json.code).toBe(3000);
+    expect(bad.json.code).toBe("3000");
   });
 
-  test("a repeated MS-RequestId replays the same subscription (same etag), applied once", async () => {
+  test("with replayRequestIds, a repeated MS-RequestId replays the same subscription (same etag), applied once", async () => {
+    emu.configure({ replayRequestIds: true });
     const sub = await getSub(fab, SAMPLE_SUBSCRIPTIONS.legacyE3);
     const headers = { "MS-RequestId": "1c1c1c1c-0000-4000-8000-000000000001" };
     const a = await patchStatus(fab, sub, "suspended", headers);
-    const b = await patchStatus(fab, sub, "suspended", headers); // the old etag: a replay, not a 412
+    const b = await patchStatus(fab, sub, "suspended", headers); // the old etag: a replay, not a 2055
     expect([a.status, b.status]).toEqual([200, 200]);
-    expect(b.json.etag).toBe(a.json.etag);
+    expect(b.json.Attributes.Etag).toBe(a.json.Attributes.Etag);
     expect(emu.state().counters.subscriptionsUpdated).toBe(1);
   });
 });
@@ -270,6 +283,6 @@ describe("azureEntitlements", () => {
       `${subPath(SAMPLE_CUSTOMERS.azurePlan, "nope")}/azureEntitlements`,
     );
     expect(missing.status).toBe(404);
-    expect(missing.json.code).toBe(20003);
+    expect(missing.json.code).toBe("20003");
   });
 });

@@ -169,7 +169,7 @@ describe("faults", () => {
     emu.addFault({ kind: "mfa" });
     const r = await get(SAMPLE_CUSTOMERS.clean);
     expect(r.status).toBe(401);
-    expect(r.json).toMatchObject({ code: 900421, source: "PartnerFD", data: [] });
+    expect(r.json).toMatchObject({ code: "900421", source: "PartnerFD", data: [] });
     expect(r.json.description).toMatch(/multi-factor/);
   });
 

@@ -185,7 +185,12 @@ async function run(op: Op, c: PartnerCenterClient, id: string): Promise<string> 
       }
       case "delete":
       case "deleteSuspend": {
-        const r = await remove(c, id, { suspendActiveSubscriptions: op === "deleteSuspend" });
+        // The confirmation after an answer that did not show `none` is shortened from its 120 s default.
+        const r = await remove(c, id, {
+          suspendActiveSubscriptions: op === "deleteSuspend",
+          confirmTimeoutMs: 300,
+          confirmIntervalMs: 20,
+        });
         return r.outcome === "alreadyGone" ? "gone" : "ok";
       }
       case "readiness": {

@@ -788,7 +788,7 @@ describe("prototype pollution: hostile keys in response bodies change nothing", 
         const reply = (path: string, body: string, status = 200) =>
           pool.intercept({ path, method: "GET" }).reply(status, body, { headers: json });
         reply(`/v1/customers/${CUSTOMER}`, customer);
-        reply("/v1/customers", doc(h1, { items: `[${customer},${doc(h3, {})}]`, totalCount: "2" }));
+        reply("/v1/customers?size=100", doc(h1, { items: `[${customer},${doc(h3, {})}]`, totalCount: "2" }));
         const sub = doc(h2, { id: '"s1"', status: '"Active"', etag: '"e"', offerName: '"O"' });
         reply(`/v1/customers/${CUSTOMER}/subscriptions`, doc(h3, { items: `[${sub}]` }));
         const ent = doc(h1, {

@@ -96,6 +96,9 @@ async function soak(o = {}) {
     estate: { partnerTenantId: PARTNER, customers: customers.map((c) => c.estate) },
     throttle: { limit: 100, windowMs: 2000, scope: "partner" },
     seed: o.seed ?? 7,
+    // A removal shows in GETs only after a while, as Microsoft's removal sample expects ("wait for changes to
+    // propagate"): the provider must confirm by polling, never by a second PATCH.
+    propagationDelaySeconds: 1,
   });
   // Each fault kind gets an equal share of the fault rate; the emulator draws with its seeded generator.
   emulator.addFault(FAULTS.map((f) => ({ ...f, always: true, probability: faultRate / FAULTS.length })));

@@ -9,6 +9,13 @@ import { collectionSchema, customerSchema } from "./schemas";
 import { listAll, type Transport } from "./transport";
 import type { Customer, RequestOptions } from "./index";
 
+/**
+ * `size` of the customer list: documented as required ("Get a list of customers",
+ * https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers; its example asks for 40). The
+ * largest accepted value is not documented; later pages come through `links.next`.
+ */
+export const CUSTOMER_PAGE_SIZE = 100;
+
 /** GET must say what the relationship is: without it we could not tell a reseller customer from another. */
 const customerGetSchema = customerSchema.extend({ relationshipToPartner: z.string() });
 
@@ -68,6 +75,7 @@ export function customersApi(t: Transport) {
       const items = await listAll(t, {
         ...o,
         path: "/v1/customers",
+        query: { size: String(CUSTOMER_PAGE_SIZE) },
         schema: collectionSchema(customerSchema),
       });
       return items.map(({ item }) => toCustomer(item));

@@ -33,6 +33,11 @@ export interface Subscription {
   friendlyName: string | undefined;
   /** Lower-cased status: active, suspended, deleted, expired, pending, disabled, none... */
   status: string;
+  /**
+   * `attributes.etag` (ResourceAttributes), the only place Microsoft documents a subscription's etag; undefined
+   * when there is none, as in every new-commerce example ("Get a customer's subscriptions", "Subscription
+   * resources"). Sent back, quoted, in If-Match.
+   */
   etag: string | undefined;
   /** Lower-cased billingType as sent ("license", "usage"...), undefined when absent. */
   billingType: string | undefined;
@@ -73,9 +78,10 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** MS-RequestId to use (fixed across retries). A new GUID when absent. For a list: its first page. */
   requestId?: string;
-  /** MS-CorrelationId for this operation; the client's own (one per client instance) when absent. */
-  correlationId?: string;
-  /** AUDIT HOOK (issue 17): receives the MS-RequestId and MS-CorrelationId this request actually sends. */
+  /**
+   * AUDIT HOOK (issue 17): receives the MS-RequestId and MS-CorrelationId of each attempt this request sends
+   * (the correlation id is new for every call; the last one names the attempt whose answer counted).
+   */
   onIds?: (ids: SentIds) => void;
 }
 
@@ -107,8 +113,6 @@ export interface ClientOptions {
   dispatcher?: Dispatcher;
   /** Receives one line per retry; never headers, tokens or bodies. */
   logger?: (line: string) => void;
-  /** MS-CorrelationId of this client; a new GUID by default. */
-  correlationId?: string;
 }
 
 /** The Partner Center REST client. */
@@ -117,8 +121,6 @@ export class PartnerCenterClient {
   readonly subscriptions: ReturnType<typeof subscriptionsApi>;
   readonly entitlements: ReturnType<typeof entitlementsApi>;
   readonly relationshipRequests: ReturnType<typeof relationshipRequestsApi>;
-  /** The MS-CorrelationId sent with every request of this client (unless a request sets its own). */
-  readonly correlationId: string;
   private readonly transport: Transport;
   private readonly auth: TokenSource;
   private readonly limiter: Limiter;
@@ -143,9 +145,7 @@ export class PartnerCenterClient {
     this.transport = new Transport(settings, dispatcher, this.auth, this.limiter, {
       retry: options.retry,
       logger: options.logger,
-      correlationId: options.correlationId,
     });
-    this.correlationId = this.transport.correlationId;
     this.customers = customersApi(this.transport);
     this.subscriptions = subscriptionsApi(this.transport);
     this.entitlements = entitlementsApi(this.transport);

@@ -111,16 +111,21 @@ export const customerSchema = z.object({
   relationshipToPartner: optText,
 });
 
-/** Subscription: the fields the client maps; the whole object is kept raw for the suspend PATCH. */
+/**
+ * Subscription: the fields the client maps; the whole object is kept raw for the suspend PATCH. The etag is
+ * read from `attributes.etag` only: that is where "Subscription resources" (ResourceAttributes) and the "Get a
+ * customer's subscriptions" example put it (https://learn.microsoft.com/partner-center/developer/get-all-of-a-customer-s-subscriptions);
+ * a top-level `etag` is not documented and is ignored.
+ */
 export const subscriptionSchema = z.object({
   id: z.string(),
   offerId: optText,
   offerName: optText,
   friendlyName: optText,
   status: z.string(),
-  etag: optText,
   billingType: optText,
   productType: z.object({ id: optText, displayName: optText }).nullish(),
+  attributes: z.object({ etag: optText, objectType: optText }).nullish(),
 });
 
 /** Entitlement: GET /v1/customers/{id}/entitlements. */

@@ -1,11 +1,19 @@
 /**
  * Subscriptions: `GET /v1/customers/{id}/subscriptions` (every page: no paging is documented, but a
- * `links.next` is followed if one appears), suspending one (`PATCH .../subscriptions/{id}` with `If-Match:
- * <etag>` and the full Subscription resource with `"status": "suspended"`, "Suspend a subscription" in the
- * Partner Center REST docs), and the Azure entitlements of an Azure plan.
+ * `links.next` is followed if one appears), one subscription, suspending one, and the Azure entitlements of an
+ * Azure plan.
+ *
+ * Suspending ("Suspend a subscription", https://learn.microsoft.com/partner-center/developer/suspend-a-subscription):
+ * `PATCH .../subscriptions/{id}` with the full Subscription resource and `"status": "suspended"`. The example
+ * shows `If-Match: <etag>`, but the REST reference for updating a subscription lists no If-Match and the .NET
+ * SDK never sends one, and new-commerce subscriptions carry no etag at all: so If-Match is sent, in double
+ * quotes ("Test and debug": etags "should be included in double quotation marks"), only when the subscription
+ * has an etag (`attributes.etag`). A stale etag is answered 400 code 2055 "Etag is no longer valid" ("Partner
+ * Center REST error codes"; 412 "Precondition failed" is treated alike): the subscription is read again and the
+ * PATCH retried once.
  */
 import type { z } from "zod";
-import { ResponseValidationError } from "../errors";
+import { PartnerCenterError, ResponseValidationError } from "../errors";
 import { customerPath, pathSegment } from "./customers";
 import { azureEntitlementSchema, collectionSchema, subscriptionSchema } from "./schemas";
 import { listAll, type Transport } from "./transport";
@@ -49,7 +57,7 @@ export function toSubscription(s: Parsed, raw: unknown): Subscription {
     offerName: s.offerName ?? undefined,
     friendlyName: s.friendlyName ?? undefined,
     status: s.status.toLowerCase(),
-    etag: s.etag ?? undefined,
+    etag: s.attributes?.etag || undefined,
     billingType: lower(s.billingType),
     isNewCommerce: isNewCommerce(s),
     isAzurePlan: isAzurePlan(s),
@@ -58,6 +66,32 @@ export function toSubscription(s: Parsed, raw: unknown): Subscription {
         ? { ...(raw as Record<string, unknown>) }
         : {},
   };
+}
+
+/** A stale etag: HTTP 400 with code 2055 ("Etag is no longer valid"), or 412 (Precondition failed). */
+export function isStaleEtag(e: unknown): boolean {
+  return (
+    e instanceof PartnerCenterError &&
+    ((e.status === 400 && e.partnerCenterCode === "2055") || e.status === 412)
+  );
+}
+
+/**
+ * The If-Match value of an etag: in double quotes, unless the service already sent it quoted (`"..."` or weak
+ * `W/"..."`). An etag with a quote or a control character inside is refused before anything is sent.
+ */
+export function ifMatchValue(etag: string, subscriptionId: string): string {
+  if (/^(W\/)?"[^"\u0000-\u001f\u007f]*"$/.test(etag)) return etag;
+  if (/["\u0000-\u001f\u007f]/.test(etag)) {
+    throw new ResponseValidationError(
+      `Subscription ${subscriptionId} was listed with an etag that cannot be sent in If-Match (it contains a quote or a control character).`,
+      {
+        action:
+          "List the subscriptions again and retry; report it with the MS-CorrelationId if it persists. Nothing was sent.",
+      },
+    );
+  }
+  return `"${etag}"`;
 }
 
 /** The subscriptions API. */
@@ -75,37 +109,53 @@ export function subscriptionsApi(t: Transport) {
       return items.map(({ item, raw }) => toSubscription(item, raw));
     },
 
-    /**
-     * Suspends a subscription: PATCH with `If-Match: <etag>` and the whole resource as received, status
-     * `suspended`. Returns the updated subscription. The etag guards against overwriting a concurrent change,
-     * so a subscription without one is refused here rather than sent unguarded.
-     */
-    async suspend(customerId: string, s: Subscription, o: RequestOptions = {}): Promise<Subscription> {
-      const path = `${base(customerId)}/${pathSegment(s.id, "subscription id")}`;
-      if (!s.etag) {
-        throw new ResponseValidationError(
-          `Subscription ${s.id} was listed without an etag, so it cannot be suspended safely.`,
-          {
-            operation: `PATCH ${path}`,
-            action:
-              "List the subscriptions again and retry; report it with the MS-CorrelationId if it persists.",
-          },
-        );
-      }
-      // Keep the service's own spelling of the status property (PascalCase from the .NET SDK, camelCase in the docs).
-      const body: Record<string, unknown> = { ...s.raw };
-      const statusKey = Object.keys(body).find((k) => k.toLowerCase() === "status") ?? "status";
-      body[statusKey] = "suspended";
+    /** One subscription (`GET .../subscriptions/{id}`). */
+    async get(customerId: string, subscriptionId: string, o: RequestOptions = {}): Promise<Subscription> {
       const res = await t.request({
         ...o,
-        method: "PATCH",
-        path,
+        method: "GET",
+        path: `${base(customerId)}/${pathSegment(subscriptionId, "subscription id")}`,
         customerId,
-        headers: { "If-Match": s.etag },
-        body,
         schema: subscriptionSchema,
       });
       return toSubscription(res.data, res.raw);
+    },
+
+    /**
+     * Suspends a subscription: PATCH with the whole resource as received, status `suspended`, and If-Match only
+     * when it has an etag (see the file comment). On a stale etag (400/2055 or 412) it reads that subscription
+     * again and retries once with the fresh resource; one already suspended by then is returned as it is.
+     * Returns the updated subscription.
+     */
+    async suspend(customerId: string, s: Subscription, o: RequestOptions = {}): Promise<Subscription> {
+      const patch = async (sub: Subscription, ro: RequestOptions) => {
+        const path = `${base(customerId)}/${pathSegment(sub.id, "subscription id")}`;
+        // Keep the service's own spelling of the status property (PascalCase in the suspend example and from
+        // the .NET SDK, camelCase in the list example).
+        const body: Record<string, unknown> = { ...sub.raw };
+        const statusKey = Object.keys(body).find((k) => k.toLowerCase() === "status") ?? "status";
+        body[statusKey] = "suspended";
+        const res = await t.request({
+          ...ro,
+          method: "PATCH",
+          path,
+          customerId,
+          ...(sub.etag !== undefined && { headers: { "If-Match": ifMatchValue(sub.etag, sub.id) } }),
+          body,
+          schema: subscriptionSchema,
+        });
+        return toSubscription(res.data, res.raw);
+      };
+      try {
+        return await patch(s, o);
+      } catch (e) {
+        if (!isStaleEtag(e)) throw e;
+        // Someone changed it since it was listed: read this one again, and retry once (a new logical request).
+        const { requestId: _first, ...rest } = o;
+        const fresh = await this.get(customerId, s.id, rest);
+        if (fresh.status === "suspended") return fresh;
+        return patch(fresh, rest);
+      }
     },
 
     /** The Azure subscriptions under an Azure plan (`.../subscriptions/{id}/azureEntitlements`), status lower-cased. */

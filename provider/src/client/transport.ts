@@ -3,10 +3,14 @@
  * throws a typed error; retries and pacing around it.
  *
  * Headers (shared/partner-center-api.md, "Base URLs and headers"): `Authorization: Bearer`, `Accept`,
- * `MS-RequestId` (an idempotency key: one GUID per logical request, resent on every retry, which is what
- * makes retrying a PATCH safe), `MS-CorrelationId` (one GUID per client instance by default, so that every
- * call of one `pulumi up` can be found together; a caller may pass its own per operation), `X-Locale`,
- * `User-Agent`, and `Content-Type: application/json; charset=utf-8` on bodies.
+ * `MS-RequestId` (one GUID per logical request, resent on every retry: "If there's a timeout, the retry call
+ * should include the same value"), `MS-CorrelationId` (a new GUID for every call, retries included: "The value
+ * should be reset for every call", "Partner Center REST and response headers",
+ * https://learn.microsoft.com/partner-center/developer/headers), `X-Locale`, `User-Agent`, and
+ * `Content-Type: application/json; charset=utf-8` on bodies.
+ *
+ * Nothing documents that a retried PATCH is answered from a replay of the first, so a failure says whether an
+ * earlier attempt of the same request may have been applied ({@link PartnerCenterError.mayHaveApplied}).
  *
  * Retries: 429 (after its Retry-After: the shared limiter holds every caller of the throttled scope until
  * then), 5xx and connection errors, with jittered exponential backoff, at most `maxAttempts` attempts and
@@ -86,9 +90,10 @@ export interface TransportRequest<T> {
   headers?: Readonly<Record<string, string>>;
   /** MS-RequestId; a new GUID when absent. Fixed across the retries of this request. */
   requestId?: string | undefined;
-  /** MS-CorrelationId; the client's own when absent. */
-  correlationId?: string | undefined;
-  /** AUDIT HOOK (issue 17): called once, before the first attempt, with the ids this request sends. */
+  /**
+   * AUDIT HOOK (issue 17): called before every attempt with the ids it sends. MS-CorrelationId is new for
+   * every call, retries included, so the last call names the attempt whose answer counted.
+   */
   onIds?: ((ids: { requestId: string; correlationId: string }) => void) | undefined;
   signal?: AbortSignal | undefined;
   /** The customer this request is about: the pacing scope for per-customer throttling. */
@@ -104,6 +109,7 @@ export interface TransportResponse<T> {
   /** The parsed body as sent (keys not normalised): for resources that must be sent back whole. */
   raw: unknown;
   requestId: string;
+  /** MS-CorrelationId of the call that succeeded (a new one per call). */
   correlationId: string;
 }
 
@@ -119,13 +125,10 @@ export interface TransportStats {
 export interface TransportOptions {
   retry?: Partial<RetryOptions> | undefined;
   logger?: ((line: string) => void) | undefined;
-  /** MS-CorrelationId of this client; a new GUID by default. */
-  correlationId?: string | undefined;
 }
 
 /** Sends requests to Partner Center: see the file comment. */
 export class Transport {
-  readonly correlationId: string;
   readonly counters: TransportStats = { requests: 0, responses429: 0, retries: 0 };
   private readonly base: URL;
   private readonly retry: RetryOptions;
@@ -141,17 +144,14 @@ export class Transport {
     this.base = new URL(settings.endpoint);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.log = options.logger ?? (() => undefined);
-    this.correlationId = options.correlationId ?? randomUUID();
   }
 
   /** Sends one logical request (with its retries) and returns the validated body. */
   async request<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
     const requestId = req.requestId ?? randomUUID();
-    const correlationId = req.correlationId ?? this.correlationId;
-    req.onIds?.({ requestId, correlationId }); // AUDIT HOOK (issue 17): the ids actually sent
     const url = this.resolve(req.path, req.query);
     const operation = `${req.method} ${url.pathname}`;
-    const ctx: ErrorContext = { requestId, correlationId, operation };
+    const ctx: ErrorContext = { requestId, operation };
     const started = Date.now();
     // Timers cleared in `finally`: AbortSignal.timeout/any would keep every request's closures alive until
     // the deadline fires (minutes), which grows the provider host by tens of MiB over a large estate.
@@ -161,19 +161,31 @@ export class Transport {
       const body = req.body === undefined ? undefined : JSON.stringify(req.body);
       let renewed = false;
       let last: PartnerCenterError | undefined;
+      // Whether an attempt so far may have been applied: carried by every error of this request.
+      let applied = false;
 
       for (let attempt = 1; ; attempt++) {
         let outcome: Attempt<T>;
+        // A new MS-CorrelationId for every call (the headers page), retries included.
+        const actx: ErrorContext = {
+          ...ctx,
+          correlationId: randomUUID(),
+          attempts: attempt,
+          mayHaveApplied: applied,
+        };
+        req.onIds?.({ requestId, correlationId: actx.correlationId! }); // AUDIT HOOK (issue 17): the ids sent
         try {
-          outcome = await this.attempt(req, url, body, { ...ctx }, overall, renewed);
+          outcome = await this.attempt(req, url, body, actx, overall, renewed);
         } catch (e) {
-          // The deadline or the caller's signal ended the wait (token, limiter or send).
+          // The deadline or the caller's signal ended the wait (token, limiter or send); a send cut short may
+          // have been applied.
           if (req.signal?.aborted) throw req.signal.reason;
-          if (deadline.timedOut()) throw this.deadlineError(last, ctx);
+          if (deadline.timedOut()) throw this.deadlineError(last, { ...actx, mayHaveApplied: true });
           throw e;
         }
-        if (outcome.kind === "ok") return { ...outcome.response, requestId, correlationId };
+        if (outcome.kind === "ok") return { ...outcome.response, requestId };
         last = outcome.error;
+        applied ||= outcome.error.mayHaveApplied;
         if (outcome.kind === "renew") {
           renewed = true;
           this.counters.retries++;
@@ -201,7 +213,7 @@ export class Transport {
           await sleep(wait, overall);
         } catch {
           if (req.signal?.aborted) throw req.signal.reason;
-          throw this.deadlineError(last, ctx);
+          throw this.deadlineError(last, { ...ctx, attempts: attempt, mayHaveApplied: applied });
         }
       }
     } finally {
@@ -280,7 +292,12 @@ export class Transport {
           if (e instanceof ResponseValidationError) {
             return {
               kind: "fail",
-              error: new ResponseValidationError(e.message, { ...ctx, action: VALIDATION_ACTION }),
+              // A 2xx was answered: the change, if any, was made.
+              error: new ResponseValidationError(e.message, {
+                ...ctx,
+                mayHaveApplied: true,
+                action: VALIDATION_ACTION,
+              }),
             };
           }
           if (overall.aborted) throw e;
@@ -293,11 +310,14 @@ export class Transport {
             kind: "fail",
             error: new ResponseValidationError(
               `Partner Center's answer did not have the documented shape (${issues.slice(0, 3).join("; ")}).`,
-              { ...ctx, issues, action: VALIDATION_ACTION },
+              { ...ctx, issues, mayHaveApplied: true, action: VALIDATION_ACTION },
             ),
           };
         }
-        return { kind: "ok", response: { status, data: parsed.data, raw } };
+        return {
+          kind: "ok",
+          response: { status, data: parsed.data, raw, correlationId: ctx.correlationId ?? "" },
+        };
       }
 
       const errBody = await readError(res.body);
@@ -354,6 +374,8 @@ export class Transport {
       }
       const error = new ApiError(`Partner Center answered HTTP ${status}.`, {
         ...full,
+        // A 5xx does not say whether the change was made before the failure.
+        mayHaveApplied: full.mayHaveApplied || status >= 500,
         action:
           status >= 500
             ? "Partner Center failed; retry later. If it persists, contact Microsoft support with the MS-CorrelationId."
@@ -374,6 +396,8 @@ export class Transport {
         : `The connection to Partner Center failed${typeof code === "string" ? ` (${code})` : ""}.`,
       {
         ...ctx,
+        // No answer: the request may have reached the service and been applied.
+        mayHaveApplied: true,
         cause: e,
         action: `Check network access to ${this.base.origin} (${settingName("endpoint")}), then retry.`,
       },
@@ -443,7 +467,7 @@ const VALIDATION_ACTION =
   "This is unexpected: report it with the MS-CorrelationId. Nothing was changed on the basis of this answer.";
 
 type Attempt<T> =
-  | { kind: "ok"; response: { status: number; data: T; raw: unknown } }
+  | { kind: "ok"; response: { status: number; data: T; raw: unknown; correlationId: string } }
   /** Retryable: 429 (with the wait), 5xx, connection errors. */
   | { kind: "retry"; error: PartnerCenterError; retryAfterMs?: number }
   /** 401 that a new token may cure. */
@@ -653,7 +677,6 @@ export async function listAll<T>(
         schema,
         signal: req.signal,
         customerId: req.customerId,
-        correlationId: req.correlationId,
       };
     }
   }

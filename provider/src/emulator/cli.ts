@@ -14,7 +14,7 @@ Options:
   --port N                       TCP port (default 8787; 0 picks a free one)
   --host ADDRESS                 listening address (default 127.0.0.1; loopback only)
   --estate FILE                  estate JSON file (default: the built-in sample estate)
-  --casing camel|pascal          property-name casing of responses (default camel)
+  --casing documented|camel|pascal  property-name casing of responses (default documented)
   --latency-ms N                 delay added to every API response (default 0)
   --throttle LIMIT/WINDOW_SECONDS  rate limit, e.g. 500/60 (the default)
   --throttle-scope partner|partnerAndCustomer  throttle key (default partnerAndCustomer)
@@ -70,8 +70,8 @@ function parse(argv: string[]): EmulatorOptions | "help" {
       }
       case "--casing": {
         const v = value();
-        if (v !== "camel" && v !== "pascal")
-          throw new UsageError(`--casing must be camel or pascal, got "${v}"`);
+        if (v !== "documented" && v !== "camel" && v !== "pascal")
+          throw new UsageError(`--casing must be documented, camel or pascal, got "${v}"`);
         o.casing = v;
         break;
       }

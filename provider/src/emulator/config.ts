@@ -6,8 +6,12 @@ import type { Estate } from "./estate";
 import { isGuid } from "./estate";
 import { DEFAULT_THROTTLE, parseThrottle, type ThrottleConfig } from "./throttle";
 
-/** Property-name casing of API responses (partner-center-api.md "Casing"). */
-export type Casing = "camel" | "pascal";
+/**
+ * Property-name casing of API responses (partner-center-api.md "Casing"): `documented` answers each route in
+ * the casing of Microsoft's own example (PascalCase for the relationship removal and the subscription PATCH,
+ * camelCase for the rest); `camel` and `pascal` force one casing everywhere.
+ */
+export type Casing = "documented" | "camel" | "pascal";
 
 /** Credentials the token endpoint insists on; each one left out accepts any value. */
 export interface RequiredCredentials {
@@ -18,7 +22,7 @@ export interface RequiredCredentials {
 
 /** Options that can also be changed while the emulator runs. */
 export interface RuntimeOptions {
-  /** Response property names: `camel` (default, as documented) or `pascal` (as the .NET SDK and the remove-relationship example show). */
+  /** Response property names: `documented` (default: as each route's documented example), `camel` or `pascal` everywhere. */
   casing?: Casing | undefined;
   /** Milliseconds added before each API response (not token or admin calls). Default 0. */
   latencyMs?: number | undefined;
@@ -42,6 +46,17 @@ export interface RuntimeOptions {
   partnerTenantId?: string | undefined;
   /** Seed of the generator behind fault `probability`. Default 1. */
   seed?: number | undefined;
+  /**
+   * Answer a PATCH whose MS-RequestId was already answered with 2xx on the same path from a replay of the
+   * first answer, changing nothing. Default false: Microsoft documents MS-RequestId as an idempotency key but
+   * not that a retried PATCH is answered from a replay, so clients must be right without it.
+   */
+  replayRequestIds?: boolean | undefined;
+  /**
+   * Seconds during which `GET /v1/customers/{id}` still shows the old relationship after a removal was applied
+   * (Microsoft's removal sample waits "for changes to propagate"). Default 0: instant.
+   */
+  propagationDelaySeconds?: number | undefined;
 }
 
 /** Options of `startEmulator`. All optional. */
@@ -72,11 +87,13 @@ export interface EmulatorConfig {
   unrelatedCustomerStatus: 404 | 403;
   partnerTenantId: string | null;
   seed: number;
+  replayRequestIds: boolean;
+  propagationDelaySeconds: number;
 }
 
 /** The defaults. */
 export const DEFAULT_CONFIG: EmulatorConfig = Object.freeze({
-  casing: "camel",
+  casing: "documented",
   latencyMs: 0,
   throttle: DEFAULT_THROTTLE,
   tokenLifetimeSeconds: 3600,
@@ -88,6 +105,8 @@ export const DEFAULT_CONFIG: EmulatorConfig = Object.freeze({
   unrelatedCustomerStatus: 403,
   partnerTenantId: null,
   seed: 1,
+  replayRequestIds: false,
+  propagationDelaySeconds: 0,
 }) as EmulatorConfig;
 
 const RUNTIME_KEYS = Object.keys(DEFAULT_CONFIG);
@@ -120,12 +139,13 @@ export function mergeConfig(
     const positiveInt = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= 1;
     switch (k) {
       case "casing":
-        if (v !== "camel" && v !== "pascal") bad('"camel" or "pascal"');
+        if (v !== "documented" && v !== "camel" && v !== "pascal") bad('"documented", "camel" or "pascal"');
         out.casing = v as Casing;
         break;
       case "latencyMs":
+      case "propagationDelaySeconds":
         if (typeof v !== "number" || !Number.isFinite(v) || v < 0) bad("a number >= 0");
-        out.latencyMs = v as number;
+        out[k] = v as number;
         break;
       case "throttle":
         out.throttle = parseThrottle(v, base.throttle === false ? DEFAULT_THROTTLE : base.throttle);
@@ -174,6 +194,10 @@ export function mergeConfig(
       case "seed":
         if (typeof v !== "number" || !Number.isInteger(v)) bad("an integer");
         out.seed = v as number;
+        break;
+      case "replayRequestIds":
+        if (typeof v !== "boolean") bad("true or false");
+        out.replayRequestIds = v as boolean;
         break;
     }
   }

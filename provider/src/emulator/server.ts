@@ -37,10 +37,16 @@
  * - After removal: GET and sub-resources answer 404 code 1000 (default) or 403 code 20002
  *   (`removedCustomerStatus`); a tenant that never was a customer: 403 20002 (default) or 404 1000
  *   (`unrelatedCustomerStatus`); a GUID not in the estate: 404 code 60003.
- * - Subscription PATCH without If-Match, or with a stale etag: 412 code 412.
+ * - Subscription etags: only legacy subscriptions have one, in `attributes.etag` (the Subscription
+ *   resource's ResourceAttributes; new-commerce and Azure plan examples carry none). If-Match is optional
+ *   (the REST reference for updating a subscription lists none); a stale one is answered 400 code "2055"
+ *   "Etag is no longer valid" ("Partner Center REST error codes"), quoted or not.
+ * - Error `code` is a string, as the error-codes page documents its type.
  * - `totalCount` counts the items of the page returned, not the whole collection.
- * - Idempotency: a PATCH whose MS-RequestId was already answered with 2xx on the same path gets the
- *   first response again and changes nothing; failed attempts are not remembered.
+ * - Idempotency replay (`replayRequestIds`, off by default: undocumented): a PATCH whose MS-RequestId was
+ *   already answered with 2xx on the same path gets the first response again and changes nothing.
+ * - Propagation (`propagationDelaySeconds`, default 0): GET of a customer shows the old relationship for that
+ *   long after its removal was applied.
  * - Token endpoint: v1 answers `expires_in` etc. as strings (as Azure AD v1 does), v2 as numbers.
  */
 import type * as http from "node:http";
@@ -125,6 +131,8 @@ export interface EmulatorState {
 interface ApiResult {
   status: number;
   body: unknown;
+  /** The casing of this route's documented example, when it is not camelCase (casing `documented`). */
+  documentedCasing?: "pascal";
   headers?: Record<string, string>;
   /** Changed state. */
   applied?: boolean;
@@ -168,14 +176,20 @@ function zeroCounters(): EmulatorCounters {
   };
 }
 
-/** The Partner Center error body (doc "Errors"): `{code, description, data, source}`. */
+/**
+ * The Partner Center error body (doc "Errors"): `{code, description, data, source}`, `code` a string as the
+ * error-codes page documents its type (https://learn.microsoft.com/partner-center/developer/error-codes).
+ */
 function pcError(
   status: number,
   code: number | string,
   description: string,
   headers?: Record<string, string>,
 ): ApiResult {
-  const r: ApiResult = { status, body: { code, description, data: [], source: "PartnerFD" } };
+  const r: ApiResult = {
+    status,
+    body: { code: String(code), description, data: [], source: "PartnerFD" },
+  };
   if (headers) r.headers = headers;
   return r;
 }
@@ -222,6 +236,12 @@ function isResult(x: unknown): x is ApiResult {
     "body" in x &&
     typeof (x as { status?: unknown }).status === "number"
   );
+}
+
+/** Legacy subscriptions have an etag; new-commerce (OnlineServicesNCE) and Azure plan ones have none. */
+function hasEtag(s: SubscriptionState): boolean {
+  const type = s.productType.id.toLowerCase();
+  return type !== "onlineservicesnce" && type !== "azure";
 }
 
 function link(uri: string) {
@@ -303,6 +323,8 @@ export class EmulatorCore {
   private readonly refreshTokens = new Set<string>();
   private issued: string[] = [];
   private readonly idempotency = new Map<string, ApiResult>();
+  /** Removed relationships still shown by GET until `until` (propagation), by customer id. */
+  private readonly propagating = new Map<string, { until: number; relationship: string }>();
   private readonly closing = new AbortController();
   /** Pending delays, woken at once by {@link close}. */
   private readonly sleepers = new Set<() => void>();
@@ -325,6 +347,7 @@ export class EmulatorCore {
   loadEstate(estate: unknown): void {
     this.estate = normaliseEstate(estate);
     this.idempotency.clear();
+    this.propagating.clear();
   }
 
   /** A copy of the current state. */
@@ -365,6 +388,7 @@ export class EmulatorCore {
       );
     c.relationshipToPartner = "reseller";
     c.removedAt = null;
+    this.propagating.delete(c.id);
   }
 
   /** Changes run-time options; invalid ones throw and change nothing. */
@@ -397,6 +421,7 @@ export class EmulatorCore {
     this.faults.clear();
     this.throttle.reset();
     this.idempotency.clear();
+    this.propagating.clear();
   }
 
   /** Aborts pending delays (latency, slow faults, streaming) so the server can close at once. */
@@ -417,7 +442,7 @@ export class EmulatorCore {
         res.writeHead(413, { "Content-Type": "application/json", Connection: "close" });
         res.end(
           JSON.stringify({
-            code: 413,
+            code: "413",
             description: "Request body larger than 1 MiB.",
             data: [],
             source: "PartnerFD",
@@ -434,7 +459,7 @@ export class EmulatorCore {
         res.writeHead(500, { "Content-Type": "application/json" });
         res.end(
           JSON.stringify({
-            code: 500,
+            code: "500",
             description: `Emulator error: ${String(e)}`,
             data: [],
             source: "PartnerFD",
@@ -604,7 +629,7 @@ export class EmulatorCore {
       await this.sleep(fault.delayMs ?? 1000);
       if (this.closing.signal.aborted) return this.destroy(ctx);
     }
-    const json = JSON.stringify(result.raw ? result.body : recase(result.body, this.config.casing));
+    const json = this.serialize(result);
     if (fault?.kind === "malformedJson") {
       // Looks like JSON, is not: a trailing comma and an unquoted word.
       return this.send(ctx, result, `${json.slice(0, -1)}, unexpected: }`);
@@ -616,6 +641,13 @@ export class EmulatorCore {
     if (fault?.kind === "oversizedBody")
       return this.stream(ctx, result, json, fault.sizeBytes ?? DEFAULT_OVERSIZE);
     return this.send(ctx, result, json);
+  }
+
+  /** The body as JSON, in the configured casing (`documented`: the casing of the route's documented example). */
+  private serialize(result: ApiResult): string {
+    if (result.raw) return JSON.stringify(result.body);
+    const c = this.config.casing;
+    return JSON.stringify(recase(result.body, c === "documented" ? (result.documentedCasing ?? "camel") : c));
   }
 
   private destroy(ctx: Ctx): void {
@@ -644,7 +676,7 @@ export class EmulatorCore {
   }
 
   private send(ctx: Ctx, result: ApiResult, text?: string): void {
-    const json = text ?? JSON.stringify(result.raw ? result.body : recase(result.body, this.config.casing));
+    const json = text ?? this.serialize(result);
     if (ctx.entry) {
       ctx.entry.status = result.status;
       ctx.entry.durationMs = Date.now() - ctx.started;
@@ -744,7 +776,10 @@ export class EmulatorCore {
     }
 
     // Doc "Base URLs and headers": MS-RequestId is an idempotency key; a retry resends it.
-    const idemKey = ctx.method === "PATCH" ? `${ctx.path.toLowerCase()}|${ctx.requestId}` : null;
+    const idemKey =
+      ctx.method === "PATCH" && this.config.replayRequestIds
+        ? `${ctx.path.toLowerCase()}|${ctx.requestId}`
+        : null;
     if (idemKey) {
       const first = this.idempotency.get(idemKey);
       if (first) {
@@ -986,6 +1021,15 @@ export class EmulatorCore {
         tenantId: c.id,
         domain: c.domain,
         companyName: c.companyName,
+        address: {
+          country: "US",
+          region: "WA",
+          city: "Redmond",
+          addressLine1: "1 Microsoft Way",
+          postalCode: "98052",
+          phoneNumber: "4255550100",
+        },
+        email: `admin@${c.domain}`,
         links: { self: link(`/customers/${c.id}/profiles/company`) },
         attributes: { objectType: "CustomerCompanyProfile" },
       },
@@ -1003,6 +1047,9 @@ export class EmulatorCore {
           state: "WA",
           addressLine1: "1 Microsoft Way",
           postalCode: "98052",
+          firstName: "Billing",
+          lastName: "Admin",
+          phoneNumber: "4255550100",
         },
         links: { self: link(`/customers/${c.id}/profiles/billing`) },
         attributes: { etag: c.commerceId.slice(0, 8), objectType: "CustomerBillingProfile" },
@@ -1041,12 +1088,39 @@ export class EmulatorCore {
     if (s.cancellationAllowedUntilDate !== null)
       out.cancellationAllowedUntilDate = s.cancellationAllowedUntilDate;
     if (s.status === "suspended") out.suspensionReasons = ["CustomerCancellation"];
-    out.etag = s.etag;
-    out.links = {
-      offer: link(`/offers/${s.offerId}`),
-      self: link(`/customers/${c.id}/subscriptions/${s.id}`),
-    };
-    out.attributes = { etag: s.etag, objectType: "Subscription" };
+    const self = link(`/customers/${c.id}/subscriptions/${s.id}`);
+    if (hasEtag(s)) {
+      // Legacy: the fields of the "Get a customer's subscriptions" and "Suspend a subscription" examples.
+      out.entitlementId = s.orderId.replace(/^(.{8})/, "e0000000");
+      out.parentSubscriptionId = null;
+      out.partnerId = null;
+      out.links = {
+        offer: link(`/v1/offers/${s.offerId}`),
+        entitlement: link(`/customers/${c.id}/entitlements?subscriptionId=${s.id}`),
+        self,
+      };
+    } else {
+      // New commerce: the fields of the new-commerce examples ("Change the quantity of a subscription").
+      const [product = s.offerId, sku = "0001", availability = sku] = s.offerId.split(":");
+      const window = s.cancellationAllowedUntilDate;
+      out.renewalTermDuration = "";
+      out.refundOptions =
+        window !== null && Date.parse(window) > Date.now() ? [{ type: "Full", expiresAt: window }] : [];
+      out.isMicrosoftProduct = true;
+      out.partnerId = "";
+      out.attentionNeeded = false;
+      out.actionTaken = false;
+      out.links = {
+        product: link(`/products/${product}?country=US`),
+        sku: link(`/products/${product}/skus/${sku}?country=US`),
+        availability: link(`/products/${product}/skus/${sku}/availabilities/${availability}?country=US`),
+        self,
+      };
+    }
+    // Only in attributes, and only for legacy subscriptions (see the file comment).
+    out.attributes = hasEtag(s)
+      ? { etag: s.etag, objectType: "Subscription" }
+      : { objectType: "Subscription" };
     return out;
   }
 
@@ -1091,6 +1165,14 @@ export class EmulatorCore {
   }
 
   getCustomer(_ctx: Ctx, [id]: string[]): ApiResult {
+    // Propagation: a removal applied moments ago may not show yet.
+    const p = isGuid(id!) ? this.propagating.get(id!.toLowerCase()) : undefined;
+    const found = p && p.until > Date.now() ? this.find(id!) : undefined;
+    if (found)
+      return {
+        status: 200,
+        body: this.customerResource({ ...found, relationshipToPartner: p!.relationship }),
+      };
     const c = this.related(id!);
     return isResult(c) ? c : { status: 200, body: this.customerResource(c) };
   }
@@ -1164,13 +1246,18 @@ export class EmulatorCore {
         `Customer relationship cannot be removed due to active subscriptions.Please suspend the following subscriptions: ${active.map((s) => s.id).join(", ")}`,
       );
     }
+    const delay = this.config.propagationDelaySeconds;
+    if (delay > 0) {
+      this.propagating.set(c.id, { until: Date.now() + delay * 1000, relationship: c.relationshipToPartner });
+    }
     c.relationshipToPartner = "none";
     c.removedAt = new Date().toISOString();
     this.counters.relationshipsRemoved++;
     return {
       status: 200,
       applied: true,
-      // Exactly the seed's example response (PascalCase in `pascal` mode).
+      // Exactly the seed's example response, PascalCase as documented.
+      documentedCasing: "pascal",
       body: {
         id: null,
         commerceId: null,
@@ -1203,27 +1290,19 @@ export class EmulatorCore {
     return isResult(s) ? s : { status: 200, body: this.subscriptionResource(c, s) };
   }
 
-  /** Suspend, reactivate or cancel a subscription (doc "Endpoints": PATCH with If-Match). */
+  /**
+   * Suspend, reactivate or cancel a subscription ("Suspend a subscription": PATCH with the full resource).
+   * If-Match is optional; a stale one is 400 code 2055 (see the file comment).
+   */
   patchSubscription(ctx: Ctx, [id, sid]: string[]): ApiResult {
     const c = this.related(id!);
     if (isResult(c)) return c;
     const s = this.subscription(c, sid!);
     if (isResult(s)) return s;
     const ifMatch = header(ctx.req, "if-match");
-    if (ifMatch === undefined) {
-      return pcError(
-        412,
-        412,
-        "The If-Match header is required: send the subscription's etag (attributes.etag) from a fresh GET.",
-      );
-    }
-    const tag = ifMatch.replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
-    if (tag !== s.etag) {
-      return pcError(
-        412,
-        412,
-        "The etag in If-Match does not match the subscription's current etag: it changed since it was read. GET it again and retry.",
-      );
+    if (ifMatch !== undefined && ifMatch !== "*" && hasEtag(s)) {
+      const tag = ifMatch.replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+      if (tag !== s.etag) return pcError(400, 2055, "Etag is no longer valid");
     }
     const parsed = this.parseBody(ctx);
     if ("error" in parsed) return parsed.error;
@@ -1290,7 +1369,13 @@ export class EmulatorCore {
       s.etag = newEtag();
       this.counters.subscriptionsUpdated++;
     }
-    return { status: 200, applied: changed, body: this.subscriptionResource(c, s) };
+    // The suspend example's answer is PascalCase.
+    return {
+      status: 200,
+      applied: changed,
+      documentedCasing: "pascal",
+      body: this.subscriptionResource(c, s),
+    };
   }
 
   private transitionError(
@@ -1365,10 +1450,25 @@ export class EmulatorCore {
           quantity: e.quantity,
           quantityDetails: e.quantityDetails.map((d) => ({ ...d })),
           skuId: e.skuId,
-          entitledArtifacts: structuredClone(e.entitledArtifacts),
+          // Each artifact with its link and resource id, as in "Get a collection of entitlements".
+          entitledArtifacts: e.entitledArtifacts.map((a, i) => {
+            const resourceId = a.resourceId ?? `${e.referenceOrder.id}-${i}`;
+            return {
+              link: link(
+                `/customers/${c.id}/artifacts/${a.artifactType}/groups/${e.referenceOrder.id}/lineitems/${e.referenceOrder.lineItemId}/resource/${resourceId}`,
+              ),
+              resourceId,
+              ...structuredClone(a),
+            };
+          }),
           entitlementType: e.entitlementType,
           fulfillmentState: e.fulfillmentState,
         };
+        // The example carries the reservation type on the entitlement itself.
+        const dyn = e.entitledArtifacts.find((a) => a.dynamicAttributes)?.dynamicAttributes;
+        if (isReservedInstanceType(e.entitlementType)) {
+          out.dynamicAttributes = { reservationType: "virtualmachines", ...dyn };
+        }
         if (showExpiry) out.expiryDate = e.expiryDate;
         return out;
       });

@@ -142,8 +142,8 @@ export async function establishRelationship(
         autoExtendDuration: spec.autoExtendDuration,
       });
     } catch (e) {
-      // The POST may have been applied without us seeing the answer: look before failing.
-      if (isRefusal(e)) throw e;
+      // The POST may have been applied without us seeing the answer, and the transport's retry then refused
+      // as a duplicate (409): look before failing.
       rel = await adoptable(graph, spec);
       if (!rel) throw e;
     }
@@ -238,8 +238,10 @@ export async function endRelationship(
     if (deleting) await graph.deleteRelationship(id, rel.etag!);
     else await graph.createRequest(id, "terminate");
   } catch (e) {
-    if (isRefusal(e) && !(e instanceof NotFoundError)) throw e;
-    lost = e; // may have been applied: the read below decides
+    // May have been applied (a lost answer, whose retry was then refused as already ended): read it back.
+    const now = await findRelationship(graph, id);
+    if (isRefusal(e) && now !== undefined && !ENDED.has(now.status)) throw e;
+    lost = e;
   }
   const after = await pollUntil(
     () => findRelationship(graph, id),

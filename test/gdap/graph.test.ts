@@ -14,7 +14,12 @@ import {
   removeAccess,
 } from "../../provider/src/gdap/gdap";
 import { GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
-import { ApiError, ConfigurationError, RelationshipNotEstablishedError, ThrottledError } from "../../provider/src/errors";
+import {
+  ApiError,
+  ConfigurationError,
+  RelationshipNotEstablishedError,
+  ThrottledError,
+} from "../../provider/src/errors";
 import { caught, clientFor, emulator, REFRESH_TOKEN, CLIENT_SECRET } from "../client/helpers";
 
 const CUSTOMER = "11111111-1111-4111-8111-111111111111";
@@ -83,7 +88,11 @@ test("lifecycle: create, lock for approval, approve, assign, terminate, confirme
   // Again: already ended is success, nothing sent but a GET.
   const before = graphCalls().length;
   expect(await endRelationship(graph, rel.id)).toBe("alreadyEnded");
-  expect(graphCalls().slice(before).map((r) => r.method)).toEqual(["GET"]);
+  expect(
+    graphCalls()
+      .slice(before)
+      .map((r) => r.method),
+  ).toEqual(["GET"]);
 });
 
 test("the Graph token is its own grant (resource=https://graph.microsoft.com), cached; Partner Center tokens are refused by Graph", async () => {
@@ -94,21 +103,29 @@ test("the Graph token is its own grant (resource=https://graph.microsoft.com), c
   expect(em.gdap.graphTokens.size).toBe(1);
 
   // A valid Partner Center token on a Graph route: 401 in Graph's shape (wrong audience).
-  const pcToken = em.state().issuedTokens.find((t) => t.startsWith("pcemu-at-") && !em.gdap.graphTokens.has(t));
+  const pcToken = em
+    .state()
+    .issuedTokens.find((t) => t.startsWith("pcemu-at-") && !em.gdap.graphTokens.has(t));
   expect(pcToken).toBeDefined();
   const res = await fetch(`${em.url}/v1.0/tenantRelationships/delegatedAdminRelationships`, {
     headers: { authorization: `Bearer ${pcToken}` },
   });
   expect(res.status).toBe(401);
-  const body = (await res.json()) as { error: { code: string; message: string; innerError: Record<string, string> } };
+  const body = (await res.json()) as {
+    error: { code: string; message: string; innerError: Record<string, string> };
+  };
   expect(body.error.code).toBe("InvalidAuthenticationToken");
   expect(body.error.innerError["request-id"]).toMatch(/-/);
 });
 
 test("lists follow @odata.nextLink to the last page, with the customer filter", async () => {
   em.gdap.pageSize = 2;
-  for (let i = 0; i < 5; i++) await graph.createRelationship({ ...spec(`r${i}`), customerTenantId: CUSTOMER });
-  await graph.createRelationship({ ...spec("other"), customerTenantId: "22222222-2222-4222-8222-222222222222" });
+  for (let i = 0; i < 5; i++)
+    await graph.createRelationship({ ...spec(`r${i}`), customerTenantId: CUSTOMER });
+  await graph.createRelationship({
+    ...spec("other"),
+    customerTenantId: "22222222-2222-4222-8222-222222222222",
+  });
   const mine = await adminAccessOf(graph, CUSTOMER);
   expect(mine.map((r) => r.displayName).sort()).toEqual(["r0", "r1", "r2", "r3", "r4"]);
   const lists = graphCalls().filter((r) => r.method === "GET");
@@ -181,7 +198,9 @@ test("approvalTimeoutSeconds: waits for the approval, or fails with the link and
   setTimeout(() => em.gdap.approve(em.gdap.state()[0]!.id), 100);
   expect((await wait).status).toBe("active");
 
-  const e = await caught(establishRelationship(graph, spec("late"), { approvalTimeoutSeconds: 1, pollIntervalMs: 50 }));
+  const e = await caught(
+    establishRelationship(graph, spec("late"), { approvalTimeoutSeconds: 1, pollIntervalMs: 50 }),
+  );
   expect(e).toBeInstanceOf(RelationshipNotEstablishedError);
   const id = em.gdap.state().find((r) => r.displayName === "late")!.id;
   expect((e as Error).message).toContain(approvalUrl(id));
@@ -191,7 +210,9 @@ test("approvalTimeoutSeconds: waits for the approval, or fails with the link and
 
 test("graphEndpoint: https unless loopback, from config then environment, default graph.microsoft.com", () => {
   expect(loadGraphEndpoint({}, {})).toBe("https://graph.microsoft.com");
-  expect(loadGraphEndpoint({}, { PARTNER_CENTER_GRAPH_ENDPOINT: "http://127.0.0.1:9/" })).toBe("http://127.0.0.1:9");
+  expect(loadGraphEndpoint({}, { PARTNER_CENTER_GRAPH_ENDPOINT: "http://127.0.0.1:9/" })).toBe(
+    "http://127.0.0.1:9",
+  );
   expect(() => loadGraphEndpoint({ "partnercenter:graphEndpoint": "http://graph.example.com" }, {})).toThrow(
     /partnercenter:graphEndpoint \(or PARTNER_CENTER_GRAPH_ENDPOINT\) must use https/,
   );

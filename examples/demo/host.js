@@ -195,6 +195,7 @@ class Host {
         ...extra,
         "partnercenter:endpoint": url,
         "partnercenter:authority": url,
+        "partnercenter:graphEndpoint": url, // GDAP (issue 16): the emulator speaks Graph's GDAP routes too
         "partnercenter:tenantId": PARTNER_TENANT_ID,
         "partnercenter:clientId": creds.clientId || "emulator-client",
         "partnercenter:clientSecret": creds.clientSecret || "emulator-dummy-secret",

@@ -18,6 +18,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { startEmulator } = require("pulumi-partner-center/emulator");
 const { Host, runProgram, withoutProvider, ROOT } = require("./host");
+const { gdapStep } = require("./gdap-step"); // GDAP (issue 16)
 
 const PROGRAM = path.join(ROOT, "examples/estate");
 
@@ -200,6 +201,18 @@ async function hostDemo() {
     say(
       `\n  In a pipeline: npx partner-center-audit --markdown ${path.basename(trail)} >> "$GITHUB_STEP_SUMMARY"`,
     );
+    // GDAP (issue 16): steps 6 and 7, on northwind (removable, kept by step 3), in examples/demo/gdap-step.js.
+    const gdapOk = await gdapStep({
+      host,
+      emulator,
+      customerId: byName.northwind.customerId,
+      name: "northwind",
+      say,
+      step,
+      indent,
+      n: 6,
+    });
+    if (!gdapOk) got.trail = 0;
   } finally {
     await host.stop();
     await emulator.close();

@@ -68,8 +68,8 @@ async function captureProviderText() {
 }
 
 /** @param {string} name */
-function urn(name) {
-  return `urn:pulumi:stack::project::${TYPE}::${name}`;
+function urn(name, type = TYPE) {
+  return `urn:pulumi:stack::project::${type}::${name}`;
 }
 
 /** A running provider host and a gRPC client to it. */
@@ -133,6 +133,8 @@ class Host {
     this.stderr = [];
     /** @type {any} */
     this.client = undefined;
+    /** @type {string | undefined} GDAP (issue 16): the type token of an as() view; ResellerRelationship's when unset */
+    this.type = undefined;
     if (child.stderr) child.stderr.on("data", (d) => this.stderr.push(d.toString()));
   }
 
@@ -147,6 +149,16 @@ class Host {
         e ? reject(e) : resolve(res),
       );
     });
+  }
+
+  /**
+   * GDAP (issue 16): this host (same process, same configure) driving another resource type, as one engine
+   * provider process serves every dynamic resource of a stack.
+   * @param {string} providerText the other type's serialized provider @param {string} type its type token
+   * @returns {Host}
+   */
+  as(providerText, type) {
+    return Object.create(this, { providerText: { value: providerText }, type: { value: type } });
   }
 
   /** @param {Props} p */
@@ -183,6 +195,7 @@ class Host {
         ...extra,
         "partnercenter:endpoint": url,
         "partnercenter:authority": url,
+        "partnercenter:graphEndpoint": url, // GDAP (issue 16): the emulator speaks Graph's GDAP routes too
         "partnercenter:tenantId": PARTNER_TENANT_ID,
         "partnercenter:clientId": creds.clientId || "emulator-client",
         "partnercenter:clientSecret": creds.clientSecret || "emulator-dummy-secret",
@@ -200,7 +213,7 @@ class Host {
    */
   async check(name, news, olds = {}) {
     const req = new providerPb.CheckRequest();
-    req.setUrn(urn(name));
+    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
     req.setOlds(Struct.fromJavaScript(Object.keys(olds).length ? this.withProvider(olds) : {}));
     req.setNews(Struct.fromJavaScript(this.withProvider(news)));
     const res = await this.call("check", req);
@@ -219,7 +232,7 @@ class Host {
   async diff(name, id, olds, news) {
     const req = new providerPb.DiffRequest();
     req.setId(id);
-    req.setUrn(urn(name));
+    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
     req.setOlds(Struct.fromJavaScript(this.withProvider(olds)));
     req.setNews(Struct.fromJavaScript(this.withProvider(news)));
     const res = await this.call("diff", req);
@@ -233,7 +246,7 @@ class Host {
   /** @param {string} name @param {Props} props @returns {Promise<{ id: string, props: Props }>} */
   async create(name, props) {
     const req = new providerPb.CreateRequest();
-    req.setUrn(urn(name));
+    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
     req.setProperties(Struct.fromJavaScript(this.withProvider(props)));
     const res = await this.call("create", req);
     return { id: res.getId(), props: res.getProperties().toJavaScript() };
@@ -246,7 +259,7 @@ class Host {
   async read(name, id, props, inputs) {
     const req = new providerPb.ReadRequest();
     req.setId(id);
-    req.setUrn(urn(name));
+    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
     req.setProperties(Struct.fromJavaScript(this.withProvider(props)));
     if (inputs) req.setInputs(Struct.fromJavaScript(this.withProvider(inputs)));
     const res = await this.call("read", req);
@@ -259,7 +272,7 @@ class Host {
   async update(name, id, olds, news) {
     const req = new providerPb.UpdateRequest();
     req.setId(id);
-    req.setUrn(urn(name));
+    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
     req.setOlds(Struct.fromJavaScript(this.withProvider(olds)));
     req.setNews(Struct.fromJavaScript(this.withProvider(news)));
     const res = await this.call("update", req);
@@ -270,7 +283,7 @@ class Host {
   async delete(name, id, props) {
     const req = new providerPb.DeleteRequest();
     req.setId(id);
-    req.setUrn(urn(name));
+    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
     req.setProperties(Struct.fromJavaScript(this.withProvider(props)));
     await this.call("delete", req);
   }

@@ -13,6 +13,9 @@ const FIELDS = new Set([
   "suspendActiveSubscriptions",
   "acceptanceTimeoutSeconds",
   "indirectResellerId",
+  // GDAP (issue 16)
+  "terminateAdminRelationshipsOnRemoval",
+  "adminRelationships",
 ]);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,7 +51,22 @@ function readEstate(file) {
     if (typeof c.customerId !== "string" || !GUID.test(c.customerId)) {
       throw new Error(`${where}: "customerId" must be the customer's tenant GUID`);
     }
-    for (const k of ["offboard", "suspendActiveSubscriptions"]) {
+    // GDAP (issue 16): [{ displayName, duration, roles, autoExtendDuration?, accessAssignments?: [{ securityGroupId, roles }] }];
+    // the provider's check validates each value and names the field.
+    if (c.adminRelationships !== undefined) {
+      if (!Array.isArray(c.adminRelationships))
+        throw new Error(`${where}: "adminRelationships" must be a list of relationships`);
+      c.adminRelationships.forEach((/** @type {any} */ r, /** @type {number} */ j) => {
+        const at = `${where}.adminRelationships[${j}]`;
+        for (const k of Object.keys(r || {})) {
+          if (!["displayName", "duration", "roles", "autoExtendDuration", "accessAssignments"].includes(k))
+            throw new Error(`${at}: unknown field "${k}"`);
+        }
+        if (r.accessAssignments !== undefined && !Array.isArray(r.accessAssignments))
+          throw new Error(`${at}: "accessAssignments" must be a list of {securityGroupId, roles}`);
+      });
+    }
+    for (const k of ["offboard", "suspendActiveSubscriptions", "terminateAdminRelationshipsOnRemoval"]) {
       if (c[k] !== undefined && typeof c[k] !== "boolean")
         throw new Error(`${where}: "${k}" must be true or false`);
     }

@@ -7,7 +7,11 @@
  */
 const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
-const { ResellerRelationship } = require("pulumi-partner-center");
+const {
+  ResellerRelationship,
+  DelegatedAdminRelationship, // GDAP (issue 16)
+  DelegatedAdminAccessAssignment,
+} = require("pulumi-partner-center");
 const { readEstate } = require("./estate");
 
 const config = new pulumi.Config();
@@ -27,10 +31,44 @@ const relationships = customers.map(
           acceptanceTimeoutSeconds: c.acceptanceTimeoutSeconds,
         }),
         ...(c.indirectResellerId !== undefined && { indirectResellerId: c.indirectResellerId }),
+        ...(c.terminateAdminRelationshipsOnRemoval !== undefined && {
+          terminateAdminRelationshipsOnRemoval: c.terminateAdminRelationshipsOnRemoval,
+        }),
       },
       // Offboarding must be deliberate: protect the ones the estate file does not mark for removal.
       { protect: !c.offboard },
     ),
+);
+
+// GDAP (issue 16): each customer's delegated admin relationships and their access assignments. An assignment
+// needs an approved (active) relationship: add it once the customer has approved (see `adminApprovalUrls`).
+const adminRelationships = customers.flatMap((c) =>
+  (c.adminRelationships || []).map((/** @type {any} */ r, /** @type {number} */ j) => {
+    const rel = new DelegatedAdminRelationship(`${c.name}-admin-${j}`, {
+      customerId: c.customerId,
+      displayName: r.displayName,
+      duration: r.duration,
+      roles: r.roles,
+      ...(r.autoExtendDuration !== undefined && { autoExtendDuration: r.autoExtendDuration }),
+    });
+    (r.accessAssignments || []).forEach((/** @type {any} */ a, /** @type {number} */ k) => {
+      new DelegatedAdminAccessAssignment(`${c.name}-admin-${j}-access-${k}`, {
+        relationshipId: rel.relationshipId,
+        securityGroupId: a.securityGroupId,
+        roles: a.roles,
+      });
+    });
+    return rel;
+  }),
+);
+exports.adminApprovalUrls = pulumi.all(
+  adminRelationships.map((r) =>
+    pulumi.all([r.displayName, r.status, r.approvalUrl]).apply(([displayName, status, url]) => ({
+      displayName,
+      status,
+      url,
+    })),
+  ),
 );
 
 exports.customers = pulumi.all(

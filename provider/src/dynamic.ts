@@ -16,6 +16,7 @@ import { ConfigurationError, PartnerCenterError, type RemovalBlocker } from "./e
 import { auditedAdoption, auditedRemoval } from "./audit"; // AUDIT HOOK (issue 17)
 import { adopt, assessReadiness, remove } from "./relationship";
 import { loadSettings, type Settings } from "./settings";
+import { adminAccessReport, configureGraph, offboardAdminAccess } from "./gdap/offboarding"; // GDAP (issue 16)
 
 /** The value Pulumi passes for an input that is not known yet (during preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -60,6 +61,10 @@ const inputsSchema = z.strictObject({
     })
     .optional(),
   indirectResellerId: guid("indirectResellerId").optional(),
+  // GDAP (issue 16): set (true or false) = refresh reports adminRelationships; true = removal ends them.
+  terminateAdminRelationshipsOnRemoval: z
+    .boolean({ error: "terminateAdminRelationshipsOnRemoval must be true or false" })
+    .optional(),
 });
 
 /** Validated inputs. */
@@ -72,6 +77,8 @@ export interface Outputs extends Inputs {
   domain?: string;
   removable?: boolean;
   removalBlockers?: RemovalBlocker[];
+  /** GDAP (issue 16): the customer's delegated admin relationships, after a refresh. */
+  adminRelationships?: { id: string; displayName: string; status: string; endDateTime?: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------- configure
@@ -87,6 +94,7 @@ export function configure(req: { config: { get(key: string): string | undefined 
   const config: Record<string, string | undefined> = {};
   for (const key of SETTING_KEYS) config[key] = req.config.get(`partnercenter:${key}`);
   configured = Promise.resolve().then(() => settingsOrError(config));
+  configureGraph(req.config); // GDAP (issue 16): partnercenter:graphEndpoint
   return configured.then(() => undefined);
 }
 
@@ -139,7 +147,7 @@ export async function check(
         property: i.path.length ? i.path.map(String).join(".") : keysOf(i),
         reason:
           i.code === "unrecognized_keys"
-            ? `unknown property ${i.keys.map((k) => `"${k}"`).join(", ")}: expected customerId, suspendActiveSubscriptions, acceptanceTimeoutSeconds or indirectResellerId`
+            ? `unknown property ${i.keys.map((k) => `"${k}"`).join(", ")}: expected customerId, suspendActiveSubscriptions, acceptanceTimeoutSeconds, indirectResellerId or terminateAdminRelationshipsOnRemoval`
             : i.message,
       })),
     };
@@ -162,6 +170,7 @@ function parseInputs(raw: Record<string, unknown>): Inputs {
     "suspendActiveSubscriptions",
     "acceptanceTimeoutSeconds",
     "indirectResellerId",
+    "terminateAdminRelationshipsOnRemoval", // GDAP (issue 16)
   ]) {
     if (rest[k] !== undefined && rest[k] !== null) picked[k] = rest[k];
   }
@@ -176,7 +185,12 @@ function parseInputs(raw: Record<string, unknown>): Inputs {
 
 // --------------------------------------------------------------------------------------------------- diff
 
-const UPDATABLE = ["suspendActiveSubscriptions", "acceptanceTimeoutSeconds", "indirectResellerId"] as const;
+const UPDATABLE = [
+  "suspendActiveSubscriptions",
+  "acceptanceTimeoutSeconds",
+  "indirectResellerId",
+  "terminateAdminRelationshipsOnRemoval", // GDAP (issue 16)
+] as const;
 
 /** A new customerId replaces the resource; the other inputs update in place; `__provider` is ignored. */
 export async function diff(
@@ -247,7 +261,15 @@ export async function update(
 ): Promise<{ outs: Record<string, unknown> }> {
   const inputs = parseInputs(news);
   const outs: Record<string, unknown> = { ...inputs };
-  for (const k of ["relationshipToPartner", "companyName", "domain", "removable", "removalBlockers"]) {
+  // GDAP (issue 16): adminRelationships kept like the other refresh outputs.
+  for (const k of [
+    "relationshipToPartner",
+    "companyName",
+    "domain",
+    "removable",
+    "removalBlockers",
+    "adminRelationships",
+  ]) {
     if (olds[k] !== undefined && olds[k] !== null) outs[k] = olds[k];
   }
   outs.relationshipToPartner ??= "reseller";
@@ -273,11 +295,18 @@ export async function read(
     );
     return {};
   }
-  const outs = {
+  const outs: Record<string, unknown> = {
     ...outputs(inputs, r.customer, props),
     removable: r.removable,
     removalBlockers: r.blockers,
   };
+  // GDAP (issue 16): with terminateAdminRelationshipsOnRemoval set, what admin access remains.
+  if (inputs.terminateAdminRelationshipsOnRemoval !== undefined) {
+    const admin = await adminAccessReport(await settings(), inputs.customerId, (l) =>
+      log(inputs.customerId, l),
+    );
+    if (admin !== undefined) outs.adminRelationships = admin;
+  }
   log(
     inputs.customerId,
     r.removable
@@ -316,6 +345,12 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
       log: (l) => log(inputs.customerId, l),
     }),
   ).catch(rethrow);
+  // GDAP (issue 16): after a confirmed removal (or a customer already gone), end its admin relationships.
+  if (inputs.terminateAdminRelationshipsOnRemoval) {
+    await offboardAdminAccess(await settings(), inputs.customerId, (l) => log(inputs.customerId, l)).catch(
+      rethrow,
+    );
+  }
 }
 export { del as delete };
 

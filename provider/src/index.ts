@@ -19,3 +19,12 @@ export {
   type AdoptOptions,
   type RemoveOptions,
 } from "./relationship";
+// GDAP (issue 16): delegated admin relationships and access assignments (Microsoft Graph).
+export {
+  DelegatedAdminRelationship,
+  DelegatedAdminAccessAssignment,
+  type DelegatedAdminRelationshipArgs,
+  type DelegatedAdminAccessAssignmentArgs,
+} from "./gdap/resource";
+export { GraphClient, type AdminRelationship, type AccessAssignment } from "./gdap/graph";
+export { approvalUrl, endAdminAccess, adminAccessOf, type AdminRelationshipSummary } from "./gdap/gdap";

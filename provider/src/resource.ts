@@ -22,6 +22,13 @@ export interface ResellerRelationshipArgs {
   acceptanceTimeoutSeconds?: pulumi.Input<number>;
   /** For an indirect provider: the indirect reseller's tenant id, used in the invitation link. */
   indirectResellerId?: pulumi.Input<string>;
+  /**
+   * GDAP (issue 16). Unset (default): Microsoft Graph is never called. Set (true or false): refresh reports the
+   * customer's delegated admin relationships in `adminRelationships`. True: after a confirmed removal of the
+   * reseller relationship, every delegated admin relationship of the customer that has not ended is terminated
+   * (or deleted while not yet locked) and the end is confirmed, so offboarding also ends admin access.
+   */
+  terminateAdminRelationshipsOnRemoval?: pulumi.Input<boolean>;
 }
 
 /**
@@ -54,6 +61,12 @@ export class ResellerRelationship extends pulumi.dynamic.Resource {
   declare public readonly removable: pulumi.Output<boolean | undefined>;
   /** After a refresh: what blocks the removal (reserved instances, active or pending subscriptions). */
   declare public readonly removalBlockers: pulumi.Output<RemovalBlocker[] | undefined>;
+  // GDAP (issue 16)
+  declare public readonly terminateAdminRelationshipsOnRemoval: pulumi.Output<boolean | undefined>;
+  /** GDAP (issue 16), after a refresh with terminateAdminRelationshipsOnRemoval set: the customer's admin relationships. */
+  declare public readonly adminRelationships: pulumi.Output<
+    { id: string; displayName: string; status: string; endDateTime?: string }[] | undefined
+  >;
 
   constructor(name: string, args: ResellerRelationshipArgs, opts?: pulumi.CustomResourceOptions) {
     // A fresh props object each time: the constructor adds `__provider` to it. Outputs are declared as
@@ -66,11 +79,13 @@ export class ResellerRelationship extends pulumi.dynamic.Resource {
         suspendActiveSubscriptions: args.suspendActiveSubscriptions,
         acceptanceTimeoutSeconds: args.acceptanceTimeoutSeconds,
         indirectResellerId: args.indirectResellerId,
+        terminateAdminRelationshipsOnRemoval: args.terminateAdminRelationshipsOnRemoval, // GDAP (issue 16)
         relationshipToPartner: undefined,
         companyName: undefined,
         domain: undefined,
         removable: undefined,
         removalBlockers: undefined,
+        adminRelationships: undefined, // GDAP (issue 16)
       },
       opts,
       "partnercenter",

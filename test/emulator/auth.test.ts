@@ -57,7 +57,12 @@ describe("token endpoint", () => {
       [{ ...grant, grant_type: "password" }, 400, "unsupported_grant_type", /AADSTS70003/],
       [{ ...grant, refresh_token: "" }, 400, "invalid_request", /refresh_token/],
       [{ ...grant, client_id: "" }, 400, "invalid_request", /client_id/],
-      [{ ...grant, resource: "https://graph.microsoft.com" }, 400, "invalid_resource", /AADSTS500011/],
+      [
+        { ...grant, resource: "https://management.azure.com" } /* GDAP (issue 16): Graph is accepted now */,
+        400,
+        "invalid_resource",
+        /AADSTS500011/,
+      ],
     ];
     for (const [form, status, error, text] of cases) {
       const res = await tokenRequest(emu.url, form);

@@ -55,8 +55,9 @@ export class TokenSource {
   private readonly userAgent: string;
   private readonly o: AuthOptions;
   private refreshToken: string | undefined;
-  private cached: { token: string; renewAt: number } | undefined;
-  private inflight: Promise<string> | undefined;
+  // GDAP (issue 16): tokens and token requests keyed by resource (Partner Center, Microsoft Graph).
+  private readonly cached = new Map<string, { token: string; renewAt: number }>();
+  private readonly inflight = new Map<string, Promise<string>>();
   /** Token requests sent (attempts included). */
   requests = 0;
 
@@ -82,28 +83,45 @@ export class TokenSource {
    * A valid access token. Throws ConfigurationError when the credentials are incomplete,
    * AuthenticationError (or MfaRequiredError) when the grant is refused.
    */
-  async token(signal?: AbortSignal): Promise<string> {
-    if (this.settings.accessToken) return this.settings.accessToken;
+  async token(signal?: AbortSignal, resource: string = PARTNER_CENTER_RESOURCE): Promise<string> {
+    // GDAP (issue 16): a fixed access token is a Partner Center token; Graph always uses the grant.
+    if (this.settings.accessToken && resource === PARTNER_CENTER_RESOURCE) return this.settings.accessToken;
     assertCredentials(this.settings);
-    if (this.cached && Date.now() < this.cached.renewAt) return this.cached.token;
-    this.inflight ??= this.fetchToken().finally(() => (this.inflight = undefined));
+    const cached = this.cached.get(resource);
+    if (cached && Date.now() < cached.renewAt) return cached.token;
+    let inflight = this.inflight.get(resource);
+    if (!inflight) {
+      inflight = this.fetchToken(resource).finally(() => this.inflight.delete(resource));
+      this.inflight.set(resource, inflight);
+    }
     // One caller giving up must not cancel the request the others share.
-    return signal ? abortable(this.inflight, signal) : this.inflight;
+    return signal ? abortable(inflight, signal) : inflight;
   }
 
   /** Forgets `token` after Partner Center refused it (HTTP 401), so that the next call gets a new one. */
   invalidate(token: string): void {
-    if (this.cached?.token === token) this.cached = undefined;
+    for (const [resource, c] of this.cached) if (c.token === token) this.cached.delete(resource);
   }
 
-  private async fetchToken(): Promise<string> {
+  /**
+   * GDAP (issue 16): this source as a Transport for another resource (Microsoft Graph) sees it: the same
+   * credentials, rotated refresh token and cache, its token requested with `resource=<resource>`.
+   */
+  forResource(resource: string): TokenSource {
+    const view = Object.create(this) as TokenSource;
+    view.token = (signal?: AbortSignal) => this.token(signal, resource);
+    Object.defineProperty(view, "renewable", { get: () => true });
+    return view;
+  }
+
+  private async fetchToken(resource: string): Promise<string> {
     const { authority, tenantId, clientId, clientSecret } = this.settings;
     const url = `${authority}/${encodeURIComponent(tenantId ?? "")}/oauth2/token`;
     const operation = `POST ${new URL(url).pathname}`;
     const form = new URLSearchParams({ grant_type: "refresh_token", client_id: clientId ?? "" });
     if (clientSecret) form.set("client_secret", clientSecret);
     form.set("refresh_token", this.refreshToken ?? "");
-    form.set("resource", PARTNER_CENTER_RESOURCE);
+    form.set("resource", resource); // GDAP (issue 16): was always PARTNER_CENTER_RESOURCE
 
     for (let attempt = 1; ; attempt++) {
       this.requests++;
@@ -162,7 +180,7 @@ export class TokenSource {
         }
         const lifetimeMs = expires_in * 1000;
         const early = Math.min(this.o.renewBeforeMs, lifetimeMs * this.o.renewBeforeFraction);
-        this.cached = { token: access_token, renewAt: started + lifetimeMs - early };
+        this.cached.set(resource, { token: access_token, renewAt: started + lifetimeMs - early });
         return access_token;
       }
       const err = tokenError.safeParse(json);

@@ -125,6 +125,8 @@ export class PartnerCenterClient {
   private readonly auth: TokenSource;
   private readonly limiter: Limiter;
   private readonly agent: Agent | undefined;
+  /** GDAP (issue 16): what {@link PartnerCenterClient.graphParts} hands to the Microsoft Graph client. */
+  private readonly parts: { settings: Settings; dispatcher: Dispatcher; options: ClientOptions };
 
   constructor(settings: Settings, options: ClientOptions = {}) {
     // One pool per client, keep-alive, its connections bounded like the requests in flight.
@@ -136,6 +138,7 @@ export class PartnerCenterClient {
           connect: { timeout: 30_000 },
         });
     const dispatcher = options.dispatcher ?? (this.agent as Agent);
+    this.parts = { settings, dispatcher, options }; // GDAP (issue 16)
     this.auth = new TokenSource(settings, dispatcher, USER_AGENT, options.auth);
     this.limiter = new Limiter({
       maxConcurrency: settings.maxConcurrency,
@@ -160,6 +163,14 @@ export class PartnerCenterClient {
   /** The limiter's state: rates, gates, requests in flight and queued. */
   pacing(): PacingSnapshot {
     return this.limiter.snapshot();
+  }
+
+  /**
+   * GDAP (issue 16): what a Microsoft Graph client shares with this one (gdap/graph.ts): the connection pool,
+   * the token source (its Graph token cached next to the Partner Center one), the settings and options.
+   */
+  graphParts(): { settings: Settings; dispatcher: Dispatcher; auth: TokenSource; options: ClientOptions } {
+    return { ...this.parts, auth: this.auth };
   }
 
   /** Closes the client's own connection pool (not an injected dispatcher). */

@@ -607,6 +607,14 @@ async function readError(
     const t = text.trim().slice(0, 300);
     return t ? { partnerCenterDescription: t } : undefined;
   }
+  // GDAP (issue 16): Microsoft Graph's error body is {"error":{"code","message","innerError"}} (Graph docs,
+  // "Microsoft Graph error responses and resource types"); its code and message fill the same two fields.
+  const graph = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  if (graph && typeof graph === "object" && typeof graph.code === "string") {
+    return typeof graph.message === "string"
+      ? { partnerCenterCode: graph.code, partnerCenterDescription: graph.message }
+      : { partnerCenterCode: graph.code };
+  }
   const parsed = errorBodySchema.safeParse(normalizeKeys(json));
   if (!parsed.success) return undefined;
   const out: { partnerCenterCode?: string; partnerCenterDescription?: string } = {};

@@ -19,6 +19,7 @@ import type { EmulatorConfig, RuntimeOptions, EmulatorOptions } from "./config";
 import type { Estate } from "./estate";
 import { DEFAULT_ESTATE } from "./estate";
 import type { Fault } from "./faults";
+import type { GraphGdap } from "./graph"; // GDAP (issue 16)
 import { EmulatorCore, startConfig, type EmulatorState, type RequestLogEntry } from "./server";
 
 export type { Casing, EmulatorConfig, EmulatorOptions, RequiredCredentials, RuntimeOptions } from "./config";
@@ -50,6 +51,7 @@ export {
 export { FAULT_KINDS, type Fault, type FaultKind, type FaultMatch } from "./faults";
 export { DEFAULT_THROTTLE, type ThrottleConfig } from "./throttle";
 export type { EmulatorCounters, EmulatorState, RequestLogEntry } from "./server";
+export type { GraphGdap, GdapRelationshipState, GdapAssignmentState } from "./graph"; // GDAP (issue 16)
 
 /** A running emulator. Every method is the programmatic twin of an admin route (`/_emulator/...`). */
 export interface Emulator {
@@ -79,6 +81,8 @@ export interface Emulator {
   expireTokens(): number;
   /** Back to the start estate and options; log, faults, counters and throttle windows cleared (`POST /_emulator/reset`). */
   reset(): void;
+  /** GDAP (issue 16): Microsoft Graph's delegated admin relationships and how the emulator moves them. */
+  readonly gdap: GraphGdap;
 }
 
 /** True for 127.0.0.0/8, ::1 and localhost. */
@@ -149,5 +153,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     configure: (partial) => core.configure(partial),
     expireTokens: () => core.expireTokens(),
     reset: () => core.reset(),
+    gdap: core.gdap, // GDAP (issue 16)
   };
 }

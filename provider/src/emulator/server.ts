@@ -66,6 +66,7 @@ import {
 } from "./estate";
 import { FaultQueue, seededRandom, type Fault, type FaultKind } from "./faults";
 import { FixedWindowThrottle } from "./throttle";
+import { GraphGdap, graphError, isGraphPath } from "./graph"; // GDAP (issue 16)
 
 /** One API request, as the emulator saw and answered it. */
 export interface RequestLogEntry {
@@ -328,6 +329,8 @@ export class EmulatorCore {
   private readonly closing = new AbortController();
   /** Pending delays, woken at once by {@link close}. */
   private readonly sleepers = new Set<() => void>();
+  /** GDAP (issue 16): Microsoft Graph's delegated admin relationships (graph.ts). */
+  readonly gdap = new GraphGdap(() => this.partnerTenantId());
 
   constructor(
     config: EmulatorConfig,
@@ -422,6 +425,7 @@ export class EmulatorCore {
     this.throttle.reset();
     this.idempotency.clear();
     this.propagating.clear();
+    this.gdap.reset(); // GDAP (issue 16)
   }
 
   /** Aborts pending delays (latency, slow faults, streaming) so the server can close at once. */
@@ -740,6 +744,7 @@ export class EmulatorCore {
   ];
 
   private dispatch(ctx: Ctx): ApiResult {
+    if (isGraphPath(ctx.path)) return this.graphDispatch(ctx); // GDAP (issue 16)
     let handler: Handler | undefined;
     let params: string[] = [];
     for (const r of EmulatorCore.routes) {
@@ -795,6 +800,53 @@ export class EmulatorCore {
       if (ctx.entry) ctx.entry.applied = true;
     }
     return result;
+  }
+
+  /**
+   * GDAP (issue 16): Microsoft Graph paths. The same authentication and throttle as Partner Center routes, but
+   * Graph's error shape (`{"error":{"code","message","innerError"}}`), then graph.ts.
+   */
+  private graphDispatch(ctx: Ctx): ApiResult {
+    const denied = this.authenticate(ctx.req);
+    if (denied) {
+      const r = graphError(
+        401,
+        "InvalidAuthenticationToken",
+        "Access token is empty or invalid.",
+        undefined,
+        {
+          "WWW-Authenticate": "Bearer",
+        },
+      );
+      return { ...r, raw: true };
+    }
+    const t = this.config.throttle;
+    if (t !== false) {
+      const d = this.throttle.take(FixedWindowThrottle.key(t, this.partnerTenantId(), null), t);
+      if (!d.allowed) {
+        this.counters.throttled++;
+        const wait = String(Math.max(1, Math.ceil(d.retryAfterSeconds ?? 1)));
+        const r = graphError(429, "TooManyRequests", "Too many requests.", undefined, {
+          "Retry-After": wait,
+        });
+        return { ...r, raw: true };
+      }
+    }
+    const token = /^Bearer\s+(\S+)$/i.exec(header(ctx.req, "authorization") ?? "")?.[1];
+    const r = this.gdap.handle(
+      {
+        method: ctx.method,
+        path: ctx.path,
+        query: ctx.url.searchParams,
+        body: ctx.body,
+        header: (name) => header(ctx.req, name),
+        origin: `http://${ctx.req.headers.host ?? "127.0.0.1"}`,
+      },
+      token,
+      token !== undefined && this.config.staticAccessTokens.includes(token),
+    );
+    if (r.applied && ctx.entry) ctx.entry.applied = true;
+    return { status: r.status, body: r.body, headers: r.headers, raw: true, applied: r.applied ?? false };
   }
 
   private authenticate(req: http.IncomingMessage): ApiResult | null {
@@ -895,7 +947,8 @@ export class EmulatorCore {
       return aadError(400, "invalid_grant", "AADSTS70000: Provided grant is invalid or malformed.");
     }
     const audience = v2 ? form.get("scope") : form.get("resource");
-    if (audience !== null && !/partnercenter/i.test(audience)) {
+    const graph = audience !== null && /^https:\/\/graph\.microsoft\.com\b/i.test(audience); // GDAP (issue 16)
+    if (audience !== null && !/partnercenter/i.test(audience) && !graph) {
       return aadError(
         400,
         "invalid_resource",
@@ -907,6 +960,7 @@ export class EmulatorCore {
     const rotated = opaque("pcemu-rt-");
     const now = Date.now();
     this.accessTokens.set(access, now + lifetime * 1000);
+    if (graph) this.gdap.graphTokens.add(access); // GDAP (issue 16): Graph routes accept only these
     this.refreshTokens.add(rotated);
     this.issued.push(access, rotated);
     this.counters.tokensIssued++;
@@ -1510,6 +1564,10 @@ export class EmulatorCore {
         this.acceptInvitation(id);
         return reply(200, { id: id.toLowerCase(), relationshipToPartner: "reseller" });
       }
+      // GDAP (issue 16): the customer approves a delegated admin relationship (what its approval link does).
+      const approve = /^\/_emulator\/gdap\/([^/]+)\/approve$/i.exec(path);
+      if (approve && method === "POST") return reply(200, this.gdap.approve(decodeURIComponent(approve[1]!)));
+      if (path === "/_emulator/gdap" && method === "GET") return reply(200, this.gdap.state());
       switch (`${method} ${path}`) {
         case "GET /_emulator/health":
           return reply(200, { status: "ok" });
@@ -1551,6 +1609,8 @@ export class EmulatorCore {
               "GET|DELETE /_emulator/requests",
               "GET|POST|DELETE /_emulator/faults",
               "POST /_emulator/customers/{id}/accept",
+              "GET /_emulator/gdap", // GDAP (issue 16)
+              "POST /_emulator/gdap/{id}/approve", // GDAP (issue 16)
               "GET|PATCH /_emulator/config",
               "POST /_emulator/tokens/expire",
               "POST /_emulator/reset",

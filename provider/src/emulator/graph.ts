@@ -1,0 +1,663 @@
+/**
+ * The emulator's Microsoft Graph GDAP routes (issue 16): delegated admin relationships, their requests and
+ * access assignments, as plain functions over a store. server.ts dispatches `/v1.0/tenantRelationships/...`
+ * here after its own authentication, throttling, fault injection and request log.
+ *
+ * Shapes, statuses and rules follow Microsoft Graph v1.0 documentation (the pages cited in
+ * provider/src/gdap/graph.ts): 201 + Location + `@odata.etag` on creation; `$filter`, `$top` (max 300) and
+ * `@odata.nextLink` on lists; PATCH and DELETE of a relationship only while `created`, with `If-Match`;
+ * requests `lockForApproval` and `terminate` answer 201 with status `created` and the relationship's status
+ * moves afterwards; errors `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
+ *
+ * Emulator's choices (Microsoft documents no more):
+ * - A status change caused by a request (lock, approve, terminate, assignment create or delete) is never visible in
+ *   the answer to that request: it applies on the first read at least `asyncMs` later (default 0).
+ * - `terminate` is accepted in approvalPending, approved, activating, active and expiring; refused (400) in
+ *   created (DELETE it instead) and once ended.
+ * - Missing If-Match: 400 `Request_BadRequest`; stale If-Match: 412 `PreconditionFailed`.
+ * - displayName must be unique among relationships that have not ended; a second one: 409 `Conflict`.
+ * - One live access assignment per security group and relationship: a second one is 409 `Conflict`.
+ * - `$filter` understands `customer/tenantId eq '...'` and `displayName eq '...'`, joined by `and`.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+
+/** A relationship as the emulator stores it. */
+export interface GdapRelationshipState {
+  id: string;
+  displayName: string;
+  status: string;
+  customer: { tenantId: string; displayName?: string };
+  duration: string;
+  autoExtendDuration: string;
+  roles: string[];
+  createdDateTime: string;
+  lastModifiedDateTime: string;
+  activatedDateTime: string | null;
+  endDateTime: string | null;
+  etag: string;
+  /** A status that applies at `at` (ms), on the first read from then on. */
+  next: { status: string; at: number } | null;
+  requests: {
+    id: string;
+    action: string;
+    status: string;
+    createdDateTime: string;
+    lastModifiedDateTime: string;
+  }[];
+  assignments: GdapAssignmentState[];
+}
+
+export interface GdapAssignmentState {
+  id: string;
+  status: string;
+  securityGroupId: string;
+  roles: string[];
+  createdDateTime: string;
+  lastModifiedDateTime: string;
+  etag: string;
+  next: { status: string; at: number } | null;
+}
+
+/** What server.ts passes for one request. */
+export interface GraphRequest {
+  method: string;
+  /** Path without query string, e.g. `/v1.0/tenantRelationships/delegatedAdminRelationships`. */
+  path: string;
+  query: URLSearchParams;
+  body: Buffer;
+  header(name: string): string | undefined;
+  /** `http://127.0.0.1:port`: base of Location and `@odata.nextLink`. */
+  origin: string;
+}
+
+/** An answer; the body is sent as is (no casing switch). */
+export interface GraphResult {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+  applied?: boolean;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ENDED = new Set(["terminationRequested", "terminating", "terminated", "expired"]);
+const TERMINABLE = new Set(["approvalPending", "approved", "activating", "active", "expiring"]);
+const AUTO_EXTEND = new Set(["PT0S", "P0D", "P180D"]);
+const PREFIX = "/v1.0/tenantRelationships";
+
+/** True for the paths this module answers. */
+export function isGraphPath(path: string): boolean {
+  return path.toLowerCase().startsWith(PREFIX.toLowerCase());
+}
+
+/** Days of an ISO 8601 duration between P1D and P2Y, or null (`delegatedadminrelationship`, `duration`). */
+export function durationDays(d: unknown): number | null {
+  if (typeof d !== "string") return null;
+  const days = /^P(\d{1,4})D$/.exec(d);
+  if (days) {
+    const n = Number(days[1]);
+    return n >= 1 && n <= 730 ? n : null;
+  }
+  return d === "P1Y" ? 365 : d === "P2Y" ? 730 : null;
+}
+
+/** The Graph error body. */
+export function graphError(
+  status: number,
+  code: string,
+  message: string,
+  requestId: string = randomUUID(),
+  headers: Record<string, string> = {},
+): GraphResult {
+  return {
+    status,
+    body: {
+      error: {
+        code,
+        message,
+        innerError: {
+          date: new Date().toISOString().replace(/\.\d+Z$/, ""),
+          "request-id": requestId,
+          "client-request-id": requestId,
+        },
+      },
+    },
+    headers: { "request-id": requestId, "client-request-id": requestId, ...headers },
+  };
+}
+
+function etag(): string {
+  return `W/"${Buffer.from(`"${randomBytes(8).toString("hex")}"`).toString("base64")}"`;
+}
+
+/** The GDAP store and its routes. */
+export class GraphGdap {
+  private rels = new Map<string, GdapRelationshipState>();
+  /** Access tokens issued for https://graph.microsoft.com (Partner Center tokens are refused here). */
+  readonly graphTokens = new Set<string>();
+  /** Delay of asynchronous status changes (ms). */
+  asyncMs = 0;
+  /** Largest page a list answers, whatever `$top` asks (tests of `@odata.nextLink` paging). */
+  pageSize = 300;
+
+  constructor(private readonly partnerTenantId: () => string) {}
+
+  /** Forgets every relationship (tokens stay valid, as for the rest of the emulator). */
+  reset(): void {
+    this.rels.clear();
+    this.asyncMs = 0;
+    this.pageSize = 300;
+  }
+
+  /** A copy of every relationship (statuses settled). */
+  state(): GdapRelationshipState[] {
+    const now = Date.now();
+    return structuredClone([...this.rels.values()].map((r) => this.settle(r, now)));
+  }
+
+  /**
+   * The customer's global administrator approves (what the approval link does): approvalPending → active,
+   * through activating; activatedDateTime now, endDateTime = activatedDateTime + duration.
+   * @throws Error when there is no such relationship or it is not awaiting approval.
+   */
+  approve(id: string): GdapRelationshipState {
+    const r = this.rels.get(id.toLowerCase());
+    if (!r) throw new Error(`no delegated admin relationship "${id}"`);
+    this.settle(r, Date.now());
+    if (r.status !== "approvalPending") {
+      throw new Error(`relationship ${r.id} is ${r.status}, not approvalPending: nothing to approve`);
+    }
+    const now = Date.now();
+    this.touch(r, "activating");
+    r.activatedDateTime = new Date(now).toISOString();
+    r.endDateTime = new Date(now + (durationDays(r.duration) ?? 0) * 86_400_000).toISOString();
+    r.next = { status: "active", at: now + this.asyncMs };
+    return structuredClone(r);
+  }
+
+  /** Sets a relationship's status directly (tests: expired, terminated outside Pulumi...). */
+  setStatus(id: string, status: string): void {
+    const r = this.rels.get(id.toLowerCase());
+    if (!r) throw new Error(`no delegated admin relationship "${id}"`);
+    this.touch(r, status);
+    r.next = null;
+  }
+
+  /** Answers one Graph request. `token` is the bearer token the server already authenticated. */
+  handle(req: GraphRequest, token: string | undefined, staticToken: boolean): GraphResult {
+    const rid = req.header("client-request-id") ?? randomUUID();
+    if (!staticToken && (token === undefined || !this.graphTokens.has(token))) {
+      return graphError(
+        401,
+        "InvalidAuthenticationToken",
+        "Access token validation failure. Invalid audience.",
+        rid,
+        {
+          "WWW-Authenticate":
+            'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
+        },
+      );
+    }
+    const rest = req.path.slice(PREFIX.length).replace(/\/+$/, "");
+    const seg = rest
+      .split("/")
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
+    const out = this.route(req, seg, rid);
+    out.headers = { "request-id": rid, "client-request-id": rid, ...out.headers };
+    return out;
+  }
+
+  private route(req: GraphRequest, seg: string[], rid: string): GraphResult {
+    const m = req.method;
+    const bad = (code: string, msg: string, status = 400) => graphError(status, code, msg, rid);
+    if (seg[0]?.toLowerCase() !== "delegatedadminrelationships") {
+      return bad("UnknownError", `Resource not found for the segment '${seg[0] ?? ""}'.`, 404);
+    }
+    if (seg.length === 1) {
+      if (m === "GET") return this.listRelationships(req);
+      if (m === "POST") return this.createRelationship(req, rid);
+      return bad("BadRequest", `${m} is not allowed on delegatedAdminRelationships.`, 405);
+    }
+    const r = this.rels.get(seg[1]!.toLowerCase());
+    if (!r)
+      return bad("ResourceNotFound", `The delegated admin relationship '${seg[1]}' was not found.`, 404);
+    this.settle(r, Date.now());
+    const relUrl = `${req.origin}${PREFIX}/delegatedAdminRelationships/${r.id}`;
+    if (seg.length === 2) {
+      if (m === "GET") return ok(200, relBody(r));
+      if (m === "PATCH" || m === "DELETE") {
+        const pre = ifMatch(req, r.etag, rid);
+        if (pre) return pre;
+        if (r.status !== "created") {
+          return bad(
+            "Request_BadRequest",
+            `The relationship can only be ${m === "PATCH" ? "updated" : "deleted"} in the 'created' status; it is '${r.status}'.`,
+          );
+        }
+        if (m === "DELETE") {
+          this.rels.delete(r.id);
+          return { status: 204, body: "", headers: {}, applied: true };
+        }
+        return this.patchRelationship(req, r, rid);
+      }
+      return bad("BadRequest", `${m} is not allowed on a delegated admin relationship.`, 405);
+    }
+    const sub = seg[2]!.toLowerCase();
+    if (sub === "requests") {
+      if (seg.length === 3 && m === "POST") return this.createRequest(req, r, relUrl, rid);
+      if (seg.length === 3 && m === "GET") return ok(200, { value: r.requests.map(requestBody) });
+      const q = seg.length === 4 && m === "GET" ? r.requests.find((x) => x.id === seg[3]) : undefined;
+      return q ? ok(200, requestBody(q)) : bad("ResourceNotFound", "The request was not found.", 404);
+    }
+    if (sub === "accessassignments") {
+      if (seg.length === 3 && m === "GET") {
+        const now = Date.now();
+        return ok(200, {
+          value: r.assignments.map((a) => assignmentBody(this.settleAssignment(r, a, now))).filter(Boolean),
+        });
+      }
+      if (seg.length === 3 && m === "POST") return this.createAssignment(req, r, relUrl, rid);
+      const a = r.assignments.find((x) => x.id === seg[3]);
+      if (!a || seg.length !== 4) return bad("ResourceNotFound", "The access assignment was not found.", 404);
+      this.settleAssignment(r, a, Date.now());
+      if (!r.assignments.includes(a))
+        return bad("ResourceNotFound", "The access assignment was not found.", 404);
+      if (m === "GET") return ok(200, assignmentBody(a));
+      const pre = ifMatch(req, a.etag, rid);
+      if (pre) return pre;
+      if (m === "DELETE") {
+        a.status = "deleting";
+        a.etag = etag();
+        a.next = { status: "deleted", at: Date.now() + this.asyncMs };
+        return { status: 204, body: "", headers: {}, applied: true };
+      }
+      if (m === "PATCH") {
+        const body = parseJson(req);
+        if ("error" in body) return bad("BadRequest", body.error);
+        const roles = rolesOf(body.value.accessDetails);
+        if (typeof roles === "string") return bad("BadRequest", roles);
+        const outside = roles.filter((x) => !r.roles.includes(x));
+        if (outside.length)
+          return bad("BadRequest", `Roles ${outside.join(", ")} are not part of the relationship.`);
+        a.roles = roles;
+        a.etag = etag();
+        a.lastModifiedDateTime = new Date().toISOString();
+        return { ...ok(200, assignmentBody(a)), applied: true };
+      }
+      return bad("BadRequest", `${m} is not allowed on an access assignment.`, 405);
+    }
+    return bad("UnknownError", `Resource not found for the segment '${seg[2]}'.`, 404);
+  }
+
+  private listRelationships(req: GraphRequest): GraphResult {
+    const filter = req.query.get("$filter");
+    const clauses: [string, string][] = [];
+    if (filter) {
+      for (const part of filter.split(/\s+and\s+/i)) {
+        const c = /^\s*(customer\/tenantId|displayName)\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(part);
+        if (!c) return graphError(400, "BadRequest", `Invalid filter clause: ${part}`);
+        clauses.push([c[1]!.toLowerCase(), c[2]!.replace(/''/g, "'")]);
+      }
+    }
+    const topRaw = req.query.get("$top");
+    const top = topRaw === null ? 100 : Number(topRaw);
+    if (!Number.isInteger(top) || top < 1 || top > 300) {
+      return graphError(400, "BadRequest", "$top must be a whole number from 1 to 300.");
+    }
+    const skip = Number(req.query.get("$skiptoken") ?? "0");
+    const now = Date.now();
+    const all = [...this.rels.values()]
+      .map((r) => this.settle(r, now))
+      .filter((r) =>
+        clauses.every(([k, v]) =>
+          k === "displayname" ? r.displayName === v : r.customer.tenantId === v.toLowerCase(),
+        ),
+      );
+    const size = Math.min(top, this.pageSize);
+    const page = all.slice(skip, skip + size);
+    const body: Record<string, unknown> = {
+      "@odata.context": `${req.origin}/v1.0/$metadata#tenantRelationships/delegatedAdminRelationships`,
+      value: page.map(relBody),
+    };
+    if (skip + size < all.length) {
+      const q = new URLSearchParams(req.query);
+      q.set("$skiptoken", String(skip + size));
+      body["@odata.nextLink"] = `${req.origin}${req.path}?${q.toString()}`;
+    }
+    return ok(200, body);
+  }
+
+  private createRelationship(req: GraphRequest, rid: string): GraphResult {
+    const parsed = parseJson(req);
+    if ("error" in parsed) return graphError(400, "BadRequest", parsed.error, rid);
+    const b = parsed.value;
+    const bad = (msg: string) => graphError(400, "BadRequest", msg, rid);
+    if (typeof b.displayName !== "string" || !b.displayName.trim() || b.displayName.length > 50) {
+      return bad("displayName is required and must be at most 50 characters.");
+    }
+    if (durationDays(b.duration) === null)
+      return bad("duration must be an ISO 8601 duration from P1D to P2Y.");
+    const auto = b.autoExtendDuration ?? "PT0S";
+    if (typeof auto !== "string" || !AUTO_EXTEND.has(auto))
+      return bad("autoExtendDuration must be P0D, PT0S or P180D.");
+    const customer = b.customer as { tenantId?: unknown; displayName?: unknown } | undefined;
+    if (customer !== undefined && (typeof customer.tenantId !== "string" || !GUID.test(customer.tenantId))) {
+      return bad("customer.tenantId must be a tenant GUID.");
+    }
+    const roles = rolesOf(b.accessDetails);
+    if (typeof roles === "string") return bad(roles);
+    const now = Date.now();
+    for (const r of this.rels.values()) {
+      this.settle(r, now);
+      if (r.displayName === b.displayName && !ENDED.has(r.status)) {
+        return graphError(409, "Conflict", `A relationship named '${b.displayName}' already exists.`, rid);
+      }
+    }
+    const iso = new Date(now).toISOString();
+    const r: GdapRelationshipState = {
+      // Graph's ids are `{guid}-{partner tenant id}`, as in the documented examples.
+      id: `${randomUUID()}-${this.partnerTenantId()}`,
+      displayName: b.displayName,
+      status: "created",
+      customer: {
+        tenantId: String(customer?.tenantId ?? "").toLowerCase(),
+        ...(typeof customer?.displayName === "string" && { displayName: customer.displayName }),
+      },
+      duration: b.duration as string,
+      autoExtendDuration: auto,
+      roles,
+      createdDateTime: iso,
+      lastModifiedDateTime: iso,
+      activatedDateTime: null,
+      endDateTime: null,
+      etag: etag(),
+      next: null,
+      requests: [],
+      assignments: [],
+    };
+    this.rels.set(r.id, r);
+    return {
+      status: 201,
+      body: relBody(r),
+      headers: { Location: `${req.origin}${PREFIX}/delegatedAdminRelationships/${r.id}` },
+      applied: true,
+    };
+  }
+
+  private patchRelationship(req: GraphRequest, r: GdapRelationshipState, rid: string): GraphResult {
+    const parsed = parseJson(req);
+    if ("error" in parsed) return graphError(400, "BadRequest", parsed.error, rid);
+    const b = parsed.value;
+    if (b.displayName !== undefined) {
+      if (typeof b.displayName !== "string" || !b.displayName.trim() || b.displayName.length > 50) {
+        return graphError(400, "BadRequest", "displayName must be at most 50 characters.", rid);
+      }
+      r.displayName = b.displayName;
+    }
+    if (b.duration !== undefined) {
+      if (durationDays(b.duration) === null) {
+        return graphError(400, "BadRequest", "duration must be an ISO 8601 duration from P1D to P2Y.", rid);
+      }
+      r.duration = b.duration as string;
+    }
+    if (b.accessDetails !== undefined) {
+      const roles = rolesOf(b.accessDetails);
+      if (typeof roles === "string") return graphError(400, "BadRequest", roles, rid);
+      r.roles = roles;
+    }
+    this.touch(r, r.status);
+    return { ...ok(200, relBody(r)), applied: true };
+  }
+
+  private createRequest(
+    req: GraphRequest,
+    r: GdapRelationshipState,
+    relUrl: string,
+    rid: string,
+  ): GraphResult {
+    const parsed = parseJson(req);
+    if ("error" in parsed) return graphError(400, "BadRequest", parsed.error, rid);
+    const action = parsed.value.action;
+    const now = Date.now();
+    let target: string;
+    if (action === "lockForApproval") {
+      if (r.status !== "created") {
+        return graphError(
+          400,
+          "Request_BadRequest",
+          `The relationship is '${r.status}': only a 'created' relationship can be locked for approval.`,
+          rid,
+        );
+      }
+      target = "approvalPending";
+    } else if (action === "terminate") {
+      if (!TERMINABLE.has(r.status)) {
+        return graphError(
+          400,
+          "Request_BadRequest",
+          `The relationship is '${r.status}' and cannot be terminated${r.status === "created" ? ": delete it instead" : ""}.`,
+          rid,
+        );
+      }
+      target = "terminated";
+      this.touch(r, "terminationRequested");
+      r.endDateTime = new Date(now).toISOString();
+    } else {
+      return graphError(
+        400,
+        "BadRequest",
+        `action must be lockForApproval or terminate, not '${String(action)}'.`,
+        rid,
+      );
+    }
+    const iso = new Date(now).toISOString();
+    const q = {
+      id: randomUUID(),
+      action,
+      status: "created",
+      createdDateTime: iso,
+      lastModifiedDateTime: iso,
+    };
+    r.requests.push(q);
+    const answer = requestBody(q);
+    // The request succeeds and the relationship moves afterwards, never within this answer.
+    q.status = "succeeded";
+    r.next = { status: target, at: now + this.asyncMs };
+    return { status: 201, body: answer, headers: { Location: `${relUrl}/requests/${q.id}` }, applied: true };
+  }
+
+  private createAssignment(
+    req: GraphRequest,
+    r: GdapRelationshipState,
+    relUrl: string,
+    rid: string,
+  ): GraphResult {
+    if (r.status !== "active" && r.status !== "expiring") {
+      return graphError(
+        400,
+        "Request_BadRequest",
+        `Access can be assigned only in an active relationship; it is '${r.status}'.`,
+        rid,
+      );
+    }
+    const parsed = parseJson(req);
+    if ("error" in parsed) return graphError(400, "BadRequest", parsed.error, rid);
+    const c = parsed.value.accessContainer as
+      { accessContainerId?: unknown; accessContainerType?: unknown } | undefined;
+    if (
+      !c ||
+      typeof c.accessContainerId !== "string" ||
+      !GUID.test(c.accessContainerId) ||
+      c.accessContainerType !== "securityGroup"
+    ) {
+      return graphError(
+        400,
+        "BadRequest",
+        "accessContainer must be {accessContainerId: <group GUID>, accessContainerType: 'securityGroup'}.",
+        rid,
+      );
+    }
+    const roles = rolesOf(parsed.value.accessDetails);
+    if (typeof roles === "string") return graphError(400, "BadRequest", roles, rid);
+    const outside = roles.filter((x) => !r.roles.includes(x));
+    if (outside.length) {
+      return graphError(
+        400,
+        "BadRequest",
+        `Roles ${outside.join(", ")} are not part of the relationship.`,
+        rid,
+      );
+    }
+    const group = c.accessContainerId.toLowerCase();
+    if (
+      r.assignments.some(
+        (a) => a.securityGroupId === group && a.status !== "deleted" && a.status !== "deleting",
+      )
+    ) {
+      return graphError(
+        409,
+        "Conflict",
+        `Security group ${group} already has an access assignment in this relationship.`,
+        rid,
+      );
+    }
+    const iso = new Date().toISOString();
+    const a: GdapAssignmentState = {
+      id: randomUUID(),
+      status: "pending",
+      securityGroupId: group,
+      roles,
+      createdDateTime: iso,
+      lastModifiedDateTime: iso,
+      etag: etag(),
+      next: null,
+    };
+    r.assignments.push(a);
+    const answer = assignmentBody(a);
+    a.next = { status: "active", at: Date.now() + this.asyncMs };
+    return {
+      status: 201,
+      body: answer,
+      headers: { Location: `${relUrl}/accessAssignments/${a.id}` },
+      applied: true,
+    };
+  }
+
+  private touch(r: GdapRelationshipState, status: string): void {
+    r.status = status;
+    r.etag = etag();
+    r.lastModifiedDateTime = new Date().toISOString();
+  }
+
+  /** Applies a due status change. */
+  private settle(r: GdapRelationshipState, now: number): GdapRelationshipState {
+    if (r.next && now >= r.next.at) {
+      this.touch(r, r.next.status);
+      r.next = null;
+      if (r.status === "terminated") {
+        for (const a of r.assignments) a.status = "deleted";
+      }
+    }
+    return r;
+  }
+
+  /** Applies a due assignment change; a deleted assignment leaves the relationship (404 from then on). */
+  private settleAssignment(
+    r: GdapRelationshipState,
+    a: GdapAssignmentState,
+    now: number,
+  ): GdapAssignmentState | undefined {
+    if (a.next && now >= a.next.at) {
+      a.status = a.next.status;
+      a.etag = etag();
+      a.lastModifiedDateTime = new Date(now).toISOString();
+      a.next = null;
+    }
+    if (a.status === "deleted") {
+      r.assignments = r.assignments.filter((x) => x !== a);
+      return undefined;
+    }
+    return a;
+  }
+}
+
+function ok(status: number, body: unknown): GraphResult {
+  return { status, body, headers: {} };
+}
+
+function ifMatch(req: GraphRequest, current: string, rid: string): GraphResult | undefined {
+  const given = req.header("if-match");
+  if (!given) return graphError(400, "Request_BadRequest", "The If-Match header is required.", rid);
+  if (given !== "*" && given !== current) {
+    return graphError(
+      412,
+      "PreconditionFailed",
+      "The etag does not match: the object changed since it was read.",
+      rid,
+    );
+  }
+  return undefined;
+}
+
+function parseJson(req: GraphRequest): { value: Record<string, unknown> } | { error: string } {
+  const text = req.body.toString("utf8").trim();
+  if (!text) return { error: "A JSON request body is required." };
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      return { error: "The body must be a JSON object." };
+    return { value: v as Record<string, unknown> };
+  } catch {
+    return { error: "The request body is not valid JSON." };
+  }
+}
+
+function rolesOf(details: unknown): string[] | string {
+  const list = (details as { unifiedRoles?: unknown } | undefined)?.unifiedRoles;
+  if (!Array.isArray(list) || list.length === 0)
+    return "accessDetails.unifiedRoles must list at least one role.";
+  const out: string[] = [];
+  for (const x of list) {
+    const id = (x as { roleDefinitionId?: unknown } | null)?.roleDefinitionId;
+    if (typeof id !== "string" || !GUID.test(id))
+      return "Each unifiedRoles entry needs a roleDefinitionId GUID.";
+    out.push(id.toLowerCase());
+  }
+  return out;
+}
+
+function relBody(r: GdapRelationshipState): Record<string, unknown> {
+  return {
+    "@odata.type": "#microsoft.graph.delegatedAdminRelationship",
+    "@odata.etag": r.etag,
+    id: r.id,
+    displayName: r.displayName,
+    duration: r.duration,
+    customer: r.customer,
+    accessDetails: { unifiedRoles: r.roles.map((roleDefinitionId) => ({ roleDefinitionId })) },
+    status: r.status,
+    autoExtendDuration: r.autoExtendDuration,
+    createdDateTime: r.createdDateTime,
+    lastModifiedDateTime: r.lastModifiedDateTime,
+    activatedDateTime: r.activatedDateTime,
+    endDateTime: r.endDateTime,
+  };
+}
+
+function requestBody(q: GdapRelationshipState["requests"][number]): Record<string, unknown> {
+  return { "@odata.type": "#microsoft.graph.delegatedAdminRelationshipRequest", ...q };
+}
+
+function assignmentBody(a: GdapAssignmentState | undefined): Record<string, unknown> | undefined {
+  if (!a) return undefined;
+  return {
+    "@odata.type": "#microsoft.graph.delegatedAdminAccessAssignment",
+    "@odata.etag": a.etag,
+    id: a.id,
+    status: a.status,
+    createdDateTime: a.createdDateTime,
+    lastModifiedDateTime: a.lastModifiedDateTime,
+    accessContainer: { accessContainerId: a.securityGroupId, accessContainerType: "securityGroup" },
+    accessDetails: { unifiedRoles: a.roles.map((roleDefinitionId) => ({ roleDefinitionId })) },
+  };
+}

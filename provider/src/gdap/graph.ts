@@ -1,0 +1,526 @@
+/**
+ * The Microsoft Graph client for granular delegated admin privileges (GDAP): delegated admin relationships,
+ * their requests (lock for approval, terminate) and their access assignments (issue 16).
+ *
+ * Wire facts, from Microsoft Graph v1.0 documentation (learn.microsoft.com/graph/api/...):
+ * - `resources/delegatedadminrelationship`: properties, the status enum (activating, active, approvalPending,
+ *   approved, created, expired, expiring, terminated, terminating, terminationRequested, unknownFutureValue),
+ *   `duration` from P1D to P2Y, `autoExtendDuration` one of P0D, PT0S, P180D, `displayName` at most 50 characters.
+ * - `tenantrelationship-post-delegatedadminrelationships`: POST answers 201 with the relationship and `@odata.etag`.
+ * - `tenantrelationship-list-delegatedadminrelationships`: `$filter`, `$top` (up to 300) and `@odata.nextLink` paging.
+ * - `delegatedadminrelationship-update` / `-delete`: only in status `created`, `If-Match: {etag}` required;
+ *   DELETE answers 204.
+ * - `delegatedadminrelationship-post-requests`: `{"action":"lockForApproval"|"terminate"}` answers 201 with a
+ *   delegatedAdminRelationshipRequest whose status is created, pending, succeeded or failed; the relationship's
+ *   own status follows asynchronously.
+ * - `delegatedadminrelationship-post-accessassignments` / `resources/delegatedadminaccessassignment`:
+ *   `accessContainer{accessContainerId, accessContainerType:"securityGroup"}`, `accessDetails.unifiedRoles`,
+ *   status pending, active, deleting, deleted, error; update and delete with If-Match.
+ * - Errors (Graph "Microsoft Graph error responses and resource types"): `{"error":{"code","message",
+ *   "innerError":{"request-id","date"}}}`; throttling (Graph "Microsoft Graph throttling guidance"): 429 with
+ *   Retry-After, honoured by the shared transport.
+ *
+ * Requests go through the same transport as Partner Center calls (retries, Retry-After, typed errors) over the
+ * same connection pool and token source: the Graph token is the same refresh-token grant with
+ * `resource=https://graph.microsoft.com` (Entra refresh tokens are multi-resource), cached next to the Partner
+ * Center token. Graph throttles independently of Partner Center, so Graph calls get a limiter of their own (same
+ * algorithm and options): a Graph 429 never holds back Partner Center calls, nor the other way round.
+ */
+import { z } from "zod";
+import type { PartnerCenterClient } from "../client";
+import { Limiter } from "../client/pacing";
+import { Transport, type TransportRequest } from "../client/transport";
+import {
+  ApiError,
+  AuthenticationError,
+  ConfigurationError,
+  ConnectionError,
+  NotFoundError,
+  PartnerCenterError,
+  PermissionDeniedError,
+  ResponseValidationError,
+  ThrottledError,
+  type ErrorContext,
+} from "../errors";
+import { isLoopbackHost, settingName, type Settings } from "../settings";
+
+/** The resource (audience) of Graph tokens. */
+export const GRAPH_RESOURCE = "https://graph.microsoft.com";
+
+/** `partnercenter:graphEndpoint` / `PARTNER_CENTER_GRAPH_ENDPOINT`, default {@link GRAPH_RESOURCE}. */
+export const GRAPH_ENDPOINT_KEY = "graphEndpoint";
+export const GRAPH_ENDPOINT_ENV = "PARTNER_CENTER_GRAPH_ENDPOINT";
+const GRAPH_SETTING = `partnercenter:${GRAPH_ENDPOINT_KEY} (or ${GRAPH_ENDPOINT_ENV})`;
+
+/**
+ * The Graph base URL from stack config (`partnercenter:graphEndpoint`, `partnercenter:config:graphEndpoint` or a
+ * bare `graphEndpoint`), else the environment, else https://graph.microsoft.com. https unless the host is
+ * loopback, like `partnercenter:endpoint`. @throws ConfigurationError naming the setting and the fix.
+ */
+export function loadGraphEndpoint(
+  config: Readonly<Record<string, string | undefined>>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const raw = [
+    config[`partnercenter:${GRAPH_ENDPOINT_KEY}`],
+    config[`partnercenter:config:${GRAPH_ENDPOINT_KEY}`],
+    config[GRAPH_ENDPOINT_KEY],
+    env[GRAPH_ENDPOINT_ENV],
+  ]
+    .map((v) => (typeof v === "string" ? v.trim() : undefined))
+    .find((v) => v !== undefined && v !== "");
+  if (raw === undefined) return GRAPH_RESOURCE;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigurationError(`${GRAPH_SETTING} must be an absolute URL such as ${GRAPH_RESOURCE}.`);
+  }
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && isLoopbackHost(u.hostname))) {
+    throw new ConfigurationError(
+      `${GRAPH_SETTING} must use https (plain http is allowed only for localhost, 127.x.x.x or ::1, e.g. the emulator); got host "${u.hostname}" over ${u.protocol.replace(":", "")}.`,
+    );
+  }
+  if (u.search || u.hash || u.username || u.password) {
+    throw new ConfigurationError(
+      `${GRAPH_SETTING} must be a plain base URL without credentials, query string or fragment.`,
+    );
+  }
+  return `${u.origin}${u.pathname}`.replace(/\/+$/, "");
+}
+
+// ------------------------------------------------------------------------------------------------ shapes
+
+/** The statuses of a delegatedAdminRelationship (Graph `delegatedAdminRelationshipStatus`). */
+export type RelationshipStatus =
+  | "activating"
+  | "active"
+  | "approvalPending"
+  | "approved"
+  | "created"
+  | "expired"
+  | "expiring"
+  | "terminated"
+  | "terminating"
+  | "terminationRequested"
+  | (string & {});
+
+/** A delegated admin relationship as the client returns it. */
+export interface AdminRelationship {
+  id: string;
+  displayName: string;
+  status: RelationshipStatus;
+  /** The customer's tenant id, lower-case ("" when Graph sent none). */
+  customerTenantId: string;
+  customerDisplayName: string | undefined;
+  duration: string;
+  autoExtendDuration: string | undefined;
+  /** Unified role definition ids, lower-case, in the order sent. */
+  roles: string[];
+  activatedDateTime: string | undefined;
+  endDateTime: string | undefined;
+  /** `@odata.etag`, for If-Match. */
+  etag: string | undefined;
+}
+
+/** A delegatedAdminRelationshipRequest. */
+export interface RelationshipRequest {
+  id: string;
+  action: string;
+  /** created, pending, succeeded, failed. */
+  status: string;
+}
+
+/** A delegatedAdminAccessAssignment. */
+export interface AccessAssignment {
+  id: string;
+  /** pending, active, deleting, deleted, error. */
+  status: string;
+  securityGroupId: string;
+  roles: string[];
+  etag: string | undefined;
+}
+
+const text = z.string().nullish();
+const roleList = z
+  .object({ unifiedRoles: z.array(z.object({ roleDefinitionId: z.string() })).nullish() })
+  .nullish();
+const roleIds = (d: z.infer<typeof roleList>) =>
+  (d?.unifiedRoles ?? []).map((r) => r.roleDefinitionId.toLowerCase());
+
+const relationshipSchema = z
+  .object({
+    "@odata.etag": text,
+    id: z.string().min(1),
+    displayName: text,
+    status: z.string(),
+    duration: text,
+    autoExtendDuration: text,
+    customer: z.object({ tenantId: text, displayName: text }).nullish(),
+    accessDetails: roleList,
+    activatedDateTime: text,
+    endDateTime: text,
+  })
+  .transform((r): AdminRelationship => ({
+    id: r.id,
+    displayName: r.displayName ?? "",
+    status: r.status,
+    customerTenantId: (r.customer?.tenantId ?? "").toLowerCase(),
+    customerDisplayName: r.customer?.displayName ?? undefined,
+    duration: r.duration ?? "",
+    autoExtendDuration: r.autoExtendDuration ?? undefined,
+    roles: roleIds(r.accessDetails),
+    // The documented create example sends "activatedDateTime": "" before activation.
+    activatedDateTime: r.activatedDateTime || undefined,
+    endDateTime: r.endDateTime || undefined,
+    etag: r["@odata.etag"] ?? undefined,
+  }));
+
+const requestSchema = z
+  .object({ id: z.string().min(1), action: z.string(), status: z.string() })
+  .transform((r): RelationshipRequest => ({ id: r.id, action: r.action, status: r.status }));
+
+const assignmentSchema = z
+  .object({
+    "@odata.etag": text,
+    id: z.string().min(1),
+    status: z.string(),
+    accessContainer: z.object({ accessContainerId: z.string(), accessContainerType: text }).nullish(),
+    accessDetails: roleList,
+  })
+  .transform((a): AccessAssignment => ({
+    id: a.id,
+    status: a.status,
+    securityGroupId: (a.accessContainer?.accessContainerId ?? "").toLowerCase(),
+    roles: roleIds(a.accessDetails),
+    etag: a["@odata.etag"] ?? undefined,
+  }));
+
+const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ value: z.array(item), "@odata.nextLink": z.string().nullish() });
+
+/** The largest number of pages followed for one list: a loop guard. */
+const MAX_PAGES = 10_000;
+
+/** Graph ids are GUIDs or `{guid}-{guid}`: nothing that could change the route. */
+const ID = /^[A-Za-z0-9-]{1,100}$/;
+
+// ------------------------------------------------------------------------------------------------ client
+
+/** Options of {@link GraphClient}. */
+export interface GraphClientOptions {
+  /** Receives one line per retry; never headers, tokens or bodies. */
+  logger?: (line: string) => void;
+}
+
+/** The GDAP part of Microsoft Graph v1.0. */
+export class GraphClient {
+  private readonly transport: Transport;
+  private readonly base: string;
+  private readonly settings: Settings;
+
+  constructor(pc: PartnerCenterClient, graphEndpoint: string, options: GraphClientOptions = {}) {
+    const { settings, dispatcher, auth, options: pcOptions } = pc.graphParts();
+    this.settings = settings;
+    this.base = `${graphEndpoint}/v1.0/tenantRelationships`;
+    const limiter = new Limiter({
+      maxConcurrency: settings.maxConcurrency,
+      maxRequestsPerMinute: settings.maxRequestsPerMinute,
+      ...pcOptions.pacing,
+    });
+    this.transport = new Transport(
+      { ...settings, endpoint: graphEndpoint },
+      dispatcher,
+      auth.forResource(GRAPH_RESOURCE),
+      limiter,
+      { retry: pcOptions.retry, logger: options.logger ?? pcOptions.logger, correlationId: pc.correlationId },
+    );
+  }
+
+  /** Counters of the Graph transport (attempts, 429s, retries). */
+  stats(): { requests: number; responses429: number; retries: number } {
+    return { ...this.transport.counters };
+  }
+
+  /** POST a new relationship (status `created`). */
+  createRelationship(body: {
+    displayName: string;
+    duration: string;
+    customerTenantId: string;
+    roles: readonly string[];
+    autoExtendDuration?: string | undefined;
+  }): Promise<AdminRelationship> {
+    return this.send("create the delegated admin relationship", {
+      method: "POST",
+      path: `${this.base}/delegatedAdminRelationships`,
+      body: {
+        displayName: body.displayName,
+        duration: body.duration,
+        customer: { tenantId: body.customerTenantId },
+        accessDetails: { unifiedRoles: body.roles.map((roleDefinitionId) => ({ roleDefinitionId })) },
+        ...(body.autoExtendDuration !== undefined && { autoExtendDuration: body.autoExtendDuration }),
+      },
+      schema: relationshipSchema,
+    });
+  }
+
+  getRelationship(id: string): Promise<AdminRelationship> {
+    return this.send(`read delegated admin relationship ${id}`, {
+      method: "GET",
+      path: `${this.base}/delegatedAdminRelationships/${segment(id)}`,
+      schema: relationshipSchema,
+    });
+  }
+
+  /** Every relationship (every page), optionally only one customer's or one display name's. */
+  listRelationships(filter: { customerTenantId?: string; displayName?: string } = {}) {
+    const clauses: string[] = [];
+    if (filter.customerTenantId) clauses.push(`customer/tenantId eq '${odata(filter.customerTenantId)}'`);
+    if (filter.displayName) clauses.push(`displayName eq '${odata(filter.displayName)}'`);
+    const query = new URLSearchParams({ $top: "300" });
+    if (clauses.length) query.set("$filter", clauses.join(" and "));
+    return this.list(
+      "list delegated admin relationships",
+      `${this.base}/delegatedAdminRelationships?${query.toString()}`,
+      relationshipSchema,
+    );
+  }
+
+  /** DELETE a relationship in status `created` (If-Match required). */
+  async deleteRelationship(id: string, etag: string): Promise<void> {
+    await this.send(`delete delegated admin relationship ${id}`, {
+      method: "DELETE",
+      path: `${this.base}/delegatedAdminRelationships/${segment(id)}`,
+      headers: { "If-Match": etag },
+      schema: z.unknown(),
+    });
+  }
+
+  /** POST a request: `lockForApproval` or `terminate`. */
+  createRequest(id: string, action: "lockForApproval" | "terminate"): Promise<RelationshipRequest> {
+    return this.send(`${action} delegated admin relationship ${id}`, {
+      method: "POST",
+      path: `${this.base}/delegatedAdminRelationships/${segment(id)}/requests`,
+      body: { action },
+      schema: requestSchema,
+    });
+  }
+
+  createAssignment(
+    relationshipId: string,
+    securityGroupId: string,
+    roles: readonly string[],
+  ): Promise<AccessAssignment> {
+    return this.send(`create an access assignment in relationship ${relationshipId}`, {
+      method: "POST",
+      path: `${this.base}/delegatedAdminRelationships/${segment(relationshipId)}/accessAssignments`,
+      body: {
+        accessContainer: { accessContainerId: securityGroupId, accessContainerType: "securityGroup" },
+        accessDetails: { unifiedRoles: roles.map((roleDefinitionId) => ({ roleDefinitionId })) },
+      },
+      schema: assignmentSchema,
+    });
+  }
+
+  getAssignment(relationshipId: string, id: string): Promise<AccessAssignment> {
+    return this.send(`read access assignment ${id}`, {
+      method: "GET",
+      path: `${this.base}/delegatedAdminRelationships/${segment(relationshipId)}/accessAssignments/${segment(id)}`,
+      schema: assignmentSchema,
+    });
+  }
+
+  listAssignments(relationshipId: string) {
+    return this.list(
+      `list the access assignments of relationship ${relationshipId}`,
+      `${this.base}/delegatedAdminRelationships/${segment(relationshipId)}/accessAssignments`,
+      assignmentSchema,
+    );
+  }
+
+  /** PATCH the roles of an assignment (If-Match). */
+  updateAssignment(
+    relationshipId: string,
+    id: string,
+    etag: string,
+    roles: readonly string[],
+  ): Promise<AccessAssignment> {
+    return this.send(`update access assignment ${id}`, {
+      method: "PATCH",
+      path: `${this.base}/delegatedAdminRelationships/${segment(relationshipId)}/accessAssignments/${segment(id)}`,
+      headers: { "If-Match": etag },
+      body: { accessDetails: { unifiedRoles: roles.map((roleDefinitionId) => ({ roleDefinitionId })) } },
+      schema: assignmentSchema,
+    });
+  }
+
+  async deleteAssignment(relationshipId: string, id: string, etag: string): Promise<void> {
+    await this.send(`delete access assignment ${id}`, {
+      method: "DELETE",
+      path: `${this.base}/delegatedAdminRelationships/${segment(relationshipId)}/accessAssignments/${segment(id)}`,
+      headers: { "If-Match": etag },
+      schema: z.unknown(),
+    });
+  }
+
+  private async list<T>(what: string, first: string, item: z.ZodType<T>): Promise<T[]> {
+    const out: T[] = [];
+    const seen = new Set<string>();
+    const schema = pageSchema(item);
+    for (let next: string | undefined = first, page = 0; next; page++) {
+      if (page >= MAX_PAGES || seen.has(next)) {
+        throw new ResponseValidationError(`Microsoft Graph sent a next-page link loop to ${what}.`, {
+          action: "Report it; nothing was changed on the basis of this answer.",
+        });
+      }
+      seen.add(next);
+      const data: z.infer<typeof schema> = await this.send(what, { method: "GET", path: next, schema });
+      out.push(...(data.value as T[]));
+      next = data["@odata.nextLink"] ?? undefined;
+    }
+    return out;
+  }
+
+  private async send<T>(what: string, req: TransportRequest<T>): Promise<T> {
+    if (this.settings.accessToken && (!this.settings.refreshToken || !this.settings.tenantId)) {
+      throw new ConfigurationError(
+        `Microsoft Graph calls (GDAP) need a token for ${GRAPH_RESOURCE}, and ${settingName("accessToken")} is a Partner Center token.`,
+        {
+          action: `Set ${settingName("tenantId")}, ${settingName("clientId")} and ${settingName("refreshToken")} (the Secure Application Model consent must include DelegatedAdminRelationship.ReadWrite.All).`,
+        },
+      );
+    }
+    try {
+      return (await this.transport.request(req)).data;
+    } catch (e) {
+      throw asGraphError(e, what);
+    }
+  }
+}
+
+function segment(id: string): string {
+  if (!ID.test(id)) {
+    throw new ConfigurationError(`"${id.slice(0, 120)}" is not a Microsoft Graph id.`, {
+      action: "Use the id Microsoft Graph returned (a GUID, or two GUIDs joined by '-').",
+    });
+  }
+  return encodeURIComponent(id);
+}
+
+/** A value inside an OData string literal: quotes doubled. */
+function odata(v: string): string {
+  return v.replace(/'/g, "''");
+}
+
+/**
+ * The transport's errors say "Partner Center"; these calls go to Microsoft Graph. Same class and fields,
+ * Graph's words and Graph's next step.
+ */
+export function asGraphError(e: unknown, what: string): unknown {
+  if (
+    !(e instanceof PartnerCenterError) ||
+    e instanceof ConfigurationError ||
+    e.code === "PPC_MFA_REQUIRED"
+  ) {
+    return e;
+  }
+  const ctx: ErrorContext = {
+    status: e.status,
+    partnerCenterCode: e.partnerCenterCode,
+    partnerCenterDescription: e.partnerCenterDescription,
+    requestId: e.requestId,
+    correlationId: e.correlationId,
+    operation: e.operation,
+    cause: e,
+  };
+  const summary = `Microsoft Graph could not ${what}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}.`;
+  if (e instanceof ThrottledError) {
+    return new ThrottledError(summary, {
+      ...ctx,
+      retryAfterSeconds: e.retryAfterSeconds,
+      action: `Graph is throttling this app; retry later, or lower ${settingName("maxConcurrency")}.`,
+    });
+  }
+  if (e instanceof AuthenticationError) {
+    return new AuthenticationError(summary, {
+      ...ctx,
+      action: `Microsoft Graph refused the token for ${GRAPH_RESOURCE}: the Secure Application Model consent for ${settingName("clientId")} must include the delegated permission DelegatedAdminRelationship.ReadWrite.All; consent again, then retry.`,
+    });
+  }
+  if (e instanceof PermissionDeniedError) {
+    return new PermissionDeniedError(summary, {
+      ...ctx,
+      action:
+        "The user behind the refresh token needs the Admin agent role in the partner tenant, and the app the DelegatedAdminRelationship.ReadWrite.All permission.",
+    });
+  }
+  if (e instanceof NotFoundError) {
+    return new NotFoundError(summary, {
+      ...ctx,
+      action: "Check the id: the relationship or assignment may have been removed outside Pulumi.",
+    });
+  }
+  if (e instanceof ConnectionError) {
+    return new ConnectionError(summary, {
+      ...ctx,
+      action: `Check network access to Microsoft Graph (${GRAPH_SETTING}), then retry.`,
+    });
+  }
+  if (e instanceof ResponseValidationError) {
+    return new ResponseValidationError(summary, {
+      ...ctx,
+      action: "This is unexpected: report it with the request id. Nothing was changed on this answer.",
+    });
+  }
+  if (e instanceof ApiError) {
+    return new ApiError(summary, {
+      ...ctx,
+      action:
+        e.status === 412
+          ? "The object changed since it was read (etag); run `pulumi refresh`, then the command again."
+          : e.status !== undefined && e.status >= 500
+            ? "Microsoft Graph failed; retry later."
+            : "Microsoft Graph rejected the request; its message says why.",
+    });
+  }
+  return e;
+}
+
+// ------------------------------------------------------------------------------------ shared per process
+
+const clients = new WeakMap<PartnerCenterClient, Map<string, GraphClient>>();
+
+/** The process-wide Graph client sharing `pc`'s pool and tokens, one per Graph endpoint. */
+export function getSharedGraphClient(pc: PartnerCenterClient, graphEndpoint: string): GraphClient {
+  let byEndpoint = clients.get(pc);
+  if (!byEndpoint) clients.set(pc, (byEndpoint = new Map()));
+  let g = byEndpoint.get(graphEndpoint);
+  if (!g) byEndpoint.set(graphEndpoint, (g = new GraphClient(pc, graphEndpoint)));
+  return g;
+}
+
+let configuredEndpoint: Promise<string | ConfigurationError> | undefined;
+
+/**
+ * Reads `partnercenter:graphEndpoint` from a provider's ConfigureRequest. Never throws (like the dynamic
+ * modules' configure): a malformed value is thrown by the first call that needs Graph.
+ */
+export function configureGraph(config: { get(key: string): string | undefined }): void {
+  const raw = { [`partnercenter:${GRAPH_ENDPOINT_KEY}`]: config.get(`partnercenter:${GRAPH_ENDPOINT_KEY}`) };
+  configuredEndpoint = Promise.resolve().then(() => {
+    try {
+      return loadGraphEndpoint(raw);
+    } catch (e) {
+      if (e instanceof ConfigurationError) return e;
+      throw e;
+    }
+  });
+}
+
+/** The configured Graph endpoint (the environment alone when no configure ran). */
+export async function graphEndpoint(): Promise<string> {
+  configuredEndpoint ??= Promise.resolve(loadGraphEndpoint({}));
+  const e = await configuredEndpoint;
+  if (e instanceof ConfigurationError) throw e;
+  return e;
+}

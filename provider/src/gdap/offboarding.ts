@@ -1,0 +1,58 @@
+/**
+ * What ResellerRelationship does about GDAP (issue 16), behind the option `terminateAdminRelationshipsOnRemoval`:
+ * the two calls its dynamic module makes (dynamic.ts, lines marked "GDAP (issue 16)").
+ *
+ * Why after the reseller removal, not before: a removal blocked by subscriptions or reserved instances changes
+ * nothing, and "Nothing was changed" must stay true; terminating admin access first would leave a customer
+ * still billed by the partner whose tenant the partner can no longer administer. If the GDAP step fails after a
+ * confirmed removal, the resource stays in the stack and the next run (the customer already gone) only ends
+ * the admin relationships. All of the customer's relationships are ended, not only those Pulumi created: a
+ * partner offboarding a customer must not keep admin roles in the ex-customer's tenant through a relationship
+ * created by hand or by another tool, and pending ones (created, approvalPending) are ended too, since their
+ * approval link would still work.
+ */
+import { getSharedClient } from "../client";
+import type { Settings } from "../settings";
+import { adminAccessOf, endAdminAccess, type AdminRelationshipSummary, type Logger } from "./gdap";
+import { getSharedGraphClient, graphEndpoint } from "./graph";
+
+export { configureGraph } from "./graph";
+
+async function graphFor(settings: Settings) {
+  return getSharedGraphClient(getSharedClient(settings), await graphEndpoint());
+}
+
+/**
+ * The customer's delegated admin relationships for refresh, or undefined (with a log line) when Graph cannot
+ * be read: the reseller relationship's own refresh does not fail on a Graph outage.
+ */
+export async function adminAccessReport(
+  settings: Settings,
+  customerId: string,
+  log: Logger,
+): Promise<AdminRelationshipSummary[] | undefined> {
+  try {
+    const all = await adminAccessOf(await graphFor(settings), customerId);
+    const open = all.filter((r) => !["terminated", "expired"].includes(r.status));
+    log(
+      open.length
+        ? `admin access remains through ${open.length} delegated admin relationship(s): ${open.map((r) => `${r.displayName} (${r.status})`).join(", ")}.`
+        : "no delegated admin relationship grants admin access.",
+    );
+    return all;
+  } catch (e) {
+    log(
+      `could not read delegated admin relationships from Microsoft Graph: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    return undefined;
+  }
+}
+
+/** Ends every delegated admin relationship of the customer that has not ended; throws what remains. */
+export async function offboardAdminAccess(
+  settings: Settings,
+  customerId: string,
+  log: Logger,
+): Promise<void> {
+  await endAdminAccess(await graphFor(settings), customerId, log);
+}

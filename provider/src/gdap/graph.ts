@@ -233,7 +233,7 @@ export class GraphClient {
       dispatcher,
       auth.forResource(GRAPH_RESOURCE),
       limiter,
-      { retry: pcOptions.retry, logger: options.logger ?? pcOptions.logger, correlationId: pc.correlationId },
+      { retry: pcOptions.retry, logger: options.logger ?? pcOptions.logger },
     );
   }
 

@@ -31,6 +31,7 @@ export const SETTING_KEYS = [
   "accessToken",
   "maxRequestsPerMinute",
   "maxConcurrency",
+  "allowLoopbackWithCredentials",
 ] as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

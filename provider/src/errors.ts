@@ -334,6 +334,25 @@ export class ResponseValidationError extends PartnerCenterError {
   }
 }
 
+/** A list went past one of its bounds (client option `limits`): nothing was judged on it. */
+export class ListTooLargeError extends ResponseValidationError {
+  static override readonly errorName: string = "ListTooLargeError";
+  /** The bound that was passed. */
+  readonly bound: "maxListItems" | "maxListBytes";
+  readonly limit: number;
+  constructor(bound: "maxListItems" | "maxListBytes", limit: number, path: string, ctx: ErrorContext) {
+    super(
+      `Partner Center's list ${path} went past ${limit} ${bound === "maxListItems" ? "items" : "bytes"} (the ${bound} bound); it was not read further and nothing was judged on it.`,
+      {
+        ...ctx,
+        action: `If this customer really has that many, raise the bound with the client option limits.${bound} (new PartnerCenterClient(settings, { limits: { ${bound}: ... } })); otherwise report it with the MS-CorrelationId.`,
+      },
+    );
+    this.bound = bound;
+    this.limit = limit;
+  }
+}
+
 /** The request never got an answer: DNS, TLS, refused or reset connection, timeout. */
 export class ConnectionError extends PartnerCenterError {
   static override readonly errorName: string = "ConnectionError";

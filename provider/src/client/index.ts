@@ -11,10 +11,17 @@ import { entitlementsApi } from "./entitlements";
 import { Limiter, type PacingOptions, type PacingSnapshot } from "./pacing";
 import { relationshipRequestsApi } from "./relationship-requests";
 import { subscriptionsApi } from "./subscriptions";
-import { Transport, USER_AGENT, type RetryOptions } from "./transport";
+import { Transport, USER_AGENT, type ListLimits, type RetryOptions } from "./transport";
 
 export { DEFAULT_PACING, type Clock, type PacingOptions, type PacingSnapshot } from "./pacing";
-export { DEFAULT_RETRY, MAX_BODY_BYTES, USER_AGENT, type RetryOptions } from "./transport";
+export {
+  DEFAULT_LIST_LIMITS,
+  DEFAULT_RETRY,
+  MAX_BODY_BYTES,
+  USER_AGENT,
+  type ListLimits,
+  type RetryOptions,
+} from "./transport";
 export { DEFAULT_AUTH, type AuthOptions } from "./auth";
 
 /** A customer as the client returns it (already validated and normalised). */
@@ -101,6 +108,8 @@ export interface ClientOptions {
   logger?: (line: string) => void;
   /** MS-CorrelationId of this client; a new GUID by default. */
   correlationId?: string;
+  /** Bounds of one list (items and bytes across its pages); DEFAULT_LIST_LIMITS by default. */
+  limits?: Partial<ListLimits>;
 }
 
 /** The Partner Center REST client. */
@@ -136,6 +145,7 @@ export class PartnerCenterClient {
       retry: options.retry,
       logger: options.logger,
       correlationId: options.correlationId,
+      limits: options.limits,
     });
     this.correlationId = this.transport.correlationId;
     this.customers = customersApi(this.transport);

@@ -12,8 +12,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getSharedClient, type Customer, type PartnerCenterClient } from "./client";
-import { ConfigurationError, PartnerCenterError, type RemovalBlocker } from "./errors";
-import { adopt, assessReadiness, remove } from "./relationship";
+import { ConfigurationError, PartnerCenterError, printable, type RemovalBlocker } from "./errors";
+import { adopt, assessReadiness, describeBlocker, remove } from "./relationship";
 import { loadSettings, type Settings } from "./settings";
 
 /** The value Pulumi passes for an input that is not known yet (during preview). */
@@ -220,7 +220,7 @@ export async function create(
   }).catch(rethrow);
   log(
     id,
-    `adopted the reseller relationship with ${customer.companyName ?? id}${customer.domain ? ` (${customer.domain})` : ""}.`,
+    `adopted the reseller relationship with ${printable(customer.companyName ?? id)}${customer.domain ? ` (${printable(customer.domain)})` : ""}.`,
   );
   return { id, outs: outputs(inputs, customer) };
 }
@@ -255,7 +255,7 @@ export async function read(
       inputs.customerId,
       r.gone
         ? "the customer is gone for this partner: refresh drops the resource from the stack."
-        : `the relationship is now "${r.customer?.relationshipToPartner}", not reseller: refresh drops the resource from the stack.`,
+        : `the relationship is now "${printable(r.customer?.relationshipToPartner ?? "")}", not reseller: refresh drops the resource from the stack.`,
     );
     return {};
   }
@@ -268,7 +268,7 @@ export async function read(
     inputs.customerId,
     r.removable
       ? `removable (${r.subscriptions.length} subscription(s), ${r.entitlements.length} entitlement(s), none blocking).`
-      : `not removable: ${r.blockers.map((b) => `${b.kind} ${b.id} (${b.status})`).join(", ")}.`,
+      : `not removable: ${r.blockers.map(describeBlocker).join(", ")}.`,
   );
   return { id: inputs.customerId, props: outs, inputs: { ...inputs } };
 }

@@ -53,6 +53,11 @@ const MIN_PREFIX_LENGTH = 6;
 
 /** Registered secrets, each with the spellings it may take in text (raw, URL-, form-, JSON-, base64-encoded). */
 const secrets = new Map<string, readonly string[]>();
+/**
+ * Every spelling of every secret, longest first across all secrets: when one secret contains another, the
+ * longer is redacted whole before the shorter could split it and leave a fragment behind.
+ */
+let spellings: { text: string; whole: boolean }[] = [];
 
 /** The ways a secret can be echoed: as is, URL-encoded (%20 and + forms), JSON-escaped, base64 (both alphabets). */
 function encodings(value: string): string[] {
@@ -88,6 +93,9 @@ function encodings(value: string): string[] {
 export function registerSecret(value: string | undefined): void {
   if (value === undefined || value === "" || secrets.has(value)) return;
   secrets.set(value, encodings(value));
+  spellings = [...secrets]
+    .flatMap(([v, list]) => list.map((text) => ({ text, whole: v.length < MIN_SECRET_LENGTH })))
+    .sort((a, b) => b.text.length - a.text.length);
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -99,17 +107,11 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\
  */
 export function redact(text: string): string {
   let out = text;
-  for (const [value, spellings] of secrets) {
-    for (const s of spellings) {
-      if (value.length >= MIN_SECRET_LENGTH) {
-        if (out.includes(s)) out = out.split(s).join("[REDACTED]");
-      } else if (out.includes(s)) {
-        out = out.replace(
-          new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(s)}(?![\\p{L}\\p{N}])`, "gu"),
-          "[REDACTED]",
-        );
-      }
-    }
+  for (const { text: s, whole } of spellings) {
+    if (!out.includes(s)) continue;
+    out = whole
+      ? out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(s)}(?![\\p{L}\\p{N}])`, "gu"), "[REDACTED]")
+      : out.split(s).join("[REDACTED]");
   }
   out = redactTrailingPrefix(out);
   return out
@@ -123,15 +125,14 @@ export function redact(text: string): string {
 
 /** A text that ends with the beginning of a secret (at least MIN_PREFIX_LENGTH characters): that end redacted. */
 function redactTrailingPrefix(text: string): string {
-  for (const [value, spellings] of secrets) {
-    if (value.length < MIN_SECRET_LENGTH) continue;
-    for (const s of spellings) {
-      for (let k = Math.min(s.length - 1, text.length); k >= MIN_PREFIX_LENGTH; k--) {
-        if (text.endsWith(s.slice(0, k))) return `${text.slice(0, text.length - k)}[REDACTED]`;
-      }
+  let longest = 0;
+  for (const { text: s, whole } of spellings) {
+    if (whole) continue;
+    for (let k = Math.min(s.length - 1, text.length); k >= Math.max(MIN_PREFIX_LENGTH, longest + 1); k--) {
+      if (text.endsWith(s.slice(0, k))) longest = k;
     }
   }
-  return text;
+  return longest ? `${text.slice(0, text.length - longest)}[REDACTED]` : text;
 }
 
 /**

@@ -268,7 +268,7 @@ export async function read(
     inputs.customerId,
     r.removable
       ? `removable (${r.subscriptions.length} subscription(s), ${r.entitlements.length} entitlement(s), none blocking).`
-      : `not removable: ${r.blockers.map(describeBlocker).join(", ")}.`,
+      : `not removable: ${r.blockers.map((b) => describeBlocker(b)).join(", ")}.`,
   );
   return { id: inputs.customerId, props: outs, inputs: { ...inputs } };
 }

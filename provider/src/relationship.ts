@@ -165,10 +165,10 @@ const KIND_LABEL: Record<RemovalBlocker["kind"], string> = {
   subscription: "subscription",
 };
 
-/** One blocker on one line, service text made printable: `subscription <id> "<name>" (<status>)`. */
-export function describeBlocker(b: RemovalBlocker): string {
+/** One blocker on one line, service text made printable: `subscription <id> "<name>" (<status>)`; `token`: the kind as its output value (`reservedInstance`). */
+export function describeBlocker(b: RemovalBlocker, kind: "words" | "token" = "words"): string {
   const name = b.name ? ` "${printable(b.name)}"` : "";
-  return `${KIND_LABEL[b.kind]} ${printable(b.id)}${name} (${printable(b.status)})`;
+  return `${kind === "token" ? b.kind : KIND_LABEL[b.kind]} ${printable(b.id)}${name} (${printable(b.status)})`;
 }
 
 /** The removal blocked message: every blocker with its id, name, status and next step. */

@@ -56,6 +56,21 @@ function client(options: ConstructorParameters<typeof PartnerCenterClient>[1] = 
   return new PartnerCenterClient(settings, { retry: FAST, pacing: { slowStart: false }, ...options });
 }
 
+/** A client on an undici MockAgent, with https example hosts (no loopback, so no opt-in). */
+function mockClient(agent: MockAgent, refreshToken: string): PartnerCenterClient {
+  const settings = loadSettings(
+    {
+      endpoint: "https://pc.example.test",
+      authority: "https://login.example.test",
+      tenantId: TENANT,
+      clientId: "app",
+      refreshToken,
+    },
+    {},
+  );
+  return new PartnerCenterClient(settings, { dispatcher: agent, retry: FAST });
+}
+
 async function outcome(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -322,19 +337,7 @@ describe("redaction", () => {
         }),
         { headers: { "content-type": "application/json" } },
       );
-    const c = new PartnerCenterClient(
-      loadSettings(
-        {
-          endpoint: "https://pc.example.test",
-          authority: "https://login.example.test",
-          tenantId: TENANT,
-          clientId: "app",
-          refreshToken: secret,
-        },
-        {},
-      ),
-      { dispatcher: agent, retry: FAST },
-    );
+    const c = mockClient(agent, secret);
     const e = (await c.customers.get(SAMPLE_CUSTOMERS.clean).catch((x: unknown) => x)) as AuthenticationError;
     await agent.close();
     const shown = JSON.stringify([e.message, e.partnerCenterDescription, e.toJSON()]);
@@ -441,19 +444,7 @@ describe("smaller ones", () => {
         .intercept({ path: `/v1/customers/${SAMPLE_CUSTOMERS.clean}`, method: "GET" })
         .reply(200, { id: SAMPLE_CUSTOMERS.clean, relationshipToPartner: "reseller" })
         .persist();
-      const c = new PartnerCenterClient(
-        loadSettings(
-          {
-            endpoint: "https://pc.example.test",
-            authority: "https://login.example.test",
-            tenantId: TENANT,
-            clientId: "app",
-            refreshToken: "expiry-test-refresh-token",
-          },
-          {},
-        ),
-        { dispatcher: agent, retry: FAST },
-      );
+      const c = mockClient(agent, "expiry-test-refresh-token");
       for (let i = 0; i < 10; i++) await c.customers.get(SAMPLE_CUSTOMERS.clean);
       expect(c.stats().tokenRequests).toBe(1);
       await agent.close();
@@ -489,19 +480,7 @@ describe("smaller ones", () => {
       .get("https://login.example.test")
       .intercept({ path: `/${TENANT}/oauth2/token`, method: "POST" })
       .reply(200, { access_token: "abc\r\nX-Injected: 1", expires_in: 3600 });
-    const c = new PartnerCenterClient(
-      loadSettings(
-        {
-          endpoint: "https://pc.example.test",
-          authority: "https://login.example.test",
-          tenantId: TENANT,
-          clientId: "app",
-          refreshToken: "crlf-test-refresh-token",
-        },
-        {},
-      ),
-      { dispatcher: agent, retry: FAST },
-    );
+    const c = mockClient(agent, "crlf-test-refresh-token");
     const e = await c.customers.get(SAMPLE_CUSTOMERS.clean).catch((x: unknown) => x);
     await agent.close();
     expect(e).toBeInstanceOf(AuthenticationError);

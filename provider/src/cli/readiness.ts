@@ -141,7 +141,7 @@ export function formatTable(rows: readonly ReadinessRow[]): string {
   const lines = [fmt(head)];
   rows.forEach((r, i) => {
     lines.push(fmt(body[i] as string[]));
-    for (const b of r.blockers) lines.push(`    ${describeBlocker(b)}: ${b.nextStep}`);
+    for (const b of r.blockers) lines.push(`    ${describeBlocker(b, "token")}: ${b.nextStep}`);
     if (r.error) lines.push(`    ${printable(r.error.message).replace(/\\u000a/g, "\n    ")}`);
   });
   const blocked = rows.filter((r) => !r.removable).length;

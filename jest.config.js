@@ -6,6 +6,7 @@ module.exports = {
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
+  setupFiles: ["<rootDir>/test/setup-env.ts"],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -277,6 +277,8 @@ async function pulumiDemo() {
   try {
     say(`Real Pulumi CLI (${which.stdout.trim()}), file backend in ${tmp}, emulator at ${emulator.url}.`);
     run(["stack", "init", "demo", "--non-interactive"]);
+    // The dev stack's settings (emulator, dummy credentials, the loopback opt-in), at this emulator's port.
+    fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), configFile);
     for (const k of ["endpoint", "authority"])
       run(["config", "set", `partnercenter:${k}`, emulator.url, "--config-file", configFile]);
     // Woodgrove has no relationship yet: `up` fails for it, by design, and prints the invitation link.

@@ -200,6 +200,8 @@ class Host {
         "partnercenter:clientId": creds.clientId || "emulator-client",
         "partnercenter:clientSecret": creds.clientSecret || "emulator-dummy-secret",
         "partnercenter:refreshToken": creds.refreshToken || "emulator-dummy-refresh-token",
+        // The emulator listens on loopback over plain http: credentials go there only when asked for.
+        "partnercenter:allowLoopbackWithCredentials": "true",
       },
       ["partnercenter:clientSecret", "partnercenter:refreshToken"],
     );

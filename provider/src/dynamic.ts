@@ -12,9 +12,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getSharedClient, type Customer, type PartnerCenterClient } from "./client";
-import { ConfigurationError, PartnerCenterError, type RemovalBlocker } from "./errors";
+import { ConfigurationError, PartnerCenterError, printable, type RemovalBlocker } from "./errors";
 import { auditedAdoption, auditedRemoval } from "./audit"; // AUDIT HOOK (issue 17)
-import { adopt, assessReadiness, remove } from "./relationship";
+import { adopt, assessReadiness, describeBlocker, remove } from "./relationship";
 import { loadSettings, type Settings } from "./settings";
 import { adminAccessReport, configureGraph, offboardAdminAccess } from "./gdap/offboarding"; // GDAP (issue 16)
 
@@ -34,6 +34,7 @@ export const SETTING_KEYS = [
   "maxRequestsPerMinute",
   "maxConcurrency",
   "auditLog", // AUDIT (issue 17)
+  "allowLoopbackWithCredentials",
 ] as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -248,7 +249,7 @@ export async function create(
   ).catch(rethrow);
   log(
     id,
-    `adopted the reseller relationship with ${customer.companyName ?? id}${customer.domain ? ` (${customer.domain})` : ""}.`,
+    `adopted the reseller relationship with ${printable(customer.companyName ?? id)}${customer.domain ? ` (${printable(customer.domain)})` : ""}.`,
   );
   return { id, outs: outputs(inputs, customer) };
 }
@@ -291,7 +292,7 @@ export async function read(
       inputs.customerId,
       r.gone
         ? "the customer is gone for this partner: refresh drops the resource from the stack."
-        : `the relationship is now "${r.customer?.relationshipToPartner}", not reseller: refresh drops the resource from the stack.`,
+        : `the relationship is now "${printable(r.customer?.relationshipToPartner ?? "")}", not reseller: refresh drops the resource from the stack.`,
     );
     return {};
   }
@@ -311,7 +312,7 @@ export async function read(
     inputs.customerId,
     r.removable
       ? `removable (${r.subscriptions.length} subscription(s), ${r.entitlements.length} entitlement(s), none blocking).`
-      : `not removable: ${r.blockers.map((b) => `${b.kind} ${b.id} (${b.status})`).join(", ")}.`,
+      : `not removable: ${r.blockers.map((b) => describeBlocker(b)).join(", ")}.`,
   );
   return { id: inputs.customerId, props: outs, inputs: { ...inputs } };
 }

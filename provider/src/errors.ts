@@ -53,26 +53,74 @@ export interface ErrorContext {
   cause?: unknown;
 }
 
-const secrets = new Set<string>();
+/** Secrets at least this long are redacted wherever they appear, in every encoding, and by prefix. */
+export const MIN_SECRET_LENGTH = 8;
+/** A trailing fragment of a secret at least this long is redacted (a token cut at a truncation boundary). */
+const MIN_PREFIX_LENGTH = 6;
+
+/** Registered secrets, each with the spellings it may take in text (raw, URL-, form-, JSON-, base64-encoded). */
+const secrets = new Map<string, readonly string[]>();
+/**
+ * Every spelling of every secret, longest first across all secrets: when one secret contains another, the
+ * longer is redacted whole before the shorter could split it and leave a fragment behind.
+ */
+let spellings: { text: string; whole: boolean }[] = [];
+
+/** The ways a secret can be echoed: as is, URL-encoded (%20 and + forms), JSON-escaped, base64 (both alphabets). */
+function encodings(value: string): string[] {
+  const out = new Set<string>([value]);
+  try {
+    const uri = encodeURIComponent(value);
+    out.add(uri);
+    out.add(uri.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())); // lower-case %xx, as some encoders write
+    out.add(uri.replace(/%20/g, "+"));
+    out.add(new URLSearchParams({ x: value }).toString().slice(2)); // form encoding
+  } catch {
+    // A lone surrogate cannot be URL-encoded: nothing to add.
+  }
+  out.add(JSON.stringify(value).slice(1, -1));
+  out.add(JSON.stringify(value).slice(1, -1).replace(/\//g, "\/")); // JSON with escaped slashes
+  const b64 = Buffer.from(value, "utf8").toString("base64");
+  out.add(b64);
+  out.add(b64.replace(/=+$/, ""));
+  out.add(Buffer.from(value, "utf8").toString("base64url"));
+  return [...out].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+}
 
 /**
  * Registers a credential so that {@link redact} removes it from any text. Settings call this for the
  * client secret, the refresh token and the access token, and the auth layer for every issued token.
+ *
+ * Every non-empty value is registered. A value of {@link MIN_SECRET_LENGTH} characters or more is redacted
+ * wherever it appears, in every encoding, and a trailing fragment of it (a token cut at a truncation boundary)
+ * too. A shorter value (no real Entra secret or token is that short) is redacted only where it stands as a
+ * whole word, raw or encoded: redacting it inside other words would mangle ordinary text ("a", "1") and
+ * would not protect it anyway, since such a secret is guessable.
  */
 export function registerSecret(value: string | undefined): void {
-  // Very short values would redact ordinary words; real credentials are long.
-  if (value !== undefined && value.length >= 8) secrets.add(value);
+  if (value === undefined || value === "" || secrets.has(value)) return;
+  secrets.set(value, encodings(value));
+  spellings = [...secrets]
+    .flatMap(([v, list]) => list.map((text) => ({ text, whole: v.length < MIN_SECRET_LENGTH })))
+    .sort((a, b) => b.text.length - a.text.length);
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /**
- * Removes credentials from text: registered secret values, `Bearer` tokens, and `client_secret`,
- * `refresh_token`, `access_token`, `assertion`, `password` in query strings, form bodies, JSON and headers.
+ * Removes credentials from text: registered secret values in every encoding (and a secret's beginning left
+ * at the end of a cut text), `Bearer` tokens, and `client_secret`, `refresh_token`, `access_token`,
+ * `assertion`, `password` in query strings, form bodies, JSON and headers.
  */
 export function redact(text: string): string {
   let out = text;
-  for (const s of secrets) {
-    if (out.includes(s)) out = out.split(s).join("[REDACTED]");
+  for (const { text: s, whole } of spellings) {
+    if (!out.includes(s)) continue;
+    out = whole
+      ? out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(s)}(?![\\p{L}\\p{N}])`, "gu"), "[REDACTED]")
+      : out.split(s).join("[REDACTED]");
   }
+  out = redactTrailingPrefix(out);
   return out
     .replace(/(authorization["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',;}]+/gi, "$1$2[REDACTED]")
     .replace(/\bbearer\s+[A-Za-z0-9\-._~+/]+=*/gi, "Bearer [REDACTED]")
@@ -82,14 +130,59 @@ export function redact(text: string): string {
     );
 }
 
+/** A text that ends with the beginning of a secret (at least MIN_PREFIX_LENGTH characters): that end redacted. */
+function redactTrailingPrefix(text: string): string {
+  let longest = 0;
+  for (const { text: s, whole } of spellings) {
+    if (whole) continue;
+    for (let k = Math.min(s.length - 1, text.length); k >= Math.max(MIN_PREFIX_LENGTH, longest + 1); k--) {
+      if (text.endsWith(s.slice(0, k))) longest = k;
+    }
+  }
+  return longest ? `${text.slice(0, text.length - longest)}[REDACTED]` : text;
+}
+
+/**
+ * Redacts, then cuts to `max` characters, then redacts again what the cut may have left: a secret's
+ * beginning at the new end. Redacting first means a secret cut at the boundary is still recognised whole.
+ */
+export function redactAndTruncate(text: string, max: number): string {
+  const clean = redact(text);
+  if (clean.length <= max) return clean;
+  return `${redactTrailingPrefix(clean.slice(0, max))}...`;
+}
+
+/**
+ * Characters that change how a terminal or a reader shows text: C0/C1 controls (ANSI escapes, CR, LF),
+ * bidirectional controls (right-to-left override...), other invisible format characters, line and paragraph
+ * separators. ZWJ/ZWNJ are kept: they are ordinary in Persian and Indic names and in emoji, and harmless.
+ */
+const UNPRINTABLE = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * Text from the service (company, offer and product names, statuses, descriptions) made safe to show to a
+ * person in a log line, an error message or a table: every control, bidi or invisible format character is
+ * shown as its escape (`\u202e`), so it can neither move the cursor, forge a line, nor reorder the text.
+ * Resource outputs keep the raw value; only what is formatted for a person goes through this.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);
+}
+
+/** {@link printable}, but keeping line feeds: for a whole message whose own line breaks are intended. */
+function printableLines(text: string): string {
+  return text.split("\n").map(printable).join("\n");
+}
+
 function describe(ctx: ErrorContext): string {
   const parts: string[] = [];
   if (ctx.operation) parts.push(ctx.operation);
   if (ctx.status !== undefined) parts.push(`HTTP ${ctx.status}`);
-  if (ctx.partnerCenterCode !== undefined) parts.push(`Partner Center code ${ctx.partnerCenterCode}`);
-  if (ctx.partnerCenterDescription) parts.push(`"${ctx.partnerCenterDescription}"`);
+  if (ctx.partnerCenterCode !== undefined)
+    parts.push(`Partner Center code ${printable(ctx.partnerCenterCode)}`);
+  if (ctx.partnerCenterDescription) parts.push(`"${printable(ctx.partnerCenterDescription)}"`);
   if (ctx.requestId) parts.push(`MS-RequestId ${ctx.requestId}`);
-  if (ctx.correlationId) parts.push(`MS-CorrelationId ${ctx.correlationId}`);
+  if (ctx.correlationId) parts.push(`MS-CorrelationId ${printable(ctx.correlationId)}`);
   return parts.length ? ` [${parts.join("; ")}]` : "";
 }
 
@@ -115,7 +208,8 @@ export class PartnerCenterError extends Error {
 
   constructor(code: ErrorCode, summary: string, ctx: ErrorContext = {}) {
     const action = ctx.action;
-    super(redact(`${summary}${action ? ` ${action}` : ""}${describe(ctx)}`));
+    // Callers pass service text through printable(); this is the net under it (their own line breaks kept).
+    super(printableLines(redact(`${summary}${action ? ` ${action}` : ""}${describe(ctx)}`)));
     this.code = code;
     this.status = ctx.status;
     // The code and the correlation id come from the service (body, header) and are kept as fields that
@@ -254,6 +348,25 @@ export class ResponseValidationError extends PartnerCenterError {
   }
 }
 
+/** A list went past one of its bounds (client option `limits`): nothing was judged on it. */
+export class ListTooLargeError extends ResponseValidationError {
+  static override readonly errorName: string = "ListTooLargeError";
+  /** The bound that was passed. */
+  readonly bound: "maxListItems" | "maxListBytes";
+  readonly limit: number;
+  constructor(bound: "maxListItems" | "maxListBytes", limit: number, path: string, ctx: ErrorContext) {
+    super(
+      `Partner Center's list ${path} went past ${limit} ${bound === "maxListItems" ? "items" : "bytes"} (the ${bound} bound); it was not read further and nothing was judged on it.`,
+      {
+        ...ctx,
+        action: `If this customer really has that many, raise the bound with the client option limits.${bound} (new PartnerCenterClient(settings, { limits: { ${bound}: ... } })); otherwise report it with the MS-CorrelationId.`,
+      },
+    );
+    this.bound = bound;
+    this.limit = limit;
+  }
+}
+
 /** The request never got an answer: DNS, TLS, refused or reset connection, timeout. */
 export class ConnectionError extends PartnerCenterError {
   static override readonly errorName: string = "ConnectionError";
@@ -262,12 +375,18 @@ export class ConnectionError extends PartnerCenterError {
   }
 }
 
-/** One thing that prevents removing a reseller relationship. */
+/**
+ * One thing that prevents removing a reseller relationship. `kind` "entitlement" is an entitlement of a type
+ * that is neither software nor a reservation: unknown, so it blocks until someone checks it (fail closed).
+ * `id`, `name` and `status` are as the service sent them (raw: format with `printable` before showing).
+ */
 export interface RemovalBlocker {
-  kind: "subscription" | "reservedInstance";
+  kind: "subscription" | "reservedInstance" | "entitlement";
   id: string;
   name: string;
   status: string;
+  /** The rule that decided it blocks, e.g. `status active blocks removal`. */
+  rule: string;
 }
 
 /** Removal refused before anything was changed: reserved instances or active subscriptions remain. */

@@ -11,6 +11,8 @@ import { randomUUID } from "node:crypto";
 import type { Customer, Entitlement, PartnerCenterClient, Subscription } from "./client";
 import {
   NotFoundError,
+  printable,
+  ResponseValidationError,
   PartnerCenterError,
   RelationshipNotEstablishedError,
   RemovalBlockedError,
@@ -23,42 +25,110 @@ export type { RemovalBlocker } from "./errors";
 /** Where progress lines go: the provider passes `pulumi.log.info`, the CLI `console.error`. */
 export type Logger = (line: string) => void;
 
-const RESERVED_INSTANCE_TYPES = new Set(["reservedinstance", "virtualmachinereservedinstance"]);
-/** `pending` becomes `active` once provisioned, so it blocks too. */
-const BLOCKING_STATUSES = new Set(["active", "pending"]);
-
-/** True for `reservedInstance` and the legacy `VirtualMachineReservedInstance`, in any casing. */
-export function isReservedInstance(e: Entitlement): boolean {
-  return RESERVED_INSTANCE_TYPES.has(e.entitlementType.toLowerCase());
+/**
+ * The comparable form of an enum value from the service: Unicode NFKC (full-width and compatibility forms
+ * folded), invisible format and control characters removed (zero-width spaces, bidi marks), surrounding
+ * whitespace trimmed, lower-cased. Partner Center's enum casing varies (shared/partner-center-api.md,
+ * "Casing"); the rest is so that a stray character can never turn a blocking value into an unknown one
+ * that a deny-list would let through.
+ */
+export function normalizeEnum(value: string): string {
+  return value
+    .normalize("NFKC")
+    .replace(/[\p{Cf}\p{Cc}]/gu, "")
+    .replace(/^[\s\p{Z}]+|[\s\p{Z}]+$/gu, "")
+    .toLowerCase();
 }
 
-/** The blockers among a customer's entitlements and subscriptions: reserved instances first, then subscriptions. */
+/**
+ * Subscription statuses known NOT to block removal (the Subscription resource's status enum, shared/
+ * partner-center-api.md "Enumerations": none, active, suspended, deleted, expired, pending, disabled).
+ * An allow-list: anything else blocks, so a status Microsoft adds later is treated as blocking until we know
+ * better. `pending` becomes `active` once provisioned. `none` is the enum's default ("no status set"): it
+ * does not prove the subscription is inactive, so it blocks too.
+ */
+export const NON_BLOCKING_STATUSES: ReadonlySet<string> = new Set([
+  "suspended",
+  "deleted",
+  "expired",
+  "disabled",
+]);
+
+/** Entitlement types known NOT to be a reservation: anything else is a reservation or unknown, and blocks. */
+export const NON_BLOCKING_ENTITLEMENT_TYPES: ReadonlySet<string> = new Set(["software"]);
+
+/**
+ * True when the entitlement type names an Azure reservation in any spelling: `reservedInstance`, the legacy
+ * `VirtualMachineReservedInstance`, `reservation`, `Reserved_Instance`... (anything containing "reserv" once
+ * normalised).
+ */
+export function isReservedInstance(e: Pick<Entitlement, "entitlementType">): boolean {
+  return normalizeEnum(e.entitlementType).includes("reserv");
+}
+
+/**
+ * The blockers among a customer's entitlements and subscriptions: reserved instances first, then entitlements
+ * of an unknown type, then subscriptions. Allow-lists throughout: only a subscription whose status is one of
+ * {@link NON_BLOCKING_STATUSES} and an entitlement of a type in {@link NON_BLOCKING_ENTITLEMENT_TYPES} do not
+ * block. Each blocker carries the rule that decided it.
+ *
+ * @throws ResponseValidationError when the lists cannot be trusted: two subscriptions with the same id.
+ */
 export function findBlockers(
   subscriptions: readonly Subscription[],
   entitlements: readonly Entitlement[],
 ): RemovalBlocker[] {
-  const blockers: RemovalBlocker[] = [];
-  for (const e of entitlements) {
-    if (isReservedInstance(e)) {
-      blockers.push({
-        kind: "reservedInstance",
-        id: e.id,
-        name: e.productId ?? e.entitlementType,
-        status: e.status || "active",
-      });
-    }
-  }
+  const ids = new Set<string>();
   for (const s of subscriptions) {
-    if (BLOCKING_STATUSES.has(s.status)) {
-      blockers.push({
-        kind: "subscription",
-        id: s.id,
-        name: s.offerName ?? s.friendlyName ?? "",
-        status: s.status,
+    const id = normalizeEnum(s.id);
+    if (ids.has(id)) {
+      throw new ResponseValidationError(
+        `Partner Center listed subscription ${printable(s.id)} twice; a list that does not add up is not trusted. Nothing was changed.`,
+        { action: "Run the command again; if it persists, report it with the MS-CorrelationId." },
+      );
+    }
+    ids.add(id);
+  }
+  const reservations: RemovalBlocker[] = [];
+  const unknown: RemovalBlocker[] = [];
+  for (const e of entitlements) {
+    const type = normalizeEnum(e.entitlementType);
+    if (NON_BLOCKING_ENTITLEMENT_TYPES.has(type)) continue;
+    const blocker = {
+      id: e.id,
+      name: e.productId ?? e.entitlementType,
+      status: e.status || "active",
+    };
+    if (isReservedInstance(e)) {
+      reservations.push({
+        kind: "reservedInstance",
+        ...blocker,
+        rule: `entitlement type "${e.entitlementType}" is an Azure reservation`,
+      });
+    } else {
+      unknown.push({
+        kind: "entitlement",
+        ...blocker,
+        rule: `entitlement type "${e.entitlementType}" is neither software nor a reservation: an unknown type blocks until it is checked`,
       });
     }
   }
-  return blockers;
+  const subs: RemovalBlocker[] = [];
+  for (const s of subscriptions) {
+    const status = normalizeEnum(s.status);
+    if (NON_BLOCKING_STATUSES.has(status)) continue;
+    subs.push({
+      kind: "subscription",
+      id: s.id,
+      name: s.offerName ?? s.friendlyName ?? "",
+      status: s.status,
+      rule:
+        status === "active" || status === "pending"
+          ? `status ${status} blocks removal`
+          : `status "${s.status}" is not one known not to block (${[...NON_BLOCKING_STATUSES].join(", ")})`,
+    });
+  }
+  return [...reservations, ...unknown, ...subs];
 }
 
 /** What the user must do about one blocker. */
@@ -66,8 +136,15 @@ export function nextStep(blocker: RemovalBlocker, subscription?: Subscription): 
   if (blocker.kind === "reservedInstance") {
     return "cancel this Azure reservation through Azure support (Partner Center has no API for it)";
   }
-  if (blocker.status === "pending") {
+  if (blocker.kind === "entitlement") {
+    return "check this entitlement in Partner Center: its type is not one this provider knows, so it is not removed blindly; cancel it if it is a reservation or a purchase that must end first";
+  }
+  const status = normalizeEnum(blocker.status);
+  if (status === "pending") {
     return "wait until it is provisioned, then suspend or cancel it";
+  }
+  if (status !== "active") {
+    return "check this subscription in Partner Center: its status is not one known to be inactive; suspend or cancel it if it is in use";
   }
   if (subscription?.isAzurePlan) {
     return "cancel the Azure subscriptions under this Azure plan first (Partner Center refuses to suspend a plan with active Azure subscriptions, error 900115), then suspend the plan";
@@ -79,7 +156,19 @@ export function nextStep(blocker: RemovalBlocker, subscription?: Subscription): 
 }
 
 function label(companyName: string | undefined, customerId: string): string {
-  return companyName ? `${companyName} (${customerId})` : customerId;
+  return companyName ? `${printable(companyName)} (${customerId})` : customerId;
+}
+
+const KIND_LABEL: Record<RemovalBlocker["kind"], string> = {
+  reservedInstance: "Azure reserved instance",
+  entitlement: "entitlement",
+  subscription: "subscription",
+};
+
+/** One blocker on one line, service text made printable: `subscription <id> "<name>" (<status>)`; `token`: the kind as its output value (`reservedInstance`). */
+export function describeBlocker(b: RemovalBlocker, kind: "words" | "token" = "words"): string {
+  const name = b.name ? ` "${printable(b.name)}"` : "";
+  return `${kind === "token" ? b.kind : KIND_LABEL[b.kind]} ${printable(b.id)}${name} (${printable(b.status)})`;
 }
 
 /** The removal blocked message: every blocker with its id, name, status and next step. */
@@ -90,11 +179,9 @@ export function blockedMessage(
   companyName?: string,
 ): string {
   const byId = new Map(subscriptions.map((s) => [s.id, s]));
-  const lines = blockers.map((b) => {
-    const kind = b.kind === "reservedInstance" ? "Azure reserved instance" : "subscription";
-    const name = b.name ? ` "${b.name}"` : "";
-    return `  - ${kind} ${b.id}${name} (${b.status}): ${nextStep(b, byId.get(b.id))}`;
-  });
+  const lines = blockers.map(
+    (b) => `  - ${describeBlocker(b)}: ${nextStep(b, byId.get(b.id))} [rule: ${printable(b.rule ?? "")}]`,
+  );
   return (
     `The reseller relationship with ${label(companyName, customerId)} cannot be removed yet: ` +
     `${blockers.length} blocker${blockers.length === 1 ? "" : "s"}. Nothing was changed.\n` +
@@ -117,43 +204,116 @@ export interface Readiness {
   entitlements: Entitlement[];
 }
 
+/**
+ * True for the answers to `GET /v1/customers/{id}` that mean the customer is gone for this partner: 404 with
+ * code 1000 (not found) or 60003 (tenant not found), or 403 with code 20002 (no relationship)
+ * (shared/partner-center-api.md, "Errors"). "Gone" is only ever concluded from these answers to a GET of the
+ * customer itself, never from a list: a list can answer 404 for reasons of its own (a route, a proxy, a
+ * transient fault), and treating that as "gone" would drop a resource whose relationship still stands.
+ */
+export function isGoneAnswer(e: unknown): boolean {
+  if (!(e instanceof NotFoundError)) return false;
+  const code = e.partnerCenterCode;
+  return (
+    (e.status === 404 && (code === "1000" || code === "60003")) || (e.status === 403 && code === "20002")
+  );
+}
+
+/** The customer, or undefined when a GET of it shows it gone ({@link isGoneAnswer}). */
 async function orGone<T>(p: Promise<T>): Promise<T | undefined> {
   try {
     return await p;
   } catch (e) {
-    if (e instanceof NotFoundError) return undefined;
+    if (isGoneAnswer(e)) return undefined;
     throw e;
   }
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Settles one of several calls made at once with a shared controller: a failure that `tolerated` does not
+ * accept aborts the siblings (their retries would only delay the error the operation will report anyway).
+ */
+function settle<T>(
+  p: Promise<T>,
+  siblings: AbortController,
+  tolerated: (e: unknown) => boolean,
+): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => {
+      if (!tolerated(error) && !siblings.signal.aborted) siblings.abort(error);
+      return { ok: false, error };
+    },
+  );
+}
+
+const isNotFound = (e: unknown): boolean => e instanceof NotFoundError;
+
+/** The error of the first settled call that failed. */
+function firstError(...results: Settled<unknown>[]): unknown {
+  for (const r of results) if (!r.ok) return r.error;
+  return undefined;
+}
+
+/** A list answered "not found" although the customer is there: nothing is judged on that. */
+function unreadableLists(customerId: string, customer: Customer, error: unknown): NotFoundError {
+  const ctx = error instanceof PartnerCenterError ? error : undefined;
+  return new NotFoundError(
+    `Could not read the subscriptions or entitlements of customer ${label(customer.companyName, customerId)}, although Partner Center still shows the customer (relationship "${printable(customer.relationshipToPartner)}"). Nothing was changed.`,
+    {
+      status: ctx?.status,
+      partnerCenterCode: ctx?.partnerCenterCode,
+      requestId: ctx?.requestId,
+      correlationId: ctx?.correlationId,
+      operation: ctx?.operation,
+      action: "Run the command again; if it persists, check the customer in Partner Center.",
+    },
+  );
+}
+
 /**
  * Reads the customer, its subscriptions and its entitlements, all three at once (every page of each list),
- * and judges whether the reseller relationship can be removed now.
+ * and judges whether the reseller relationship can be removed now. The customer is gone only when its own
+ * GET says so; when a call fails for good, the others are aborted.
  */
 export async function assessReadiness(client: PartnerCenterClient, customerId: string): Promise<Readiness> {
+  const siblings = new AbortController();
+  const o = { signal: siblings.signal };
   const [customer, subscriptions, entitlements] = await Promise.all([
-    orGone(client.customers.get(customerId)),
-    orGone(client.subscriptions.list(customerId)),
-    orGone(client.entitlements.list(customerId)),
+    settle(client.customers.get(customerId, o), siblings, isGoneAnswer),
+    settle(client.subscriptions.list(customerId, o), siblings, isNotFound),
+    settle(client.entitlements.list(customerId, o), siblings, isNotFound),
   ]);
-  const gone = customer === undefined;
-  const isReseller = customer?.relationshipToPartner === "reseller";
-  if (!gone && (subscriptions === undefined || entitlements === undefined)) {
-    // The customer answered but a list did not: never judge on partial data.
-    throw new NotFoundError(`Could not read the subscriptions or entitlements of customer ${customerId}.`, {
-      action: "Check that the partner still has a relationship with this customer, then retry.",
-    });
+  if (siblings.signal.aborted) throw siblings.signal.reason;
+  if (!customer.ok) {
+    return {
+      customerId,
+      customer: undefined,
+      gone: true,
+      isReseller: false,
+      removable: false,
+      blockers: [],
+      subscriptions: [],
+      entitlements: [],
+    };
   }
-  const blockers = findBlockers(subscriptions ?? [], entitlements ?? []);
+  if (!subscriptions.ok || !entitlements.ok) {
+    // The customer answered but a list did not: never judge on partial data.
+    throw unreadableLists(customerId, customer.value, firstError(subscriptions, entitlements));
+  }
+  const blockers = findBlockers(subscriptions.value, entitlements.value);
+  const isReseller = customer.value.relationshipToPartner === "reseller";
   return {
     customerId,
-    customer,
-    gone,
+    customer: customer.value,
+    gone: false,
     isReseller,
-    removable: !gone && isReseller && blockers.length === 0,
+    removable: isReseller && blockers.length === 0,
     blockers,
-    subscriptions: subscriptions ?? [],
-    entitlements: entitlements ?? [],
+    subscriptions: subscriptions.value,
+    entitlements: entitlements.value,
   };
 }
 
@@ -251,20 +411,24 @@ export async function remove(
   opts: RemoveOptions = {},
 ): Promise<RemovalResult> {
   const log = opts.log ?? (() => undefined);
-  const [subscriptions, entitlements] = await Promise.all([
-    orGone(client.subscriptions.list(customerId)),
-    orGone(client.entitlements.list(customerId)),
+  const siblings = new AbortController();
+  const o = { signal: siblings.signal };
+  const [listed, ents] = await Promise.all([
+    settle(client.subscriptions.list(customerId, o), siblings, isNotFound),
+    settle(client.entitlements.list(customerId, o), siblings, isNotFound),
   ]);
-  if (subscriptions === undefined || entitlements === undefined) {
-    if (subscriptions === undefined && entitlements === undefined) {
+  if (siblings.signal.aborted) throw siblings.signal.reason;
+  if (!listed.ok || !ents.ok) {
+    // A list answered "not found". Only the customer's own GET can say it is gone (see isGoneAnswer).
+    const customer = await orGone(client.customers.get(customerId));
+    if (customer === undefined) {
       log(`Customer ${customerId} is already gone for this partner: nothing to remove.`);
       return { outcome: "alreadyGone", suspended: [] };
     }
-    throw new NotFoundError(
-      `Only part of customer ${customerId}'s subscriptions and entitlements could be read; nothing was changed.`,
-      { action: "Run the command again; if it persists, check the customer in Partner Center." },
-    );
+    throw unreadableLists(customerId, customer, firstError(listed, ents));
   }
+  const subscriptions = listed.value;
+  const entitlements = ents.value;
 
   let subs = subscriptions;
   let blockers = findBlockers(subs, entitlements);
@@ -293,7 +457,11 @@ export async function remove(
     // may be answered 404 (1000), 403 (20002) or 400 (3000, "the relationship does not exist") although the
     // relationship is gone: nothing documents that a retried PATCH is answered from a replay. So those, like
     // every answer that is not a clear refusal, are checked with a GET.
-    if (e instanceof PartnerCenterError && isRefusal(e.status) && !(e.mayHaveApplied && isGoneAnswer(e))) {
+    if (
+      e instanceof PartnerCenterError &&
+      isRefusal(e.status) &&
+      !(e.mayHaveApplied && isRetriedPatchGoneAnswer(e))
+    ) {
       throw e;
     }
     lost = e;
@@ -376,7 +544,7 @@ function isRefusal(status: number | undefined): boolean {
 }
 
 /** The answers a retried removal PATCH may get once the first attempt was applied: 404, 403/20002, 400/3000. */
-function isGoneAnswer(e: PartnerCenterError): boolean {
+function isRetriedPatchGoneAnswer(e: PartnerCenterError): boolean {
   return (
     e.status === 404 ||
     (e.status === 403 && e.partnerCenterCode === "20002") ||
@@ -411,7 +579,7 @@ async function suspendAll(
     } catch (e) {
       if (suspended.length) {
         log(
-          `Suspended ${suspended.join(", ")} before suspending ${s.id} failed; the relationship was not removed.`,
+          `Suspended ${printable(suspended.join(", "))} before suspending ${printable(s.id)} failed; the relationship was not removed.`,
         );
       }
       throw e;
@@ -422,7 +590,7 @@ async function suspendAll(
     `Suspended ${toSuspend.length} active subscription(s) of customer ${customerId}: ${toSuspend
       .map(
         (s) =>
-          `${s.id}${s.offerName ? ` "${s.offerName}"` : ""}${s.isNewCommerce ? " (new commerce: a suspended new-commerce subscription keeps billing until cancelled)" : ""}`,
+          `${printable(s.id)}${s.offerName ? ` "${printable(s.offerName)}"` : ""}${s.isNewCommerce ? " (new commerce: a suspended new-commerce subscription keeps billing until cancelled)" : ""}`,
       )
       .join(", ")}.`,
   );
@@ -436,5 +604,6 @@ async function anyAzurePlanInUse(
   plans: readonly Subscription[],
 ): Promise<boolean> {
   const lists = await Promise.all(plans.map((p) => client.subscriptions.azureEntitlements(customerId, p.id)));
-  return lists.some((l) => l.some((a) => a.status === "active"));
+  // An allow-list here too: an Azure subscription in a status not known to be inactive counts as in use.
+  return lists.some((l) => l.some((a) => !NON_BLOCKING_STATUSES.has(normalizeEnum(a.status))));
 }

@@ -29,6 +29,12 @@ export interface Settings {
   maxConcurrency: number;
   /** AUDIT (issue 17): the audit trail file (JSON lines), as configured; resolved by audit.ts. None by default. */
   auditLog?: string | undefined;
+  /**
+   * Allows credentials to be sent to a loopback endpoint or authority (the emulator). Off by default: a stack
+   * that inherits a loopback endpoint by mistake would otherwise send real credentials in clear text to
+   * whatever listens on that local port.
+   */
+  allowLoopbackWithCredentials?: boolean | undefined;
 }
 
 /** A setting's name in stack config and in the environment. */
@@ -49,6 +55,7 @@ export const SETTINGS: Readonly<Record<keyof Settings, SettingSpec>> = {
   maxRequestsPerMinute: { env: "PARTNER_CENTER_MAX_REQUESTS_PER_MINUTE", secret: false },
   maxConcurrency: { env: "PARTNER_CENTER_MAX_CONCURRENCY", secret: false },
   auditLog: { env: "PARTNER_CENTER_AUDIT_LOG", secret: false }, // AUDIT (issue 17)
+  allowLoopbackWithCredentials: { env: "PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS", secret: false },
 };
 
 /** Defaults of the settings that have one. */
@@ -131,7 +138,26 @@ const schema = z.object({
   clientId: z.string().optional(),
   clientSecret: z.string().optional(),
   refreshToken: z.string().optional(),
-  accessToken: z.string().optional(),
+  // A token is sent as a header value: a CR/LF or a space in it is a configuration mistake, not a network error.
+  accessToken: z
+    .string()
+    .refine((t) => /^[\x21-\x7e]+$/.test(t), {
+      message: `${settingName("accessToken")} holds spaces or control characters (a line break?): paste the token alone, on one line.`,
+    })
+    .optional(),
+  allowLoopbackWithCredentials: z
+    .string()
+    .transform((v, ctx) => {
+      const t = v.trim().toLowerCase();
+      if (t === "true") return true;
+      if (t === "false") return false;
+      ctx.addIssue({
+        code: "custom",
+        message: `${settingName("allowLoopbackWithCredentials")} must be true or false.`,
+      });
+      return z.NEVER;
+    })
+    .optional(),
   maxRequestsPerMinute: intSchema("maxRequestsPerMinute", 1_000_000, "leave it unset for no cap").optional(),
   maxConcurrency: intSchema(
     "maxConcurrency",
@@ -193,6 +219,21 @@ export function loadSettings(
   }
   if (s.maxRequestsPerMinute !== undefined) out.maxRequestsPerMinute = s.maxRequestsPerMinute;
   if (s.auditLog !== undefined) out.auditLog = s.auditLog; // AUDIT (issue 17)
+  if (s.allowLoopbackWithCredentials) out.allowLoopbackWithCredentials = true;
+  const loopback = (["endpoint", "authority"] as const).filter((k) =>
+    isLoopbackHost(new URL(out[k]).hostname),
+  );
+  const credentials = (["clientSecret", "refreshToken", "accessToken"] as const).filter(
+    (k) => out[k] !== undefined,
+  );
+  if (loopback.length > 0 && credentials.length > 0 && !out.allowLoopbackWithCredentials) {
+    throw new ConfigurationError(
+      `Refusing to send credentials (${credentials.map((k) => `partnercenter:${k}`).join(", ")}) to a loopback address: ${loopback.map(settingName).join(" and ")} ${loopback.length > 1 ? "are" : "is"} ${loopback.map((k) => out[k]).join(", ")}.`,
+      {
+        action: `For Partner Center, set partnercenter:endpoint and partnercenter:authority to the real service (or unset them: the defaults are ${DEFAULTS.endpoint} and ${DEFAULTS.authority}). For the bundled emulator, say so: set ${settingName("allowLoopbackWithCredentials")} to true (the dev stack file Pulumi.dev.yaml does).`,
+      },
+    );
+  }
   return out;
 }
 

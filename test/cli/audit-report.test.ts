@@ -49,7 +49,15 @@ const SUSPENDED_TRAIL = [
   record({
     phase: "checked",
     before: { relationshipToPartner: "reseller" },
-    blockers: [{ kind: "subscription", id: "sub-1", name: "Office 365 E3", status: "active" }],
+    blockers: [
+      {
+        kind: "subscription",
+        id: "sub-1",
+        name: "Office 365 E3",
+        status: "active",
+        rule: "status active blocks removal",
+      },
+    ],
   }),
   record({
     op: "suspend",
@@ -194,7 +202,15 @@ describe("the report", () => {
           record({
             operationId: "b",
             outcome: "blocked",
-            blockers: [{ kind: "reservedInstance", id: "ri-1", name: "DZH318Z0BQ4S", status: "fulfilled" }],
+            blockers: [
+              {
+                kind: "reservedInstance",
+                id: "ri-1",
+                name: "DZH318Z0BQ4S",
+                status: "fulfilled",
+                rule: "a reservation blocks removal",
+              },
+            ],
             error: {
               code: "PPC_REMOVAL_BLOCKED",
               status: null,

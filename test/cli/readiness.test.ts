@@ -19,6 +19,7 @@ beforeAll(async () => {
     PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
     PARTNER_CENTER_CLIENT_ID: "pipeline",
     PARTNER_CENTER_REFRESH_TOKEN: "pipeline-refresh-token",
+    PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "true",
   };
 });
 afterAll(async () => {

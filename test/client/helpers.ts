@@ -19,6 +19,7 @@ export function settingsFor(em: Emulator, extra: Record<string, string> = {}): S
       "partnercenter:clientId": "pulumi-app",
       "partnercenter:clientSecret": CLIENT_SECRET,
       "partnercenter:refreshToken": REFRESH_TOKEN,
+      "partnercenter:allowLoopbackWithCredentials": "true",
       ...extra,
     },
     {},

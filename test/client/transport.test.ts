@@ -99,7 +99,14 @@ describe("transport against the emulator", () => {
 
   test("connection refused, exhausted: ConnectionError naming the endpoint setting", async () => {
     const dead = new Client(
-      loadSettings({ endpoint: "http://127.0.0.1:9", accessToken: "static-access-token-for-test" }, {}),
+      loadSettings(
+        {
+          endpoint: "http://127.0.0.1:9",
+          accessToken: "static-access-token-for-test",
+          allowLoopbackWithCredentials: "true",
+        },
+        {},
+      ),
       { retry: { maxAttempts: 2, baseDelayMs: 1 } },
     );
     const e = await failure(dead.customers.get(CLEAN));
@@ -257,6 +264,8 @@ describe("auth against the emulator", () => {
 
   test("the token is renewed shortly before it expires", async () => {
     em.configure({ tokenLifetimeSeconds: 1 });
+    // A 1-second token is below the default floor (minLifetimeMs, tested in fail-closed.test.ts): lift it.
+    const client = clientFor(em, { auth: { minLifetimeMs: 0 } });
     await client.customers.get(CLEAN);
     await client.customers.get(CLEAN);
     expect(client.stats().tokenRequests).toBe(1);
@@ -264,6 +273,7 @@ describe("auth against the emulator", () => {
     await client.customers.get(CLEAN);
     expect(client.stats().tokenRequests).toBe(2);
     expect(em.requests().every((r) => r.status === 200)).toBe(true);
+    await client.close();
   });
 
   test("a rotated refresh token is used for the next grant", async () => {

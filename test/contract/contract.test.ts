@@ -106,10 +106,12 @@ describe("the client against a stand-in answering Microsoft's documented example
     s.script(
       "GET",
       SUBS,
-      ok({
-        ...corpus.legacySubscriptions,
-        items: [...corpus.legacySubscriptions.items, corpus.newCommerceSubscription],
-      }),
+      ok(
+        corpus.wholeList({
+          ...corpus.legacySubscriptions,
+          items: [...corpus.legacySubscriptions.items, corpus.newCommerceSubscription],
+        }),
+      ),
     );
     const [legacy, nce] = await client.subscriptions.list(ID);
     expect(legacy).toMatchObject({
@@ -120,9 +122,16 @@ describe("the client against a stand-in answering Microsoft's documented example
     expect(nce).toMatchObject({ status: "active", etag: undefined, isNewCommerce: true, isAzurePlan: false });
   });
 
+  test("the subscriptions example as published (totalCount 37, one item shown) is refused: it does not add up", async () => {
+    s.script("GET", SUBS, ok(corpus.legacySubscriptions));
+    await expect(client.subscriptions.list(ID)).rejects.toThrow(
+      /announced 37 items \(totalCount\) but sent 1/,
+    );
+  });
+
   test("suspend a legacy subscription: the full resource, status suspended, If-Match quoted", async () => {
     const item = corpus.legacySubscriptions.items[0]!;
-    s.script("GET", SUBS, ok(corpus.legacySubscriptions));
+    s.script("GET", SUBS, ok(corpus.wholeList(corpus.legacySubscriptions)));
     s.script("PATCH", `${SUBS}/${item.id}`, ok(corpus.suspendResponse));
     const [legacy] = await client.subscriptions.list(ID);
     const updated = await client.subscriptions.suspend(ID, legacy!);
@@ -162,7 +171,7 @@ describe("the client against a stand-in answering Microsoft's documented example
         friendlyName: "renamed",
         attributes: { etag: "<etag-2>", objectType: "Subscription" },
       };
-      s.script("GET", SUBS, ok(corpus.legacySubscriptions));
+      s.script("GET", SUBS, ok(corpus.wholeList(corpus.legacySubscriptions)));
       s.script("GET", `${SUBS}/${item.id}`, ok(fresh));
       s.script("PATCH", `${SUBS}/${item.id}`, stale, ok(corpus.suspendResponse));
       const [legacy] = await client.subscriptions.list(ID);
@@ -175,7 +184,7 @@ describe("the client against a stand-in answering Microsoft's documented example
 
   test("a second stale etag is surfaced, not retried again", async () => {
     const item = corpus.legacySubscriptions.items[0]!;
-    s.script("GET", SUBS, ok(corpus.legacySubscriptions));
+    s.script("GET", SUBS, ok(corpus.wholeList(corpus.legacySubscriptions)));
     s.script("GET", `${SUBS}/${item.id}`, ok(item));
     s.script("PATCH", `${SUBS}/${item.id}`, { status: 400, body: corpus.staleEtagError });
     const [legacy] = await client.subscriptions.list(ID);

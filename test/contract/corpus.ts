@@ -377,3 +377,13 @@ export const throttled = {
   headers: { "Retry-After": "57", "Content-Type": "application/json" },
   body: { statusCode: 429, message: "Rate limit is exceeded. Try again in 57 seconds." },
 };
+
+/**
+ * A documented list made whole: the published examples announce more items in `totalCount` than they show
+ * (the subscriptions example says 37 and shows one), which the client refuses, by design, as a list that does
+ * not add up (a missing active subscription would let a removal through). Tests that need the example's items
+ * served as a complete answer use this; the example as published is tested to be refused.
+ */
+export function wholeList<T extends { items: readonly unknown[] }>(list: T): T & { totalCount: number } {
+  return { ...list, totalCount: list.items.length };
+}

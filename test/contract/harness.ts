@@ -147,7 +147,14 @@ export async function startStandIn(): Promise<StandIn> {
 /** A client for the stand-in: a static access token, millisecond backoffs. */
 export function standInClient(s: StandIn, options: ClientOptions = {}): PartnerCenterClient {
   return new PartnerCenterClient(
-    loadSettings({ endpoint: s.url, accessToken: "stand-in-access-token-0123456789" }, {}),
+    loadSettings(
+      {
+        endpoint: s.url,
+        accessToken: "stand-in-access-token-0123456789",
+        allowLoopbackWithCredentials: "true",
+      },
+      {},
+    ),
     {
       retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 3 },
       pacing: { slowStart: false },

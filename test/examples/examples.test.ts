@@ -71,7 +71,7 @@ test("the estate program declares one relationship per customer, with its option
   expect(fabrikam?.inputs.suspendActiveSubscriptions).toBe(true);
 });
 
-test("Pulumi.yaml and the pipeline files are valid YAML; Pulumi.yaml points at the emulator", () => {
+test("Pulumi.yaml and the pipeline files are valid YAML; only the dev stack points at the emulator", () => {
   const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
     runtime: { name: string };
     main: string;
@@ -79,7 +79,13 @@ test("Pulumi.yaml and the pipeline files are valid YAML; Pulumi.yaml points at t
   };
   expect(project.runtime.name).toBe("nodejs");
   expect(fs.existsSync(path.join(ROOT, project.main, "index.js"))).toBe(true);
-  expect(project.config["partnercenter:endpoint"]?.value).toMatch(/^http:\/\/127\.0\.0\.1:8787$/);
+  // No partnercenter:* default project-wide: a stack that sets only real secrets must not inherit the emulator.
+  expect(Object.keys(project.config).filter((k) => k.startsWith("partnercenter:"))).toEqual([]);
+  const dev = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+    config: Record<string, string>;
+  };
+  expect(dev.config["partnercenter:endpoint"]).toMatch(/^http:\/\/127\.0\.0\.1:8787$/);
+  expect(dev.config["partnercenter:allowLoopbackWithCredentials"]).toBe("true");
   for (const f of ["github-actions.yml", "azure-pipelines.yml"]) {
     const doc = yaml.load(fs.readFileSync(path.join(ROOT, "examples/pipelines", f), "utf8"));
     expect(doc).toBeInstanceOf(Object);

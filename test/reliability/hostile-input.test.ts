@@ -605,7 +605,12 @@ describe("path segments are always encoded", () => {
     emulator.clearRequests();
     const client = new PartnerCenterClient(
       loadSettings(
-        { endpoint: emulator.url, authority: emulator.url, accessToken: "emulator-static-token" },
+        {
+          endpoint: emulator.url,
+          authority: emulator.url,
+          accessToken: "emulator-static-token",
+          allowLoopbackWithCredentials: "true",
+        },
         {},
       ),
       { retry: FAST, pacing: { slowStart: false } },
@@ -800,7 +805,7 @@ describe("prototype pollution: hostile keys in response bodies change nothing", 
           `/v1/customers/${CUSTOMER}/subscriptions/s1/azureEntitlements`,
           doc(h3, { items: `[${doc(h1, { id: '"a1"', status: '"active"' })}]` }),
         );
-        reply("/v1/customers/relationshiprequests", doc(h2, { url: '"https://invite.example/x"' }));
+        reply("/v1/customers/relationshiprequests", doc(h2, { url: '"https://admin.microsoft.com/x"' }));
         reply(`/v1/customers/${MISSING}`, doc(h3, { code: "1000", description: '"nope"' }), 404);
         reply(`/v1/customers/${REFUSED}`, doc(h1, { code: "3000", description: '"bad"' }), 400);
 
@@ -831,7 +836,7 @@ describe("prototype pollution: hostile keys in response bodies change nothing", 
         expect(ents.map((e) => [e.id, e.entitlementType])).toEqual([["r1", "reservedInstance"]]);
         const az = await client.subscriptions.azureEntitlements(CUSTOMER, "s1");
         const url = await client.relationshipRequests.getInvitationUrl();
-        expect(url).toBe("https://invite.example/x");
+        expect(url).toBe("https://admin.microsoft.com/x");
         const e404 = await client.customers.get(MISSING).catch((e: unknown) => e);
         const e400 = await client.customers.get(REFUSED).catch((e: unknown) => e);
         expect(e404).toBeInstanceOf(PartnerCenterError);
@@ -885,6 +890,7 @@ describe("a body over the size cap is refused without being read whole", () => {
           tenantId: "0a0a0a0a-0000-4000-8000-00000000000a",
           clientId: "oversize",
           refreshToken: "oversize-refresh-token",
+          allowLoopbackWithCredentials: "true",
         },
         {},
       ),
@@ -946,7 +952,10 @@ describe("a body over the size cap is refused without being read whole", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const client = new PartnerCenterClient(
-      loadSettings({ endpoint: url, accessToken: "chunked-test-token" }, {}),
+      loadSettings(
+        { endpoint: url, accessToken: "chunked-test-token", allowLoopbackWithCredentials: "true" },
+        {},
+      ),
       {
         retry: FAST,
         pacing: { slowStart: false },

@@ -244,6 +244,13 @@ const API_FAULTS: { name: string; fault: () => Fault }[] = [
   { name: "PATCH: resetAfterApply", fault: () => ({ kind: "resetAfterApply", match: { method: "PATCH" } }) },
   { name: "PATCH: malformedJson", fault: () => ({ kind: "malformedJson", match: { method: "PATCH" } }) },
   { name: "PATCH: mfa", fault: () => ({ kind: "mfa", match: { method: "PATCH" } }) },
+  {
+    name: "body echoing credentials",
+    fault: () => ({ kind: "body", status: 400, body: { code: echo(), description: echo() } }),
+  },
+  { name: "disguise", fault: () => ({ kind: "disguise", always: true }) },
+  { name: "inflateTotalCount", fault: () => ({ kind: "inflateTotalCount", always: true }) },
+  { name: "duplicateItem", fault: () => ({ kind: "duplicateItem", always: true }) },
 ];
 
 test("every fault kind of the emulator is covered", () => {

@@ -78,6 +78,14 @@ const FAULTS = [
   { kind: "malformedJson" },
   { kind: "truncatedJson" },
   { kind: "mfa" },
+  // A hostile server (issue 10): respelled statuses and types (an active one may become undocumented),
+  // company names with escapes and bidi overrides, lists that do not add up, lists saying "not found" for a
+  // customer that is there.
+  { kind: "disguise" },
+  { kind: "inflateTotalCount" },
+  { kind: "duplicateItem", match: { path: "/subscriptions$" } },
+  { kind: "status", status: 404, code: 1000, match: { path: "/(subscriptions|entitlements)$" } },
+  { kind: "status", status: 403, code: 20002, match: { path: "/(subscriptions|entitlements)$" } },
 ];
 
 /**
@@ -106,6 +114,10 @@ async function soak(o = {}) {
   const host = await Host.start({ providerText });
   const wrong = [];
   const counts = { operations: 0, succeeded: 0, failedSafely: 0, unconfirmed: 0, skipped: 0 };
+  /** Successes that were not true (a removal reported but not done, an adoption of a non-reseller). */
+  let falseSuccesses = 0;
+  /** Customers with a blocker whose relationship was removed, whatever was reported. */
+  let blockedRemovals = 0;
   const deadline = Date.now() + seconds * 1000;
   const started = Date.now();
   try {
@@ -138,8 +150,10 @@ async function soak(o = {}) {
         try {
           if (op === "create") {
             await host.create(id, props);
-            if (isRemoved(id))
+            if (isRemoved(id)) {
+              falseSuccesses++;
               wrong.push(`${id}: create reported success for a customer that is not a reseller`);
+            }
           } else if (op === "read") {
             const r = await host.read(id, id, props);
             const expected = c.kind === "clean" || c.kind === "inactive";
@@ -147,8 +161,10 @@ async function soak(o = {}) {
               wrong.push(`${id}: read said removable=${r.props.removable}, expected ${expected}`);
           } else {
             await host.delete(id, id, props);
-            if (!isRemoved(id))
+            if (!isRemoved(id)) {
+              falseSuccesses++;
               wrong.push(`${id}: delete reported success but the relationship is still there`);
+            }
             if (c.kind === "activeBlocked" || c.kind === "reservedInstance")
               wrong.push(`${id}: a blocked customer was removed`);
           }
@@ -175,6 +191,12 @@ async function soak(o = {}) {
       }
     });
 
+    for (const c of customers) {
+      if ((c.kind === "activeBlocked" || c.kind === "reservedInstance") && isRemoved(c.estate.id)) {
+        blockedRemovals++;
+        wrong.push(`${c.estate.id}: a customer with a blocker was removed`);
+      }
+    }
     const log2 = emulator.requests();
     const applied = log2.filter((r) => r.applied);
     const perRequest = new Map();
@@ -184,6 +206,9 @@ async function soak(o = {}) {
     for (const t of [SECRET, REFRESH, ...emulator.state().issuedTokens]) {
       if (out.includes(t)) wrong.push("a credential appeared in the host's output");
     }
+    // Disguised company names carry ANSI escapes and a right-to-left override: none may reach the output.
+    if (/[\u001b\u202e]/.test(out))
+      wrong.push("a control or bidi character from the service reached the host's output");
     const faults = log2.filter((r) => r.fault).length;
     const throttled = log2.filter((r) => r.status === 429 && !r.fault).length;
     const result = {
@@ -192,6 +217,8 @@ async function soak(o = {}) {
       faultsInjected: faults,
       faultFraction: Math.round((faults / Math.max(1, log2.length)) * 1000) / 1000,
       throttled429: throttled,
+      falseSuccesses,
+      blockedRemovals,
       wrongOutcomes: wrong.length,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
@@ -200,6 +227,7 @@ async function soak(o = {}) {
         `${result.unconfirmed} left for the next run to confirm, ${result.skipped} skipped by the time bound) in ${result.seconds} s; ` +
         `${result.requests} API requests, ${result.faultsInjected} faults injected (${(result.faultFraction * 100).toFixed(1)} %), ` +
         `${result.throttled429} answered 429 by the throttle; ` +
+        `false successes: ${result.falseSuccesses}; removals of a customer with a blocker: ${result.blockedRemovals}; ` +
         `wrong outcomes: ${result.wrongOutcomes}`,
     );
     for (const w of wrong.slice(0, 20)) log(`  WRONG: ${w}`);

@@ -6,8 +6,9 @@
  * blocked or unreadable, 2 on bad usage or settings.
  */
 import { PartnerCenterClient } from "../client";
-import { PartnerCenterError } from "../errors";
-import { assessReadiness, nextStep, type Readiness } from "../relationship";
+import { PartnerCenterError, printable } from "../errors";
+import type { RemovalBlocker } from "../errors";
+import { assessReadiness, describeBlocker, nextStep, type Readiness } from "../relationship";
 import { assertCredentials, loadSettings } from "../settings";
 
 const USAGE = `Usage: partner-center-readiness [--json] [--all | CUSTOMER_ID ...]
@@ -30,7 +31,7 @@ export interface ReadinessRow {
   companyName: string | null;
   relationship: string | null;
   removable: boolean;
-  blockers: { kind: string; id: string; name: string; status: string; nextStep: string }[];
+  blockers: (RemovalBlocker & { nextStep: string })[];
   error: { code: string; message: string } | null;
 }
 
@@ -123,10 +124,11 @@ export async function readinessReport(
 /** The report as a text table, blockers and their next steps under each customer. */
 export function formatTable(rows: readonly ReadinessRow[]): string {
   const head = ["CUSTOMER", "COMPANY", "RELATIONSHIP", "REMOVABLE", "BLOCKERS"];
+  // Service text (names, statuses) goes through printable(): no escape sequence or bidi override reaches the terminal.
   const body = rows.map((r) => [
-    r.customerId,
-    r.companyName ?? "-",
-    r.relationship ?? "-",
+    printable(r.customerId),
+    printable(r.companyName ?? "-"),
+    printable(r.relationship ?? "-"),
     r.error ? "unknown" : r.removable ? "yes" : "no",
     r.error ? r.error.code : String(r.blockers.length),
   ]);
@@ -139,10 +141,8 @@ export function formatTable(rows: readonly ReadinessRow[]): string {
   const lines = [fmt(head)];
   rows.forEach((r, i) => {
     lines.push(fmt(body[i] as string[]));
-    for (const b of r.blockers) {
-      lines.push(`    ${b.kind} ${b.id}${b.name ? ` "${b.name}"` : ""} (${b.status}): ${b.nextStep}`);
-    }
-    if (r.error) lines.push(`    ${r.error.message}`);
+    for (const b of r.blockers) lines.push(`    ${describeBlocker(b, "token")}: ${b.nextStep}`);
+    if (r.error) lines.push(`    ${printable(r.error.message).replace(/\\u000a/g, "\n    ")}`);
   });
   const blocked = rows.filter((r) => !r.removable).length;
   lines.push("", `${rows.length - blocked} of ${rows.length} removable, ${blocked} blocked or unreadable.`);

@@ -8,7 +8,14 @@
  */
 import { request, type Dispatcher } from "undici";
 import { z } from "zod";
-import { AuthenticationError, ConnectionError, MfaRequiredError, redact, registerSecret } from "../errors";
+import {
+  AuthenticationError,
+  ConnectionError,
+  MfaRequiredError,
+  redact,
+  redactAndTruncate,
+  registerSecret,
+} from "../errors";
 import { assertCredentials, settingName, type Settings } from "../settings";
 
 /** The resource the token is for (the v1 endpoint's `resource` parameter). */
@@ -26,6 +33,12 @@ export interface AuthOptions {
   maxAttempts: number;
   /** Base of the backoff between attempts (default 500 ms). */
   baseDelayMs: number;
+  /**
+   * The shortest lifetime a token is cached for (default 60 s). An authority that answers `expires_in` 0,
+   * negative or tiny would otherwise cause one token request per API request; a token that really expired
+   * sooner is caught by Partner Center's 401, which invalidates it and asks once for a new one.
+   */
+  minLifetimeMs: number;
 }
 
 export const DEFAULT_AUTH: AuthOptions = {
@@ -34,15 +47,27 @@ export const DEFAULT_AUTH: AuthOptions = {
   timeoutMs: 30_000,
   maxAttempts: 3,
   baseDelayMs: 500,
+  minLifetimeMs: 60_000,
 };
 
 const tokenResponse = z.object({
   access_token: z.string().min(1),
   // Entra's v1 endpoint sends expires_in as a string of seconds.
-  expires_in: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]),
+  expires_in: z.union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\s*-?\d+(\.\d+)?\s*$/)
+      .transform(Number),
+  ]),
   token_type: z.string().nullish(),
   refresh_token: z.string().nullish(),
 });
+
+/** What an HTTP header value may hold for a bearer token (RFC 6750 b64token, with some slack): no CR, LF or controls. */
+export function isSendableToken(token: string): boolean {
+  return /^[\x21-\x7e]+$/.test(token);
+}
 
 const tokenError = z.object({ error: z.string().nullish(), error_description: z.string().nullish() });
 
@@ -174,23 +199,38 @@ export class TokenSource {
         }
         const { access_token, expires_in, refresh_token } = ok.data;
         registerSecret(access_token);
+        if (!isSendableToken(access_token)) {
+          throw new AuthenticationError(
+            "The token endpoint answered with an access token that cannot be sent in an HTTP header (it holds spaces or control characters such as CR/LF).",
+            {
+              status,
+              operation,
+              action: `Check ${settingName("authority")}: it must be the Microsoft Entra authority (default https://login.microsoftonline.com).`,
+            },
+          );
+        }
         if (refresh_token) {
           registerSecret(refresh_token);
           this.refreshToken = refresh_token; // Entra may rotate it; the new one replaces the old in memory.
         }
-        const lifetimeMs = expires_in * 1000;
+        const lifetimeMs = Math.max(
+          this.o.minLifetimeMs,
+          Number.isFinite(expires_in) ? expires_in * 1000 : 0,
+        );
         const early = Math.min(this.o.renewBeforeMs, lifetimeMs * this.o.renewBeforeFraction);
         this.cached.set(resource, { token: access_token, renewAt: started + lifetimeMs - early });
         return access_token;
       }
       const err = tokenError.safeParse(json);
       const code = err.success ? (err.data.error ?? undefined) : undefined;
-      // The first line of error_description ("AADSTS70000: ...") says why; the rest is trace ids.
-      const description = err.success ? err.data.error_description?.split(/\r?\n/)[0] : undefined;
+      // The first line of error_description ("AADSTS70000: ...") says why; the rest is trace ids. Redacted
+      // before it is cut, so that an echoed secret cut at a line break or the length bound is still caught.
+      const full = err.success ? err.data.error_description : undefined;
+      const description = full ? redactAndTruncate(redact(full).split(/\r?\n/)[0] ?? "", 500) : undefined;
       const ctx = {
         status,
         partnerCenterCode: code,
-        partnerCenterDescription: description ? redact(description) : undefined,
+        partnerCenterDescription: description,
         operation,
       };
       if (/AADSTS50076|AADSTS50079|AADSTS50158|multi-factor/i.test(description ?? "")) {

@@ -11,10 +11,17 @@ import { entitlementsApi } from "./entitlements";
 import { Limiter, type PacingOptions, type PacingSnapshot } from "./pacing";
 import { relationshipRequestsApi } from "./relationship-requests";
 import { subscriptionsApi } from "./subscriptions";
-import { Transport, USER_AGENT, type RetryOptions } from "./transport";
+import { Transport, USER_AGENT, type ListLimits, type RetryOptions } from "./transport";
 
 export { DEFAULT_PACING, type Clock, type PacingOptions, type PacingSnapshot } from "./pacing";
-export { DEFAULT_RETRY, MAX_BODY_BYTES, USER_AGENT, type RetryOptions } from "./transport";
+export {
+  DEFAULT_LIST_LIMITS,
+  DEFAULT_RETRY,
+  MAX_BODY_BYTES,
+  USER_AGENT,
+  type ListLimits,
+  type RetryOptions,
+} from "./transport";
 export { DEFAULT_AUTH, type AuthOptions } from "./auth";
 
 /** A customer as the client returns it (already validated and normalised). */
@@ -113,6 +120,8 @@ export interface ClientOptions {
   dispatcher?: Dispatcher;
   /** Receives one line per retry; never headers, tokens or bodies. */
   logger?: (line: string) => void;
+  /** Bounds of one list (items and bytes across its pages); DEFAULT_LIST_LIMITS by default. */
+  limits?: Partial<ListLimits>;
 }
 
 /** The Partner Center REST client. */
@@ -148,6 +157,7 @@ export class PartnerCenterClient {
     this.transport = new Transport(settings, dispatcher, this.auth, this.limiter, {
       retry: options.retry,
       logger: options.logger,
+      limits: options.limits,
     });
     this.customers = customersApi(this.transport);
     this.subscriptions = subscriptionsApi(this.transport);

@@ -105,6 +105,7 @@ export function subscriptionsApi(t: Transport) {
         path: base(customerId),
         customerId,
         schema: collectionSchema(subscriptionSchema),
+        keepRaw: true, // the suspend PATCH sends the whole resource back
       });
       return items.map(({ item, raw }) => toSubscription(item, raw));
     },

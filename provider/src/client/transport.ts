@@ -28,7 +28,10 @@ import {
   MfaRequiredError,
   NotFoundError,
   PartnerCenterError,
+  ListTooLargeError,
   PermissionDeniedError,
+  printable,
+  redactAndTruncate,
   ResponseValidationError,
   ThrottledError,
   type ErrorContext,
@@ -63,6 +66,22 @@ export const DEFAULT_RETRY: RetryOptions = {
 /** Largest JSON body accepted; past it the body is destroyed, not buffered. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** Longest service description kept in an error (redacted before it is cut). */
+const MAX_DESCRIPTION_CHARS = 500;
+
+/**
+ * Bounds of one list (every page of it together), so that a service that keeps sending pages cannot exhaust
+ * the host's memory. Far above any real customer's subscriptions or entitlements; a client option
+ * (`limits` of PartnerCenterClient) raises them.
+ */
+export interface ListLimits {
+  /** Items across all pages of one list. */
+  maxListItems: number;
+  /** Body bytes across all pages of one list. */
+  maxListBytes: number;
+}
+
+export const DEFAULT_LIST_LIMITS: ListLimits = { maxListItems: 50_000, maxListBytes: 64 * 1024 * 1024 };
 
 /** `pulumi-partner-center/<version> node/<version>`. */
 export const USER_AGENT = `pulumi-partner-center/${packageVersion()} node/${process.versions.node}`;
@@ -108,6 +127,8 @@ export interface TransportResponse<T> {
   data: T;
   /** The parsed body as sent (keys not normalised): for resources that must be sent back whole. */
   raw: unknown;
+  /** Size of the body in bytes. */
+  bytes: number;
   requestId: string;
   /** MS-CorrelationId of the call that succeeded (a new one per call). */
   correlationId: string;
@@ -125,11 +146,15 @@ export interface TransportStats {
 export interface TransportOptions {
   retry?: Partial<RetryOptions> | undefined;
   logger?: ((line: string) => void) | undefined;
+  /** Bounds of one list; {@link DEFAULT_LIST_LIMITS} by default. */
+  limits?: Partial<ListLimits> | undefined;
 }
 
 /** Sends requests to Partner Center: see the file comment. */
 export class Transport {
   readonly counters: TransportStats = { requests: 0, responses429: 0, retries: 0 };
+  /** Bounds applied by {@link listAll}. */
+  readonly limits: ListLimits;
   private readonly base: URL;
   private readonly retry: RetryOptions;
   private readonly log: (line: string) => void;
@@ -144,6 +169,7 @@ export class Transport {
     this.base = new URL(settings.endpoint);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.log = options.logger ?? (() => undefined);
+    this.limits = { ...DEFAULT_LIST_LIMITS, ...options.limits };
   }
 
   /** Sends one logical request (with its retries) and returns the validated body. */
@@ -286,8 +312,9 @@ export class Transport {
 
       if (status >= 200 && status < 300) {
         let raw: unknown;
+        let bytes: number;
         try {
-          raw = await readJson(res.body, res.headers);
+          ({ json: raw, bytes } = await readJson(res.body, res.headers));
         } catch (e) {
           if (e instanceof ResponseValidationError) {
             return {
@@ -316,7 +343,7 @@ export class Transport {
         }
         return {
           kind: "ok",
-          response: { status, data: parsed.data, raw, correlationId: ctx.correlationId ?? "" },
+          response: { status, data: parsed.data, raw, bytes, correlationId: ctx.correlationId ?? "" },
         };
       }
 
@@ -467,7 +494,7 @@ const VALIDATION_ACTION =
   "This is unexpected: report it with the MS-CorrelationId. Nothing was changed on the basis of this answer.";
 
 type Attempt<T> =
-  | { kind: "ok"; response: { status: number; data: T; raw: unknown; correlationId: string } }
+  | { kind: "ok"; response: { status: number; data: T; raw: unknown; bytes: number; correlationId: string } }
   /** Retryable: 429 (with the wait), 5xx, connection errors. */
   | { kind: "retry"; error: PartnerCenterError; retryAfterMs?: number }
   /** 401 that a new token may cure. */
@@ -501,7 +528,7 @@ function backoff(attempt: number, base: number, max: number): number {
 
 function describeFailure(e: PartnerCenterError): string {
   if (e.status !== undefined)
-    return `HTTP ${e.status}${e.partnerCenterCode ? ` (code ${e.partnerCenterCode})` : ""}`;
+    return `HTTP ${e.status}${e.partnerCenterCode ? ` (code ${printable(e.partnerCenterCode)})` : ""}`;
   return e instanceof ConnectionError ? "connection failed" : e.code;
 }
 
@@ -574,15 +601,15 @@ async function readCapped(
 async function readJson(
   body: Dispatcher.ResponseData["body"],
   h: Dispatcher.ResponseData["headers"],
-): Promise<unknown> {
+): Promise<{ json: unknown; bytes: number }> {
   const buf = await readCapped(body, MAX_BODY_BYTES, header(h, "content-length"));
   if (buf === undefined) {
     throw new ResponseValidationError(`Partner Center's answer is larger than ${MAX_BODY_BYTES} bytes.`);
   }
   const text = buf.toString("utf8").replace(/^\uFEFF/, "");
-  if (text.trim() === "") return {};
+  if (text.trim() === "") return { json: {}, bytes: buf.length };
   try {
-    return JSON.parse(text);
+    return { json: JSON.parse(text) as unknown, bytes: buf.length };
   } catch {
     throw new ResponseValidationError("Partner Center's answer is not valid JSON.");
   }
@@ -604,7 +631,8 @@ async function readError(
   try {
     json = JSON.parse(text);
   } catch {
-    const t = text.trim().slice(0, 300);
+    // Redacted before it is cut: a secret cut at the boundary would no longer be recognised.
+    const t = redactAndTruncate(text.trim(), MAX_DESCRIPTION_CHARS);
     return t ? { partnerCenterDescription: t } : undefined;
   }
   // GDAP (issue 16): Microsoft Graph's error body is {"error":{"code","message","innerError"}} (Graph docs,
@@ -621,7 +649,7 @@ async function readError(
   const { code, description, message } = parsed.data;
   if (code !== null && code !== undefined) out.partnerCenterCode = String(code);
   const d = description ?? message;
-  if (d) out.partnerCenterDescription = d;
+  if (d) out.partnerCenterDescription = redactAndTruncate(d, MAX_DESCRIPTION_CHARS);
   return out;
 }
 
@@ -632,20 +660,29 @@ const MAX_PAGES = 10_000;
 export interface ListRequest<T> extends Omit<TransportRequest<unknown>, "schema" | "method" | "body"> {
   /** Schema of a page: `collectionSchema(itemSchema)` from schemas.ts. */
   schema: z.ZodType<CollectionPage<T>>;
+  /** Keep each item as sent (for a resource that must be sent back whole); otherwise only the parsed fields. */
+  keepRaw?: boolean;
 }
 
 /**
  * Every item of a collection, following `links.next` (resending its MS-ContinuationToken header) until there
- * is none: a missed page could hide an active subscription. Returns each item with its raw (as sent) form.
+ * is none: a missed page could hide an active subscription. Fails closed when the list cannot be trusted: it
+ * passes the transport's {@link ListLimits}, or a page's `totalCount` is larger than the items received
+ * across all pages. Returns each item, with its raw (as sent) form only when `keepRaw` asks for it.
  */
 export async function listAll<T>(
   transport: Transport,
   req: ListRequest<T>,
 ): Promise<{ item: T; raw: unknown }[]> {
+  const { keepRaw, ...base } = req;
   const out: { item: T; raw: unknown }[] = [];
   const schema = req.schema;
+  const { maxListItems, maxListBytes } = transport.limits;
   const seen = new Set<string>();
-  let next: TransportRequest<CollectionPage<T>> | undefined = { ...req, method: "GET", schema };
+  let bytes = 0;
+  let announced = 0;
+  let last: TransportResponse<CollectionPage<T>> | undefined;
+  let next: TransportRequest<CollectionPage<T>> | undefined = { ...base, method: "GET", schema };
   for (let page = 0; next; page++) {
     if (page >= MAX_PAGES) {
       throw new ResponseValidationError(
@@ -656,23 +693,38 @@ export async function listAll<T>(
       );
     }
     const res: TransportResponse<CollectionPage<T>> = await transport.request(next);
-    const rawItems = rawItemsOf(res.raw);
+    last = res;
+    const ctx = { requestId: res.requestId, correlationId: res.correlationId, operation: `GET ${req.path}` };
+    bytes += res.bytes;
+    if (bytes > maxListBytes) throw new ListTooLargeError("maxListBytes", maxListBytes, req.path, ctx);
+    if (out.length + res.data.items.length > maxListItems) {
+      throw new ListTooLargeError("maxListItems", maxListItems, req.path, ctx);
+    }
+    announced = Math.max(announced, res.data.totalCount ?? 0);
+    const rawItems = keepRaw ? rawItemsOf(res.raw) : [];
     res.data.items.forEach((item, i) => out.push({ item, raw: rawItems[i] }));
     const link = res.data.links?.next;
     next = undefined;
     if (link) {
       const headers: Record<string, string> = {};
       for (const { key, value } of link.headers ?? []) {
-        // Only Partner Center's own MS-* paging headers are resent (MS-ContinuationToken).
-        if (/^ms-/i.test(key)) headers[key] = value;
+        // Only Partner Center's own MS-* paging headers are resent (MS-ContinuationToken), and only values
+        // that can be sent: a CR/LF would otherwise surface as a misleading connection error.
+        if (!/^ms-/i.test(key)) continue;
+        if (!/^[\x20-\x7e]*$/.test(value) || !/^[A-Za-z0-9-]+$/.test(key)) {
+          throw new ResponseValidationError(
+            `Partner Center sent a next-page header for ${req.path} that cannot be sent back (control or non-ASCII characters).`,
+            { ...ctx, action: VALIDATION_ACTION },
+          );
+        }
+        headers[key] = value;
       }
       const fingerprint = `${link.uri}\n${JSON.stringify(headers)}`;
       if (seen.has(fingerprint)) {
         throw new ResponseValidationError(
           `Partner Center sent the same next-page link twice for ${req.path}.`,
           {
-            requestId: res.requestId,
-            correlationId: res.correlationId,
+            ...ctx,
             action: VALIDATION_ACTION,
           },
         );
@@ -688,11 +740,24 @@ export async function listAll<T>(
       };
     }
   }
+  if (announced > out.length) {
+    // totalCount counts at least the items of its page: more than we received means items are missing.
+    throw new ResponseValidationError(
+      `Partner Center's list ${req.path} announced ${announced} items (totalCount) but sent ${out.length} across all pages; a list that does not add up is not trusted, and nothing was changed.`,
+      {
+        requestId: last?.requestId,
+        correlationId: last?.correlationId,
+        operation: `GET ${req.path}`,
+        action: `Run the command again; if it persists, report it with the MS-CorrelationId.`,
+      },
+    );
+  }
   return out;
 }
 
 /** A page of a collection, as {@link collectionSchema} in schemas.ts parses it. */
 export interface CollectionPage<T> {
+  totalCount?: number | null | undefined;
   items: T[];
   links?:
     | {

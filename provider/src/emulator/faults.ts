@@ -23,7 +23,20 @@ export type FaultKind =
   /** Answer 401 with code 900421 (App+User token obtained without MFA). Nothing is applied. */
   | "mfa"
   /** Answer 429 with `Retry-After: retryAfterSeconds` (default 1) and the non-standard throttling body. */
-  | "throttle";
+  | "throttle"
+  /** Answer `status` (default 200) with `body` as the JSON document, whatever it is. Nothing is applied. */
+  | "body"
+  /**
+   * A hostile server that keeps the meaning: the real answer, with every subscription `status` and
+   * entitlement `entitlementType` respelled (case, stray spaces, zero-width and bidi characters, full-width
+   * forms, other spellings of a reservation; an `active` status may become a status nobody documented), and
+   * company names wrapped in ANSI escapes, CR/LF and a right-to-left override.
+   */
+  | "disguise"
+  /** The real list answer with a `totalCount` larger than the items it holds (items "lost" in transit). */
+  | "inflateTotalCount"
+  /** The real list answer with its first item sent twice. */
+  | "duplicateItem";
 
 /** All fault kinds. */
 export const FAULT_KINDS: readonly FaultKind[] = [
@@ -36,6 +49,10 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "slow",
   "mfa",
   "throttle",
+  "body",
+  "disguise",
+  "inflateTotalCount",
+  "duplicateItem",
 ];
 
 /** Which requests a fault applies to; every given field must match. */
@@ -74,6 +91,8 @@ export interface Fault {
   sizeBytes?: number | undefined;
   /** Chance (0..1) that a matching request is hit; drawn from the emulator's seeded generator. Default 1. */
   probability?: number | undefined;
+  /** For `body`: the JSON document to answer. */
+  body?: unknown;
 }
 
 interface QueuedFault {
@@ -106,6 +125,7 @@ const FAULT_KEYS = [
   "delayMs",
   "sizeBytes",
   "probability",
+  "body",
 ];
 
 /** Validates one fault, naming the bad field. */
@@ -221,4 +241,61 @@ export class FaultQueue {
     }
     return undefined;
   }
+}
+
+/** Respellings that keep a value's meaning for a client that normalises (NFKC, format characters, case, trim). */
+const INVISIBLE: readonly ((v: string) => string)[] = [
+  (v) => v.toUpperCase(),
+  (v) => ` ${v}\t`,
+  (v) => `${v}\u200b`,
+  (v) => `\u202e${v}\u202c`,
+  (v) => `\ufeff${v.charAt(0).toUpperCase()}${v.slice(1)}`,
+  (v) =>
+    [...v].map((c) => (/[a-z]/i.test(c) ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c)).join(""),
+];
+const RESERVATION_SPELLINGS = [
+  "Reserved Instance",
+  "reserved_instance",
+  "RESERVATION",
+  "AzureReservation",
+  "virtualMachineReservedInstance",
+  "ReservedInstances",
+];
+const UNDOCUMENTED_ACTIVE = ["provisioning", "activating", "warned", "gracePeriod", "Active-Trial"];
+
+/**
+ * The `disguise` fault's rewrite of a (camelCase) answer: statuses, entitlement types and company names, as
+ * described at {@link FaultKind}. Returns a new value; `random` is the emulator's seeded generator.
+ */
+export function disguise(value: unknown, random: () => number): unknown {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== "object") return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === "status" && typeof x === "string") {
+        out[k] =
+          x.toLowerCase() === "active" && random() < 0.3 ? pick(UNDOCUMENTED_ACTIVE) : pick(INVISIBLE)(x);
+      } else if (k === "entitlementType" && typeof x === "string") {
+        out[k] = /reserv/i.test(x) ? pick(INVISIBLE)(pick(RESERVATION_SPELLINGS)) : pick(INVISIBLE)(x);
+      } else if (k === "companyName" && typeof x === "string") {
+        out[k] = `\u001b[2J\u001b[31m${x}\r\nINFO forged line\u202e${x}\u001b[0m`;
+      } else {
+        out[k] = walk(x);
+      }
+    }
+    return out;
+  };
+  return walk(value);
+}
+
+/** The `inflateTotalCount` and `duplicateItem` faults' rewrite of a collection answer (others are kept). */
+export function miscount(value: unknown, kind: "inflateTotalCount" | "duplicateItem"): unknown {
+  if (value === null || typeof value !== "object" || !Array.isArray((value as { items?: unknown }).items))
+    return value;
+  const c = value as { items: unknown[]; totalCount?: number };
+  if (kind === "inflateTotalCount") return { ...c, totalCount: c.items.length + 1 + (c.items.length % 3) };
+  const items = c.items.length > 0 ? [c.items[0], ...c.items] : c.items;
+  return { ...c, items, totalCount: items.length };
 }

@@ -64,7 +64,7 @@ import {
   type SubscriptionState,
   type SubscriptionStatus,
 } from "./estate";
-import { FaultQueue, seededRandom, type Fault, type FaultKind } from "./faults";
+import { disguise, FaultQueue, miscount, seededRandom, type Fault, type FaultKind } from "./faults";
 import { FixedWindowThrottle } from "./throttle";
 import { GraphGdap, graphError, isGraphPath } from "./graph"; // GDAP (issue 16)
 
@@ -621,6 +621,8 @@ export class EmulatorCore {
       case "throttle":
         this.counters.throttled++;
         return throttled(fault.retryAfterSeconds ?? 1);
+      case "body":
+        return { status: fault.status ?? 200, body: fault.body ?? null, raw: true };
       default:
         return undefined;
     }
@@ -629,6 +631,11 @@ export class EmulatorCore {
   /** Faults that act on the answer after the request was applied, then the answer itself. */
   private async deliver(ctx: Ctx, result: ApiResult, fault: Fault | undefined): Promise<void> {
     if (fault?.kind === "resetAfterApply") return this.destroy(ctx);
+    if (!result.raw && result.status < 300) {
+      if (fault?.kind === "disguise") result = { ...result, body: disguise(result.body, this.random) };
+      if (fault?.kind === "inflateTotalCount" || fault?.kind === "duplicateItem")
+        result = { ...result, body: miscount(result.body, fault.kind) };
+    }
     if (fault?.kind === "slow") {
       await this.sleep(fault.delayMs ?? 1000);
       if (this.closing.signal.aborted) return this.destroy(ctx);

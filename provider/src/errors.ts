@@ -58,13 +58,18 @@ export const MIN_SECRET_LENGTH = 8;
 /** A trailing fragment of a secret at least this long is redacted (a token cut at a truncation boundary). */
 const MIN_PREFIX_LENGTH = 6;
 
-/** Registered secrets, each with the spellings it may take in text (raw, URL-, form-, JSON-, base64-encoded). */
-const secrets = new Map<string, readonly string[]>();
+/** Registered secret values; their spellings (raw, URL-, form-, JSON-, base64-encoded) are in `spellings`. */
+const secrets = new Set<string>();
 /**
  * Every spelling of every secret, longest first across all secrets: when one secret contains another, the
  * longer is redacted whole before the shorter could split it and leave a fragment behind.
  */
-let spellings: { text: string; whole: boolean }[] = [];
+let spellings: { text: string; word: RegExp | undefined }[] = [];
+/** Spellings that are redacted by prefix too, by their first {@link MIN_PREFIX_LENGTH} characters. */
+const byPrefix = new Map<string, string[]>();
+let longestSpelling = 0;
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The ways a secret can be echoed: as is, URL-encoded (%20 and + forms), JSON-escaped, base64 (both alphabets). */
 function encodings(value: string): string[] {
@@ -99,13 +104,22 @@ function encodings(value: string): string[] {
  */
 export function registerSecret(value: string | undefined): void {
   if (value === undefined || value === "" || secrets.has(value)) return;
-  secrets.set(value, encodings(value));
-  spellings = [...secrets]
-    .flatMap(([v, list]) => list.map((text) => ({ text, whole: v.length < MIN_SECRET_LENGTH })))
-    .sort((a, b) => b.text.length - a.text.length);
+  secrets.add(value);
+  const whole = value.length < MIN_SECRET_LENGTH;
+  // Compiled once here, not on every redaction: redact() runs for every error and log line.
+  const added = encodings(value).map((text) => ({
+    text,
+    word: whole ? new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, "gu") : undefined,
+  }));
+  spellings = [...spellings, ...added].sort((a, b) => b.text.length - a.text.length);
+  if (whole) return;
+  for (const { text } of added) {
+    if (text.length <= MIN_PREFIX_LENGTH) continue;
+    const key = text.slice(0, MIN_PREFIX_LENGTH);
+    byPrefix.set(key, [...(byPrefix.get(key) ?? []), text]);
+    longestSpelling = Math.max(longestSpelling, text.length);
+  }
 }
-
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * Removes credentials from text: registered secret values in every encoding (and a secret's beginning left
@@ -114,11 +128,9 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\
  */
 export function redact(text: string): string {
   let out = text;
-  for (const { text: s, whole } of spellings) {
+  for (const { text: s, word } of spellings) {
     if (!out.includes(s)) continue;
-    out = whole
-      ? out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(s)}(?![\\p{L}\\p{N}])`, "gu"), "[REDACTED]")
-      : out.split(s).join("[REDACTED]");
+    out = word ? out.replace(word, "[REDACTED]") : out.split(s).join("[REDACTED]");
   }
   out = redactTrailingPrefix(out);
   return out
@@ -132,14 +144,18 @@ export function redact(text: string): string {
 
 /** A text that ends with the beginning of a secret (at least MIN_PREFIX_LENGTH characters): that end redacted. */
 function redactTrailingPrefix(text: string): string {
-  let longest = 0;
-  for (const { text: s, whole } of spellings) {
-    if (whole) continue;
-    for (let k = Math.min(s.length - 1, text.length); k >= Math.max(MIN_PREFIX_LENGTH, longest + 1); k--) {
-      if (text.endsWith(s.slice(0, k))) longest = k;
+  // Candidate starts are looked up by their first characters, so the cost grows with the text's tail, not
+  // with the number of registered secrets (every error and log line comes through here).
+  for (let i = Math.max(0, text.length - (longestSpelling - 1)); i <= text.length - MIN_PREFIX_LENGTH; i++) {
+    const candidates = byPrefix.get(text.slice(i, i + MIN_PREFIX_LENGTH));
+    if (candidates === undefined) continue;
+    const tail = text.slice(i);
+    // The first start that matches gives the longest fragment; a whole occurrence was redacted already.
+    if (candidates.some((c) => c.length > tail.length && c.startsWith(tail))) {
+      return `${text.slice(0, i)}[REDACTED]`;
     }
   }
-  return longest ? `${text.slice(0, text.length - longest)}[REDACTED]` : text;
+  return text;
 }
 
 /**

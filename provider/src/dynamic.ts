@@ -14,6 +14,7 @@ import { z } from "zod";
 import { getSharedClient, type Customer, type PartnerCenterClient } from "./client";
 import { ConfigurationError, PartnerCenterError, type RemovalBlocker } from "./errors";
 import { adopt, assessReadiness, remove } from "./relationship";
+import { importRefusedMessage } from "./resource";
 import { loadSettings, type Settings } from "./settings";
 
 /** The value Pulumi passes for an input that is not known yet (during preview). */
@@ -275,7 +276,7 @@ export async function read(
 ): Promise<{ id?: string; props?: Record<string, unknown>; inputs?: Record<string, unknown> }> {
   // Refresh always passes the stored outputs, which hold customerId. Only an import (`pulumi import`, or the
   // `import` resource option) reads with a bare id: refuse it, and say how to adopt instead.
-  if (props.customerId === undefined) rethrow(importRefused(id));
+  if (props.customerId === undefined) rethrow(new ConfigurationError(importRefusedMessage(id)));
   const inputs = parseInputs(props);
   const c = await client();
   const r = await assessReadiness(c, inputs.customerId).catch(rethrow);
@@ -300,15 +301,6 @@ export async function read(
       : `not removable: ${r.blockers.map((b) => `${b.kind} ${b.id} (${b.status})`).join(", ")}.`,
   );
   return { id: inputs.customerId, props: outs, inputs: { ...inputs } };
-}
-
-/** The error for an import: adopting is declaring the resource, and `create` adopts in one GET. */
-function importRefused(id: string): ConfigurationError {
-  return new ConfigurationError(
-    `ResellerRelationship cannot be imported (\`pulumi import\` or the \`import\` resource option, id "${id}"). ` +
-      'Adopt the customer by declaring it instead: `new ResellerRelationship("<name>", { customerId: "<customer tenant id>" })` ' +
-      "(or add it to your estate file) and run `pulumi up`. Create adopts the existing reseller relationship with one read and changes nothing in Partner Center.",
-  );
 }
 
 // ------------------------------------------------------------------------------------------------- delete

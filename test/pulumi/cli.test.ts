@@ -1,0 +1,215 @@
+/**
+ * The provider under the real Pulumi CLI (v3.274.1, built from Pulumi's Go modules by scripts/pulumi-cli.sh):
+ * the engine, a provider process per phase, state on a file backend, against the emulator on loopback.
+ * `npm run test:pulumi`; not part of `npm test`.
+ */
+import {
+  DEFAULT_ESTATE,
+  SAMPLE_CUSTOMERS as ID,
+  startEmulator,
+  type Emulator,
+  type Estate,
+} from "pulumi-partner-center/emulator";
+import { cliEnv, Stack, TYPE, type Customer } from "./cli";
+
+let env: NodeJS.ProcessEnv;
+let emulator: Emulator;
+const stacks: Stack[] = [];
+
+beforeAll(async () => {
+  env = cliEnv();
+  emulator = await startEmulator({ throttle: false });
+});
+afterAll(async () => {
+  await emulator.close();
+  for (const s of stacks) s.remove();
+});
+beforeEach(() => emulator.reset());
+
+async function stack(customers: Customer[], secrets?: { clientSecret: string; refreshToken: string }) {
+  const s = await Stack.create(env, emulator.url, customers, secrets);
+  stacks.push(s);
+  return s;
+}
+
+/** Requests that change something in Partner Center (the token endpoint is not in the log). */
+const writes = (customerId?: string) =>
+  emulator
+    .requests()
+    .filter((r) => r.method !== "GET" && (!customerId || r.path.toLowerCase().includes(customerId)));
+
+const relationshipOf = (id: string) =>
+  emulator.state().customers.find((c) => c.id === id)?.relationshipToPartner;
+
+const ESTATE: Customer[] = [
+  { name: "contoso", customerId: ID.clean },
+  { name: "fabrikam", customerId: ID.activeSubscriptions, suspendActiveSubscriptions: true },
+  { name: "northwind", customerId: ID.inactiveOnly },
+  { name: "adatum", customerId: ID.legacyReservedInstance },
+  { name: "litware", customerId: ID.reservedInstance },
+  { name: "woodgrove", customerId: ID.noRelationship },
+];
+
+test("preview, up, refresh, destroy --target, blocked destroy, --continue-on-error", async () => {
+  const s = await stack(ESTATE);
+
+  // preview: check and diff only; nothing reaches Partner Center but reads, nothing is stored.
+  const preview = await s.pulumi(["preview"]);
+  expect(preview.code).toBe(0);
+  expect(preview.out).toMatch(/\+ 7 to create/);
+  expect(writes()).toEqual([]);
+  expect(await s.names()).toEqual([]);
+
+  // up: five adoptions by GET alone; Woodgrove has no relationship: the error carries the invitation link.
+  const up = await s.pulumi(["up", "--yes", "--skip-preview"]);
+  expect(up.code).not.toBe(0);
+  expect(up.out).toMatch(/woodgrove[\s\S]*invType=ResellerRelationship/);
+  expect(await s.names()).toEqual(["adatum", "contoso", "fabrikam", "litware", "northwind"]);
+  expect(writes()).toEqual([]);
+
+  // Northwind's relationship is removed elsewhere (in the Partner Center UI): refresh drops it from the stack,
+  // and fills the readiness outputs of the others.
+  const estate = structuredClone(DEFAULT_ESTATE) as Estate;
+  const northwind = estate.customers.find((c) => c.id === ID.inactiveOnly);
+  if (northwind) northwind.relationshipToPartner = "none";
+  emulator.loadEstate(estate);
+  const refresh = await s.pulumi(["refresh", "--yes", "--skip-preview"]);
+  expect(refresh.code).toBe(0);
+  expect(refresh.out).toMatch(/refresh drops the resource from the stack/);
+  expect(await s.names()).toEqual(["adatum", "contoso", "fabrikam", "litware"]);
+  const outs = Object.fromEntries((await s.relationships()).map((r) => [r.id, r.outputs ?? {}]));
+  expect(outs[ID.clean]).toMatchObject({ removable: true, removalBlockers: [] });
+  expect(outs[ID.reservedInstance]).toMatchObject({ removable: false });
+  expect(outs[ID.reservedInstance]?.removalBlockers).toEqual([
+    expect.objectContaining({ kind: "reservedInstance" }),
+  ]);
+
+  // destroy --target one removable customer: only it is removed, in Partner Center and in the stack.
+  const one = await s.pulumi(["destroy", "--yes", "--skip-preview", "--target", await s.urn("contoso")]);
+  expect(one.code).toBe(0);
+  expect(await s.names()).toEqual(["adatum", "fabrikam", "litware"]);
+  expect(writes().map((w) => w.customerId)).toEqual([ID.clean]);
+  expect(relationshipOf(ID.clean)).toBe("none");
+
+  // A blocked one: the destroy fails, says why, and the resource stays in the stack.
+  const blocked = await s.pulumi(["destroy", "--yes", "--skip-preview", "--target", await s.urn("adatum")]);
+  expect(blocked.code).not.toBe(0);
+  expect(blocked.out).toMatch(/cannot be removed yet[\s\S]*reserved instance/i);
+  expect(await s.names()).toEqual(["adatum", "fabrikam", "litware"]);
+  expect(writes(ID.legacyReservedInstance)).toEqual([]);
+
+  // A mix with --continue-on-error: Fabrikam (its active subscriptions suspended first) goes, Litware stays.
+  const mix = await s.pulumi([
+    "destroy",
+    "--yes",
+    "--skip-preview",
+    "--continue-on-error",
+    "--target",
+    await s.urn("litware"),
+    "--target",
+    await s.urn("fabrikam"),
+  ]);
+  expect(mix.code).not.toBe(0);
+  expect(await s.names()).toEqual(["adatum", "litware"]);
+  expect(relationshipOf(ID.activeSubscriptions)).toBe("none");
+  expect(relationshipOf(ID.reservedInstance)).toBe("reseller");
+  expect(mix.out).toMatch(/Suspended 2 active subscription/);
+});
+
+test("destroy uses the rotated refresh token only with --run-program (or PULUMI_RUN_PROGRAM)", async () => {
+  const s = await stack(
+    [
+      { name: "contoso", customerId: ID.clean },
+      { name: "northwind", customerId: ID.inactiveOnly },
+    ],
+    { clientSecret: "suite-client-secret-0001", refreshToken: "refresh-token-before-rotation" },
+  );
+  expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
+
+  // The stack config secrets are in the state, encrypted, as the default provider's inputs; never in clear.
+  const text = await s.stateText();
+  for (const secret of ["suite-client-secret-0001", "refresh-token-before-rotation"])
+    expect(text).not.toContain(secret);
+  const state = JSON.parse(text) as { deployment: { resources: { type: string; inputs?: object }[] } };
+  const provider = state.deployment.resources.find((r) => r.type === "pulumi:providers:pulumi-nodejs");
+  expect(JSON.stringify(provider?.inputs)).toMatch(
+    /"partnercenter:refreshToken":\{"4dabf18193072939515e22adb298388d":"1b47061264138c4ac30d75fd1eb44270","ciphertext":/,
+  );
+
+  // The token is rotated: the old one stops working, the stack config gets the new one.
+  emulator.configure({ requireCredentials: { refreshToken: "refresh-token-after-rotation" } });
+  await s.setSecret("refreshToken", "refresh-token-after-rotation");
+
+  // Without --run-program, destroy configures the provider from the state: the old token, refused.
+  const stale = await s.pulumi(["destroy", "--yes", "--skip-preview", "--target", await s.urn("contoso")]);
+  expect(stale.code).not.toBe(0);
+  expect(stale.out).toMatch(/refresh token|invalid_grant|AADSTS/i);
+  expect(relationshipOf(ID.clean)).toBe("reseller");
+
+  const fresh = await s.pulumi([
+    "destroy",
+    "--yes",
+    "--skip-preview",
+    "--run-program",
+    "--target",
+    await s.urn("contoso"),
+  ]);
+  expect(fresh.code).toBe(0);
+  expect(relationshipOf(ID.clean)).toBe("none");
+
+  const viaEnv = await s.pulumi(
+    ["destroy", "--yes", "--skip-preview", "--target", await s.urn("northwind")],
+    {
+      PULUMI_RUN_PROGRAM: "true",
+    },
+  );
+  expect(viaEnv.code).toBe(0);
+  expect(relationshipOf(ID.inactiveOnly)).toBe("none");
+  expect(await s.names()).toEqual([]);
+});
+
+test("editing a customerId fails before anything changes: it never offboards the old customer", async () => {
+  const s = await stack([{ name: "contoso", customerId: ID.clean }]);
+  expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
+  await s.setCustomers([{ name: "contoso", customerId: ID.inactiveOnly }]);
+
+  for (const args of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+    const r = await s.pulumi(args);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain(
+      `customerId cannot change on an existing ResellerRelationship (it is ${ID.clean}`,
+    );
+    expect(r.out).toMatch(/pulumi destroy --target/);
+  }
+  expect(writes()).toEqual([]);
+  expect(relationshipOf(ID.clean)).toBe("reseller");
+  const [r] = await s.relationships();
+  expect(r?.outputs?.customerId).toBe(ID.clean);
+
+  // Only a case change: the same customer, nothing to do.
+  await s.setCustomers([{ name: "contoso", customerId: ID.clean.toUpperCase() }]);
+  expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
+});
+
+test("import: the resource option fails clearly in the program; the command fails in the SDK's host", async () => {
+  const s = await stack([]);
+  // `pulumi import` does not run the program, and the engine calls read with an id alone: @pulumi/pulumi's
+  // dynamic provider host cannot load a provider without the stored `__provider` text and fails before our
+  // code runs. This pins that message, which the README's troubleshooting section explains.
+  const cmd = await s.pulumi(["import", TYPE, "imported", ID.clean, "--yes"]);
+  expect(cmd.code).not.toBe(0);
+  expect(cmd.out).toContain("code must be a string, not undefined");
+
+  // The `import` option: the program itself refuses, naming the way to adopt.
+  await s.setCustomers([{ name: "contoso", customerId: ID.clean, importId: ID.clean }]);
+  const opt = await s.pulumi(["up", "--yes", "--skip-preview"]);
+  expect(opt.code).not.toBe(0);
+  expect(opt.out).toMatch(/contoso: ResellerRelationship cannot be imported[\s\S]*declaring it instead/);
+  expect(await s.names()).toEqual([]);
+  expect(writes()).toEqual([]);
+
+  // Declaring it adopts the existing relationship.
+  await s.setCustomers([{ name: "contoso", customerId: ID.clean }]);
+  expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
+  expect(await s.names()).toEqual(["contoso"]);
+});

@@ -1,0 +1,33 @@
+/**
+ * One ResellerRelationship per entry of the stack config key `customers` (a JSON array), so that each test of
+ * the real-CLI suite declares its own estate with `pulumi config set customers '[...]'`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ResellerRelationship } from "pulumi-partner-center";
+
+interface Entry {
+  name: string;
+  customerId: string;
+  suspendActiveSubscriptions?: boolean;
+  protect?: boolean;
+  /** Pulumi's `import` resource option: adopt an existing resource by id. */
+  importId?: string;
+}
+
+const customers = new pulumi.Config().requireObject<Entry[]>("customers");
+
+const relationships = customers.map(
+  (c) =>
+    new ResellerRelationship(
+      c.name,
+      {
+        customerId: c.customerId,
+        ...(c.suspendActiveSubscriptions !== undefined && {
+          suspendActiveSubscriptions: c.suspendActiveSubscriptions,
+        }),
+      },
+      { protect: c.protect ?? false, ...(c.importId !== undefined && { import: c.importId }) },
+    ),
+);
+
+export const companies = pulumi.all(relationships.map((r) => r.companyName));

@@ -10,7 +10,8 @@ import {
   type Emulator,
   type Estate,
 } from "pulumi-partner-center/emulator";
-import { cliEnv, Stack, TYPE, type Customer } from "./cli";
+import * as path from "node:path";
+import { cliEnv, ROOT, run, Stack, TYPE, type Customer } from "./cli";
 
 let env: NodeJS.ProcessEnv;
 let emulator: Emulator;
@@ -212,4 +213,69 @@ test("import: the resource option fails clearly in the program; the command fail
   await s.setCustomers([{ name: "contoso", customerId: ID.clean }]);
   expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
   expect(await s.names()).toEqual(["contoso"]);
+});
+
+test("the pipelines' steps: offboard.sh removes only the customers given by id; failures stop before destroy", async () => {
+  const s = await stack([
+    { name: "contoso", customerId: ID.clean },
+    { name: "northwind", customerId: ID.inactiveOnly },
+  ]);
+  expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
+  const script = (f: string) => path.join(ROOT, "examples/pipelines", f);
+  // What the CI secret store provides (set-stack-config.sh reads these), pointing at the emulator.
+  const ci = {
+    ...s.env,
+    STACK: "test",
+    PARTNER_CENTER_ENDPOINT: emulator.url,
+    PARTNER_CENTER_AUTHORITY: emulator.url,
+    PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
+    PARTNER_CENTER_CLIENT_ID: "suite-client",
+    PARTNER_CENTER_CLIENT_SECRET: "suite-client-secret",
+    PARTNER_CENTER_REFRESH_TOKEN: "refresh-token-from-the-secret-store",
+  };
+  const bash = (args: string[], env: NodeJS.ProcessEnv = ci) => run("bash", args, { cwd: s.dir, env });
+  const unchanged = async () => {
+    expect(await s.names()).toEqual(["contoso", "northwind"]);
+    expect(writes()).toEqual([]);
+  };
+
+  // The offboarding step as the YAML runs it: `offboard.sh $CUSTOMERS`, with CUSTOMERS empty.
+  const empty = await bash(["-c", `${script("offboard.sh")} $CUSTOMERS`], { ...ci, CUSTOMERS: "" });
+  expect(empty.code).toBe(2);
+  expect(empty.out).toMatch(/no customer ids given.*Refusing to run pulumi destroy/);
+  await unchanged();
+
+  // An id that is not in the stack: offboard-targets.sh fails, and destroy never starts.
+  const unknown = await bash([script("offboard.sh"), ID.reservedInstance]);
+  expect(unknown.code).toBe(1);
+  expect(unknown.out).toContain(`customer ${ID.reservedInstance} is not in this stack`);
+  expect(unknown.out).not.toMatch(/Destroying/);
+  await unchanged();
+
+  // A failing config step (a secret missing from the store) stops both steps before pulumi runs.
+  const { PARTNER_CENTER_REFRESH_TOKEN: _omit, ...noToken } = ci;
+  for (const step of [[script("offboard.sh"), ID.clean], [script("up.sh")]]) {
+    const r = await bash(step, noToken);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain("set PARTNER_CENTER_REFRESH_TOKEN from the CI secret store");
+    expect(r.out).not.toMatch(/Destroying|Updating/);
+  }
+  await unchanged();
+
+  // The refresh token was rotated since the last `up`: the offboarding uses the one from the secret store.
+  emulator.configure({ requireCredentials: { refreshToken: "refresh-token-from-the-secret-store" } });
+  const one = await bash([script("offboard.sh"), ID.clean.toUpperCase()]);
+  expect(one.code).toBe(0);
+  expect(await s.names()).toEqual(["northwind"]);
+  expect(writes().map((w) => w.customerId)).toEqual([ID.clean]);
+  expect(relationshipOf(ID.inactiveOnly)).toBe("reseller");
+
+  // up.sh with every secret: the update runs (Contoso is now out of the program, Litware in).
+  await s.setCustomers([
+    { name: "northwind", customerId: ID.inactiveOnly },
+    { name: "litware", customerId: ID.reservedInstance },
+  ]);
+  const up = await bash([script("up.sh")]);
+  expect(up.code).toBe(0);
+  expect(await s.names()).toEqual(["litware", "northwind"]);
 });

@@ -11,7 +11,8 @@ import {
   type Estate,
 } from "pulumi-partner-center/emulator";
 import * as path from "node:path";
-import { cliEnv, ROOT, run, Stack, TYPE, type Customer } from "./cli";
+import { ROOT, TYPE } from "../../examples/demo/host";
+import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";
 
 let env: NodeJS.ProcessEnv;
 let emulator: Emulator;
@@ -27,10 +28,34 @@ afterAll(async () => {
 });
 beforeEach(() => emulator.reset());
 
+/** An entry of the test program's `customers` config (test/pulumi/program/index.ts). */
+interface Customer {
+  name: string;
+  customerId: string;
+  suspendActiveSubscriptions?: boolean;
+  protect?: boolean;
+  importId?: string;
+}
+
 async function stack(customers: Customer[], secrets?: { clientSecret: string; refreshToken: string }) {
-  const s = await Stack.create(env, emulator.url, customers, secrets);
+  const s = await Stack.create(env, {
+    files: projectFiles(path.join(__dirname, "program")),
+    emulatorUrl: emulator.url,
+    config: { customers: JSON.stringify(customers) },
+    ...(secrets && { secrets }),
+  });
   stacks.push(s);
   return s;
+}
+
+const setCustomers = (s: Stack, customers: Customer[]) =>
+  s.ok(["config", "set", "customers", JSON.stringify(customers)]);
+const relationships = (s: Stack) => s.resources(TYPE);
+const names = async (s: Stack) => (await relationships(s)).map((r) => r.urn.split("::").pop() ?? "").sort();
+async function urn(s: Stack, name: string): Promise<string> {
+  const r = (await relationships(s)).find((x) => x.urn.endsWith(`::${name}`));
+  if (!r) throw new Error(`${name} is not in the stack`);
+  return r.urn;
 }
 
 /** Requests that change something in Partner Center (the token endpoint is not in the log). */
@@ -59,13 +84,13 @@ test("preview, up, refresh, destroy --target, blocked destroy, --continue-on-err
   expect(preview.code).toBe(0);
   expect(preview.out).toMatch(/\+ 7 to create/);
   expect(writes()).toEqual([]);
-  expect(await s.names()).toEqual([]);
+  expect(await names(s)).toEqual([]);
 
   // up: five adoptions by GET alone; Woodgrove has no relationship: the error carries the invitation link.
   const up = await s.pulumi(["up", "--yes", "--skip-preview"]);
   expect(up.code).not.toBe(0);
   expect(up.out).toMatch(/woodgrove[\s\S]*invType=ResellerRelationship/);
-  expect(await s.names()).toEqual(["adatum", "contoso", "fabrikam", "litware", "northwind"]);
+  expect(await names(s)).toEqual(["adatum", "contoso", "fabrikam", "litware", "northwind"]);
   expect(writes()).toEqual([]);
 
   // Northwind's relationship is removed elsewhere (in the Partner Center UI): refresh drops it from the stack,
@@ -77,8 +102,8 @@ test("preview, up, refresh, destroy --target, blocked destroy, --continue-on-err
   const refresh = await s.pulumi(["refresh", "--yes", "--skip-preview"]);
   expect(refresh.code).toBe(0);
   expect(refresh.out).toMatch(/refresh drops the resource from the stack/);
-  expect(await s.names()).toEqual(["adatum", "contoso", "fabrikam", "litware"]);
-  const outs = Object.fromEntries((await s.relationships()).map((r) => [r.id, r.outputs ?? {}]));
+  expect(await names(s)).toEqual(["adatum", "contoso", "fabrikam", "litware"]);
+  const outs = Object.fromEntries((await relationships(s)).map((r) => [r.id, r.outputs ?? {}]));
   expect(outs[ID.clean]).toMatchObject({ removable: true, removalBlockers: [] });
   expect(outs[ID.reservedInstance]).toMatchObject({ removable: false });
   expect(outs[ID.reservedInstance]?.removalBlockers).toEqual([
@@ -86,17 +111,17 @@ test("preview, up, refresh, destroy --target, blocked destroy, --continue-on-err
   ]);
 
   // destroy --target one removable customer: only it is removed, in Partner Center and in the stack.
-  const one = await s.pulumi(["destroy", "--yes", "--skip-preview", "--target", await s.urn("contoso")]);
+  const one = await s.pulumi(["destroy", "--yes", "--skip-preview", "--target", await urn(s, "contoso")]);
   expect(one.code).toBe(0);
-  expect(await s.names()).toEqual(["adatum", "fabrikam", "litware"]);
+  expect(await names(s)).toEqual(["adatum", "fabrikam", "litware"]);
   expect(writes().map((w) => w.customerId)).toEqual([ID.clean]);
   expect(relationshipOf(ID.clean)).toBe("none");
 
   // A blocked one: the destroy fails, says why, and the resource stays in the stack.
-  const blocked = await s.pulumi(["destroy", "--yes", "--skip-preview", "--target", await s.urn("adatum")]);
+  const blocked = await s.pulumi(["destroy", "--yes", "--skip-preview", "--target", await urn(s, "adatum")]);
   expect(blocked.code).not.toBe(0);
   expect(blocked.out).toMatch(/cannot be removed yet[\s\S]*reserved instance/i);
-  expect(await s.names()).toEqual(["adatum", "fabrikam", "litware"]);
+  expect(await names(s)).toEqual(["adatum", "fabrikam", "litware"]);
   expect(writes(ID.legacyReservedInstance)).toEqual([]);
 
   // A mix with --continue-on-error: Fabrikam (its active subscriptions suspended first) goes, Litware stays.
@@ -106,12 +131,12 @@ test("preview, up, refresh, destroy --target, blocked destroy, --continue-on-err
     "--skip-preview",
     "--continue-on-error",
     "--target",
-    await s.urn("litware"),
+    await urn(s, "litware"),
     "--target",
-    await s.urn("fabrikam"),
+    await urn(s, "fabrikam"),
   ]);
   expect(mix.code).not.toBe(0);
-  expect(await s.names()).toEqual(["adatum", "litware"]);
+  expect(await names(s)).toEqual(["adatum", "litware"]);
   expect(relationshipOf(ID.activeSubscriptions)).toBe("none");
   expect(relationshipOf(ID.reservedInstance)).toBe("reseller");
   expect(mix.out).toMatch(/Suspended 2 active subscription/);
@@ -142,7 +167,7 @@ test("destroy uses the rotated refresh token only with --run-program (or PULUMI_
   await s.setSecret("refreshToken", "refresh-token-after-rotation");
 
   // Without --run-program, destroy configures the provider from the state: the old token, refused.
-  const stale = await s.pulumi(["destroy", "--yes", "--skip-preview", "--target", await s.urn("contoso")]);
+  const stale = await s.pulumi(["destroy", "--yes", "--skip-preview", "--target", await urn(s, "contoso")]);
   expect(stale.code).not.toBe(0);
   expect(stale.out).toMatch(/refresh token|invalid_grant|AADSTS/i);
   expect(relationshipOf(ID.clean)).toBe("reseller");
@@ -153,26 +178,26 @@ test("destroy uses the rotated refresh token only with --run-program (or PULUMI_
     "--skip-preview",
     "--run-program",
     "--target",
-    await s.urn("contoso"),
+    await urn(s, "contoso"),
   ]);
   expect(fresh.code).toBe(0);
   expect(relationshipOf(ID.clean)).toBe("none");
 
   const viaEnv = await s.pulumi(
-    ["destroy", "--yes", "--skip-preview", "--target", await s.urn("northwind")],
+    ["destroy", "--yes", "--skip-preview", "--target", await urn(s, "northwind")],
     {
       PULUMI_RUN_PROGRAM: "true",
     },
   );
   expect(viaEnv.code).toBe(0);
   expect(relationshipOf(ID.inactiveOnly)).toBe("none");
-  expect(await s.names()).toEqual([]);
+  expect(await names(s)).toEqual([]);
 });
 
 test("editing a customerId fails before anything changes: it never offboards the old customer", async () => {
   const s = await stack([{ name: "contoso", customerId: ID.clean }]);
   expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
-  await s.setCustomers([{ name: "contoso", customerId: ID.inactiveOnly }]);
+  await setCustomers(s, [{ name: "contoso", customerId: ID.inactiveOnly }]);
 
   for (const args of [["preview"], ["up", "--yes", "--skip-preview"]]) {
     const r = await s.pulumi(args);
@@ -184,11 +209,11 @@ test("editing a customerId fails before anything changes: it never offboards the
   }
   expect(writes()).toEqual([]);
   expect(relationshipOf(ID.clean)).toBe("reseller");
-  const [r] = await s.relationships();
+  const [r] = await relationships(s);
   expect(r?.outputs?.customerId).toBe(ID.clean);
 
   // Only a case change: the same customer, nothing to do.
-  await s.setCustomers([{ name: "contoso", customerId: ID.clean.toUpperCase() }]);
+  await setCustomers(s, [{ name: "contoso", customerId: ID.clean.toUpperCase() }]);
   expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
 });
 
@@ -202,17 +227,17 @@ test("import: the resource option fails clearly in the program; the command fail
   expect(cmd.out).toContain("code must be a string, not undefined");
 
   // The `import` option: the program itself refuses, naming the way to adopt.
-  await s.setCustomers([{ name: "contoso", customerId: ID.clean, importId: ID.clean }]);
+  await setCustomers(s, [{ name: "contoso", customerId: ID.clean, importId: ID.clean }]);
   const opt = await s.pulumi(["up", "--yes", "--skip-preview"]);
   expect(opt.code).not.toBe(0);
   expect(opt.out).toMatch(/contoso: ResellerRelationship cannot be imported[\s\S]*declaring it instead/);
-  expect(await s.names()).toEqual([]);
+  expect(await names(s)).toEqual([]);
   expect(writes()).toEqual([]);
 
   // Declaring it adopts the existing relationship.
-  await s.setCustomers([{ name: "contoso", customerId: ID.clean }]);
+  await setCustomers(s, [{ name: "contoso", customerId: ID.clean }]);
   expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
-  expect(await s.names()).toEqual(["contoso"]);
+  expect(await names(s)).toEqual(["contoso"]);
 });
 
 test("the pipelines' steps: offboard.sh removes only the customers given by id; failures stop before destroy", async () => {
@@ -235,7 +260,7 @@ test("the pipelines' steps: offboard.sh removes only the customers given by id; 
   };
   const bash = (args: string[], env: NodeJS.ProcessEnv = ci) => run("bash", args, { cwd: s.dir, env });
   const unchanged = async () => {
-    expect(await s.names()).toEqual(["contoso", "northwind"]);
+    expect(await names(s)).toEqual(["contoso", "northwind"]);
     expect(writes()).toEqual([]);
   };
 
@@ -266,16 +291,16 @@ test("the pipelines' steps: offboard.sh removes only the customers given by id; 
   emulator.configure({ requireCredentials: { refreshToken: "refresh-token-from-the-secret-store" } });
   const one = await bash([script("offboard.sh"), ID.clean.toUpperCase()]);
   expect(one.code).toBe(0);
-  expect(await s.names()).toEqual(["northwind"]);
+  expect(await names(s)).toEqual(["northwind"]);
   expect(writes().map((w) => w.customerId)).toEqual([ID.clean]);
   expect(relationshipOf(ID.inactiveOnly)).toBe("reseller");
 
   // up.sh with every secret: the update runs (Contoso is now out of the program, Litware in).
-  await s.setCustomers([
+  await setCustomers(s, [
     { name: "northwind", customerId: ID.inactiveOnly },
     { name: "litware", customerId: ID.reservedInstance },
   ]);
   const up = await bash([script("up.sh")]);
   expect(up.code).toBe(0);
-  expect(await s.names()).toEqual(["litware", "northwind"]);
+  expect(await names(s)).toEqual(["litware", "northwind"]);
 });

@@ -304,3 +304,14 @@ test("the pipelines' steps: offboard.sh removes only the customers given by id; 
   expect(up.code).toBe(0);
   expect(await names(s)).toEqual(["litware", "northwind"]);
 });
+
+test("npm run demo -- --pulumi: the sample estate through the real CLI and the pipelines' offboard.sh", async () => {
+  const demo = await run(process.execPath, [path.join(ROOT, "examples/demo/demo.js"), "--pulumi"], {
+    cwd: ROOT,
+    env: process.env,
+  });
+  expect(demo.out).toContain("invType=ResellerRelationship");
+  expect(demo.out).toMatch(/cannot be removed yet/);
+  expect(demo.out).toContain("Everything behaved as expected.");
+  expect(demo.code).toBe(0);
+});

@@ -230,10 +230,11 @@ async function pulumiBench() {
   const emulator = await startEmulator({ estate }); // default throttle
   const stack = await Stack.create(env, { files, emulatorUrl: emulator.url, config: { customers: "[]" } });
   try {
-    const timed = async (args) => {
+    const timed = async (args, extraEnv = {}) => {
       emulator.clearRequests();
       const started = performance.now();
-      await stack.ok(args);
+      const r = await stack.pulumi(args, extraEnv);
+      if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.out}`);
       const reqs = apiRequests(emulator);
       return {
         seconds: (performance.now() - started) / 1000,
@@ -241,11 +242,21 @@ async function pulumiBench() {
         throttled: reqs.filter((r) => r.status === 429).length,
       };
     };
-    const empty = await timed(["up", "--yes", "--skip-preview"]);
+    // The CLI's fixed cost: each command on a stack with no resource.
+    const empty = {
+      up: (await timed(["up", "--yes", "--skip-preview"])).seconds,
+      destroy: (await timed(["destroy", "--yes", "--skip-preview"])).seconds,
+    };
     await stack.ok(["config", "set", "customers", JSON.stringify(customers)]);
     const up = await timed(["up", "--yes", "--skip-preview"]);
     const stateBytes = stack.stateBytes();
     const destroy = await timed(["destroy", "--yes", "--skip-preview"]);
+    // The same again with PULUMI_SKIP_CHECKPOINTS=true: the engine then writes the state once at the end
+    // instead of after every step (each write is the whole checkpoint, so the cost per step grows with it).
+    emulator.reset();
+    const skip = { PULUMI_SKIP_CHECKPOINTS: "true" };
+    const upSkip = await timed(["up", "--yes", "--skip-preview"], skip);
+    const destroySkip = await timed(["destroy", "--yes", "--skip-preview"], skip);
     emulator.reset();
 
     // The provider's own time for the same work: one host, the CLI's default parallelism.
@@ -262,22 +273,26 @@ async function pulumiBench() {
     // customer, so each customer has its own budget; also shown for one partner-wide budget of the same size.
     const { limit, windowMs } = DEFAULT_THROTTLE;
     const bound = (calls, keys) => (calls / (limit * keys)) * (windowMs / 1000);
-    const figures = (op, hostSeconds) => ({
+    const figures = (op, name, hostSeconds) => ({
       wallSeconds: round(op.seconds, 1),
       calls: op.calls,
       throttled429: op.throttled,
       throttleBoundSeconds: round(bound(op.calls, count), 2),
       partnerWideBoundSeconds: round(bound(op.calls, 1), 0),
       providerSeconds: round(hostSeconds, 1),
-      engineOverheadMsPerResource: round(((op.seconds - empty.seconds - hostSeconds) * 1000) / count, 1),
+      engineOverheadMsPerResource: round(((op.seconds - empty[name] - hostSeconds) * 1000) / count, 1),
     });
     const result = {
       resources: count,
       parallel: PULUMI_PARALLEL,
       throttle: { limit, windowMs, scope: DEFAULT_THROTTLE.scope },
-      emptyUpSeconds: round(empty.seconds, 1),
-      up: figures(up, host.up),
-      destroy: figures(destroy, host.destroy),
+      emptyStackSeconds: { up: round(empty.up, 1), destroy: round(empty.destroy, 1) },
+      up: figures(up, "up", host.up),
+      destroy: figures(destroy, "destroy", host.destroy),
+      skipCheckpoints: {
+        up: figures(upSkip, "up", host.up),
+        destroy: figures(destroySkip, "destroy", host.destroy),
+      },
       stateBytes,
       stateBytesPerResource: Math.round(stateBytes / count),
     };
@@ -289,8 +304,14 @@ async function pulumiBench() {
           `provider alone ${f.providerSeconds} s; engine overhead ${f.engineOverheadMsPerResource} ms per resource`,
       );
     }
+    for (const op of ["up", "destroy"]) {
+      const f = result.skipCheckpoints[op];
+      log(
+        `  ${op} with PULUMI_SKIP_CHECKPOINTS=true: ${f.wallSeconds} s wall, engine overhead ${f.engineOverheadMsPerResource} ms per resource`,
+      );
+    }
     log(
-      `empty pulumi up: ${result.emptyUpSeconds} s; state file after up: ${stateBytes} bytes (${result.stateBytesPerResource} per resource)`,
+      `empty stack: up ${result.emptyStackSeconds.up} s, destroy ${result.emptyStackSeconds.destroy} s; state file after up: ${stateBytes} bytes (${result.stateBytesPerResource} per resource)`,
     );
     return result;
   } finally {

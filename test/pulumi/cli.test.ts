@@ -35,6 +35,7 @@ interface Customer {
   suspendActiveSubscriptions?: boolean;
   protect?: boolean;
   importId?: string;
+  dependsOn?: string[];
 }
 
 async function stack(customers: Customer[], secrets?: { clientSecret: string; refreshToken: string }) {
@@ -140,6 +141,33 @@ test("preview, up, refresh, destroy --target, blocked destroy, --continue-on-err
   expect(relationshipOf(ID.activeSubscriptions)).toBe("none");
   expect(relationshipOf(ID.reservedInstance)).toBe("reseller");
   expect(mix.out).toMatch(/Suspended 2 active subscription/);
+});
+
+test("without --continue-on-error, one blocked removal cancels the removals not yet started", async () => {
+  // The engine deletes in waves, dependents first (ScheduleDeletes in pkg/resource/deploy): Litware, which
+  // depends on Contoso, alone in the first wave; Contoso and Northwind in the second. Litware is blocked.
+  const s = await stack([
+    { name: "contoso", customerId: ID.clean },
+    { name: "litware", customerId: ID.reservedInstance, dependsOn: ["contoso"] },
+    { name: "northwind", customerId: ID.inactiveOnly },
+  ]);
+  expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
+  const tokens = () => emulator.state().counters.tokenRequests;
+  expect(tokens()).toBe(1);
+  const stopped = await s.pulumi(["destroy", "--yes", "--skip-preview"]);
+  expect(stopped.code).not.toBe(0);
+  // Each command has its own provider process: nothing (here, the access token) carries over.
+  expect(tokens()).toBe(2);
+  // Northwind, removable and independent, was never tried.
+  expect(await names(s)).toEqual(["contoso", "litware", "northwind"]);
+  expect(writes()).toEqual([]);
+
+  const going = await s.pulumi(["destroy", "--yes", "--skip-preview", "--continue-on-error"]);
+  expect(going.code).not.toBe(0);
+  // Contoso stays too: Litware still depends on it.
+  expect(await names(s)).toEqual(["contoso", "litware"]);
+  expect(relationshipOf(ID.inactiveOnly)).toBe("none");
+  expect(relationshipOf(ID.clean)).toBe("reseller");
 });
 
 test("destroy uses the rotated refresh token only with --run-program (or PULUMI_RUN_PROGRAM)", async () => {

@@ -12,22 +12,30 @@ interface Entry {
   protect?: boolean;
   /** Pulumi's `import` resource option: adopt an existing resource by id. */
   importId?: string;
+  /** Names of entries declared earlier that this one depends on (orders the engine's deletes). */
+  dependsOn?: string[];
 }
 
 const customers = new pulumi.Config().requireObject<Entry[]>("customers");
 
-const relationships = customers.map(
-  (c) =>
-    new ResellerRelationship(
-      c.name,
-      {
-        customerId: c.customerId,
-        ...(c.suspendActiveSubscriptions !== undefined && {
-          suspendActiveSubscriptions: c.suspendActiveSubscriptions,
-        }),
-      },
-      { protect: c.protect ?? false, ...(c.importId !== undefined && { import: c.importId }) },
-    ),
-);
+const byName = new Map<string, ResellerRelationship>();
+const relationships = customers.map((c) => {
+  const r = new ResellerRelationship(
+    c.name,
+    {
+      customerId: c.customerId,
+      ...(c.suspendActiveSubscriptions !== undefined && {
+        suspendActiveSubscriptions: c.suspendActiveSubscriptions,
+      }),
+    },
+    {
+      protect: c.protect ?? false,
+      ...(c.importId !== undefined && { import: c.importId }),
+      dependsOn: (c.dependsOn ?? []).flatMap((n) => byName.get(n) ?? []),
+    },
+  );
+  byName.set(c.name, r);
+  return r;
+});
 
 export const companies = pulumi.all(relationships.map((r) => r.companyName));

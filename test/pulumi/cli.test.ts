@@ -13,6 +13,7 @@ import {
 import * as path from "node:path";
 import { ROOT, TYPE } from "../../examples/demo/host";
 import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";
+import type { Entry } from "./program/index";
 
 let env: NodeJS.ProcessEnv;
 let emulator: Emulator;
@@ -28,15 +29,7 @@ afterAll(async () => {
 });
 beforeEach(() => emulator.reset());
 
-/** An entry of the test program's `customers` config (test/pulumi/program/index.ts). */
-interface Customer {
-  name: string;
-  customerId: string;
-  suspendActiveSubscriptions?: boolean;
-  protect?: boolean;
-  importId?: string;
-  dependsOn?: string[];
-}
+type Customer = Entry;
 
 async function stack(customers: Customer[], secrets?: { clientSecret: string; refreshToken: string }) {
   const s = await Stack.create(env, {

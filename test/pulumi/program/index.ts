@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResellerRelationship } from "pulumi-partner-center";
 
-interface Entry {
+/** One entry of the `customers` config (the tests build these). */
+export interface Entry {
   name: string;
   customerId: string;
   suspendActiveSubscriptions?: boolean;

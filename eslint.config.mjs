@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "provider/dist/**", "**/bin/**", "coverage/**"] },
+  { ignores: ["**/node_modules/**", "provider/dist/**", "**/bin/**", "coverage/**", ".cache/**"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.js", "**/*.cjs"],

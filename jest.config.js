@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The real-CLI suite has its own config and command (npm run test:pulumi).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/pulumi/"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },

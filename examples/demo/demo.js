@@ -6,18 +6,17 @@
  * Starts the bundled Partner Center emulator with the sample estate, runs the estate program
  * (examples/estate) to collect the resources it declares, and drives their lifecycle through the real
  * `@pulumi/pulumi` provider host over gRPC: up, refresh, destroy of the offboarded customers, then up again
- * after the unrelated customer accepts the invitation. The Pulumi engine itself is not running (its CLI
- * cannot be installed everywhere); `npm run demo -- --pulumi` runs the real `pulumi up`, `refresh` and
- * `destroy` instead when a `pulumi` binary is on PATH.
+ * after the unrelated customer accepts the invitation. The Pulumi engine itself is not running here;
+ * `npm run demo -- --pulumi` runs the real `pulumi up`, `refresh` and `destroy` instead (the CLI from
+ * scripts/pulumi-cli.sh, or one on PATH).
  *
  * Exit code 0 when every step behaved as expected.
  */
-const { execFileSync, spawnSync } = require("node:child_process");
+const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
-const os = require("node:os");
 const path = require("node:path");
 const { startEmulator } = require("pulumi-partner-center/emulator");
-const { Host, runProgram, withoutProvider, ROOT } = require("./host");
+const { Host, runProgram, withoutProvider, ROOT, TYPE } = require("./host");
 const { gdapStep } = require("./gdap-step"); // GDAP (issue 16)
 
 const PROGRAM = path.join(ROOT, "examples/estate");
@@ -250,60 +249,109 @@ async function hostDemo() {
   return ok ? 0 : 1;
 }
 
-/** The same story with the real Pulumi CLI, on a file backend in a temporary directory. */
+/**
+ * The same story with the real Pulumi CLI, on a file backend in a folder under .cache/pulumi/work: the CLI
+ * from scripts/pulumi-cli.sh (built on first use from Pulumi's Go modules, several minutes), or a `pulumi`
+ * already on PATH (Pulumi's installer). The offboarding goes through the pipelines' own offboard.sh.
+ */
 async function pulumiDemo() {
-  const which = spawnSync("pulumi", ["version"], { encoding: "utf8" });
-  if (which.status !== 0) {
-    say(
-      "--pulumi: no `pulumi` binary on PATH. Install the Pulumi CLI, or run `npm run demo` without --pulumi.",
-    );
-    return 2;
+  const { cliEnv, run, Stack } = require("./pulumi");
+  let env;
+  try {
+    env = cliEnv();
+  } catch {
+    const which = spawnSync("pulumi", ["version"], { encoding: "utf8" });
+    if (which.status !== 0) {
+      say(
+        "--pulumi: no Pulumi CLI. Build one with scripts/pulumi-cli.sh (needs Go and the Go module proxy), or install\n" +
+          "it with Pulumi's installer (https://www.pulumi.com/docs/iac/download-install/), or run `npm run demo` without --pulumi.",
+      );
+      return 2;
+    }
+    env = { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" };
   }
   const emulator = await startEmulator({});
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-demo-"));
-  const configFile = path.join(tmp, "Pulumi.demo.yaml");
-  const env = {
-    ...process.env,
-    PULUMI_BACKEND_URL: `file://${tmp}`,
-    PULUMI_CONFIG_PASSPHRASE: "demo-only-passphrase",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-  };
-  const run = (args, allowFail = false) => {
-    say(`\n$ pulumi ${args.join(" ")}`);
-    const r = spawnSync("pulumi", [...args, "--cwd", ROOT], { env, stdio: "inherit" });
-    if (r.status !== 0 && !allowFail) throw new Error(`pulumi ${args[0]} exited ${r.status}`);
-    return r.status;
-  };
+  const estate = require(path.join(PROGRAM, "estate.json")).customers;
+  // The repository's Pulumi.yaml, with `main` pointing back at examples/estate from the stack's folder
+  // (Stack.create makes it at .cache/pulumi/work/stack-*).
+  const main = path.relative(path.join(ROOT, ".cache/pulumi/work/stack-"), PROGRAM);
+  const stack = await Stack.create(env, {
+    files: {
+      "Pulumi.yaml": fs
+        .readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")
+        .replace(/^main: .*$/m, `main: ${main}/`),
+    },
+    emulatorUrl: emulator.url,
+    echo: true,
+  });
   try {
-    say(`Real Pulumi CLI (${which.stdout.trim()}), file backend in ${tmp}, emulator at ${emulator.url}.`);
-    run(["stack", "init", "demo", "--non-interactive"]);
-    // The dev stack's settings (emulator, dummy credentials, the loopback opt-in), at this emulator's port.
-    fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), configFile);
-    for (const k of ["endpoint", "authority"])
-      run(["config", "set", `partnercenter:${k}`, emulator.url, "--config-file", configFile]);
-    // Woodgrove has no relationship yet: `up` fails for it, by design, and prints the invitation link.
-    run(["up", "--yes", "--skip-preview", "--config-file", configFile], true);
-    run(["refresh", "--yes", "--skip-preview", "--config-file", configFile]);
-    // From the state, not the stack outputs: an update that failed for one customer (Woodgrove) keeps the
-    // resources it created but may not save outputs. The same script the pipeline examples use.
-    const offboardIds = require(path.join(PROGRAM, "estate.json"))
-      .customers.filter((c) => c.offboard)
-      .map((c) => c.customerId);
-    const targets = execFileSync(path.join(ROOT, "examples/pipelines/offboard-targets.sh"), offboardIds, {
-      env,
-      cwd: ROOT,
-      encoding: "utf8",
-    })
-      .trim()
-      .split(/\s+/);
-    run(["destroy", "--yes", "--skip-preview", "--config-file", configFile, ...targets], true);
-    run(["stack", "output", "--config-file", configFile], true);
-    say("\nThe blocked customers stay in the stack; see the errors above for their blockers.");
-    return 0;
+    const version = (await stack.ok(["version"])).trim();
+    say(`\nReal Pulumi CLI ${version}, file backend in ${stack.dir}, emulator at ${emulator.url}.`);
+    step(
+      1,
+      "pulumi up",
+      "Adopts every relationship; Woodgrove has none yet: its error carries the invitation link.",
+    );
+    await stack.pulumi(["up", "--yes", "--skip-preview"]);
+    step(2, "pulumi refresh", "Fills removable and removalBlockers for every customer.");
+    await stack.ok(["refresh", "--yes", "--skip-preview"]);
+
+    const offboard = estate.filter((c) => c.offboard);
+    step(
+      3,
+      `examples/pipelines/offboard.sh (the ${offboard.length} customers marked "offboard")`,
+      "destroy --target of exactly these ids, --run-program, --continue-on-error; blocked ones stay, named.",
+    );
+    const ci = {
+      ...stack.env,
+      STACK: "test",
+      PARTNER_CENTER_ENDPOINT: emulator.url,
+      PARTNER_CENTER_AUTHORITY: emulator.url,
+      PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
+      PARTNER_CENTER_CLIENT_ID: "local-client",
+      PARTNER_CENTER_CLIENT_SECRET: "local-client-secret",
+      PARTNER_CENTER_REFRESH_TOKEN: "local-refresh-token",
+    };
+    await run(
+      "bash",
+      [path.join(ROOT, "examples/pipelines/offboard.sh"), ...offboard.map((c) => c.customerId)],
+      {
+        cwd: stack.dir,
+        env: ci,
+        echo: true,
+      },
+    );
+
+    step(4, "Woodgrove accepts the invitation; the removed customers leave the estate file; pulumi up", "");
+    await emulator.acceptInvitation(estate.find((c) => c.name === "woodgrove").customerId);
+    const inState = new Set((await stack.resources(TYPE)).map((r) => r.urn.split("::").pop()));
+    const left = path.join(stack.dir, "estate.json");
+    fs.writeFileSync(
+      left,
+      JSON.stringify({ customers: estate.filter((c) => !c.offboard || inState.has(c.name)) }),
+    );
+    await stack.ok(["config", "set", "estateFile", left]);
+    const again = await stack.pulumi(["up", "--yes", "--skip-preview"]);
+
+    const final = new Set((await stack.resources(TYPE)).map((r) => r.urn.split("::").pop()));
+    const rows = Object.entries(EXPECTED).map(([name, exp]) => {
+      const expectInState = exp.destroy !== "removed" && exp.destroy !== "removed after suspension";
+      const ok = final.has(name) === expectInState;
+      return [
+        name,
+        exp.destroy,
+        final.has(name) ? "in the stack" : "removed",
+        ok ? "as expected" : "UNEXPECTED",
+      ];
+    });
+    say("\n=== Summary\n");
+    say(table(["customer", "expected after offboarding", "now", "check"], rows));
+    const ok = again.code === 0 && rows.every((r) => r[3] === "as expected");
+    say(ok ? "\nEverything behaved as expected." : "\nSomething did not behave as expected.");
+    return ok ? 0 : 1;
   } finally {
-    spawnSync("pulumi", ["stack", "rm", "demo", "--yes", "--force", "--cwd", ROOT], { env, stdio: "ignore" });
     await emulator.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    stack.remove();
   }
 }
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Points the selected Pulumi stack at the real Partner Center, from PARTNER_CENTER_* variables that the CI
-# system fills from its secret store. Why not just the variables: the project's Pulumi.yaml gives
-# partnercenter:* defaults for the local emulator, and stack config wins over environment variables, so a
-# real stack must set every key. Secrets are piped on standard input (never on a command line) and stored
-# encrypted by Pulumi; they never reach the state's resources or outputs.
+# system fills from its secret store. Why not just the variables: stack config wins over environment
+# variables, and a stack may hold partnercenter:* values from before (the dev stack's emulator endpoint, say),
+# so a real stack sets every key. Secrets are piped on standard input (never on a command line) and stored
+# encrypted in the stack config. They also reach the state, encrypted with the stack's secrets provider: the
+# Pulumi engine stores the stack config as the inputs of the default dynamic provider. They never reach the
+# ResellerRelationship resources' inputs or outputs. Protect the state as you protect the config.
 set -euo pipefail
 : "${PARTNER_CENTER_TENANT_ID:?set PARTNER_CENTER_TENANT_ID from the CI secret store}"
 : "${PARTNER_CENTER_CLIENT_ID:?set PARTNER_CENTER_CLIENT_ID from the CI secret store}"

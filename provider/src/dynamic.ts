@@ -15,6 +15,7 @@ import { getSharedClient, type Customer, type PartnerCenterClient } from "./clie
 import { ConfigurationError, PartnerCenterError, printable, type RemovalBlocker } from "./errors";
 import { auditedAdoption, auditedRemoval } from "./audit"; // AUDIT HOOK (issue 17)
 import { adopt, assessReadiness, describeBlocker, remove } from "./relationship";
+import { importRefusedMessage } from "./resource";
 import { loadSettings, type Settings } from "./settings";
 import { adminAccessReport, configureGraph, offboardAdminAccess } from "./gdap/offboarding"; // GDAP (issue 16)
 
@@ -130,10 +131,12 @@ function log(customerId: string, line: string): void {
 
 /** Validates and normalises inputs. No network. */
 export async function check(
-  _olds: Record<string, unknown>,
+  olds: Record<string, unknown>,
   news: Record<string, unknown>,
 ): Promise<{ inputs?: Record<string, unknown>; failures?: { property: string; reason: string }[] }> {
   const { [PROVIDER_KEY]: provider, ...rest } = news;
+  const changed = changedCustomerId(olds, rest);
+  if (changed) return { failures: [changed] };
   // Preview passes unknown values as a sentinel: validate what is known, keep the rest as it is.
   // Own keys only: `in` would also see Object.prototype ("constructor", "toString"), and omit() throws on those.
   const unknown = Object.keys(rest).filter(
@@ -157,6 +160,31 @@ export async function check(
   for (const k of unknown) inputs[k] = UNKNOWN;
   if (provider !== undefined) inputs[PROVIDER_KEY] = provider;
   return { inputs };
+}
+
+/**
+ * An existing resource's customerId never changes. The engine would replace it create-before-delete: adopt the
+ * new customer, then delete the old resource, which offboards the old customer (Pulumi docs, "replaceOnChanges"
+ * and "deleteBeforeReplace"). A typo fix must never do that, so check refuses and says how to offboard on purpose.
+ * `olds` are the inputs stored in state: empty for a new resource.
+ */
+function changedCustomerId(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): { property: string; reason: string } | undefined {
+  const was = olds.customerId;
+  const now = news.customerId;
+  if (typeof was !== "string" || was === "" || was === UNKNOWN) return undefined;
+  if (typeof now !== "string" || now === UNKNOWN) return undefined;
+  if (was.trim().toLowerCase() === now.trim().toLowerCase()) return undefined;
+  return {
+    property: "customerId",
+    reason:
+      `customerId cannot change on an existing ResellerRelationship (it is ${was}, the program now says ${now.trim()}): ` +
+      `Pulumi would adopt the new customer and then remove the reseller relationship with ${was}. Nothing was changed. ` +
+      `To fix a typo, put ${was} back. To offboard ${was} on purpose, remove this resource from the program ` +
+      "(or run `pulumi destroy --target <its URN>`) and run `pulumi up`; then declare the other customer as a new resource.",
+  };
 }
 
 function keysOf(i: z.core.$ZodIssue): string {
@@ -284,7 +312,10 @@ export async function read(
   id: string,
   props: Record<string, unknown> = {},
 ): Promise<{ id?: string; props?: Record<string, unknown>; inputs?: Record<string, unknown> }> {
-  const inputs = parseInputs({ ...props, customerId: props.customerId ?? id });
+  // Refresh always passes the stored outputs, which hold customerId. Only an import (`pulumi import`, or the
+  // `import` resource option) reads with a bare id: refuse it, and say how to adopt instead.
+  if (props.customerId === undefined) rethrow(new ConfigurationError(importRefusedMessage(id)));
+  const inputs = parseInputs(props);
   const c = await client();
   const r = await assessReadiness(c, inputs.customerId).catch(rethrow);
   if (r.gone || !r.isReseller || !r.customer) {

@@ -87,9 +87,31 @@ export class ResellerRelationship extends pulumi.dynamic.Resource {
         removalBlockers: undefined,
         adminRelationships: undefined, // GDAP (issue 16)
       },
-      opts,
+      refuseImport(name, opts),
       "partnercenter",
       "ResellerRelationship",
     );
   }
+}
+
+/**
+ * The text of the error for an import. Pulumi imports by calling the provider's read with an id alone, and
+ * the dynamic provider host cannot load a provider without the `__provider` input, so the CLI would only say
+ * "code must be a string, not undefined" (shared/pulumi-dynamic-providers.md). Declaring the resource adopts.
+ */
+export function importRefusedMessage(id: string): string {
+  return (
+    `ResellerRelationship cannot be imported (\`pulumi import\` or the \`import\` resource option, id "${id}"). ` +
+    'Adopt the customer by declaring it instead: `new ResellerRelationship("<name>", { customerId: "<customer tenant id>" })` ' +
+    "(or add it to your estate file) and run `pulumi up`: create adopts the existing reseller relationship with one read and changes nothing in Partner Center."
+  );
+}
+
+/** The `import` option fails in the program, before the engine reaches the provider host. */
+function refuseImport(
+  name: string,
+  opts: pulumi.CustomResourceOptions | undefined,
+): pulumi.CustomResourceOptions | undefined {
+  if (opts?.import !== undefined) throw new Error(`${name}: ${importRefusedMessage(opts.import)}`);
+  return opts;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 "use strict";
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --soak]`: estate-scale figures through the real `@pulumi/pulumi` provider
+ * `npm run bench [-- --json] [-- --quick] [-- --soak] [-- --pulumi]`: estate-scale figures through the real `@pulumi/pulumi` provider
  * host (one process, as the engine uses), against the emulator on loopback. Every figure is a ratio or a count
  * measured in this run, so a slow or busy machine does not mislead.
  *
@@ -12,6 +12,7 @@
  *             parallelism 32; utilization = successful requests per window / allowed, 429 fraction, failures.
  * - calls:    requests per adopt, read and clean delete; token requests per process.
  * - memory:   host RSS after 1,000 resources; the serialized provider's size.
+ * - --pulumi: instead of the above, a real `pulumi up` and `destroy` of 1,000 customers (see pulumiBench).
  */
 const os = require("node:os");
 const { Client } = require("undici");
@@ -209,7 +210,122 @@ function round(n, d) {
   return Math.round(n * f) / f;
 }
 
+/**
+ * `--pulumi`: a real `pulumi up` and `pulumi destroy` of a COUNT-customer estate (test/pulumi/program) against
+ * the emulator at its default throttle, with the CLI from scripts/pulumi-cli.sh. Measured in the same run:
+ * a `pulumi up` of an empty program (the CLI's fixed cost) and the same adoptions and removals through one
+ * provider host at the CLI's default parallelism (the provider's own time), so the engine's overhead per
+ * resource is (CLI wall - fixed cost - host time) / COUNT.
+ */
+async function pulumiBench() {
+  const path = require("node:path");
+  const { DEFAULT_THROTTLE } = require("pulumi-partner-center/emulator");
+  const { cliEnv, projectFiles, Stack } = require("../../examples/demo/pulumi");
+  const count = QUICK ? 200 : 1000;
+  const estate = syntheticEstate({ count });
+  const ids = estate.customers.map((c) => c.id);
+  const customers = ids.map((id, i) => ({ name: `c${i}`, customerId: id }));
+  const env = cliEnv();
+  const files = projectFiles(path.join(__dirname, "../pulumi/program"));
+  const emulator = await startEmulator({ estate }); // default throttle
+  const stack = await Stack.create(env, { files, emulatorUrl: emulator.url, config: { customers: "[]" } });
+  try {
+    const timed = async (args, extraEnv = {}) => {
+      emulator.clearRequests();
+      const started = performance.now();
+      const r = await stack.pulumi(args, extraEnv);
+      if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.out}`);
+      const reqs = apiRequests(emulator);
+      return {
+        seconds: (performance.now() - started) / 1000,
+        calls: reqs.length,
+        throttled: reqs.filter((r) => r.status === 429).length,
+      };
+    };
+    // The CLI's fixed cost: each command on a stack with no resource.
+    const empty = {
+      up: (await timed(["up", "--yes", "--skip-preview"])).seconds,
+      destroy: (await timed(["destroy", "--yes", "--skip-preview"])).seconds,
+    };
+    await stack.ok(["config", "set", "customers", JSON.stringify(customers)]);
+    const up = await timed(["up", "--yes", "--skip-preview"]);
+    const stateBytes = stack.stateBytes();
+    const destroy = await timed(["destroy", "--yes", "--skip-preview"]);
+    // The same again with PULUMI_SKIP_CHECKPOINTS=true: the engine then writes the state once at the end
+    // instead of after every step (each write is the whole checkpoint, so the cost per step grows with it).
+    emulator.reset();
+    const skip = { PULUMI_SKIP_CHECKPOINTS: "true" };
+    const upSkip = await timed(["up", "--yes", "--skip-preview"], skip);
+    const destroySkip = await timed(["destroy", "--yes", "--skip-preview"], skip);
+    emulator.reset();
+
+    // The provider's own time for the same work: one host, the CLI's default parallelism.
+    const providerText = await captureProviderText();
+    const host = await withHost(emulator, providerText, async (h) => {
+      const t0 = performance.now();
+      await mapLimit(ids, PULUMI_PARALLEL, (id) => h.create(id, { customerId: id }));
+      const t1 = performance.now();
+      await mapLimit(ids, PULUMI_PARALLEL, (id) => h.delete(id, id, { customerId: id }));
+      return { up: (t1 - t0) / 1000, destroy: (performance.now() - t1) / 1000 };
+    });
+
+    // The throttle bound: calls / allowed rate. The emulator's default is DEFAULT_THROTTLE per partner and
+    // customer, so each customer has its own budget; also shown for one partner-wide budget of the same size.
+    const { limit, windowMs } = DEFAULT_THROTTLE;
+    const bound = (calls, keys) => (calls / (limit * keys)) * (windowMs / 1000);
+    const figures = (op, name, hostSeconds) => ({
+      wallSeconds: round(op.seconds, 1),
+      calls: op.calls,
+      throttled429: op.throttled,
+      throttleBoundSeconds: round(bound(op.calls, count), 2),
+      partnerWideBoundSeconds: round(bound(op.calls, 1), 0),
+      providerSeconds: round(hostSeconds, 1),
+      engineOverheadMsPerResource: round(((op.seconds - empty[name] - hostSeconds) * 1000) / count, 1),
+    });
+    const result = {
+      resources: count,
+      parallel: PULUMI_PARALLEL,
+      throttle: { limit, windowMs, scope: DEFAULT_THROTTLE.scope },
+      emptyStackSeconds: { up: round(empty.up, 1), destroy: round(empty.destroy, 1) },
+      up: figures(up, "up", host.up),
+      destroy: figures(destroy, "destroy", host.destroy),
+      skipCheckpoints: {
+        up: figures(upSkip, "up", host.up),
+        destroy: figures(destroySkip, "destroy", host.destroy),
+      },
+      stateBytes,
+      stateBytesPerResource: Math.round(stateBytes / count),
+    };
+    for (const op of ["up", "destroy"]) {
+      const f = result[op];
+      log(
+        `pulumi ${op} of ${count} customers: ${f.wallSeconds} s wall, ${f.calls} API calls (${f.throttled429} throttled); ` +
+          `throttle bound ${f.throttleBoundSeconds} s (per-customer ${limit}/${windowMs / 1000} s), ${f.partnerWideBoundSeconds} s if one partner-wide budget; ` +
+          `provider alone ${f.providerSeconds} s; engine overhead ${f.engineOverheadMsPerResource} ms per resource`,
+      );
+    }
+    for (const op of ["up", "destroy"]) {
+      const f = result.skipCheckpoints[op];
+      log(
+        `  ${op} with PULUMI_SKIP_CHECKPOINTS=true: ${f.wallSeconds} s wall, engine overhead ${f.engineOverheadMsPerResource} ms per resource`,
+      );
+    }
+    log(
+      `empty stack: up ${result.emptyStackSeconds.up} s, destroy ${result.emptyStackSeconds.destroy} s; state file after up: ${stateBytes} bytes (${result.stateBytesPerResource} per resource)`,
+    );
+    return result;
+  } finally {
+    stack.remove();
+    await emulator.close();
+  }
+}
+
 async function main() {
+  if (args.includes("--pulumi")) {
+    const result = await pulumiBench();
+    if (JSON_OUT) process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   const started = performance.now();
   log(
     `pulumi-partner-center benchmark on ${os.cpus().length} cores, Node ${process.version}${QUICK ? " (quick)" : ""}`,

@@ -93,7 +93,7 @@ test("Pulumi.yaml and the pipeline files are valid YAML; only the dev stack poin
 });
 
 test("the pipeline scripts parse, and set-stack-config refuses to run without credentials", () => {
-  for (const f of ["set-stack-config.sh", "offboard-targets.sh"]) {
+  for (const f of ["set-stack-config.sh", "offboard-targets.sh", "offboard.sh", "up.sh"]) {
     expect(spawnSync("bash", ["-n", path.join(ROOT, "examples/pipelines", f)]).status).toBe(0);
   }
   const r = spawnSync("bash", [path.join(ROOT, "examples/pipelines/set-stack-config.sh")], {
@@ -104,39 +104,125 @@ test("the pipeline scripts parse, and set-stack-config refuses to run without cr
   expect(r.stderr).toContain("PARTNER_CENTER_TENANT_ID");
 });
 
-test("offboard-targets.sh turns customer ids into --target URNs from the stack's state", () => {
-  // A stand-in for the Pulumi CLI (not installable here): it only answers `stack export --file F`.
+/**
+ * A stand-in for the Pulumi CLI, for the fast suite (the real one runs in test/pulumi): it logs every call,
+ * answers `stack export --file F` with a fixed state, and succeeds otherwise.
+ */
+function standInCli() {
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+  const log = path.join(bin, "calls.log");
   const state = {
     deployment: {
       resources: [
         { urn: "urn:pulumi:prod::p::pulumi:pulumi:Stack::p-prod" },
-        { urn: "urn:a", outputs: { customerId: "11111111-1111-4111-8111-111111111111" } },
-        { urn: "urn:b", outputs: { customerId: "22222222-2222-4222-8222-222222222222" } },
+        { urn: "urn:pulumi:prod::p::t::a", outputs: { customerId: "11111111-1111-4111-8111-111111111111" } },
+        { urn: "urn:pulumi:prod::p::t::b", outputs: { customerId: "22222222-2222-4222-8222-222222222222" } },
       ],
     },
   };
   fs.writeFileSync(
     path.join(bin, "pulumi"),
-    `#!/usr/bin/env bash\n[ "$1 $2 $3" = "stack export --file" ] && printf '%s' '${JSON.stringify(state)}' > "$4"\n`,
+    `#!/usr/bin/env bash\necho "$*" >> ${JSON.stringify(log)}\ncat > /dev/null\n` +
+      `[ "$1 $2 $3" = "stack export --file" ] && printf '%s' '${JSON.stringify(state)}' > "$4"\nexit 0\n`,
     { mode: 0o755 },
   );
-  const script = path.join(ROOT, "examples/pipelines/offboard-targets.sh");
-  const env = { PATH: `${bin}:${process.env.PATH}` };
+  const env = {
+    PATH: `${bin}:${process.env.PATH}`,
+    STACK: "prod",
+    PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
+    PARTNER_CENTER_CLIENT_ID: "client",
+    PARTNER_CENTER_CLIENT_SECRET: "secret",
+    PARTNER_CENTER_REFRESH_TOKEN: "token",
+  };
+  const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : []);
+  return { env, calls };
+}
+
+const pipelineScript = (f: string) => path.join(ROOT, "examples/pipelines", f);
+
+test("offboard-targets.sh turns customer ids into --target URNs from the stack's state", () => {
+  const { env } = standInCli();
+  const script = pipelineScript("offboard-targets.sh");
   const ok = spawnSync(
     "bash",
     [script, "22222222-2222-4222-8222-222222222222", "11111111-1111-4111-8111-111111111111"],
-    {
-      env,
-      encoding: "utf8",
-    },
+    { env, encoding: "utf8" },
   );
   expect(ok.status).toBe(0);
-  expect(ok.stdout.trim()).toBe("--target urn:b --target urn:a");
+  expect(ok.stdout.trim().split("\n")).toEqual([
+    "--target=urn:pulumi:prod::p::t::b",
+    "--target=urn:pulumi:prod::p::t::a",
+  ]);
   const missing = spawnSync("bash", [script, "33333333-3333-4333-8333-333333333333"], {
     env,
     encoding: "utf8",
   });
   expect(missing.status).toBe(1);
   expect(missing.stderr).toContain("is not in this stack");
+  expect(spawnSync("bash", [script], { env, encoding: "utf8" }).status).toBe(2);
+});
+
+test("offboard.sh runs destroy only with one --target per id given, with --run-program and --continue-on-error", () => {
+  const script = pipelineScript("offboard.sh");
+  const destroys = (calls: string[]) => calls.filter((c) => c.startsWith("destroy"));
+
+  const ok = standInCli();
+  const r = spawnSync("bash", [script, "22222222-2222-4222-8222-222222222222"], {
+    env: ok.env,
+    encoding: "utf8",
+  });
+  expect(r.status).toBe(0);
+  expect(destroys(ok.calls())).toEqual([
+    "destroy --yes --skip-preview --run-program --continue-on-error --target=urn:pulumi:prod::p::t::b",
+  ]);
+
+  for (const [args, envChange, status] of [
+    [[], {}, 2], // an empty CUSTOMERS
+    [["33333333-3333-4333-8333-333333333333"], {}, 1], // not in the stack
+    [["22222222-2222-4222-8222-222222222222"], { PARTNER_CENTER_REFRESH_TOKEN: "" }, 1], // failed config step
+  ] as const) {
+    const cli = standInCli();
+    const failed = spawnSync("bash", [script, ...args], {
+      env: { ...cli.env, ...envChange },
+      encoding: "utf8",
+    });
+    expect(failed.status).toBe(status);
+    expect(destroys(cli.calls())).toEqual([]);
+  }
+});
+
+test("up.sh stops before pulumi up when a config step fails", () => {
+  const cli = standInCli();
+  const r = spawnSync("bash", [pipelineScript("up.sh")], {
+    env: { ...cli.env, PARTNER_CENTER_CLIENT_SECRET: "" },
+    encoding: "utf8",
+  });
+  expect(r.status).not.toBe(0);
+  expect(cli.calls().filter((c) => c.startsWith("up"))).toEqual([]);
+});
+
+test("the pipeline YAML stops at a failed command and changes the stack only through up.sh and offboard.sh", () => {
+  type Step = { script?: string; run?: string };
+  const azure = yaml.load(fs.readFileSync(pipelineScript("azure-pipelines.yml"), "utf8")) as {
+    steps: Step[];
+  };
+  const github = yaml.load(fs.readFileSync(pipelineScript("github-actions.yml"), "utf8")) as {
+    jobs: Record<string, { steps: Step[] }>;
+  };
+  const scripts = [
+    // Azure Pipelines runs a script step without -e: a multi-line one must turn it on itself.
+    ...azure.steps.flatMap((s) => (s.script ? [{ text: s.script, ci: "azure" }] : [])),
+    // GitHub Actions runs `bash -e {0}`, which still ignores a failure inside $(...) and pipes.
+    ...Object.values(github.jobs).flatMap((j) =>
+      j.steps.flatMap((s) => (s.run ? [{ text: s.run, ci: "github" }] : [])),
+    ),
+  ];
+  for (const { text, ci } of scripts) {
+    const lines = text.trim().split("\n");
+    if (lines.length > 1) expect({ ci, first: lines[0] }).toEqual({ ci, first: "set -euo pipefail" });
+    expect(text).not.toMatch(/pulumi (up|destroy)|offboard-targets/);
+  }
+  const all = scripts.map((s) => s.text).join("\n");
+  expect(all.match(/examples\/pipelines\/offboard\.sh/g)).toHaveLength(2);
+  expect(all.match(/examples\/pipelines\/up\.sh/g)).toHaveLength(2);
 });

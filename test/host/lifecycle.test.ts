@@ -160,3 +160,31 @@ test("the paged customer is blocked by the active subscription on page 3", async
   await expect(host.delete("wingtip", id, { customerId: id })).rejects.toThrow(/1 blocker/);
   expect(patches(id)).toHaveLength(0);
 });
+
+test("a changed customerId on an existing resource fails check, never reaching Partner Center", async () => {
+  const was = SAMPLE_CUSTOMERS.clean;
+  const now = SAMPLE_CUSTOMERS.reservedInstance;
+  // Same id in another case: not a change.
+  const same = await host.check("clean", { customerId: was.toUpperCase() }, { customerId: was });
+  expect(same.failures).toEqual([]);
+  const before = emulator.requests().length;
+  const changed = await host.check("clean", { customerId: now }, { customerId: was });
+  expect(changed.failures).toHaveLength(1);
+  expect(changed.failures[0]?.property).toBe("customerId");
+  expect(changed.failures[0]?.reason).toContain(
+    `customerId cannot change on an existing ResellerRelationship (it is ${was}`,
+  );
+  expect(changed.failures[0]?.reason).toMatch(/pulumi destroy --target/);
+  expect(changed.failures[0]?.reason).toMatch(/declare the other customer as a new resource/);
+  expect(emulator.requests().length).toBe(before);
+  // A new resource (no olds) takes any valid id.
+  expect((await host.check("other", { customerId: now })).failures).toEqual([]);
+});
+
+test("read with only an id (the import path) says how to adopt instead, with no request", async () => {
+  const before = emulator.requests().length;
+  await expect(host.read("imported", SAMPLE_CUSTOMERS.clean, {})).rejects.toThrow(
+    /cannot be imported .*declaring it instead.*pulumi up/s,
+  );
+  expect(emulator.requests().length).toBe(before);
+});

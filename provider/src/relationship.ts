@@ -139,7 +139,12 @@ const CANCEL_OPTION = "cancelNewCommerceSubscriptionsInWindow: true";
 function subscriptionBlocker(s: Subscription, now: number): RemovalBlocker | undefined {
   const status = normalizeEnum(s.status);
   if (NON_BLOCKING_STATUSES.has(status)) return undefined;
-  const base = { kind: "subscription" as const, id: s.id, name: s.offerName ?? s.friendlyName ?? "", status: s.status };
+  const base = {
+    kind: "subscription" as const,
+    id: s.id,
+    name: s.offerName ?? s.friendlyName ?? "",
+    status: s.status,
+  };
   if (status === "pending") {
     return {
       ...base,
@@ -285,7 +290,7 @@ export function assessRemoval(
         kind: "entitlement",
         id: blocker.id,
         name: blocker.name,
-        note: "software purchase: does not block the removal; to end it with the relationship, cancel the order within its cancellation window (perpetual software: 30 days after purchase) in Partner Center (\"Cancel software purchases\")",
+        note: 'software purchase: does not block the removal; to end it with the relationship, cancel the order within its cancellation window (perpetual software: 30 days after purchase) in Partner Center ("Cancel software purchases")',
         ...(e.expiryDate !== undefined && { date: e.expiryDate }),
       });
       continue;
@@ -828,7 +833,11 @@ async function planClearing(
     const s = b.kind === "subscription" ? byId.get(b.id) : undefined;
     if (s && b.class === "newCommerceCancellable" && opts.cancelNewCommerceSubscriptionsInWindow) {
       plan.cancel.push(s);
-    } else if (s && (b.class === "legacyActive" || b.class === "azurePlan") && opts.suspendActiveSubscriptions) {
+    } else if (
+      s &&
+      (b.class === "legacyActive" || b.class === "azurePlan") &&
+      opts.suspendActiveSubscriptions
+    ) {
       plan.suspend.push(s);
     } else {
       left.push(b);

@@ -72,7 +72,12 @@ export function jsonDocument(rows: readonly ReadinessRow[]): ReadinessDocument {
   const removable = rows.filter((r) => !r.error && r.removable).length;
   return {
     customers: [...rows],
-    summary: { removable, blocked: rows.length - couldNotCheck - removable, couldNotCheck, exitCode: exitCode(rows) },
+    summary: {
+      removable,
+      blocked: rows.length - couldNotCheck - removable,
+      couldNotCheck,
+      exitCode: exitCode(rows),
+    },
   };
 }
 
@@ -233,7 +238,9 @@ export async function main(
     return exitCode(rows);
   } catch (e) {
     io.err(`partner-center-readiness: ${e instanceof Error ? e.message : String(e)}`);
-    return e instanceof PartnerCenterError && e.code === "PPC_CONFIGURATION" ? EXIT.usage : EXIT.couldNotCheck;
+    return e instanceof PartnerCenterError && e.code === "PPC_CONFIGURATION"
+      ? EXIT.usage
+      : EXIT.couldNotCheck;
   } finally {
     await client.close();
   }

@@ -201,7 +201,7 @@ function subscriptionBlocker(s: Subscription, now: number): RemovalBlocker | und
   if (s.isNewCommerce === undefined) {
     return {
       ...base,
-      rule: "active, and the data does not say whether it is legacy (suspend) or new commerce (cancel inside its window): it blocks",
+      rule: "status active blocks removal, and the data does not say whether it is legacy (suspend) or new commerce (cancel inside its window)",
       class: "commerceUndetermined",
       nextStep:
         "check it in Partner Center: suspend it if it is a legacy subscription, cancel it inside its cancellation window if it is new commerce; the provider does not guess",

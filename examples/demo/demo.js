@@ -24,13 +24,18 @@ const PROGRAM = path.join(ROOT, "examples/estate");
 /** What each customer of the sample estate should do, step by step. */
 const EXPECTED = {
   contoso: { up: "adopted", refresh: "removable", destroy: "removed" },
-  fabrikam: { up: "adopted", refresh: "blocked", destroy: "removed after suspension" },
+  fabrikam: { up: "adopted", refresh: "blocked", destroy: "removed after clearing" },
   northwind: { up: "adopted", refresh: "removable", destroy: "kept" },
   adatum: { up: "adopted", refresh: "blocked", destroy: "blocked" },
   litware: { up: "adopted", refresh: "blocked", destroy: "blocked" },
   tailspin: { up: "adopted", refresh: "blocked", destroy: "blocked" },
   wingtip: { up: "adopted", refresh: "blocked", destroy: "blocked" },
   woodgrove: { up: "invitation link", refresh: "-", destroy: "kept", again: "adopted" },
+  // Issue 14: new commerce cancelled inside its window; locked until its term ends; ended reservations; savings plan.
+  fourthcoffee: { up: "adopted", refresh: "blocked", destroy: "removed after clearing" },
+  proseware: { up: "adopted", refresh: "blocked", destroy: "blocked" },
+  alpine: { up: "adopted", refresh: "removable", destroy: "removed" },
+  blueyonder: { up: "adopted", refresh: "blocked", destroy: "blocked" },
 };
 
 const say = (s = "") => process.stdout.write(`${s}\n`);
@@ -150,9 +155,12 @@ async function hostDemo() {
               q.customerId === s.id &&
               q.path.includes("/subscriptions/"),
           );
-        got[r.name].destroy = suspended.length > 0 ? "removed after suspension" : "removed";
+        got[r.name].destroy = suspended.length > 0 ? "removed after clearing" : "removed";
+        const opts = ["suspendActiveSubscriptions", "cancelNewCommerceSubscriptionsInWindow"].filter(
+          (k) => byName[r.name][k],
+        );
         say(
-          `  - ${r.name.padEnd(10)} removed${byName[r.name].suspendActiveSubscriptions ? " (suspendActiveSubscriptions: true)" : ""}`,
+          `  - ${r.name.padEnd(10)} removed${opts.length ? ` (${opts.map((k) => `${k}: true`).join(", ")})` : ""}`,
         );
       } catch (e) {
         got[r.name].destroy = "blocked";

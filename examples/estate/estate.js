@@ -11,6 +11,7 @@ const FIELDS = new Set([
   "customerId",
   "offboard",
   "suspendActiveSubscriptions",
+  "cancelNewCommerceSubscriptionsInWindow", // issue 14
   "acceptanceTimeoutSeconds",
   "indirectResellerId",
   // GDAP (issue 16)
@@ -66,7 +67,12 @@ function readEstate(file) {
           throw new Error(`${at}: "accessAssignments" must be a list of {securityGroupId, roles}`);
       });
     }
-    for (const k of ["offboard", "suspendActiveSubscriptions", "terminateAdminRelationshipsOnRemoval"]) {
+    for (const k of [
+      "offboard",
+      "suspendActiveSubscriptions",
+      "cancelNewCommerceSubscriptionsInWindow",
+      "terminateAdminRelationshipsOnRemoval",
+    ]) {
       if (c[k] !== undefined && typeof c[k] !== "boolean")
         throw new Error(`${where}: "${k}" must be true or false`);
     }

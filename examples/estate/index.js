@@ -27,6 +27,9 @@ const relationships = customers.map(
         ...(c.suspendActiveSubscriptions !== undefined && {
           suspendActiveSubscriptions: c.suspendActiveSubscriptions,
         }),
+        ...(c.cancelNewCommerceSubscriptionsInWindow !== undefined && {
+          cancelNewCommerceSubscriptionsInWindow: c.cancelNewCommerceSubscriptionsInWindow,
+        }),
         ...(c.acceptanceTimeoutSeconds !== undefined && {
           acceptanceTimeoutSeconds: c.acceptanceTimeoutSeconds,
         }),

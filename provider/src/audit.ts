@@ -111,7 +111,7 @@ export interface AuditRecord {
   /** What the change applies to: the relationship, or one subscription. */
   subject: { kind: "relationship" | "subscription"; id: string; name: string | null };
   /** Options that decide what may change. */
-  options: { suspendActiveSubscriptions: boolean } | null;
+  options: { suspendActiveSubscriptions: boolean; cancelNewCommerceSubscriptionsInWindow?: boolean } | null;
   /** Counts of the latest subscription and entitlement lists, and every read, in order. */
   checks: { subscriptionsRead: number | null; entitlementsRead: number | null; reads: AuditRead[] } | null;
   /** What blocked (or would block) the removal at the time of the record. */
@@ -282,6 +282,7 @@ interface OperationContext {
   /** The relationship as the stack state last recorded it. */
   relationshipBefore?: string | undefined;
   suspendActiveSubscriptions?: boolean | undefined;
+  cancelNewCommerceSubscriptionsInWindow?: boolean | undefined;
   log?: AuditLogger | undefined;
 }
 
@@ -341,7 +342,12 @@ class Operation {
       subject: { kind: "relationship", id: this.ctx.customerId, name: this.companyName ?? null },
       options:
         this.ctx.op === "removal"
-          ? { suspendActiveSubscriptions: this.ctx.suspendActiveSubscriptions ?? false }
+          ? {
+              suspendActiveSubscriptions: this.ctx.suspendActiveSubscriptions ?? false,
+              ...(this.ctx.cancelNewCommerceSubscriptionsInWindow && {
+                cancelNewCommerceSubscriptionsInWindow: true,
+              }),
+            }
           : null,
       checks:
         this.reads.length > 0
@@ -476,6 +482,20 @@ function codeOf(e: unknown): string {
  * the domain rules call are wrapped; the rest is the client itself (prototype).
  */
 function auditedClient(client: PartnerCenterClient, op: Operation): PartnerCenterClient {
+  /** A subscription write (suspend, or new-commerce cancel), recorded right after Partner Center answers. */
+  const change =
+    (kind: "suspend" | "cancel") =>
+    async (id: string, s: Subscription, o: RequestOptions = {}): Promise<Subscription> => {
+      await op.writeChecked();
+      let ids: SentIds | undefined;
+      const r = await settle(client.subscriptions[kind](id, s, { ...o, onIds: (x) => (ids = x) }));
+      const req = request("PATCH", `${customerPath(id)}/subscriptions/${encodeURIComponent(s.id)}`, ids);
+      await op.writeAfter(
+        op.changeRecord(kind, s, r.ok ? r.value : undefined, req, r.ok ? undefined : r.error),
+      );
+      if (!r.ok) throw r.error;
+      return r.value;
+    };
   const { customers, subscriptions, entitlements } = client;
   const view = Object.create(client) as PartnerCenterClient;
   const customerPath = (id: string) => `/v1/customers/${encodeURIComponent(id)}`;
@@ -547,17 +567,8 @@ function auditedClient(client: PartnerCenterClient, op: Operation): PartnerCente
           if (!r.ok) throw r.error;
           return r.value;
         },
-        async suspend(id: string, s: Subscription, o: RequestOptions = {}) {
-          await op.writeChecked();
-          let ids: SentIds | undefined;
-          const r = await settle(subscriptions.suspend(id, s, { ...o, onIds: (x) => (ids = x) }));
-          const req = request("PATCH", `${customerPath(id)}/subscriptions/${encodeURIComponent(s.id)}`, ids);
-          await op.writeAfter(
-            op.changeRecord("suspend", s, r.ok ? r.value : undefined, req, r.ok ? undefined : r.error),
-          );
-          if (!r.ok) throw r.error;
-          return r.value;
-        },
+        suspend: change("suspend"),
+        cancel: change("cancel"),
       },
     },
     entitlements: {
@@ -595,6 +606,7 @@ export interface AuditedRemovalOptions {
   /** `relationshipToPartner` as the stack state last recorded it. */
   relationshipBefore?: string | undefined;
   suspendActiveSubscriptions?: boolean | undefined;
+  cancelNewCommerceSubscriptionsInWindow?: boolean | undefined;
   log?: AuditLogger | undefined;
 }
 

@@ -54,6 +54,10 @@ const inputsSchema = z.strictObject({
   suspendActiveSubscriptions: z
     .boolean({ error: "suspendActiveSubscriptions must be true or false" })
     .optional(),
+  // Issue 14: cancel new-commerce subscriptions inside their cancellation window (PATCH status deleted).
+  cancelNewCommerceSubscriptionsInWindow: z
+    .boolean({ error: "cancelNewCommerceSubscriptionsInWindow must be true or false" })
+    .optional(),
   acceptanceTimeoutSeconds: z
     .number({ error: "acceptanceTimeoutSeconds must be a number of seconds" })
     .int({ error: "acceptanceTimeoutSeconds must be a whole number of seconds" })
@@ -151,7 +155,7 @@ export async function check(
         property: i.path.length ? i.path.map(String).join(".") : keysOf(i),
         reason:
           i.code === "unrecognized_keys"
-            ? `unknown property ${i.keys.map((k) => `"${k}"`).join(", ")}: expected customerId, suspendActiveSubscriptions, acceptanceTimeoutSeconds, indirectResellerId or terminateAdminRelationshipsOnRemoval`
+            ? `unknown property ${i.keys.map((k) => `"${k}"`).join(", ")}: expected customerId, suspendActiveSubscriptions, cancelNewCommerceSubscriptionsInWindow, acceptanceTimeoutSeconds, indirectResellerId or terminateAdminRelationshipsOnRemoval`
             : i.message,
       })),
     };
@@ -197,6 +201,7 @@ function parseInputs(raw: Record<string, unknown>): Inputs {
   for (const k of [
     "customerId",
     "suspendActiveSubscriptions",
+    "cancelNewCommerceSubscriptionsInWindow",
     "acceptanceTimeoutSeconds",
     "indirectResellerId",
     "terminateAdminRelationshipsOnRemoval", // GDAP (issue 16)
@@ -216,6 +221,7 @@ function parseInputs(raw: Record<string, unknown>): Inputs {
 
 const UPDATABLE = [
   "suspendActiveSubscriptions",
+  "cancelNewCommerceSubscriptionsInWindow",
   "acceptanceTimeoutSeconds",
   "indirectResellerId",
   "terminateAdminRelationshipsOnRemoval", // GDAP (issue 16)
@@ -366,12 +372,16 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
     relationshipBefore:
       typeof props.relationshipToPartner === "string" ? props.relationshipToPartner : undefined,
     suspendActiveSubscriptions: inputs.suspendActiveSubscriptions,
+    cancelNewCommerceSubscriptionsInWindow: inputs.cancelNewCommerceSubscriptionsInWindow,
     log: (l: string) => log(inputs.customerId, l),
   };
   await auditedRemoval(await settings(), c, inputs.customerId, audit, (ac) =>
     remove(ac, inputs.customerId, {
       ...(inputs.suspendActiveSubscriptions !== undefined && {
         suspendActiveSubscriptions: inputs.suspendActiveSubscriptions,
+      }),
+      ...(inputs.cancelNewCommerceSubscriptionsInWindow !== undefined && {
+        cancelNewCommerceSubscriptionsInWindow: inputs.cancelNewCommerceSubscriptionsInWindow,
       }),
       ...(companyName !== undefined && { companyName }),
       log: (l) => log(inputs.customerId, l),

@@ -403,7 +403,49 @@ export interface RemovalBlocker {
   status: string;
   /** The rule that decided it blocks, e.g. `status active blocks removal`. */
   rule: string;
+  /** What it is, for the next step: see {@link BlockerClass}. Optional: older states lack it. */
+  class?: BlockerClass;
+  /** What to do about it, in one sentence, naming the opt-in that clears it when there is one. */
+  nextStep?: string;
+  /** The date that matters (ISO 8601, as Partner Center sent it); see {@link RemovalBlocker.dateMeaning}. */
+  date?: string;
+  /** What {@link RemovalBlocker.date} is. */
+  dateMeaning?: BlockerDateMeaning;
 }
+
+/**
+ * The classes of removal blockers (relationship.ts `findBlockers`):
+ * - `legacyActive`: an active legacy subscription: suspend it (`suspendActiveSubscriptions`).
+ * - `newCommerceCancellable`: an active new-commerce (or software) subscription inside its cancellation window:
+ *   cancel it before `date` (`cancelNewCommerceSubscriptionsInWindow`).
+ * - `newCommerceLocked`: an active new-commerce subscription outside its window: it blocks until its term ends
+ *   (`date`); turn off auto-renew so that it ends then.
+ * - `azurePlan`: an active Azure plan: cancel its Azure subscriptions, then suspend it.
+ * - `reservedInstance`: a live Azure reservation (an entitlement, or an Azure reservation subscription): Azure
+ *   support cancels it.
+ * - `savingsPlan`: an active Azure savings plan: Partner Center cannot cancel it; Azure support or its term end.
+ * - `azureUndetermined`: productType `Azure` that the data does not tell apart (plan, savings plan or
+ *   reservation): blocks until a person checks it.
+ * - `commerceUndetermined`: an active subscription that is neither clearly legacy nor clearly new commerce.
+ * - `pending`: a subscription still being provisioned.
+ * - `unknownStatus`: a status not known to be inactive.
+ * - `unknownEntitlement`: an entitlement of a type this provider does not know.
+ */
+export type BlockerClass =
+  | "legacyActive"
+  | "newCommerceCancellable"
+  | "newCommerceLocked"
+  | "azurePlan"
+  | "reservedInstance"
+  | "savingsPlan"
+  | "azureUndetermined"
+  | "commerceUndetermined"
+  | "pending"
+  | "unknownStatus"
+  | "unknownEntitlement";
+
+/** `cancellationDeadline`: last date to cancel; `termEnd`: the term's end; `expiry`: a reservation's expiry. */
+export type BlockerDateMeaning = "cancellationDeadline" | "termEnd" | "expiry";
 
 /** Removal refused before anything was changed: reserved instances or active subscriptions remain. */
 export class RemovalBlockedError extends PartnerCenterError {

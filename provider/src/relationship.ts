@@ -17,6 +17,7 @@ import {
   RelationshipNotEstablishedError,
   RemovalBlockedError,
   RemovalUnconfirmedError,
+  redact,
   type RemovalBlocker,
 } from "./errors";
 
@@ -57,6 +58,17 @@ export const NON_BLOCKING_STATUSES: ReadonlySet<string> = new Set([
 /** Entitlement types known NOT to be a reservation: anything else is a reservation or unknown, and blocks. */
 export const NON_BLOCKING_ENTITLEMENT_TYPES: ReadonlySet<string> = new Set(["software"]);
 
+/** Quantity statuses of an entitlement known to be over (anything else, or none, counts as live). */
+const ENDED_QUANTITY_STATUSES: ReadonlySet<string> = new Set([
+  "cancelled",
+  "canceled",
+  "expired",
+  "deleted",
+  "disabled",
+  "suspended",
+  "refunded",
+]);
+
 /**
  * True when the entitlement type names an Azure reservation in any spelling: `reservedInstance`, the legacy
  * `VirtualMachineReservedInstance`, `reservation`, `Reserved_Instance`... (anything containing "reserv" once
@@ -66,18 +78,188 @@ export function isReservedInstance(e: Pick<Entitlement, "entitlementType">): boo
   return normalizeEnum(e.entitlementType).includes("reserv");
 }
 
+/** Something that does not block removal but is worth showing (readiness report, refresh log). */
+export interface RemovalNote {
+  kind: "reservedInstance" | "entitlement";
+  id: string;
+  name: string;
+  /** Why it does not block, and what (if anything) a person may still want to do. */
+  note: string;
+  /** The date that decided it (an expiry), ISO 8601 as sent. */
+  date?: string;
+}
+
+/** What blocks a removal, and what was looked at and found not to. */
+export interface RemovalAssessment {
+  blockers: RemovalBlocker[];
+  notes: RemovalNote[];
+}
+
+/** The instant of an ISO date-time, or undefined when absent or unreadable (callers then fail closed). */
+function instant(date: string | undefined): number | undefined {
+  if (!date) return undefined;
+  const t = Date.parse(date);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** The calendar date (YYYY-MM-DD) of an ISO date-time, for messages; the text as sent when unreadable. */
+export function day(date: string): string {
+  const t = instant(date);
+  return t === undefined ? printable(date) : new Date(t).toISOString().slice(0, 10);
+}
+
 /**
- * The blockers among a customer's entitlements and subscriptions: reserved instances first, then entitlements
- * of an unknown type, then subscriptions. Allow-lists throughout: only a subscription whose status is one of
- * {@link NON_BLOCKING_STATUSES} and an entitlement of a type in {@link NON_BLOCKING_ENTITLEMENT_TYPES} do not
- * block. Each blocker carries the rule that decided it.
+ * Why a reservation no longer counts, or undefined when it is live (or the data cannot show otherwise). Read
+ * with `showExpiry=true` ("Get a collection of entitlements"): an `expiryDate` in the past means the
+ * reservation's term is over, and `quantityDetails` whose every entry is in an ended status (cancelled,
+ * expired...) means nothing of it is active. The removal pages require cancelling *open* reserved instance
+ * orders ("Remove a reseller relationship with a customer": "Call Azure support for canceling any open Azure
+ * Reserved VM Instance orders"); an ended one has nothing left to cancel, and blocking on it would block the
+ * customer for ever. Fail closed: no expiry and no quantity details, or an unreadable date, count as live.
+ */
+function reservationEnded(e: Entitlement, now: number): string | undefined {
+  const expiry = instant(e.expiryDate);
+  if (expiry !== undefined && expiry <= now) {
+    return `expired on ${day(e.expiryDate!)}: nothing is left to cancel`;
+  }
+  const details = e.quantityDetails ?? [];
+  if (
+    details.length > 0 &&
+    details.every((q) => ENDED_QUANTITY_STATUSES.has(normalizeEnum(q.status)) || q.quantity === 0)
+  ) {
+    return `its quantity details show nothing active (${details.map((q) => `${q.quantity ?? "?"} ${printable(q.status) || "no status"}`).join(", ")})`;
+  }
+  return undefined;
+}
+
+/** The options that let the provider clear a blocker itself, by name (for next steps). */
+const SUSPEND_OPTION = "suspendActiveSubscriptions: true";
+const CANCEL_OPTION = "cancelNewCommerceSubscriptionsInWindow: true";
+
+function subscriptionBlocker(s: Subscription, now: number): RemovalBlocker | undefined {
+  const status = normalizeEnum(s.status);
+  if (NON_BLOCKING_STATUSES.has(status)) return undefined;
+  const base = {
+    kind: "subscription" as const,
+    id: s.id,
+    name: s.offerName ?? s.friendlyName ?? "",
+    status: s.status,
+  };
+  if (status === "pending") {
+    return {
+      ...base,
+      rule: "status pending blocks removal (it becomes active once provisioned)",
+      class: "pending",
+      nextStep: "wait until it is provisioned, then suspend or cancel it",
+    };
+  }
+  if (status !== "active") {
+    return {
+      ...base,
+      rule: `status "${s.status}" is not one known not to block (${[...NON_BLOCKING_STATUSES].join(", ")})`,
+      class: "unknownStatus",
+      nextStep:
+        "check this subscription in Partner Center: its status is not one known to be inactive; suspend or cancel it if it is in use",
+    };
+  }
+  const end = s.commitmentEndDate ? { date: s.commitmentEndDate, dateMeaning: "termEnd" as const } : {};
+  switch (s.azureKind) {
+    case "plan":
+      return {
+        ...base,
+        rule: "an active Azure plan blocks removal",
+        class: "azurePlan",
+        nextStep: `cancel the Azure subscriptions under this Azure plan first (Partner Center refuses to suspend a plan with active Azure subscriptions, error 900115), then suspend the plan (or set ${SUSPEND_OPTION} once they are cancelled)`,
+      };
+    case "savingsPlan":
+      return {
+        ...base,
+        ...end,
+        rule: 'an active Azure savings plan (productType Azure, billingType or unitType "Benefit") blocks removal',
+        class: "savingsPlan",
+        nextStep: `Partner Center has no API to cancel an Azure savings plan: ask Azure support, or turn off its renewal in the Azure portal and remove the relationship after its term ends${s.commitmentEndDate ? ` on ${day(s.commitmentEndDate)}` : ""}`,
+      };
+    case "reservation":
+      return {
+        ...base,
+        ...end,
+        rule: "an active Azure reservation (productType Azure, offer naming a reservation) blocks removal",
+        class: "reservedInstance",
+        nextStep: "cancel this Azure reservation through Azure support (Partner Center has no API for it)",
+      };
+    case "undetermined":
+      return {
+        ...base,
+        rule: `productType "Azure" is shared by Azure plans, savings plans and reservations, and this subscription's offer ("${printable(s.offerName ?? "")}") and billing type ("${printable(s.billingType ?? "")}") do not say which: the data cannot decide, so it blocks`,
+        class: "azureUndetermined",
+        nextStep:
+          "check it in Partner Center: an Azure plan needs its Azure subscriptions cancelled then the plan suspended, a reservation or savings plan needs Azure support; the provider does not guess",
+      };
+    default:
+      break;
+  }
+  if (s.isNewCommerce === undefined) {
+    return {
+      ...base,
+      rule: "status active blocks removal, and the data does not say whether it is legacy (suspend) or new commerce (cancel inside its window)",
+      class: "commerceUndetermined",
+      nextStep:
+        "check it in Partner Center: suspend it if it is a legacy subscription, cancel it inside its cancellation window if it is new commerce; the provider does not guess",
+    };
+  }
+  if (!s.isNewCommerce) {
+    return {
+      ...base,
+      rule: "status active blocks removal (legacy: suspending it clears it)",
+      class: "legacyActive",
+      nextStep: `suspend it in Partner Center, or set ${SUSPEND_OPTION} to let the provider suspend it`,
+    };
+  }
+  // New commerce (and software subscriptions): "NCE subscriptions must be cancelled for the reselling
+  // relationship to be removed" ("How to remove a reseller relationship with a customer in Partner Center"),
+  // and only inside the window given by cancellationAllowedUntilDate ("Subscription resources"; null means it
+  // cannot be cancelled).
+  const deadline = instant(s.cancellationAllowedUntilDate);
+  if (deadline !== undefined && deadline > now) {
+    return {
+      ...base,
+      rule: "an active new-commerce subscription blocks removal until it is cancelled (a suspended one keeps billing and still blocks)",
+      class: "newCommerceCancellable",
+      date: s.cancellationAllowedUntilDate!,
+      dateMeaning: "cancellationDeadline",
+      nextStep: `cancel it before ${s.cancellationAllowedUntilDate} (the end of its cancellation window): in Partner Center, or set ${CANCEL_OPTION} to let the provider cancel it; suspending it would not do`,
+    };
+  }
+  const window = s.cancellationAllowedUntilDate
+    ? `its cancellation window ended on ${day(s.cancellationAllowedUntilDate)}`
+    : "it has no cancellation window now";
+  const autoRenew =
+    s.autoRenewEnabled === false
+      ? "auto-renew is already off, so it ends then"
+      : "turn off auto-renew (autoRenewEnabled: false, in Partner Center) so that it ends then instead of renewing";
+  return {
+    ...base,
+    ...end,
+    rule: `an active new-commerce subscription blocks removal, and ${window}: it cannot be cancelled until its term ends`,
+    class: "newCommerceLocked",
+    nextStep: `it cannot be cancelled (${window}) and blocks until its term ends${s.commitmentEndDate ? ` on ${day(s.commitmentEndDate)}` : ""}: ${autoRenew}; remove the relationship after that date`,
+  };
+}
+
+/**
+ * Classifies a customer's entitlements and subscriptions for removal: the blockers (reserved instances first,
+ * then entitlements of an unknown type, then subscriptions), each with its class, next step and the date that
+ * matters; and notes on what was looked at and does not block (ended reservations, software purchases).
+ * Allow-lists throughout: only a subscription whose status is one of {@link NON_BLOCKING_STATUSES}, a
+ * software entitlement and an ended reservation do not block. Each blocker carries the rule that decided it.
  *
  * @throws ResponseValidationError when the lists cannot be trusted: two subscriptions with the same id.
  */
-export function findBlockers(
+export function assessRemoval(
   subscriptions: readonly Subscription[],
   entitlements: readonly Entitlement[],
-): RemovalBlocker[] {
+  now: number = Date.now(),
+): RemovalAssessment {
   const ids = new Set<string>();
   for (const s of subscriptions) {
     const id = normalizeEnum(s.id);
@@ -91,68 +273,83 @@ export function findBlockers(
   }
   const reservations: RemovalBlocker[] = [];
   const unknown: RemovalBlocker[] = [];
+  const notes: RemovalNote[] = [];
   for (const e of entitlements) {
     const type = normalizeEnum(e.entitlementType);
-    if (NON_BLOCKING_ENTITLEMENT_TYPES.has(type)) continue;
     const blocker = {
       id: e.id,
       name: e.productId ?? e.entitlementType,
       status: e.status || "active",
     };
+    if (NON_BLOCKING_ENTITLEMENT_TYPES.has(type)) {
+      // Microsoft's portal page lists cancelling software purchases first, but neither its REST removal page
+      // nor the sample checks them, and a perpetual purchase can be cancelled only within 30 days of purchase
+      // ("New commerce experience cancellation policy"): after that it is the customer's for good. Software
+      // subscriptions are listed as subscriptions and judged there (new-commerce rules).
+      notes.push({
+        kind: "entitlement",
+        id: blocker.id,
+        name: blocker.name,
+        note: 'software purchase: does not block the removal; to end it with the relationship, cancel the order within its cancellation window (perpetual software: 30 days after purchase) in Partner Center ("Cancel software purchases")',
+        ...(e.expiryDate !== undefined && { date: e.expiryDate }),
+      });
+      continue;
+    }
     if (isReservedInstance(e)) {
+      const ended = reservationEnded(e, now);
+      if (ended !== undefined) {
+        notes.push({
+          kind: "reservedInstance",
+          id: blocker.id,
+          name: blocker.name,
+          note: `Azure reservation ${ended}; it does not block the removal`,
+          ...(e.expiryDate !== undefined && { date: e.expiryDate }),
+        });
+        continue;
+      }
       reservations.push({
         kind: "reservedInstance",
         ...blocker,
-        rule: `entitlement type "${e.entitlementType}" is an Azure reservation`,
+        rule: `entitlement type "${e.entitlementType}" is an Azure reservation${e.expiryDate ? ` live until ${day(e.expiryDate)}` : " with no expiry date shown"}`,
+        class: "reservedInstance",
+        nextStep: "cancel this Azure reservation through Azure support (Partner Center has no API for it)",
+        ...(e.expiryDate !== undefined && { date: e.expiryDate, dateMeaning: "expiry" as const }),
       });
     } else {
       unknown.push({
         kind: "entitlement",
         ...blocker,
         rule: `entitlement type "${e.entitlementType}" is neither software nor a reservation: an unknown type blocks until it is checked`,
+        class: "unknownEntitlement",
+        nextStep:
+          "check this entitlement in Partner Center: its type is not one this provider knows, so it is not removed blindly; cancel it if it is a reservation or a purchase that must end first",
       });
     }
   }
   const subs: RemovalBlocker[] = [];
   for (const s of subscriptions) {
-    const status = normalizeEnum(s.status);
-    if (NON_BLOCKING_STATUSES.has(status)) continue;
-    subs.push({
-      kind: "subscription",
-      id: s.id,
-      name: s.offerName ?? s.friendlyName ?? "",
-      status: s.status,
-      rule:
-        status === "active" || status === "pending"
-          ? `status ${status} blocks removal`
-          : `status "${s.status}" is not one known not to block (${[...NON_BLOCKING_STATUSES].join(", ")})`,
-    });
+    const b = subscriptionBlocker(s, now);
+    if (b) subs.push(b);
   }
-  return [...reservations, ...unknown, ...subs];
+  return { blockers: [...reservations, ...unknown, ...subs], notes };
 }
 
-/** What the user must do about one blocker. */
-export function nextStep(blocker: RemovalBlocker, subscription?: Subscription): string {
+/** The blockers of {@link assessRemoval}. */
+export function findBlockers(
+  subscriptions: readonly Subscription[],
+  entitlements: readonly Entitlement[],
+  now: number = Date.now(),
+): RemovalBlocker[] {
+  return assessRemoval(subscriptions, entitlements, now).blockers;
+}
+
+/** What the user must do about one blocker (its {@link RemovalBlocker.nextStep}; a generic step for old states). */
+export function nextStep(blocker: RemovalBlocker): string {
+  if (blocker.nextStep) return blocker.nextStep;
   if (blocker.kind === "reservedInstance") {
     return "cancel this Azure reservation through Azure support (Partner Center has no API for it)";
   }
-  if (blocker.kind === "entitlement") {
-    return "check this entitlement in Partner Center: its type is not one this provider knows, so it is not removed blindly; cancel it if it is a reservation or a purchase that must end first";
-  }
-  const status = normalizeEnum(blocker.status);
-  if (status === "pending") {
-    return "wait until it is provisioned, then suspend or cancel it";
-  }
-  if (status !== "active") {
-    return "check this subscription in Partner Center: its status is not one known to be inactive; suspend or cancel it if it is in use";
-  }
-  if (subscription?.isAzurePlan) {
-    return "cancel the Azure subscriptions under this Azure plan first (Partner Center refuses to suspend a plan with active Azure subscriptions, error 900115), then suspend the plan";
-  }
-  if (subscription?.isNewCommerce) {
-    return "cancel it in Partner Center within its cancellation window (a suspended new-commerce subscription keeps billing), or suspend it (suspendActiveSubscriptions: true)";
-  }
-  return "suspend or cancel it in Partner Center, or set suspendActiveSubscriptions: true to let the provider suspend it";
+  return "check it in Partner Center and suspend or cancel it";
 }
 
 function label(companyName: string | undefined, customerId: string): string {
@@ -171,20 +368,32 @@ export function describeBlocker(b: RemovalBlocker, kind: "words" | "token" = "wo
   return `${kind === "token" ? b.kind : KIND_LABEL[b.kind]} ${printable(b.id)}${name} (${printable(b.status)})`;
 }
 
-/** The removal blocked message: every blocker with its id, name, status and next step. */
+const DATE_LABEL: Record<NonNullable<RemovalBlocker["dateMeaning"]>, string> = {
+  cancellationDeadline: "cancel by",
+  termEnd: "term ends",
+  expiry: "expires",
+};
+
+/** The class and date of a blocker, for messages: `[newCommerceCancellable, cancel by 2026-12-01T00:00:00Z]`. */
+export function describeClass(b: RemovalBlocker): string {
+  const date = b.date && b.dateMeaning ? `, ${DATE_LABEL[b.dateMeaning]} ${printable(b.date)}` : "";
+  return b.class ? `[${b.class}${date}]` : "";
+}
+
+/** The removal blocked message: every blocker with its id, name, status, class, date and next step. */
 export function blockedMessage(
   customerId: string,
   blockers: readonly RemovalBlocker[],
-  subscriptions: readonly Subscription[],
   companyName?: string,
+  preface = "",
 ): string {
-  const byId = new Map(subscriptions.map((s) => [s.id, s]));
   const lines = blockers.map(
-    (b) => `  - ${describeBlocker(b)}: ${nextStep(b, byId.get(b.id))} [rule: ${printable(b.rule ?? "")}]`,
+    (b) =>
+      `  - ${describeBlocker(b)} ${describeClass(b)}: ${printable(nextStep(b))} [rule: ${printable(b.rule ?? "")}]`,
   );
   return (
     `The reseller relationship with ${label(companyName, customerId)} cannot be removed yet: ` +
-    `${blockers.length} blocker${blockers.length === 1 ? "" : "s"}. Nothing was changed.\n` +
+    `${blockers.length} blocker${blockers.length === 1 ? "" : "s"}. Nothing was changed.${preface}\n` +
     `${lines.join("\n")}\nThen run the command again (pulumi destroy, or pulumi up after removing the resource).`
   );
 }
@@ -200,6 +409,8 @@ export interface Readiness {
   isReseller: boolean;
   removable: boolean;
   blockers: RemovalBlocker[];
+  /** What was looked at and does not block (ended reservations, software purchases). */
+  notes: RemovalNote[];
   subscriptions: Subscription[];
   entitlements: Entitlement[];
 }
@@ -295,6 +506,7 @@ export async function assessReadiness(client: PartnerCenterClient, customerId: s
       isReseller: false,
       removable: false,
       blockers: [],
+      notes: [],
       subscriptions: [],
       entitlements: [],
     };
@@ -303,7 +515,7 @@ export async function assessReadiness(client: PartnerCenterClient, customerId: s
     // The customer answered but a list did not: never judge on partial data.
     throw unreadableLists(customerId, customer.value, firstError(subscriptions, entitlements));
   }
-  const blockers = findBlockers(subscriptions.value, entitlements.value);
+  const { blockers, notes } = assessRemoval(subscriptions.value, entitlements.value);
   const isReseller = customer.value.relationshipToPartner === "reseller";
   return {
     customerId,
@@ -312,6 +524,7 @@ export async function assessReadiness(client: PartnerCenterClient, customerId: s
     isReseller,
     removable: isReseller && blockers.length === 0,
     blockers,
+    notes,
     subscriptions: subscriptions.value,
     entitlements: entitlements.value,
   };
@@ -372,8 +585,21 @@ export async function adopt(
 
 /** Options of {@link remove}. */
 export interface RemoveOptions {
-  /** Suspend active subscriptions first, as the PowerShell module does (default false: they block). */
+  /**
+   * Suspend active legacy subscriptions (and Azure plans whose Azure subscriptions are all cancelled) first
+   * (default false: they block). Never a new-commerce subscription: a suspended one keeps billing and still
+   * blocks ("How to remove a reseller relationship with a customer in Partner Center").
+   */
   suspendActiveSubscriptions?: boolean;
+  /**
+   * Cancel active new-commerce (and software) subscriptions that are inside their cancellation window
+   * (`cancellationAllowedUntilDate` in the future) first: PATCH status `deleted` ("Cancel a commercial
+   * marketplace or new commerce subscription"). Default false: they block. Cancelling ends the customer's
+   * service with a prorated refund; it cannot be undone.
+   */
+  cancelNewCommerceSubscriptionsInWindow?: boolean;
+  /** The current time, for the cancellation windows and expiries (tests); Date.now by default. */
+  now?: () => number;
   log?: Logger;
   /** The customer's company name, when known (from state), for messages. */
   companyName?: string;
@@ -388,13 +614,10 @@ export interface RemovalResult {
   outcome: "removed" | "alreadyGone";
   /** Ids of the subscriptions it suspended. */
   suspended: string[];
+  /** Ids of the new-commerce subscriptions it cancelled. */
+  cancelled: string[];
   /** MS-RequestId of the relationship PATCH. */
   requestId?: string;
-}
-
-/** Subscriptions the provider may suspend: `active` ones only (a `pending` one cannot be suspended yet). */
-function suspendable(subs: readonly Subscription[]): Subscription[] {
-  return subs.filter((s) => s.status === "active");
 }
 
 /**
@@ -423,26 +646,45 @@ export async function remove(
     const customer = await orGone(client.customers.get(customerId));
     if (customer === undefined) {
       log(`Customer ${customerId} is already gone for this partner: nothing to remove.`);
-      return { outcome: "alreadyGone", suspended: [] };
+      return { outcome: "alreadyGone", suspended: [], cancelled: [] };
     }
     throw unreadableLists(customerId, customer, firstError(listed, ents));
   }
   const subscriptions = listed.value;
   const entitlements = ents.value;
 
-  let subs = subscriptions;
-  let blockers = findBlockers(subs, entitlements);
+  const now = opts.now ?? Date.now;
+  let blockers = findBlockers(subscriptions, entitlements, now());
   const suspended: string[] = [];
-  if (blockers.length > 0 && opts.suspendActiveSubscriptions) {
-    subs = await suspendAll(client, customerId, subs, blockers, log, suspended);
-    blockers = findBlockers(subs, entitlements);
-  }
+  const cancelled: string[] = [];
   if (blockers.length > 0) {
-    throw new RemovalBlockedError(
-      blockedMessage(customerId, blockers, subs, opts.companyName),
-      customerId,
-      blockers,
-    );
+    const plan = await planClearing(client, customerId, subscriptions, blockers, opts);
+    if (typeof plan === "string") {
+      throw new RemovalBlockedError(
+        blockedMessage(customerId, blockers, opts.companyName, plan),
+        customerId,
+        blockers,
+      );
+    }
+    await applyClearing(client, customerId, plan, log, suspended, cancelled);
+    // Check again from the service, not from our own view: every page of both lists.
+    const [subsAfter, entsAfter] = await Promise.all([
+      client.subscriptions.list(customerId),
+      client.entitlements.list(customerId),
+    ]);
+    blockers = findBlockers(subsAfter, entsAfter, now());
+    if (blockers.length > 0) {
+      throw new RemovalBlockedError(
+        blockedMessage(
+          customerId,
+          blockers,
+          opts.companyName,
+          ` (Already changed: ${changedText(suspended, cancelled)}.)`,
+        ).replace("Nothing was changed.", "The relationship was not removed."),
+        customerId,
+        blockers,
+      );
+    }
   }
 
   const requestId = randomUUID();
@@ -482,9 +724,9 @@ export async function remove(
 
   function removed(): RemovalResult {
     log(
-      `Removed the reseller relationship with customer ${customerId}${suspended.length ? ` after suspending ${suspended.length} subscription(s)` : ""}: Partner Center confirmed none (MS-RequestId ${requestId}).`,
+      `Removed the reseller relationship with customer ${customerId}${suspended.length || cancelled.length ? ` after changing subscriptions (${changedText(suspended, cancelled)})` : ""}: Partner Center confirmed none (MS-RequestId ${requestId}).`,
     );
-    return { outcome: "removed", suspended, requestId };
+    return { outcome: "removed", suspended, cancelled, requestId };
   }
 }
 
@@ -556,46 +798,100 @@ function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-async function suspendAll(
+/** What the provider will change to clear the blockers: cancellations first (their windows close), then suspensions. */
+interface ClearingPlan {
+  cancel: Subscription[];
+  suspend: Subscription[];
+}
+
+/** `cancelled a, b; suspended c`, or `nothing`. */
+function changedText(suspended: readonly string[], cancelled: readonly string[]): string {
+  const parts = [
+    cancelled.length ? `cancelled ${cancelled.map(printable).join(", ")}` : "",
+    suspended.length ? `suspended ${suspended.map(printable).join(", ")}` : "",
+  ].filter(Boolean);
+  return parts.length ? parts.join("; ") : "nothing";
+}
+
+/**
+ * The changes that would clear every blocker with the options given, or (a string) why not: then nothing is
+ * changed. A half-changed customer is the worst outcome for an unattended run, so it is all or nothing: a
+ * reserved instance, a locked new-commerce subscription, anything undetermined, or an Azure plan with active
+ * Azure subscriptions leaves everything as it is.
+ */
+async function planClearing(
   client: PartnerCenterClient,
   customerId: string,
-  subs: Subscription[],
+  subs: readonly Subscription[],
   blockers: readonly RemovalBlocker[],
+  opts: RemoveOptions,
+): Promise<ClearingPlan | string> {
+  const byId = new Map(subs.map((s) => [s.id, s]));
+  const plan: ClearingPlan = { cancel: [], suspend: [] };
+  const left: RemovalBlocker[] = [];
+  for (const b of blockers) {
+    const s = b.kind === "subscription" ? byId.get(b.id) : undefined;
+    if (s && b.class === "newCommerceCancellable" && opts.cancelNewCommerceSubscriptionsInWindow) {
+      plan.cancel.push(s);
+    } else if (
+      s &&
+      (b.class === "legacyActive" || b.class === "azurePlan") &&
+      opts.suspendActiveSubscriptions
+    ) {
+      plan.suspend.push(s);
+    } else {
+      left.push(b);
+    }
+  }
+  if (left.length > 0) {
+    if (plan.cancel.length + plan.suspend.length === 0) return "";
+    return ` The provider could clear ${plan.cancel.length + plan.suspend.length} of them with the options set, but not ${left.map((b) => printable(b.id)).join(", ")}, so it changed none.`;
+  }
+  const plans = plan.suspend.filter((s) => s.isAzurePlan);
+  if (plans.length > 0 && (await anyAzurePlanInUse(client, customerId, plans))) {
+    return " An Azure plan still has active Azure subscriptions (Partner Center would refuse to suspend it, error 900115), so the provider changed nothing.";
+  }
+  return plan;
+}
+
+/**
+ * Applies a {@link ClearingPlan}, one subscription at a time (each PATCH its own; a failure stops before the
+ * next change). A failure after some changes says exactly which were made, in the error and a log line.
+ */
+async function applyClearing(
+  client: PartnerCenterClient,
+  customerId: string,
+  plan: ClearingPlan,
   log: Logger,
   suspended: string[],
-): Promise<Subscription[]> {
-  // Suspend nothing unless every blocker can be cleared: a reserved instance or a pending subscription would
-  // still block, and a half-suspended customer is the worst outcome for an unattended run.
-  const blocking = new Set(blockers.filter((b) => b.kind === "subscription").map((b) => b.id));
-  const toSuspend = suspendable(subs).filter((s) => blocking.has(s.id));
-  if (blockers.some((b) => b.kind === "reservedInstance") || toSuspend.length !== blocking.size) return subs;
-  const plans = toSuspend.filter((s) => s.isAzurePlan);
-  if (plans.length > 0 && (await anyAzurePlanInUse(client, customerId, plans))) return subs;
-
-  for (const s of toSuspend) {
-    // One at a time: the etag of each is its own, and a failure stops before the next change.
+  cancelled: string[],
+): Promise<void> {
+  const steps = [
+    ...plan.cancel.map((s) => ({ s, action: "cancel" as const })),
+    ...plan.suspend.map((s) => ({ s, action: "suspend" as const })),
+  ];
+  for (const { s, action } of steps) {
     try {
-      await client.subscriptions.suspend(customerId, s);
+      if (action === "cancel") await client.subscriptions.cancel(customerId, s);
+      else await client.subscriptions.suspend(customerId, s);
     } catch (e) {
-      if (suspended.length) {
-        log(
-          `Suspended ${printable(suspended.join(", "))} before suspending ${printable(s.id)} failed; the relationship was not removed.`,
-        );
+      if (suspended.length || cancelled.length) {
+        const what = `Already changed before ${action === "cancel" ? "cancelling" : "suspending"} ${printable(s.id)} failed: ${changedText(suspended, cancelled)}; the relationship was not removed.`;
+        log(what);
+        if (e instanceof Error) e.message = redact(`${e.message} ${what}`);
       }
       throw e;
     }
-    suspended.push(s.id);
+    (action === "cancel" ? cancelled : suspended).push(s.id);
   }
   log(
-    `Suspended ${toSuspend.length} active subscription(s) of customer ${customerId}: ${toSuspend
+    `Cleared the blockers of customer ${customerId}: ${steps
       .map(
-        (s) =>
-          `${printable(s.id)}${s.offerName ? ` "${printable(s.offerName)}"` : ""}${s.isNewCommerce ? " (new commerce: a suspended new-commerce subscription keeps billing until cancelled)" : ""}`,
+        ({ s, action }) =>
+          `${action === "cancel" ? "cancelled" : "suspended"} ${printable(s.id)}${s.offerName ? ` "${printable(s.offerName)}"` : ""}`,
       )
       .join(", ")}.`,
   );
-  // Check again from the service, not from our own view: every page.
-  return client.subscriptions.list(customerId);
 }
 
 async function anyAzurePlanInUse(

@@ -10,11 +10,20 @@ export interface ResellerRelationshipArgs {
   /** The customer's tenant id (a GUID; stored in lower case). Changing it replaces the resource. */
   customerId: pulumi.Input<string>;
   /**
-   * On removal, suspend the customer's active subscriptions first, as the PowerShell module does
-   * (default false: active subscriptions block the removal and are listed). Never used when a reserved
-   * instance or another unsuspendable blocker remains: then nothing is changed.
+   * On removal, suspend the customer's active legacy subscriptions first, as the PowerShell module does
+   * (default false: active subscriptions block the removal and are listed). Never a new-commerce subscription
+   * (a suspended one keeps billing and still blocks: see `cancelNewCommerceSubscriptionsInWindow`). Never used
+   * when a reserved instance or another blocker the provider cannot clear remains: then nothing is changed.
    */
   suspendActiveSubscriptions?: pulumi.Input<boolean>;
+  /**
+   * On removal, cancel the customer's active new-commerce (and software) subscriptions that are still inside
+   * their cancellation window (`cancellationAllowedUntilDate`), with Partner Center's documented PATCH status
+   * `deleted`. Default false: they block, listed with their deadline. Cancelling ends the service (prorated
+   * refund) and cannot be undone. One outside its window blocks until its term ends, and then nothing is
+   * changed. Auto-renew is never changed by the provider.
+   */
+  cancelNewCommerceSubscriptionsInWindow?: pulumi.Input<boolean>;
   /**
    * On create, when the customer has no reseller relationship yet: 0 (default) fails at once with the
    * invitation link; more waits up to that many seconds for the customer to accept it.
@@ -51,6 +60,7 @@ export class ResellerRelationship extends pulumi.dynamic.Resource {
   /** The customer's tenant id, lower-case. */
   declare public readonly customerId: pulumi.Output<string>;
   declare public readonly suspendActiveSubscriptions: pulumi.Output<boolean | undefined>;
+  declare public readonly cancelNewCommerceSubscriptionsInWindow: pulumi.Output<boolean | undefined>;
   declare public readonly acceptanceTimeoutSeconds: pulumi.Output<number | undefined>;
   declare public readonly indirectResellerId: pulumi.Output<string | undefined>;
   /** `reseller` while the relationship exists. */
@@ -77,6 +87,7 @@ export class ResellerRelationship extends pulumi.dynamic.Resource {
       {
         customerId: args.customerId,
         suspendActiveSubscriptions: args.suspendActiveSubscriptions,
+        cancelNewCommerceSubscriptionsInWindow: args.cancelNewCommerceSubscriptionsInWindow,
         acceptanceTimeoutSeconds: args.acceptanceTimeoutSeconds,
         indirectResellerId: args.indirectResellerId,
         terminateAdminRelationshipsOnRemoval: args.terminateAdminRelationshipsOnRemoval, // GDAP (issue 16)

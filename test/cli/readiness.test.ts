@@ -5,7 +5,12 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { main } from "../../provider/src/cli/readiness";
-import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "../../provider/src/emulator";
+import {
+  startEmulator,
+  SAMPLE_CUSTOMERS,
+  SAMPLE_SUBSCRIPTIONS,
+  type Emulator,
+} from "../../provider/src/emulator";
 
 const BIN = path.resolve(__dirname, "../../provider/dist/cli/readiness.js");
 let emulator: Emulator;
@@ -49,16 +54,17 @@ test("any blocked: every blocker with its next step, and exit code 1", async () 
     SAMPLE_CUSTOMERS.paged,
   ]);
   expect(r.code).toBe(1);
-  expect(r.out).toMatch(/reservedInstance .*Azure support/);
-  expect(r.out).toMatch(/subscription .*\(active\): suspend or cancel/);
-  expect(r.out).toContain("1 of 3 removable, 2 blocked");
+  expect(r.out).toMatch(/reservedInstance .*\[reservedInstance.*\]: .*Azure support/);
+  expect(r.out).toMatch(/subscription .*\(active\) \[legacyActive\]: suspend it/);
+  expect(r.out).toContain("1 of 3 removable, 2 blocked, 0 could not be checked");
   // The same rules as delete: nothing is changed by a report.
   expect(emulator.requests().every((q) => q.method === "GET")).toBe(true);
 });
 
 test("--json: one document with a row per customer", async () => {
   const r = await run(["--json", SAMPLE_CUSTOMERS.activeSubscriptions, SAMPLE_CUSTOMERS.noRelationship]);
-  expect(r.code).toBe(1);
+  // A customer that could not be checked (not a reseller customer here) wins over "some blocked".
+  expect(r.code).toBe(3);
   const doc = JSON.parse(r.out) as {
     customers: {
       customerId: string;
@@ -123,4 +129,94 @@ test("the installed command runs as a pipeline step would", async () => {
   expect(JSON.parse(r.stdout).customers[0].removable).toBe(true);
   expect((await bin([SAMPLE_CUSTOMERS.reservedInstance])).status).toBe(1);
   expect((await bin(["--bogus"])).status).toBe(2);
+});
+
+describe("issue 14: classes, dates, next steps and exit codes", () => {
+  type Doc = {
+    customers: {
+      customerId: string;
+      removable: boolean;
+      blockers: {
+        id: string;
+        kind: string;
+        class: string;
+        date?: string;
+        dateMeaning?: string;
+        nextStep: string;
+      }[];
+      notes: { kind: string; id: string; note: string; date?: string }[];
+      error: { code: string } | null;
+    }[];
+    summary: { removable: number; blocked: number; couldNotCheck: number; exitCode: number };
+  };
+
+  test("--json carries each blocker's class, date and next step, the notes, and a summary; exit 1 when some are blocked", async () => {
+    const r = await run([
+      "--json",
+      SAMPLE_CUSTOMERS.newCommerceInWindow,
+      SAMPLE_CUSTOMERS.newCommerceLocked,
+      SAMPLE_CUSTOMERS.expiredReservation,
+      SAMPLE_CUSTOMERS.savingsPlan,
+    ]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out) as Doc;
+    expect(doc.summary).toEqual({ removable: 1, blocked: 3, couldNotCheck: 0, exitCode: 1 });
+    const [inWindow, locked, expired, savings] = doc.customers;
+    const state = emulator.state().customers;
+    const nce = state
+      .find((c) => c.id === SAMPLE_CUSTOMERS.newCommerceInWindow)!
+      .subscriptions.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.fourthCoffeeNce)!;
+    expect(inWindow?.blockers).toEqual([
+      expect.objectContaining({
+        id: SAMPLE_SUBSCRIPTIONS.fourthCoffeeNce,
+        kind: "subscription",
+        class: "newCommerceCancellable",
+        date: nce.cancellationAllowedUntilDate,
+        dateMeaning: "cancellationDeadline",
+        nextStep: expect.stringContaining("cancelNewCommerceSubscriptionsInWindow: true"),
+      }),
+      expect.objectContaining({
+        id: SAMPLE_SUBSCRIPTIONS.fourthCoffeeSoftware,
+        class: "newCommerceCancellable",
+      }),
+    ]);
+    expect(locked?.blockers).toEqual([
+      expect.objectContaining({
+        class: "newCommerceLocked",
+        date: "2028-01-14T00:00:00Z",
+        dateMeaning: "termEnd",
+        nextStep: expect.stringMatching(/until its term ends on 2028-01-14: turn off auto-renew/),
+      }),
+    ]);
+    expect(expired).toMatchObject({ removable: true, blockers: [] });
+    expect(expired?.notes.map((n) => n.note)).toEqual([
+      expect.stringMatching(/expired on 2024-06-30/),
+      expect.stringMatching(/nothing active \(2 cancelled\)/),
+      expect.stringMatching(/software purchase/),
+    ]);
+    expect(savings?.blockers).toEqual([
+      expect.objectContaining({ class: "savingsPlan", date: "2027-03-01T00:00:00Z", dateMeaning: "termEnd" }),
+    ]);
+  });
+
+  test("the table shows the class and the date", async () => {
+    const r = await run([SAMPLE_CUSTOMERS.newCommerceLocked, SAMPLE_CUSTOMERS.expiredReservation]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/\[newCommerceLocked, term ends 2028-01-14T00:00:00Z\]: it cannot be cancelled/);
+    expect(r.out).toMatch(/note: reservedInstance alpine-ri-order-2021 .*expired on 2024-06-30/);
+  });
+
+  test("exit 0 all removable, 3 when a customer could not be checked (a read failed)", async () => {
+    expect((await run([SAMPLE_CUSTOMERS.expiredReservation, SAMPLE_CUSTOMERS.clean])).code).toBe(0);
+    emulator.addFault({
+      kind: "status",
+      status: 403,
+      code: 1002,
+      always: true,
+      match: { path: "/entitlements" },
+    });
+    const r = await run(["--json", SAMPLE_CUSTOMERS.clean]);
+    expect(r.code).toBe(3);
+    expect((JSON.parse(r.out) as Doc).summary).toMatchObject({ couldNotCheck: 1, exitCode: 3 });
+  });
 });

@@ -10,7 +10,7 @@
 import type { PartnerCenterClient } from "../../provider/src/client";
 import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS, type Emulator } from "../../provider/src/emulator";
 import { ApiError, NotFoundError, RemovalUnconfirmedError, ThrottledError } from "../../provider/src/errors";
-import { isReservedInstance, remove } from "../../provider/src/relationship";
+import { findBlockers, isReservedInstance, remove } from "../../provider/src/relationship";
 import { clientFor } from "../client/helpers";
 import { accessToken, call, start } from "../emulator/helpers";
 import * as corpus from "./corpus";
@@ -120,6 +120,53 @@ describe("the client against a stand-in answering Microsoft's documented example
       etag: "<etag>",
     });
     expect(nce).toMatchObject({ status: "active", etag: undefined, isNewCommerce: true, isAzurePlan: false });
+  });
+
+  test("issue 14: the documented term fields are read, and decide the class, the date and the next step", async () => {
+    s.script("GET", SUBS, ok(corpus.wholeList({ items: [corpus.softwareSubscription] })));
+    const [sw] = await client.subscriptions.list(ID);
+    expect(sw).toMatchObject({
+      productType: "Software",
+      isNewCommerce: true,
+      azureKind: undefined,
+      termDuration: "P3Y",
+      commitmentEndDate: "2024-09-13T00:00:00Z",
+      cancellationAllowedUntilDate: "2021-10-14T23:59:00Z",
+      autoRenewEnabled: true,
+    });
+    const inWindow = findBlockers([sw!], [], Date.parse("2021-10-01T00:00:00Z"));
+    expect(inWindow).toEqual([
+      expect.objectContaining({
+        class: "newCommerceCancellable",
+        date: "2021-10-14T23:59:00Z",
+        dateMeaning: "cancellationDeadline",
+      }),
+    ]);
+    const after = findBlockers([sw!], [], Date.parse("2022-01-01T00:00:00Z"));
+    expect(after).toEqual([
+      expect.objectContaining({
+        class: "newCommerceLocked",
+        date: "2024-09-13T00:00:00Z",
+        dateMeaning: "termEnd",
+        nextStep: expect.stringMatching(
+          /window ended on 2021-10-14.*term ends on 2024-09-13: turn off auto-renew/,
+        ),
+      }),
+    ]);
+    // Cancelling is the documented PATCH with status deleted; a new-commerce resource has no etag: no If-Match.
+    s.script("PATCH", `${SUBS}/${sw!.id}`, ok({ ...corpus.softwareSubscription, status: "deleted" }));
+    expect((await client.subscriptions.cancel(ID, sw!)).status).toBe("deleted");
+    const patch = sent("PATCH")[0]!;
+    expect(patch.body).toMatchObject({ id: sw!.id, status: "deleted" });
+    expect(patch.headers["if-match"]).toBeUndefined();
+  });
+
+  test("issue 14: entitlements are read with showExpiry=true", async () => {
+    s.script("GET", `${CUSTOMER}/entitlements`, ok(corpus.entitlements));
+    await client.entitlements.list(ID);
+    expect(s.calls.find((c) => c.url.includes("/entitlements"))?.url).toMatch(
+      /\/entitlements\?showExpiry=true$/,
+    );
   });
 
   test("the subscriptions example as published (totalCount 37, one item shown) is refused: it does not add up", async () => {

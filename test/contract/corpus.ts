@@ -387,3 +387,64 @@ export const throttled = {
 export function wholeList<T extends { items: readonly unknown[] }>(list: T): T & { totalCount: number } {
   return { ...list, totalCount: list.items.length };
 }
+
+/**
+ * A software subscription (productType `Software`) with the new-commerce term fields, among them the
+ * cancellation window `cancellationAllowedUntilDate`: "Update billing frequency for software subscriptions"
+ * (update-billing-frequency-for-software-subscriptions), response example. Its `// original value = null`
+ * comment dropped. Issue 14 reads `termDuration`, `commitmentEndDate`, `cancellationAllowedUntilDate`,
+ * `autoRenewEnabled` and `productType` from it.
+ */
+export const softwareSubscription = {
+  id: "d3b7c9a2-9a4b-40b2-b075-6e442909e3e7",
+  offerId: "DG7GMGF0DVSV:000P:DG7GMGF0F3Q9",
+  offerName: "Windows Server Remote Desktop Services CAL - 1 User CAL \u2013 3 year",
+  friendlyName: "Windows Server Remote Desktop Services CAL - 1 User CAL \u2013 3 year",
+  productType: { id: "Software", displayName: "Software" },
+  quantity: 1,
+  unitType: "Licenses",
+  hasPurchasableAddons: false,
+  creationDate: "2021-09-14T16:44:14.1210743Z",
+  effectiveStartDate: "2021-09-14T16:44:03.4609789Z",
+  commitmentEndDate: "2024-09-13T00:00:00Z",
+  cancellationAllowedUntilDate: "2021-10-14T23:59:00Z",
+  status: "active",
+  autoRenewEnabled: true,
+  scheduledNextTermInstructions: {
+    product: {
+      productId: "DG7GMGF0DVSV",
+      skuId: "000P",
+      availabilityId: "DG7GMGF0F3Q9",
+      billingCycle: "Annual",
+      termDuration: "P3Y",
+    },
+    quantity: 1,
+  },
+  isTrial: false,
+  billingType: "license",
+  billingCycle: "triennial",
+  termDuration: "P3Y",
+  renewalTermDuration: "",
+  isMicrosoftProduct: true,
+  partnerId: "",
+  attentionNeeded: false,
+  actionTaken: false,
+  contractType: "subscription",
+  links: {
+    product: { uri: "/products/DG7GMGF0DVSV?country=US", method: "GET", headers: [] },
+    sku: { uri: "/products/DG7GMGF0DVSV/skus/000P?country=US", method: "GET", headers: [] },
+    availability: {
+      uri: "/products/DG7GMGF0DVSV/skus/000P/availabilities/DG7GMGF0F3Q9?country=US",
+      method: "GET",
+      headers: [],
+    },
+    self: {
+      uri: "/customers/1f53d7b3-cd04-43a3-a09f-e52f3eb3c205/subscriptions/d3b7c9a2-9a4b-40b2-b075-6e442909e3e7",
+      method: "GET",
+      headers: [],
+    },
+  },
+  publisherName: "Microsoft",
+  orderId: "123456789101",
+  attributes: { objectType: "Subscription" },
+};

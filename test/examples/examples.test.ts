@@ -20,7 +20,7 @@ function estateFile(doc: unknown): string {
 
 test("the sample estate file is valid and marks the offboarded customers", () => {
   const customers = readEstate(path.join(ROOT, "examples/estate/estate.json"));
-  expect(customers).toHaveLength(8);
+  expect(customers).toHaveLength(12);
   expect(customers.filter((c) => c.offboard).map((c) => c.name)).toEqual([
     "contoso",
     "fabrikam",
@@ -28,6 +28,10 @@ test("the sample estate file is valid and marks the offboarded customers", () =>
     "litware",
     "tailspin",
     "wingtip",
+    "fourthcoffee",
+    "proseware",
+    "alpine",
+    "blueyonder",
   ]);
 });
 
@@ -62,7 +66,7 @@ test("the estate program declares one relationship per customer, with its option
   // The program is a CommonJS module that declares its resources when it is loaded, as `pulumi up` loads it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { resources } = await runProgram(() => require(path.join(ROOT, "examples/estate")));
-  expect(resources.map((r) => r.name)).toHaveLength(8);
+  expect(resources.map((r) => r.name)).toHaveLength(12);
   for (const r of resources) {
     expect(r.type).toBe("pulumi-nodejs:dynamic/partnercenter:ResellerRelationship");
     expect(typeof r.inputs.__provider).toBe("string");

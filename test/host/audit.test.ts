@@ -73,18 +73,22 @@ function patches() {
   return emulator.requests().filter((r) => r.method === "PATCH");
 }
 
-test("an offboarding with suspension: the checked record, one record per suspend, the removal, with the ids the emulator saw", async () => {
+test("an offboarding with suspension and cancellation: the checked record, one record per change, the removal, with the ids the emulator saw", async () => {
   const file = path.join(dir, "trail.jsonl");
   const host = await startHost(file);
   const id = SAMPLE_CUSTOMERS.activeSubscriptions;
-  const created = await host.create("fabrikam", { customerId: id, suspendActiveSubscriptions: true });
+  const created = await host.create("fabrikam", {
+    customerId: id,
+    suspendActiveSubscriptions: true,
+    cancelNewCommerceSubscriptionsInWindow: true,
+  });
   await host.delete("fabrikam", id, withoutProvider(created.props));
 
   const records = readTrail(file);
   expect(records.map((r) => `${r.op}/${r.phase}/${r.outcome}`)).toEqual([
     "adopt/outcome/adopted",
     "removal/checked/null",
-    "suspend/outcome/suspended",
+    "cancel/outcome/cancelled",
     "suspend/outcome/suspended",
     "removal/outcome/removed",
   ]);
@@ -102,7 +106,10 @@ test("an offboarding with suspension: the checked record, one record per suspend
   expect(removal[0]!.operationId).not.toBe(adopted.operationId);
 
   // The check, before any change: counts, and the two active subscriptions that block until suspended.
-  expect(checked.options).toEqual({ suspendActiveSubscriptions: true });
+  expect(checked.options).toEqual({
+    suspendActiveSubscriptions: true,
+    cancelNewCommerceSubscriptionsInWindow: true,
+  });
   expect(checked.checks?.subscriptionsRead).toBe(3);
   expect(checked.checks?.entitlementsRead).toEqual(expect.any(Number));
   expect(checked.blockers.map((b) => b.id).sort()).toEqual(
@@ -117,7 +124,7 @@ test("an offboarding with suspension: the checked record, one record per suspend
   for (const s of suspends) {
     expect(s.subject.kind).toBe("subscription");
     expect(s.before).toEqual({ status: "active" });
-    expect(s.after).toEqual({ status: "suspended" });
+    expect(s.after).toEqual({ status: s.op === "cancel" ? "deleted" : "suspended" });
     expect(s.requests).toHaveLength(1);
     const sent = log.find((e) => e.requestId === s.requests[0]!.requestId);
     expect(sent).toMatchObject({

@@ -138,13 +138,57 @@ test("delete is refused with every blocker named, and nothing is changed", async
   expect(patches(active)).toHaveLength(0);
 });
 
-test("delete with suspendActiveSubscriptions suspends, checks again, then removes", async () => {
+test("suspendActiveSubscriptions never suspends a new-commerce subscription: blocked, nothing changed; with the cancel opt-in too, it is cleared and removed", async () => {
   const id = SAMPLE_CUSTOMERS.activeSubscriptions;
-  await host.delete("fabrikam", id, { customerId: id, suspendActiveSubscriptions: true });
+  const err = await host
+    .delete("fabrikam", id, { customerId: id, suspendActiveSubscriptions: true })
+    .catch((e: Error) => e);
+  expect(String((err as Error).message)).toMatch(
+    /\[newCommerceCancellable, cancel by .*cancelNewCommerceSubscriptionsInWindow/,
+  );
+  expect(patches(id)).toHaveLength(0);
+  await host.delete("fabrikam", id, {
+    customerId: id,
+    suspendActiveSubscriptions: true,
+    cancelNewCommerceSubscriptionsInWindow: true,
+  });
   const subs = patches(id).filter((r) => r.path.includes("/subscriptions/"));
   expect(subs).toHaveLength(2);
   expect(patches(id).filter((r) => !r.path.includes("/subscriptions/"))).toHaveLength(1);
-  expect(host.output()).toMatch(/Suspended 2 active subscription/);
+  expect(host.output()).toMatch(
+    /cancelled 22222222-0000-4000-8000-000000000002 .*suspended 22222222-0000-4000-8000-000000000001/,
+  );
+  const state = emulator.state().customers.find((c) => c.id === id)!;
+  expect(state.relationshipToPartner).toBe("none");
+  expect(Object.fromEntries(state.subscriptions.map((s) => [s.id, s.status]))).toMatchObject({
+    "22222222-0000-4000-8000-000000000001": "suspended",
+    "22222222-0000-4000-8000-000000000002": "deleted",
+  });
+});
+
+test("cancelNewCommerceSubscriptionsInWindow: inside the window cancelled and removed; outside it nothing is changed and the error gives class, date and next step", async () => {
+  const inWindow = SAMPLE_CUSTOMERS.newCommerceInWindow;
+  await host.delete("fourthcoffee", inWindow, {
+    customerId: inWindow,
+    cancelNewCommerceSubscriptionsInWindow: true,
+  });
+  const after = emulator.state().customers.find((c) => c.id === inWindow)!;
+  expect(after.relationshipToPartner).toBe("none");
+  expect(after.subscriptions.map((s) => s.status)).toEqual(["deleted", "deleted"]);
+
+  const locked = SAMPLE_CUSTOMERS.newCommerceLocked;
+  const err = await host
+    .delete("proseware", locked, {
+      customerId: locked,
+      cancelNewCommerceSubscriptionsInWindow: true,
+      suspendActiveSubscriptions: true,
+    })
+    .catch((e: Error) => e);
+  expect(String((err as Error).message)).toMatch(
+    /\[newCommerceLocked, term ends 2028-01-14T00:00:00Z\]: it cannot be cancelled .*turn off auto-renew/,
+  );
+  expect(patches(locked)).toHaveLength(0);
+  expect(emulator.state().customers.find((c) => c.id === locked)!.subscriptions[0]!.status).toBe("active");
 });
 
 test("a customer already gone deletes successfully, said in a log line", async () => {

@@ -273,7 +273,15 @@ describe("per-list bounds", () => {
     const c = client();
     const ents = await c.entitlements.list(SAMPLE_CUSTOMERS.legacyReservedInstance);
     for (const e of ents)
-      expect(Object.keys(e).sort()).toEqual(["entitlementType", "id", "productId", "skuId", "status"]);
+      expect(Object.keys(e).sort()).toEqual([
+        "entitlementType",
+        "expiryDate",
+        "id",
+        "productId",
+        "quantityDetails",
+        "skuId",
+        "status",
+      ]);
     const subs = await c.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
     expect(Object.keys(subs[0]!.raw).length).toBeGreaterThan(0);
     await c.close();

@@ -219,6 +219,8 @@ async function run(op: Op, c: PartnerCenterClient, id: string): Promise<string> 
         // The confirmation after an answer that did not show `none` is shortened from its 120 s default.
         const r = await remove(c, id, {
           suspendActiveSubscriptions: op === "deleteSuspend",
+          // Issue 14: Fabrikam's new-commerce subscription is cleared by cancelling, not suspending.
+          cancelNewCommerceSubscriptionsInWindow: op === "deleteSuspend",
           confirmTimeoutMs: 300,
           confirmIntervalMs: 20,
         });

@@ -800,7 +800,8 @@ describe("prototype pollution: hostile keys in response bodies change nothing", 
           entitlementType: '"reservedInstance"',
           referenceOrder: doc(h2, { id: '"r1"' }),
         });
-        reply(`/v1/customers/${CUSTOMER}/entitlements`, doc(h2, { items: `[${ent}]` }));
+        // Issue 14: entitlements are read with showExpiry=true.
+        reply(`/v1/customers/${CUSTOMER}/entitlements?showExpiry=true`, doc(h2, { items: `[${ent}]` }));
         reply(
           `/v1/customers/${CUSTOMER}/subscriptions/s1/azureEntitlements`,
           doc(h3, { items: `[${doc(h1, { id: '"a1"', status: '"active"' })}]` }),

@@ -159,7 +159,12 @@ const OPS: { name: string; customer: string; run: (id: string) => Promise<unknow
   {
     name: "delete suspending",
     customer: C.activeSubscriptions,
-    run: (id) => dynamic.delete(id, { customerId: id, suspendActiveSubscriptions: true }),
+    run: (id) =>
+      dynamic.delete(id, {
+        customerId: id,
+        suspendActiveSubscriptions: true,
+        cancelNewCommerceSubscriptionsInWindow: true,
+      }),
   },
   {
     name: "delete blocked",

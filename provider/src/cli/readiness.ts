@@ -2,13 +2,21 @@
 /**
  * `partner-center-readiness`: for pipelines, before `pulumi destroy`. For the given customers (or all of the
  * partner's customers), prints whether each reseller relationship can be removed now and what blocks it,
- * using the same rules as the provider's delete. Exit code 0 when every one is removable, 1 when any is
- * blocked or unreadable, 2 on bad usage or settings.
+ * using the same rules as the provider's delete: each blocker with its class, the date that matters and the
+ * next step, and what does not block (ended reservations, software purchases) as notes. Exit codes, for
+ * pipelines: {@link EXIT}.
  */
 import { PartnerCenterClient } from "../client";
 import { PartnerCenterError, printable } from "../errors";
 import type { RemovalBlocker } from "../errors";
-import { assessReadiness, describeBlocker, nextStep, type Readiness } from "../relationship";
+import {
+  assessReadiness,
+  describeBlocker,
+  describeClass,
+  nextStep,
+  type Readiness,
+  type RemovalNote,
+} from "../relationship";
 import { assertCredentials, loadSettings } from "../settings";
 
 const USAGE = `Usage: partner-center-readiness [--json] [--all | CUSTOMER_ID ...]
@@ -21,7 +29,15 @@ Prints whether each customer's reseller relationship can be removed now, and wha
 Settings come from the environment, as for the provider: PARTNER_CENTER_ENDPOINT, PARTNER_CENTER_AUTHORITY,
 PARTNER_CENTER_TENANT_ID, PARTNER_CENTER_CLIENT_ID, PARTNER_CENTER_CLIENT_SECRET, PARTNER_CENTER_REFRESH_TOKEN
 (or PARTNER_CENTER_ACCESS_TOKEN).
-Exit code: 0 all removable, 1 any blocked or unreadable, 2 bad usage or settings.`;
+Exit code: 0 all removable; 1 some blocked (every customer was checked); 2 bad usage or settings;
+3 could not check some customer (unreadable, or not a reseller customer of this partner).`;
+
+/**
+ * Exit codes: `allRemovable` 0; `someBlocked` 1 (every customer checked, at least one blocked); `usage` 2 (bad
+ * arguments or settings, nothing checked); `couldNotCheck` 3 (at least one customer could not be checked: a
+ * read failed, or it is not a reseller customer of this partner), which wins over `someBlocked`.
+ */
+export const EXIT = { allRemovable: 0, someBlocked: 1, usage: 2, couldNotCheck: 3 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,8 +47,38 @@ export interface ReadinessRow {
   companyName: string | null;
   relationship: string | null;
   removable: boolean;
+  /** Each blocker with its class, next step and (when one matters) its date and what the date means. */
   blockers: (RemovalBlocker & { nextStep: string })[];
+  /** What was looked at and does not block. */
+  notes: RemovalNote[];
   error: { code: string; message: string } | null;
+}
+
+/** The `--json` document. */
+export interface ReadinessDocument {
+  customers: ReadinessRow[];
+  summary: { removable: number; blocked: number; couldNotCheck: number; exitCode: number };
+}
+
+/** The exit code of a report ({@link EXIT}). */
+export function exitCode(rows: readonly ReadinessRow[]): number {
+  if (rows.some((r) => r.error)) return EXIT.couldNotCheck;
+  return rows.every((r) => r.removable) ? EXIT.allRemovable : EXIT.someBlocked;
+}
+
+/** The `--json` document of a report. */
+export function jsonDocument(rows: readonly ReadinessRow[]): ReadinessDocument {
+  const couldNotCheck = rows.filter((r) => r.error).length;
+  const removable = rows.filter((r) => !r.error && r.removable).length;
+  return {
+    customers: [...rows],
+    summary: {
+      removable,
+      blocked: rows.length - couldNotCheck - removable,
+      couldNotCheck,
+      exitCode: exitCode(rows),
+    },
+  };
 }
 
 interface Args {
@@ -66,13 +112,13 @@ export function parseArgs(argv: readonly string[]): Args {
 }
 
 function row(r: Readiness): ReadinessRow {
-  const subs = new Map(r.subscriptions.map((s) => [s.id, s]));
   return {
     customerId: r.customerId,
     companyName: r.customer?.companyName ?? null,
     relationship: r.gone ? null : (r.customer?.relationshipToPartner ?? null),
     removable: r.removable,
-    blockers: r.blockers.map((b) => ({ ...b, nextStep: nextStep(b, subs.get(b.id)) })),
+    blockers: r.blockers.map((b) => ({ ...b, nextStep: nextStep(b) })),
+    notes: r.notes,
     error: null,
   };
 }
@@ -115,6 +161,7 @@ export async function readinessReport(
         relationship: null,
         removable: false,
         blockers: [],
+        notes: [],
         error: { code, message: e instanceof Error ? e.message : String(e) },
       };
     }
@@ -141,11 +188,19 @@ export function formatTable(rows: readonly ReadinessRow[]): string {
   const lines = [fmt(head)];
   rows.forEach((r, i) => {
     lines.push(fmt(body[i] as string[]));
-    for (const b of r.blockers) lines.push(`    ${describeBlocker(b, "token")}: ${b.nextStep}`);
+    for (const b of r.blockers) {
+      lines.push(`    ${describeBlocker(b, "token")} ${describeClass(b)}: ${printable(b.nextStep)}`);
+    }
+    for (const n of r.notes) {
+      lines.push(`    note: ${n.kind} ${printable(n.id)} "${printable(n.name)}": ${printable(n.note)}`);
+    }
     if (r.error) lines.push(`    ${printable(r.error.message).replace(/\\u000a/g, "\n    ")}`);
   });
-  const blocked = rows.filter((r) => !r.removable).length;
-  lines.push("", `${rows.length - blocked} of ${rows.length} removable, ${blocked} blocked or unreadable.`);
+  const { summary } = jsonDocument(rows);
+  lines.push(
+    "",
+    `${summary.removable} of ${rows.length} removable, ${summary.blocked} blocked, ${summary.couldNotCheck} could not be checked.`,
+  );
   return lines.join("\n");
 }
 
@@ -172,18 +227,20 @@ export async function main(
     client = new PartnerCenterClient(settings);
   } catch (e) {
     io.err(`partner-center-readiness: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
-    return 2;
+    return EXIT.usage;
   }
   try {
     const ids = args.all
       ? (await client.customers.list()).filter((c) => c.relationshipToPartner === "reseller").map((c) => c.id)
       : args.ids;
     const rows = await readinessReport(client, ids, args.concurrency);
-    io.out(args.json ? JSON.stringify({ customers: rows }, null, 2) : formatTable(rows));
-    return rows.every((r) => r.removable) ? 0 : 1;
+    io.out(args.json ? JSON.stringify(jsonDocument(rows), null, 2) : formatTable(rows));
+    return exitCode(rows);
   } catch (e) {
     io.err(`partner-center-readiness: ${e instanceof Error ? e.message : String(e)}`);
-    return e instanceof PartnerCenterError && e.code === "PPC_CONFIGURATION" ? 2 : 1;
+    return e instanceof PartnerCenterError && e.code === "PPC_CONFIGURATION"
+      ? EXIT.usage
+      : EXIT.couldNotCheck;
   } finally {
     await client.close();
   }
@@ -194,7 +251,7 @@ if (require.main === module) {
     (code) => (process.exitCode = code),
     (e) => {
       process.stderr.write(`partner-center-readiness: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.couldNotCheck;
     },
   );
 }

@@ -16,17 +16,27 @@ export function toEntitlement(e: z.output<typeof entitlementSchema>): Entitlemen
     skuId: e.skuId ?? undefined,
     // fulfillmentState is SDK-only and its values undocumented; quantityDetails carries a status otherwise.
     status: (e.fulfillmentState ?? e.quantityDetails?.find((q) => q.status)?.status ?? "").toLowerCase(),
+    expiryDate: e.expiryDate || undefined,
+    quantityDetails: e.quantityDetails?.map((q) => ({
+      quantity: q.quantity ?? undefined,
+      status: (q.status ?? "").toLowerCase(),
+    })),
   };
 }
 
 /** The entitlements API. */
 export function entitlementsApi(t: Transport) {
   return {
-    /** Every entitlement of the customer (every page). */
+    /**
+     * Every entitlement of the customer (every page), with `showExpiry=true` so that each carries its
+     * `expiryDate` ("Get a collection of entitlements": "set the optional boolean parameter showExpiry to true
+     * ... entitlement expiry dates are required (when applicable)"): an expired reservation must not block.
+     */
     async list(customerId: string, o: RequestOptions = {}): Promise<Entitlement[]> {
       const items = await listAll(t, {
         ...o,
         path: `${customerPath(customerId)}/entitlements`,
+        query: { showExpiry: "true" },
         customerId,
         schema: collectionSchema(entitlementSchema),
       });

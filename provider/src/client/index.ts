@@ -53,8 +53,23 @@ export interface Subscription {
    * catalog's `PRODUCT:SKU` form); false for a legacy offer and for the Azure plan; undefined when unknown.
    */
   isNewCommerce?: boolean | undefined;
-  /** True when this is an Azure plan subscription (productType "Azure", or offer "Azure plan"). */
+  /** True when this is an Azure plan subscription (the Azure plan product, or offer "Azure plan"). */
   isAzurePlan?: boolean | undefined;
+  /**
+   * What a subscription of productType `Azure` is: Azure plans, Azure savings plans and Azure reservations all
+   * carry that product type ("Purchase Azure savings plans"), so it is told apart by the offer and billing
+   * type; `undetermined` when the data does not say. Undefined for other product types.
+   */
+  azureKind?: "plan" | "savingsPlan" | "reservation" | "undetermined" | undefined;
+  /** productType.id as sent ("OnlineServicesNCE", "Software", "Azure"...), undefined when absent. */
+  productType?: string | undefined;
+  /** ISO 8601 term ("P1M", "P1Y"), as sent. */
+  termDuration?: string | undefined;
+  /** End of the current term, ISO date-time as sent. */
+  commitmentEndDate?: string | undefined;
+  /** New commerce: the last date it can be cancelled (null/absent: it cannot be, "Subscription resources"). */
+  cancellationAllowedUntilDate?: string | undefined;
+  autoRenewEnabled?: boolean | undefined;
   /** The whole resource as received (keys as sent), for the suspend PATCH which needs the full Subscription. */
   raw: Record<string, unknown>;
 }
@@ -68,6 +83,10 @@ export interface Entitlement {
   skuId: string | undefined;
   /** fulfillmentState or the first quantityDetails status, lower-cased; "" when unknown. */
   status: string;
+  /** `expiryDate` (read with `showExpiry=true`), as sent; undefined when the service gave none. */
+  expiryDate?: string | undefined;
+  /** `quantityDetails` as sent (status lower-cased), undefined when absent. */
+  quantityDetails?: { quantity: number | undefined; status: string }[] | undefined;
 }
 
 /** An Azure subscription under an Azure plan. */

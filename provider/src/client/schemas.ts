@@ -16,9 +16,12 @@ const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
 const CANONICAL = new Map(
   [
     "attributes",
+    "autoRenewEnabled",
     "billingType",
+    "cancellationAllowedUntilDate",
     "code",
     "companyName",
+    "commitmentEndDate",
     "companyProfile",
     "data",
     "description",
@@ -26,6 +29,7 @@ const CANONICAL = new Map(
     "domain",
     "entitlementType",
     "etag",
+    "expiryDate",
     "friendlyName",
     "fulfillmentState",
     "headers",
@@ -50,7 +54,9 @@ const CANONICAL = new Map(
     "statusCode",
     "subscriptionId",
     "tenantId",
+    "termDuration",
     "totalCount",
+    "unitType",
     "uri",
     "url",
     "value",
@@ -124,8 +130,16 @@ export const subscriptionSchema = z.object({
   friendlyName: optText,
   status: z.string(),
   billingType: optText,
+  unitType: optText,
   productType: z.object({ id: optText, displayName: optText }).nullish(),
   attributes: z.object({ etag: optText, objectType: optText }).nullish(),
+  // Term fields ("Subscription resources"; the new-commerce and software examples, e.g. "Update billing
+  // frequency for software subscriptions"): dates as ISO 8601 strings, kept as sent.
+  termDuration: optText,
+  commitmentEndDate: optText,
+  /** The last date the subscription can be cancelled (new commerce only); null when it cannot be. */
+  cancellationAllowedUntilDate: optText,
+  autoRenewEnabled: z.boolean().nullish(),
 });
 
 /** Entitlement: GET /v1/customers/{id}/entitlements. */
@@ -135,7 +149,9 @@ export const entitlementSchema = z.object({
   productId: optText,
   skuId: optText,
   fulfillmentState: optText,
-  quantityDetails: z.array(z.object({ status: optText })).nullish(),
+  quantityDetails: z.array(z.object({ quantity: z.number().nullish(), status: optText })).nullish(),
+  /** Served only with `showExpiry=true` ("Get a collection of entitlements"); none for on-premises types. */
+  expiryDate: optText,
 });
 
 /** Azure entitlement of an Azure plan: GET /v1/customers/{id}/subscriptions/{id}/azureEntitlements. */

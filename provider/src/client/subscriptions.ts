@@ -23,32 +23,58 @@ type Parsed = z.output<typeof subscriptionSchema>;
 
 const lower = (s: string | null | undefined): string | undefined => (s ? s.toLowerCase() : undefined);
 
-/** The Azure plan's product id in the new-commerce catalog (offer id `DZH318Z0BCZC:0001`). */
-const AZURE_PLAN_PRODUCT = "dzh318z0bczc";
+/**
+ * The Azure plan's product id: `DZH318Z0BPS6`, SKU `0001` "Microsoft Azure plan (MS-AZR-0017G)" ("Get a list
+ * of SKUs for a product", and the offer id `DZH318Z0BPS6:0001:DZH318Z0BML6` in "Get a customer's Azure
+ * plan"/"Purchase an Azure plan" examples).
+ */
+const AZURE_PLAN_PRODUCT = "dzh318z0bps6";
 
-/** Azure plan: productType `Azure`, offer name "Azure plan", or the Azure plan product id. */
+const isAzureProductType = (s: Parsed): boolean =>
+  [lower(s.productType?.id), lower(s.productType?.displayName)].includes("azure");
+
+/**
+ * What a subscription of productType `Azure` is. Azure plans, Azure savings plans and Azure reservations all
+ * carry productType `Azure` ("Purchase Azure savings plans": a savings plan is listed with `unitType` and
+ * `billingType` "Benefit"; "Purchase Azure reservations"). So: `savingsPlan` when billingType or unitType is
+ * "benefit"; `plan` when the offer is the Azure plan product (or named "Azure plan"); `reservation` when the
+ * offer or unit type names a reservation; else `undetermined`, and the caller fails closed. Undefined for a
+ * subscription of another product type.
+ */
+export function azureKind(s: Parsed): Subscription["azureKind"] {
+  const planOffer =
+    lower(s.offerId)?.startsWith(`${AZURE_PLAN_PRODUCT}:`) === true || lower(s.offerName) === "azure plan";
+  if (!isAzureProductType(s)) return planOffer ? "plan" : undefined;
+  if (lower(s.billingType) === "benefit" || lower(s.unitType) === "benefit") return "savingsPlan";
+  if (planOffer) return "plan";
+  if ([s.offerName, s.unitType].some((v) => lower(v)?.includes("reserv"))) return "reservation";
+  return "undetermined";
+}
+
+/** Azure plan: see {@link azureKind}. Undefined when nothing tells. */
 export function isAzurePlan(s: Parsed): boolean | undefined {
-  const types = [lower(s.productType?.id), lower(s.productType?.displayName)];
-  if (types.includes("azure")) return true;
-  if (lower(s.offerName) === "azure plan") return true;
-  if (lower(s.offerId)?.startsWith(`${AZURE_PLAN_PRODUCT}:`)) return true;
+  const kind = azureKind(s);
+  if (kind !== undefined) return kind === "plan";
   return s.productType || s.offerName || s.offerId ? false : undefined;
 }
 
 /**
  * New commerce (NCE), a heuristic: Partner Center has no flag for it. True when the productType mentions
- * NCE (`OnlineServicesNCE`), or the offer id has the new catalog's `PRODUCT:SKU[:AVAILABILITY]` form; false
- * for a legacy GUID offer id or another productType; undefined when nothing tells. The Azure plan is reported
- * by {@link isAzurePlan}, not here.
+ * NCE (`OnlineServicesNCE`) or is `Software` (software subscriptions follow the new-commerce cancellation
+ * policy, "New commerce experience cancellation policy"), or the offer id has the new catalog's
+ * `PRODUCT:SKU[:AVAILABILITY]` form; false for a legacy GUID offer id, another productType, or a resource with
+ * an etag and no product type (new-commerce examples carry no etag); undefined when nothing tells. Azure
+ * subscriptions are reported by {@link azureKind}, not here.
  */
 export function isNewCommerce(s: Parsed): boolean | undefined {
-  if (isAzurePlan(s)) return false;
+  if (azureKind(s) !== undefined) return false;
   const types = [lower(s.productType?.id), lower(s.productType?.displayName)];
-  if (types.some((t) => t?.includes("nce"))) return true;
+  if (types.some((t) => t?.includes("nce") || t === "software")) return true;
   const offer = s.offerId ?? "";
   if (/^[a-z0-9]{12}:[a-z0-9]{4}(:[a-z0-9]+)?$/i.test(offer)) return true;
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(offer)) return false;
-  return s.productType ? false : undefined;
+  if (s.productType) return false;
+  return s.attributes?.etag ? false : undefined;
 }
 
 export function toSubscription(s: Parsed, raw: unknown): Subscription {
@@ -61,6 +87,12 @@ export function toSubscription(s: Parsed, raw: unknown): Subscription {
     billingType: lower(s.billingType),
     isNewCommerce: isNewCommerce(s),
     isAzurePlan: isAzurePlan(s),
+    azureKind: azureKind(s),
+    productType: s.productType?.id ?? undefined,
+    termDuration: s.termDuration || undefined,
+    commitmentEndDate: s.commitmentEndDate || undefined,
+    cancellationAllowedUntilDate: s.cancellationAllowedUntilDate || undefined,
+    autoRenewEnabled: s.autoRenewEnabled ?? undefined,
     raw:
       raw !== null && typeof raw === "object" && !Array.isArray(raw)
         ? { ...(raw as Record<string, unknown>) }
@@ -129,13 +161,34 @@ export function subscriptionsApi(t: Transport) {
      * Returns the updated subscription.
      */
     async suspend(customerId: string, s: Subscription, o: RequestOptions = {}): Promise<Subscription> {
+      return this.setStatus(customerId, s, "suspended", o);
+    },
+
+    /**
+     * Cancels a new-commerce subscription ("Cancel a commercial marketplace or new commerce subscription",
+     * https://learn.microsoft.com/partner-center/developer/cancel-an-azure-marketplace-subscription): the same
+     * PATCH with `"status": "deleted"`. Only inside its cancellation window (`cancellationAllowedUntilDate`):
+     * "After the cancellation window has passed, subscriptions can no longer be canceled and the API will throw
+     * an error" (400, code 900117 in the error table). Returns the updated subscription.
+     */
+    async cancel(customerId: string, s: Subscription, o: RequestOptions = {}): Promise<Subscription> {
+      return this.setStatus(customerId, s, "deleted", o);
+    },
+
+    /** The status PATCH shared by {@link suspend} and {@link cancel}; see the file comment for If-Match. */
+    async setStatus(
+      customerId: string,
+      s: Subscription,
+      status: "suspended" | "deleted",
+      o: RequestOptions = {},
+    ): Promise<Subscription> {
       const patch = async (sub: Subscription, ro: RequestOptions) => {
         const path = `${base(customerId)}/${pathSegment(sub.id, "subscription id")}`;
         // Keep the service's own spelling of the status property (PascalCase in the suspend example and from
         // the .NET SDK, camelCase in the list example).
         const body: Record<string, unknown> = { ...sub.raw };
         const statusKey = Object.keys(body).find((k) => k.toLowerCase() === "status") ?? "status";
-        body[statusKey] = "suspended";
+        body[statusKey] = status;
         const res = await t.request({
           ...ro,
           method: "PATCH",
@@ -154,7 +207,7 @@ export function subscriptionsApi(t: Transport) {
         // Someone changed it since it was listed: read this one again, and retry once (a new logical request).
         const { requestId: _first, ...rest } = o;
         const fresh = await this.get(customerId, s.id, rest);
-        if (fresh.status === "suspended") return fresh;
+        if (fresh.status === status) return fresh;
         return patch(fresh, rest);
       }
     },

@@ -68,8 +68,11 @@ export interface EstateSubscription {
   status?: SubscriptionStatus;
   /** Defaults to true for new commerce, false otherwise. */
   autoRenewEnabled?: boolean;
-  /** Defaults to `usage` when `productType.id` is `Azure`, else `license`. */
-  billingType?: "license" | "usage";
+  /**
+   * Defaults to `usage` when `productType.id` is `Azure`, else `license`. `benefit`: an Azure savings plan
+   * ("Purchase Azure savings plans": `billingType` and `unitType` "Benefit", productType `Azure`).
+   */
+  billingType?: "license" | "usage" | "benefit";
   /** Defaults to `{id: "OnlineServices", displayName: "OnlineServices"}`. */
   productType?: ProductType;
   /** ISO 8601 duration such as `P1M`, `P1Y`; defaults to `P1Y` for license billing, none for usage. */
@@ -155,7 +158,7 @@ export interface SubscriptionState {
   cancellationAllowedUntilDate: string | null;
   status: SubscriptionStatus;
   autoRenewEnabled: boolean;
-  billingType: "license" | "usage";
+  billingType: "license" | "usage" | "benefit";
   productType: ProductType;
   termDuration: string | null;
   orderId: string;
@@ -239,6 +242,18 @@ export const SAMPLE_CUSTOMERS = {
   paged: "77777777-7777-4777-8777-777777777777",
   /** Woodgrove Unrelated: a tenant with no relationship; `acceptInvitation` makes it a reseller customer. */
   noRelationship: "88888888-8888-4888-8888-888888888888",
+  /**
+   * Fourth Coffee NCE: a new-commerce subscription and a software subscription, both active and inside their
+   * cancellation window (bought the day before the estate loads): `cancelNewCommerceSubscriptionsInWindow`
+   * clears them.
+   */
+  newCommerceInWindow: "c1c1c1c1-c1c1-4c1c-8c1c-c1c1c1c1c1c1",
+  /** Proseware NCE Locked: an active new-commerce subscription past its window, term ending 2028-01-14, auto-renew on. */
+  newCommerceLocked: "c2c2c2c2-c2c2-4c2c-8c2c-c2c2c2c2c2c2",
+  /** Alpine Expired RI: a reservation that expired in 2024, one whose quantity is all cancelled, software: removable. */
+  expiredReservation: "c3c3c3c3-c3c3-4c3c-8c3c-c3c3c3c3c3c3",
+  /** Blue Yonder Savings: an active Azure savings plan (productType Azure, billingType Benefit). */
+  savingsPlan: "c4c4c4c4-c4c4-4c4c-8c4c-c4c4c4c4c4c4",
 } as const;
 
 /** Subscription ids in {@link DEFAULT_ESTATE}, for tests and examples. */
@@ -261,6 +276,14 @@ export const SAMPLE_SUBSCRIPTIONS = {
   azurePlanActiveAzureSubscription: "a2a2a2a2-0000-4000-8000-000000000001",
   /** Wingtip: the one active subscription, on page 3. */
   pagedActive: "77777777-0000-4000-8000-000000000025",
+  /** Fourth Coffee: new-commerce Microsoft 365 Business Basic, inside its window. */
+  fourthCoffeeNce: "c1c1c1c1-0000-4000-8000-000000000001",
+  /** Fourth Coffee: software subscription (productType Software), inside its window. */
+  fourthCoffeeSoftware: "c1c1c1c1-0000-4000-8000-000000000002",
+  /** Proseware: new-commerce Microsoft 365 E5, window passed, term ends 2028-01-14. */
+  prosewareLockedNce: "c2c2c2c2-0000-4000-8000-000000000001",
+  /** Blue Yonder: the Azure savings plan. */
+  blueYonderSavingsPlan: "c4c4c4c4-0000-4000-8000-000000000001",
 } as const;
 
 const O365_E3_LEGACY = "796B6B5F-613C-4E24-A17C-EBA730D49C02";
@@ -431,8 +454,100 @@ export const DEFAULT_ESTATE: Estate = deepFreeze({
       domain: "woodgroveunrelated.onmicrosoft.com",
       relationshipToPartner: "none",
     },
+    ...removalRuleCustomers(),
   ],
 });
+
+/**
+ * Issue 14: one customer per removal rule of Microsoft's current guidance (new commerce cancelled inside its
+ * window, or locked until its term ends; ended reservations; Azure savings plans).
+ */
+function removalRuleCustomers(): EstateCustomer[] {
+  return [
+    {
+      id: SAMPLE_CUSTOMERS.newCommerceInWindow,
+      companyName: "Fourth Coffee NCE",
+      domain: "fourthcoffeence.onmicrosoft.com",
+      subscriptions: [
+        {
+          id: SAMPLE_SUBSCRIPTIONS.fourthCoffeeNce,
+          offerId: "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+          offerName: "Microsoft 365 Business Basic",
+          quantity: 5,
+          productType: NCE,
+          termDuration: "P1Y",
+        },
+        {
+          id: SAMPLE_SUBSCRIPTIONS.fourthCoffeeSoftware,
+          offerId: "DG7GMGF0DVSV:000P:DG7GMGF0F3Q9",
+          offerName: "Windows Server Remote Desktop Services CAL - 1 User CAL - 3 year",
+          productType: { id: "Software", displayName: "Software" },
+          termDuration: "P3Y",
+        },
+      ],
+    },
+    {
+      id: SAMPLE_CUSTOMERS.newCommerceLocked,
+      companyName: "Proseware NCE Locked",
+      domain: "prosewarencelocked.onmicrosoft.com",
+      subscriptions: [
+        {
+          id: SAMPLE_SUBSCRIPTIONS.prosewareLockedNce,
+          offerId: "CFQ7TTC0LFK5:0001:CFQ7TTC0LFK5",
+          offerName: "Microsoft 365 E5",
+          quantity: 40,
+          productType: NCE,
+          termDuration: "P3Y",
+          creationDate: "2025-01-15T00:00:00Z",
+          commitmentEndDate: "2028-01-14T00:00:00Z",
+        },
+      ],
+    },
+    {
+      id: SAMPLE_CUSTOMERS.expiredReservation,
+      companyName: "Alpine Expired RI",
+      domain: "alpineexpiredri.onmicrosoft.com",
+      entitlements: [
+        {
+          entitlementType: "reservedInstance",
+          productId: "DZH318Z0BQ3W",
+          skuId: "007J",
+          referenceOrder: { id: "alpine-ri-order-2021", lineItemId: "0" },
+          expiryDate: "2024-06-30T00:00:00Z",
+        },
+        {
+          entitlementType: "reservedInstance",
+          productId: "DZH318Z0BQ4S",
+          skuId: "0009",
+          referenceOrder: { id: "alpine-ri-order-2025", lineItemId: "0" },
+          quantityDetails: [{ quantity: 2, status: "Cancelled" }],
+        },
+        {
+          entitlementType: "software",
+          productId: "DG7GMGF0DWTK",
+          skuId: "0002",
+          referenceOrder: { id: "alpine-sw-order-1", lineItemId: "0" },
+        },
+      ],
+    },
+    {
+      id: SAMPLE_CUSTOMERS.savingsPlan,
+      companyName: "Blue Yonder Savings",
+      domain: "blueyondersavings.onmicrosoft.com",
+      subscriptions: [
+        {
+          id: SAMPLE_SUBSCRIPTIONS.blueYonderSavingsPlan,
+          offerId: "DZH318Z08V4R:0001",
+          offerName: "Azure savings plan for compute",
+          productType: AZURE,
+          billingType: "benefit",
+          termDuration: "P1Y",
+          commitmentEndDate: "2027-03-01T00:00:00Z",
+        },
+      ],
+    },
+  ];
+}
 
 /** Options of {@link syntheticEstate}. */
 export interface SyntheticEstateOptions {
@@ -624,10 +739,11 @@ function normaliseSubscription(v: unknown, field: string, now: number): Subscrip
     productType = { id: pid, displayName: str(p, "displayName", `${field}.productType`) ?? pid };
   }
   const isAzure = productType.id.toLowerCase() === "azure";
-  const isNce = productType.id.toLowerCase() === "onlineservicesnce";
+  // Software subscriptions follow the new-commerce cancellation policy ("Cancel software purchases").
+  const isNce = ["onlineservicesnce", "software"].includes(productType.id.toLowerCase());
   const billingType = str(o, "billingType", field) ?? (isAzure ? "usage" : "license");
-  if (billingType !== "license" && billingType !== "usage") {
-    fail(`${field}.billingType`, `must be "license" or "usage", got "${billingType}"`);
+  if (billingType !== "license" && billingType !== "usage" && billingType !== "benefit") {
+    fail(`${field}.billingType`, `must be "license", "usage" or "benefit", got "${billingType}"`);
   }
   const statusRaw = str(o, "status", field) ?? "active";
   const status = SUBSCRIPTION_STATUSES.find((s) => s === statusRaw.toLowerCase());
@@ -644,7 +760,9 @@ function normaliseSubscription(v: unknown, field: string, now: number): Subscrip
     offerName,
     friendlyName: str(o, "friendlyName", field) ?? offerName,
     quantity: int(o, "quantity", field, 0) ?? 1,
-    unitType: str(o, "unitType", field) ?? (billingType === "usage" ? "Usage-based" : "Licenses"),
+    unitType:
+      str(o, "unitType", field) ??
+      (billingType === "usage" ? "Usage-based" : billingType === "benefit" ? "Benefit" : "Licenses"),
     creationDate,
     effectiveStartDate: date(o, "effectiveStartDate", field) ?? creationDate,
     commitmentEndDate: date(o, "commitmentEndDate", field) ?? addYears(creationDate, 1),

@@ -60,6 +60,7 @@ import {
   EstateValidationError,
   SUBSCRIPTION_STATUSES,
   type CustomerState,
+  type EntitlementState,
   type EstateState,
   type SubscriptionState,
   type SubscriptionStatus,
@@ -239,10 +240,70 @@ function isResult(x: unknown): x is ApiResult {
   );
 }
 
-/** Legacy subscriptions have an etag; new-commerce (OnlineServicesNCE) and Azure plan ones have none. */
+/** Legacy subscriptions have an etag; new-commerce (OnlineServicesNCE, Software) and Azure ones have none. */
 function hasEtag(s: SubscriptionState): boolean {
-  const type = s.productType.id.toLowerCase();
-  return type !== "onlineservicesnce" && type !== "azure";
+  return !["onlineservicesnce", "software", "azure"].includes(s.productType.id.toLowerCase());
+}
+
+/**
+ * Issue 14. A reservation entitlement still live: not expired (`expiryDate`, "Get a collection of
+ * entitlements") and some quantity not in an ended status. Only live ones hold up a removal.
+ */
+function isLiveReservation(e: EntitlementState, now: number): boolean {
+  if (!isReservedInstanceType(e.entitlementType)) return false;
+  if (Date.parse(e.expiryDate) <= now) return false;
+  const ended = ["cancelled", "canceled", "expired", "deleted", "disabled", "suspended", "refunded"];
+  return (
+    e.quantityDetails.length === 0 || e.quantityDetails.some((q) => !ended.includes(q.status.toLowerCase()))
+  );
+}
+
+/**
+ * Issue 14. Why Partner Center would refuse to remove the relationship now, or null. Microsoft's rules ("Remove a
+ * reseller relationship with a customer"; "How to remove a reseller relationship with a customer in Partner
+ * Center"): open reserved instance orders cancelled (the observed text, missing space included), and no active
+ * subscription, new commerce included (a suspended one would still bill, so it must be cancelled: an active
+ * one is refused here like any other). Software entitlements (perpetual purchases) are not checked: the REST
+ * page and sample do not, and the PATCH's answer to them is not documented.
+ */
+function removalRefusal(c: CustomerState, now: number): ApiResult | null {
+  const riOrders = c.entitlements.filter((e) => isLiveReservation(e, now)).map((e) => e.referenceOrder.id);
+  const activePlans = c.subscriptions.filter(
+    (s) => s.status === "active" && s.productType.id.toLowerCase() === "azure" && s.billingType === "usage",
+  );
+  const orders = [...new Set([...riOrders, ...activePlans.map((s) => s.orderId)])];
+  if (orders.length > 0) {
+    return pcError(
+      400,
+      3000,
+      `Customer relationship cannot be removed due to active Azure reserved instances.Please cancel the following orders: ${orders.join(", ")}`,
+    );
+  }
+  const active = c.subscriptions.filter((s) => s.status === "active");
+  if (active.length > 0) {
+    return pcError(
+      400,
+      3000,
+      `Customer relationship cannot be removed due to active subscriptions.Please suspend the following subscriptions: ${active.map((s) => s.id).join(", ")}`,
+    );
+  }
+  return null;
+}
+
+/**
+ * Issue 14. Whether a subscription may be cancelled (status `deleted`) now: new commerce and software
+ * subscriptions only, inside their cancellation window ("Cancel a commercial marketplace or new commerce
+ * subscription": after the window "the API will throw an error", 400 code 900117 in the error table).
+ */
+function cancellationRefusal(s: SubscriptionState, now: number): ApiResult | null {
+  const until = s.cancellationAllowedUntilDate;
+  const cancellable = ["onlineservicesnce", "software"].includes(s.productType.id.toLowerCase());
+  if (cancellable && until !== null && Date.parse(until) >= now) return null;
+  return pcError(
+    400,
+    900117,
+    `Subscription ${s.id} cannot be cancelled: ${!cancellable || until === null ? "only new-commerce subscriptions can be cancelled, inside their cancellation window" : `its cancellation window ended at ${until}`}. Suspend it instead.`,
+  );
 }
 
 function link(uri: string) {
@@ -1284,29 +1345,8 @@ export class EmulatorCore {
     if (c.relationshipToPartner.toLowerCase() === "none") {
       return pcError(400, 3000, "The relationship between the partner and customer does not exist.");
     }
-    // Doc "Preconditions": reserved instances first (the observed text, missing space included).
-    const riOrders = c.entitlements
-      .filter((e) => isReservedInstanceType(e.entitlementType))
-      .map((e) => e.referenceOrder.id);
-    const activePlans = c.subscriptions.filter(
-      (s) => s.status === "active" && s.productType.id.toLowerCase() === "azure",
-    );
-    const orders = [...new Set([...riOrders, ...activePlans.map((s) => s.orderId)])];
-    if (orders.length > 0) {
-      return pcError(
-        400,
-        3000,
-        `Customer relationship cannot be removed due to active Azure reserved instances.Please cancel the following orders: ${orders.join(", ")}`,
-      );
-    }
-    const active = c.subscriptions.filter((s) => s.status === "active");
-    if (active.length > 0) {
-      return pcError(
-        400,
-        3000,
-        `Customer relationship cannot be removed due to active subscriptions.Please suspend the following subscriptions: ${active.map((s) => s.id).join(", ")}`,
-      );
-    }
+    const refused = removalRefusal(c, Date.now());
+    if (refused) return refused;
     const delay = this.config.propagationDelaySeconds;
     if (delay > 0) {
       this.propagating.set(c.id, { until: Date.now() + delay * 1000, relationship: c.relationshipToPartner });
@@ -1464,22 +1504,7 @@ export class EmulatorCore {
       return null;
     }
     if (target === "active") return null; // reactivating a suspended subscription
-    if (target === "deleted") {
-      // Doc "Endpoints": cancelling is for new commerce, inside the cancellation window.
-      const until = s.cancellationAllowedUntilDate;
-      if (
-        s.productType.id.toLowerCase() !== "onlineservicesnce" ||
-        until === null ||
-        Date.parse(until) < Date.now()
-      ) {
-        return pcError(
-          400,
-          900117,
-          `Subscription ${s.id} cannot be cancelled: ${until === null ? "only new-commerce subscriptions can be cancelled, inside their cancellation window" : `its cancellation window ended at ${until}`}. Suspend it instead.`,
-        );
-      }
-      return null;
-    }
+    if (target === "deleted") return cancellationRefusal(s, Date.now());
     return cannot();
   }
 

@@ -12,8 +12,9 @@
  *
  * Exit code 0 when every step behaved as expected.
  */
-const { spawnSync } = require("node:child_process");
+const { execFileSync, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
 const { startEmulator } = require("pulumi-partner-center/emulator");
 const { Host, runProgram, withoutProvider, ROOT, TYPE } = require("./host");

@@ -230,3 +230,15 @@ test("the pipeline YAML stops at a failed command and changes the stack only thr
   expect(all.match(/examples\/pipelines\/offboard\.sh/g)).toHaveLength(2);
   expect(all.match(/examples\/pipelines\/up\.sh/g)).toHaveLength(2);
 });
+
+test("npm run demo: the README's first command runs the whole story on the emulator and every step behaves", () => {
+  // The real provider host and the emulator, as a user runs it; the --pulumi variant runs in test:pulumi.
+  const r = spawnSync(process.execPath, [path.join(ROOT, "examples/demo/demo.js")], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  expect(r.stderr).not.toMatch(/demo failed/);
+  expect(r.stdout).toContain("Everything behaved as expected.");
+  expect(r.status).toBe(0);
+}, 150_000);

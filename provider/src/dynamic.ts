@@ -103,7 +103,8 @@ async function client(): Promise<PartnerCenterClient> {
   configured ??= Promise.resolve().then(() => settingsOrError({}));
   const s = await configured;
   if (s instanceof ConfigurationError) throw s;
-  return getSharedClient(s);
+  // The limiter says when it takes 429s as the limit and slows down (one line per run of 429s, not per 429).
+  return getSharedClient(s, { pacing: { log: (line) => pulumi.log.info(`partnercenter: ${line}`) } });
 }
 
 function log(customerId: string, line: string): void {

@@ -101,8 +101,6 @@ export interface PacingOptions {
   minRatePerSecond: number;
   /** A run after fewer answers than this in the cycle only closes the gate: too little to measure a rate. */
   minServedToMeasure: number;
-  /** A cycle shorter than this is measured together with the one before. */
-  minMeasureMs: number;
   /** Slow start of the partner lane; `false` for none (unlimited until the first run of 429s). */
   slowStart: { initialPerSecond: number; growthPerResponse: number; unlimitedAbovePerSecond: number } | false;
   /** Accepted chance, per request, that stray 429s alone make a run long enough to cut the rate. */
@@ -116,6 +114,8 @@ export interface PacingOptions {
   /** Customer lanes kept at most (least recently used ones are forgotten). */
   maxTrackedKeys: number;
   clock: Clock;
+  /** Receives one line per run of 429s taken as the limit (the client's logger). */
+  log: (line: string) => void;
 }
 
 /** Defaults of {@link PacingOptions}. */
@@ -129,7 +129,6 @@ export const DEFAULT_PACING: PacingOptions = {
   nearLimit: 0.97,
   minRatePerSecond: 0.1,
   minServedToMeasure: 5,
-  minMeasureMs: 10_000,
   slowStart: { initialPerSecond: 300, growthPerResponse: 0.02, unlimitedAbovePerSecond: 20_000 },
   falseAlarm: 0.005,
   noisePrior: { share: 0.001, weight: 50 },
@@ -137,6 +136,7 @@ export const DEFAULT_PACING: PacingOptions = {
   customerShareForPartnerScope: 0.1,
   maxTrackedKeys: 10_000,
   clock: systemClock,
+  log: () => undefined,
 };
 
 /** How a paced request ended. */
@@ -200,9 +200,6 @@ class Lane {
   estimate: number | undefined;
   served = 0;
   cycleStart: number | undefined;
-  /** The cycle before: a short cycle is measured together with it. */
-  prevServed = 0;
-  prevStart: number | undefined;
   /** Requests sent before this time belong to the last cut: their 429s only extend the gate. */
   lastDecreaseAt = -Infinity;
   lastIncrease = 0;
@@ -495,7 +492,15 @@ export class Limiter {
     this.throttled = Math.max(0, this.throttled - (run.count - 1));
     this.runs++;
     lane.run = undefined;
+    const before = lane.rate;
     this.decrease(lane, run.until, now);
+    const scope = lane === this.partner ? "every request of the partner" : `customer ${h.key!}`;
+    const perMinute = (r: number): string => (Number.isFinite(r) ? `${Math.round(r * 60)}/min` : "unlimited");
+    this.o.log(
+      `Partner Center throttling: ${run.count} 429 answer(s) in a row, taken as the limit; ${scope} waits ` +
+        `${Math.ceil((run.until - now) / 1000)} s (Retry-After), then goes at ${perMinute(lane.rate)}` +
+        `${lane.rate === before ? "" : ` (was ${perMinute(before)})`}, climbing back as answers come.`,
+    );
   }
 
   /** True when `key` made a small share of the recent answers: its 429 is the partner's limit. */
@@ -515,17 +520,20 @@ export class Limiter {
     l.plateauSince = undefined;
     // Too few answers to measure a rate (another process may have used the budget): honour the gate only.
     if (l.served < this.o.minServedToMeasure) return;
-    // A cycle shorter than `minMeasureMs` (a run soon after the last one, mostly gate) says little about the
-    // rate: measure it together with the cycle before.
     const start = l.cycleStart ?? now;
-    const short = until - start < this.o.minMeasureMs && l.prevStart !== undefined;
-    const served = short ? l.served + l.prevServed : l.served;
-    const span = Math.max(1, until - (short ? l.prevStart! : start));
-    const measured = (served * 1000) / span;
-    l.prevServed = served;
-    l.prevStart = short ? l.prevStart : start;
-    l.estimate = Math.max(this.o.minRatePerSecond, measured);
-    l.rate = Math.max(this.o.minRatePerSecond, this.o.decreaseFactor * measured);
+    let estimate: number;
+    if (l.estimate === undefined || !Number.isFinite(l.rate)) {
+      // From unlimited (or slow start): the burst, then the wait, spans the window; served over both is the limit.
+      estimate = (l.served * 1000) / Math.max(1, until - start);
+    } else {
+      // Paced: the rate served since the last reopening, which is where the bucket ran full (or a stray run
+      // struck). One run moves the estimate down by `decreaseFactor` at most (a run right after a reopening,
+      // or at a quiet time, measures little), and up no further than the rate the lane was allowed.
+      const measured = (l.served * 1000) / Math.max(1, now - start);
+      estimate = Math.min(Math.max(measured, this.o.decreaseFactor * l.estimate), Math.max(l.estimate, l.rate));
+    }
+    l.estimate = Math.max(this.o.minRatePerSecond, estimate);
+    l.rate = Math.max(this.o.minRatePerSecond, this.o.decreaseFactor * estimate);
     l.slowStart = false;
     l.cycleStart = l.gateUntil;
     l.served = 0;

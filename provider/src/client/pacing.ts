@@ -226,6 +226,9 @@ interface Waiter {
   fail(e: Error): void;
 }
 
+/** Starts due within this are due now: `now + (t - now)` need not equal `t` in floating point. */
+const EPSILON_MS = 0.01;
+
 /** Keys of the last answers, to tell a customer's share of the traffic. */
 const SHARE_WINDOW = 100;
 
@@ -329,7 +332,7 @@ export class Limiter {
         w.fail(new GateClosedError(gate - now));
         continue;
       }
-      if (t > now) {
+      if (t > now + EPSILON_MS) {
         wakeAt = Math.min(wakeAt, t);
         i++;
         continue;

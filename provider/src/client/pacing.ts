@@ -41,9 +41,10 @@
  * rate by (1 + `growthPerResponse`) per answer keeps that burst to a request or two on a fast link.
  *
  * Waiters form one FIFO queue. Each pass starts, in order, every waiter whose lanes allow it now (a waiter
- * held by its own customer's gate does not hold back the others) and sets one timer, unref'd, for the next.
- * A waiter whose scope stays closed past its deadline fails at once ({@link GateClosedError}), so no timer
- * outlives the callers waiting on it.
+ * held by its own customer's gate does not hold back the others) and sets one timer for the next, only while
+ * someone waits. A waiter whose scope stays closed past its deadline fails at once ({@link GateClosedError}),
+ * and one that gives up (abort) cancels the timer if it was the last, so no timer outlives its waiters or
+ * keeps a finished process (a CLI) alive.
  *
  * Why this design (compared with well-kept limiters): plain AIMD (the previous design, Envoy's gradient
  * controller, Netflix's concurrency-limits) treats every drop as congestion, which is right for a queue we
@@ -64,14 +65,18 @@ export interface Clock {
 /** Longest delay a Node timer takes; longer ones fire at once with a TimeoutOverflowWarning. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The real clock: `performance.now()` and unref'd timers, which never keep a process (a CLI) alive. */
+/**
+ * The real clock: `performance.now()` and timers capped to Node's range. The limiter's timer is kept (not
+ * unref'd) on purpose: it exists only while a caller waits for it, and an unref'd one would let a CLI exit
+ * in the middle of its work, with requests still queued. It never outlives its waiters: it is cancelled when
+ * the last one leaves, and a waiter whose scope stays closed past its deadline fails at once.
+ */
 export const systemClock: Clock = {
   now: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal.aborted) return resolve();
       const t = setTimeout(done, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
-      t.unref?.();
       function done(): void {
         clearTimeout(t);
         signal.removeEventListener("abort", done);

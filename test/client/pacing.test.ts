@@ -3,7 +3,13 @@
  * of a 429 learned from the service, and a simulated fixed-window throttle like the emulator's (the window
  * starts with the first request; Retry-After in whole seconds, rounded up).
  */
-import { GateClosedError, Limiter, type Outcome, type PacingOptions, type Permit } from "../../provider/src/client/pacing";
+import {
+  GateClosedError,
+  Limiter,
+  type Outcome,
+  type PacingOptions,
+  type Permit,
+} from "../../provider/src/client/pacing";
 import { FakeClock, flush } from "./fake-clock";
 
 function limiter(clock: FakeClock, o: Partial<PacingOptions> = {}): Limiter {
@@ -330,7 +336,8 @@ async function grant(l: Limiter, clock: FakeClock, key: string): Promise<Permit>
   const r = track(l, clock, key);
   await flush();
   while (r.permit === undefined) {
-    if (clock.nextAt() === Infinity) throw new Error(`no timer at ${clock.now()}: ${JSON.stringify(l.snapshot())}`);
+    if (clock.nextAt() === Infinity)
+      throw new Error(`no timer at ${clock.now()}: ${JSON.stringify(l.snapshot())}`);
     await clock.runUntil(clock.nextAt());
   }
   return r.permit;

@@ -51,7 +51,9 @@ describe("a Retry-After longer than the deadline", () => {
     pool
       .intercept({ path: `/v1/customers/${CUSTOMER}` })
       .reply(429, THROTTLED_BODY, { headers: { "retry-after": value } });
-    pool.intercept({ path: `/v1/customers/${OTHER}` }).reply(200, { id: OTHER, relationshipToPartner: "reseller" });
+    pool
+      .intercept({ path: `/v1/customers/${OTHER}` })
+      .reply(200, { id: OTHER, relationshipToPartner: "reseller" });
     const warnings = await warningsDuring(async () => {
       const started = Date.now();
       const first = await caught(client.customers.get(CUSTOMER));
@@ -64,7 +66,9 @@ describe("a Retry-After longer than the deadline", () => {
       const later = await caught(client.customers.get(CUSTOMER));
       expect(later).toBeInstanceOf(ThrottledError);
       expect(later).not.toBeInstanceOf(ConnectionError);
-      expect((later as ThrottledError).message).toMatch(/asked to wait \d+ s before more requests for this customer/);
+      expect((later as ThrottledError).message).toMatch(
+        /asked to wait \d+ s before more requests for this customer/,
+      );
       // Another customer is not held by it.
       expect((await client.customers.get(OTHER)).id).toBe(OTHER);
       expect(Date.now() - started).toBeLessThan(2000);
@@ -105,7 +109,9 @@ test("against the emulator: a day-long Retry-After for one customer is not a con
       expect((e as Error).message).toContain("86400 s");
     }
     expect(Date.now() - started).toBeLessThan(2000);
-    expect((await client.customers.get(SAMPLE_CUSTOMERS.inactiveOnly)).id).toBe(SAMPLE_CUSTOMERS.inactiveOnly);
+    expect((await client.customers.get(SAMPLE_CUSTOMERS.inactiveOnly)).id).toBe(
+      SAMPLE_CUSTOMERS.inactiveOnly,
+    );
   } finally {
     await client.close();
     await em.close();

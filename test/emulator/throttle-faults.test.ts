@@ -36,7 +36,9 @@ describe("throttling", () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 200)).toHaveLength(3);
     for (let i = 0; i < 5; i++) expect((await get(SAMPLE_CUSTOMERS.clean)).status).toBe(429); // budget spent
-    expect(() => emu.configure({ throttle: { noise: 2 } })).toThrow(/throttle.noise must be a number from 0 to 1/);
+    expect(() => emu.configure({ throttle: { noise: 2 } })).toThrow(
+      /throttle.noise must be a number from 0 to 1/,
+    );
   });
 
   test("per partner and customer: 429 with Retry-After and the non-standard body; other customers still pass", async () => {

@@ -322,7 +322,7 @@ export class Limiter {
   private pump(): void {
     const now = this.o.clock.now();
     let wakeAt = Infinity;
-    for (let i = 0; i < this.queue.length && this.inFlight < this.o.maxConcurrency; ) {
+    for (let i = 0; i < this.queue.length && this.inFlight < this.o.maxConcurrency;) {
       const w = this.queue[i]!;
       const lanes = this.lanesFor(w.key, now);
       let gate = 0;
@@ -491,7 +491,11 @@ export class Limiter {
       // budget, and the retry is a request the rate has to make room for.
       this.strays++;
       if (Number.isFinite(this.partner.rate)) {
-        this.partner.next = Math.max(now, this.partner.gateUntil, this.partner.next - 1000 / this.partner.rate);
+        this.partner.next = Math.max(
+          now,
+          this.partner.gateUntil,
+          this.partner.next - 1000 / this.partner.rate,
+        );
       }
       return;
     }
@@ -538,7 +542,10 @@ export class Limiter {
       // struck). One run moves the estimate down by `decreaseFactor` at most (a run right after a reopening,
       // or at a quiet time, measures little), and up no further than the rate the lane was allowed.
       const measured = (l.served * 1000) / Math.max(1, now - start);
-      estimate = Math.min(Math.max(measured, this.o.decreaseFactor * l.estimate), Math.max(l.estimate, l.rate));
+      estimate = Math.min(
+        Math.max(measured, this.o.decreaseFactor * l.estimate),
+        Math.max(l.estimate, l.rate),
+      );
     }
     l.estimate = Math.max(this.o.minRatePerSecond, estimate);
     l.rate = Math.max(this.o.minRatePerSecond, this.o.decreaseFactor * estimate);

@@ -46,13 +46,17 @@
  * and one that gives up (abort) cancels the timer if it was the last, so no timer outlives its waiters or
  * keeps a finished process (a CLI) alive.
  *
- * Why this design (compared with well-kept limiters): plain AIMD (the previous design, Envoy's gradient
- * controller, Netflix's concurrency-limits) treats every drop as congestion, which is right for a queue we
- * fill ourselves but not for a budget shared with other tools; octokit's throttling plugin only waits
- * Retry-After and retries, which holds under noise but never learns the limit (every window ends in a burst
- * of 429s); a token bucket sized from Retry-After needs the window length, which Partner Center does not
- * publish. Weighing each 429 by how often 429s come keeps AIMD's learned rate (0.9+ of the limit, under 1 %
- * of 429s on a clean service) while stray 429s only delay the request they hit.
+ * Why this design (compared with well-kept limiters): TCP's congestion control, and AIMD limiters such as
+ * Netflix's concurrency-limits (and this limiter before), treat every drop as congestion, which is right
+ * for a queue we fill ourselves but not for a quota other tools share (3 % of stray 429s brought a run down
+ * to 0.13 of the limit). Envoy's adaptive concurrency reacts to latency (its gradient controller compares
+ * sampled latency with a measured minimum RTT), which says nothing here: a 429 comes back as fast as a
+ * success. Octokit's throttling plugin waits Retry-After and retries when its callback says so, with a fixed
+ * spacing for writes: safe under noise, but it never learns the limit, so every window ends in 429s. A
+ * token bucket sized from Retry-After needs the window length, which Partner Center does not publish.
+ * Weighing each 429 by how often 429s come keeps AIMD's learned rate (0.9+ of the limit, under 1 % of
+ * requests answered 429 on a clean service) while stray 429s only delay the request they hit. From CUBIC it
+ * takes the shape of the climb: quick back to just under the last measure, then a probe that speeds up.
  */
 
 /** Time source, injectable for tests. Times are milliseconds on a monotonic clock. */

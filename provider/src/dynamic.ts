@@ -123,7 +123,10 @@ async function settings(): Promise<Settings> {
 }
 
 async function client(): Promise<PartnerCenterClient> {
-  return getSharedClient(await settings());
+  // The limiter says when it takes 429s as the limit and slows down (one line per run of 429s, not per 429).
+  return getSharedClient(await settings(), {
+    pacing: { log: (line) => pulumi.log.info(`partnercenter: ${line}`) },
+  });
 }
 
 function log(customerId: string, line: string): void {

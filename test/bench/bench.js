@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 "use strict";
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --soak] [-- --pulumi]`: estate-scale figures through the real `@pulumi/pulumi` provider
+ * `npm run bench [-- --json] [-- --quick] [-- --soak] [-- --noisy-only] [-- --pulumi]`: estate-scale figures through the real `@pulumi/pulumi` provider
  * host (one process, as the engine uses), against the emulator on loopback. Every figure is a ratio or a count
  * measured in this run, so a slow or busy machine does not mislead.
  *
@@ -10,6 +10,11 @@
  *             other, one connection) measured in the same run.
  * - throttle: emulator throttled per partner (500/min scaled down to LIMIT per WINDOW); removals at
  *             parallelism 32; utilization = successful requests per window / allowed, 429 fraction, failures.
+ * - noisy:    the same throttle plus a share of stray 429s (0, 1, 3 and 10 % of requests answered 429 with
+ *             Retry-After 1 whatever the budget: the partner's other tools, the portal, hiccups), side by side;
+ *             useful utilisation (requests served per second / the allowed rate), 429 share, failures. Then
+ *             a 3 s burst in which every request is answered 429, and the time until the served rate is back
+ *             to 80 % of what it was before the burst.
  * - calls:    requests per adopt, read and clean delete; token requests per process.
  * - memory:   host RSS after 1,000 resources; the serialized provider's size.
  * - --pulumi: instead of the above, a real `pulumi up` and `destroy` of 1,000 customers (see pulumiBench).
@@ -149,6 +154,112 @@ async function throttleBench(providerText) {
       limit,
       windowMs,
       parallelism,
+    };
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** The throttle of the throttle and noisy benches: 500 a minute per partner, scaled down. */
+const THROTTLE = { limit: 50, windowMs: 3000, scope: "partner" };
+
+/** Removals of `ids` at parallelism 32 through one host; returns the elapsed ms and the failures. */
+async function removeAll(emulator, providerText, ids, during) {
+  let failures = 0;
+  const elapsed = await withHost(emulator, providerText, async (host) => {
+    const started = performance.now();
+    const work = mapLimit(ids, 32, (id) =>
+      host.delete(id, id, { customerId: id }).catch(() => {
+        failures++;
+      }),
+    );
+    if (during) await during(started);
+    await work;
+    return performance.now() - started;
+  });
+  return { elapsed, failures };
+}
+
+async function noisyBench(providerText) {
+  const count = QUICK ? 40 : 100;
+  const runs = [];
+  for (const noise of [0, 0.01, 0.03, 0.1]) {
+    const estate = syntheticEstate({ count });
+    const ids = estate.customers.map((c) => c.id);
+    const emulator = await startEmulator({ estate, throttle: { ...THROTTLE, noise } });
+    try {
+      const { elapsed, failures } = await removeAll(emulator, providerText, ids);
+      const reqs = apiRequests(emulator);
+      const served = reqs.filter((r) => r.status !== 429).length;
+      const throttled = reqs.length - served;
+      const allowedPerSecond = (THROTTLE.limit * 1000) / THROTTLE.windowMs;
+      const utilisation = served / ((elapsed / 1000) * allowedPerSecond);
+      log(
+        `noisy ${String(noise * 100).padStart(2)} %: ${count} removals, ${served} requests served in ${(elapsed / 1000).toFixed(1)} s; ` +
+          `useful utilisation ${utilisation.toFixed(3)}; 429 answers ${throttled} of ${reqs.length} (${((100 * throttled) / reqs.length).toFixed(2)} %); failures ${failures}`,
+      );
+      runs.push({
+        noise,
+        usefulUtilisation: round(utilisation, 3),
+        throttled429Fraction: round(throttled / reqs.length, 4),
+        seconds: round(elapsed / 1000, 1),
+        failures,
+      });
+    } finally {
+      await emulator.close();
+    }
+  }
+  return { removals: count, ...THROTTLE, parallelism: 32, runs, burst: await burstBench(providerText) };
+}
+
+/** Every request answered 429 for 3 s in the middle of a throttled run; seconds until the rate is back. */
+async function burstBench(providerText) {
+  const count = QUICK ? 100 : 150;
+  const burstAtMs = 10_000;
+  const burstMs = 3000;
+  const estate = syntheticEstate({ count });
+  const ids = estate.customers.map((c) => c.id);
+  const emulator = await startEmulator({ estate, throttle: THROTTLE });
+  try {
+    // Wall-clock times, as in the emulator's request log.
+    let burstStart = 0;
+    let burstEnd = 0;
+    const { failures } = await removeAll(emulator, providerText, ids, async () => {
+      await new Promise((r) => setTimeout(r, burstAtMs));
+      burstStart = Date.now();
+      emulator.addFault({ kind: "throttle", retryAfterSeconds: 1, always: true });
+      await new Promise((r) => setTimeout(r, burstMs));
+      emulator.clearFaults();
+      burstEnd = Date.now();
+    });
+    const servedAt = apiRequests(emulator)
+      .filter((r) => r.status !== 429)
+      .map((r) => Date.parse(r.time));
+    const servedIn = (from, to) => servedAt.filter((t) => t >= from && t < to).length;
+    const span = 2000;
+    // The rate before the burst, over its last two windows; then the first 2 s span after the burst at 80 % of it.
+    const before = servedIn(burstStart - 2 * THROTTLE.windowMs, burstStart) / (2 * THROTTLE.windowMs);
+    let recoveredAt;
+    const last = servedAt[servedAt.length - 1] ?? 0;
+    for (let t = burstEnd; t + span <= last; t += 100) {
+      if (servedIn(t, t + span) / span >= 0.8 * before) {
+        recoveredAt = t;
+        break;
+      }
+    }
+    const recoverySeconds = recoveredAt === undefined ? null : round((recoveredAt - burstEnd) / 1000, 1);
+    const after = servedIn(burstEnd, burstEnd + span) / span / before;
+    log(
+      `burst: every request answered 429 for ${burstMs / 1000} s after ${burstAtMs / 1000} s of a throttled run; served rate back to 80 % of the ` +
+        `${(before * 1000).toFixed(1)}/s before it ${recoverySeconds === null ? "never" : `${recoverySeconds} s`} after the burst ended ` +
+        `(the 2 s right after it served ${(100 * after).toFixed(0)} % of that rate); failures ${failures}`,
+    );
+    return {
+      burstSeconds: burstMs / 1000,
+      rateBeforePerSecond: round(before * 1000, 1),
+      recoverySeconds,
+      rateInFirst2sAfterFraction: round(after, 2),
+      failures,
     };
   } finally {
     await emulator.close();
@@ -331,10 +442,24 @@ async function main() {
     `pulumi-partner-center benchmark on ${os.cpus().length} cores, Node ${process.version}${QUICK ? " (quick)" : ""}`,
   );
   const providerText = await captureProviderText();
+  if (args.includes("--noisy-only")) {
+    // Just the noisy series and the burst (about 2 minutes), while tuning the pacing.
+    const noisy = await noisyBench(providerText);
+    if (JSON_OUT) process.stdout.write(`${JSON.stringify({ noisy })}\n`);
+    return;
+  }
   const latency = await latencyBench(providerText);
   const throttle = await throttleBench(providerText);
+  const noisy = await noisyBench(providerText);
   const { calls, memory } = await callsAndMemoryBench(providerText);
-  const result = { latency, throttle, calls, memory, providerTextBytes: Buffer.byteLength(providerText) };
+  const result = {
+    latency,
+    throttle,
+    noisy,
+    calls,
+    memory,
+    providerTextBytes: Buffer.byteLength(providerText),
+  };
   if (args.includes("--soak")) {
     // The reliability soak (test/soak/soak.js) through the same harness: 1,000 operations, 10 % faults.
     result.soak = await require("../soak/soak").soak({ log });
@@ -346,6 +471,15 @@ async function main() {
     ["throttle utilization >= 0.9", throttle.utilization >= 0.9],
     ["throttle failures = 0", throttle.failures === 0],
     ["429 fraction <= 1 %", throttle.throttled429Fraction <= 0.01],
+    ...noisy.runs.map((r) => {
+      const goal = r.noise === 0 ? 0.9 : r.noise <= 0.03 ? 0.85 : 0.7;
+      return [`useful utilisation >= ${goal} at ${r.noise * 100} % stray 429s`, r.usefulUtilisation >= goal];
+    }),
+    ["noisy runs: failures = 0", noisy.runs.every((r) => r.failures === 0)],
+    [
+      "rate back within 5 s of a 429 burst",
+      noisy.burst.recoverySeconds !== null && noisy.burst.recoverySeconds <= 5,
+    ],
     ["1 request per adopt", calls.create === 1],
     ["3 requests per clean delete", calls.delete === 3],
     ["1 token request per process", calls.tokenRequests === 1],

@@ -220,3 +220,28 @@ describe("issue 14: classes, dates, next steps and exit codes", () => {
     expect((JSON.parse(r.out) as Doc).summary).toMatchObject({ couldNotCheck: 1, exitCode: 3 });
   });
 });
+test("one 429 with a day-long Retry-After: the command reports it as throttled and exits promptly", async () => {
+  emulator.addFault({
+    match: { customerId: SAMPLE_CUSTOMERS.clean },
+    kind: "throttle",
+    retryAfterSeconds: 86_400,
+  });
+  const started = Date.now();
+  // Before the fix the limiter's day-long timer kept the process alive after the report (and the other
+  // requests for that customer waited out their 5 min deadline, then read as connection failures).
+  const r = await new Promise<{ status: number | null; signal: string | null; stdout: string }>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, "--json", SAMPLE_CUSTOMERS.clean, SAMPLE_CUSTOMERS.inactiveOnly],
+      { env: { ...env, PATH: process.env.PATH }, timeout: 30_000 },
+      (_e, stdout) => resolve({ status: child.exitCode, signal: child.signalCode, stdout }),
+    );
+  });
+  expect(r.signal).toBeNull();
+  expect(r.status).toBe(3); // could not check (issue 14's exit codes)
+  expect(Date.now() - started).toBeLessThan(20_000);
+  const rows = JSON.parse(r.stdout).customers;
+  expect(rows[0].error.code).toBe("PPC_THROTTLED");
+  expect(rows[0].error.message).toContain("86400 s");
+  expect(rows[1].removable).toBe(true); // another customer is not held by it
+}, 40_000);

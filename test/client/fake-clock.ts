@@ -29,6 +29,18 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** Timers not yet fired or cancelled. */
+  pending(): number {
+    return this.timers.length;
+  }
+
+  /** When the earliest pending timer fires (Infinity: none). */
+  nextAt(): number {
+    let next = Infinity;
+    for (const x of this.timers) next = Math.min(next, x.at);
+    return next;
+  }
+
   /** Runs every timer due up to `t`, in time order, letting promise chains settle in between. */
   async runUntil(t: number): Promise<void> {
     for (;;) {

@@ -24,6 +24,23 @@ const relationship = () =>
   emu.state().customers.find((c) => c.id === SAMPLE_CUSTOMERS.clean)?.relationshipToPartner;
 
 describe("throttling", () => {
+  test("noise: a share of requests answered 429 (Retry-After 1) whatever the budget, without using it up", async () => {
+    emu.configure({ throttle: { limit: 3, windowMs: 60_000, scope: "partner", noise: 0.5 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 40 && statuses.filter((s) => s === 200).length < 3; i++) {
+      const r = await get(SAMPLE_CUSTOMERS.clean);
+      statuses.push(r.status);
+      if (r.status === 429) expect(r.headers.get("retry-after")).toBe("1");
+    }
+    // Stray 429s came, and the budget still allowed its 3 requests.
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    for (let i = 0; i < 5; i++) expect((await get(SAMPLE_CUSTOMERS.clean)).status).toBe(429); // budget spent
+    expect(() => emu.configure({ throttle: { noise: 2 } })).toThrow(
+      /throttle.noise must be a number from 0 to 1/,
+    );
+  });
+
   test("per partner and customer: 429 with Retry-After and the non-standard body; other customers still pass", async () => {
     emu.configure({ throttle: { limit: 3, windowMs: 60_000, scope: "partnerAndCustomer" } });
     for (let i = 0; i < 3; i++) expect((await get(SAMPLE_CUSTOMERS.clean)).status).toBe(200);

@@ -171,6 +171,7 @@ export class PartnerCenterClient {
     this.limiter = new Limiter({
       maxConcurrency: settings.maxConcurrency,
       maxRequestsPerMinute: settings.maxRequestsPerMinute,
+      ...(options.logger ? { log: options.logger } : {}),
       ...options.pacing,
     });
     this.transport = new Transport(settings, dispatcher, this.auth, this.limiter, {

@@ -2,38 +2,61 @@
  * Pacing: one limiter shared by every caller of a client (so by every resource of a provider process).
  *
  * Partner Center throttles some APIs per partner tenant and others per partner and customer tenant ("500
- * requests per minute per tenant identifier" on the customer and subscription pages), in fixed windows, and
- * does not publish every limit (shared/partner-center-api.md, "Throttling"). So nothing is assumed up front:
+ * requests per minute per tenant identifier" on the customer and subscription pages), in fixed windows, does
+ * not publish every limit, and counts the partner's other tools (the portal, scripts, other pipelines) against
+ * the same budget (shared/partner-center-api.md, "Throttling"). So a 429 is not always caused by our own rate,
+ * and nothing is assumed up front:
  *
  * 1. At most `maxConcurrency` requests in flight.
- * 2. An adaptive rate per throttle scope actually observed (AIMD). A "lane" holds a rate, a gate and counters:
- *    one partner lane that every request passes, and one lane per customer. Until the first 429 customer
- *    lanes are unlimited and the partner lane only does a short slow start (below). A 429 closes the gate of
- *    its scope until its Retry-After, and that lane's rate drops to `decreaseFactor` x the rate the service
- *    served over the cycle that just ended (answers between the previous reopening and the new one; with
- *    fixed windows this spans whole windows, so it measures the limit itself, not a burst). The rate then
- *    climbs back by a fraction of that measure per second (additive increase): quickly up to `nearLimit` x
- *    the measure, very slowly beyond, so a throttled run settles just under the limit instead of bouncing
- *    off it. Several 429s of requests already in flight count as one event.
+ * 2. An adaptive rate per throttle scope actually observed. A "lane" holds a rate, a gate and counters: one
+ *    partner lane that every request passes, and one lane per customer.
  * 3. An optional fixed cap (`maxRequestsPerMinute`), as evenly spaced starts.
  *
- * Which scope a 429 belongs to is learned from the service's own answers:
- * - no customer in the request (customer list, invitation link): partner-wide by definition;
- * - a customer with a small share of the recent answers (`customerShareForPartnerScope`): partner-wide, since a
- *   per-customer limit is only reached by a customer that makes much of the traffic;
- * - otherwise the question stays open: customer K's gate closes and the other customers go one request at a
- *   time (a probe; requests in flight sent after K's count too). Served: the limit is K's own, only K slows
- *   down. Throttled: partner-wide, every caller waits and the partner lane slows down; later 429s are then
- *   taken as partner-wide for `scopeMemoryMs`.
+ * What a 429 means is weighed, not assumed (a sequential test, as in Wald's SPRT):
+ * - Every 429 is waited out by the throttled request itself and by its own customer's scope (Retry-After).
+ * - A full bucket answers 429 to every request until its window ends; a stray 429 (another tool, a hiccup)
+ *   is followed by served answers. So a lane's 429s form a "run" until an answer served to a request sent
+ *   after the run began breaks it. Only a run of `k` 429s is taken as evidence of the limit, where `k` is the
+ *   smallest run that stray 429s alone would produce with a chance of at most `falseAlarm` per request, given
+ *   the share of 429s seen recently (`p^k <= falseAlarm`; a prior of `noisePrior` counts until there are
+ *   answers). A clean service gives k = 1 (the first 429 acts, as before); 3 % of stray 429s gives k = 2, 10 %
+ *   gives k = 3. An isolated 429 thus never cuts the rate, and a run does within one or two more requests.
+ * - A run closes the lane's gate until its Retry-After and cuts the rate (multiplicative decrease) to
+ *   `decreaseFactor` x the rate the service served over the cycle that just ended (answers between the
+ *   previous reopening and the new one; with fixed windows this spans whole windows, so it measures the
+ *   limit, not a burst). 429s of requests sent before that cut only extend the gate.
+ * - Recovery: the rate climbs back by `increasePerSecond` x that measure per second up to `nearLimit` x the
+ *   measure (about 1.5 s after a cut), then probes beyond it, slowly at first, twice as fast every
+ *   `probeDoublingMs` without a run (as CUBIC's convex phase), so a measure taken at a stray run, or a limit
+ *   Microsoft raised, is found again within seconds rather than minutes.
+ *
+ * Which lane a 429 counts for: a request without a customer (customer list, invitation link) is partner-wide
+ * by definition. A customer with a small share of the recent answers (`customerShareForPartnerScope`) is
+ * throttled by the partner's limit: a per-customer limit is only reached by a customer that makes much of
+ * the traffic. Otherwise the 429 counts for that customer's lane only, so its run slows that customer and no
+ * other (a partner-wide limit then shows in the 429s of the other customers).
  *
  * Slow start: with many callers and a fast service, every request in flight when a fixed window runs out is
  * answered 429. Starting the partner lane at `slowStart.initialPerSecond`, evenly spaced, and multiplying the
- * rate by (1 + `growthPerResponse`) per answer keeps that burst to a request or two on a fast link, and
- * reaches unlimited after about 200 answers (some 0.2 s). On a slow link the burst is bounded by
- * `maxConcurrency` (requests already sent cannot be recalled).
+ * rate by (1 + `growthPerResponse`) per answer keeps that burst to a request or two on a fast link.
  *
  * Waiters form one FIFO queue. Each pass starts, in order, every waiter whose lanes allow it now (a waiter
- * held by its own customer's gate does not hold back the others) and sets one timer for the next.
+ * held by its own customer's gate does not hold back the others) and sets one timer for the next, only while
+ * someone waits. A waiter whose scope stays closed past its deadline fails at once ({@link GateClosedError}),
+ * and one that gives up (abort) cancels the timer if it was the last, so no timer outlives its waiters or
+ * keeps a finished process (a CLI) alive.
+ *
+ * Why this design (compared with well-kept limiters): TCP's congestion control, and AIMD limiters such as
+ * Netflix's concurrency-limits (and this limiter before), treat every drop as congestion, which is right
+ * for a queue we fill ourselves but not for a quota other tools share (3 % of stray 429s brought a run down
+ * to 0.13 of the limit). Envoy's adaptive concurrency reacts to latency (its gradient controller compares
+ * sampled latency with a measured minimum RTT), which says nothing here: a 429 comes back as fast as a
+ * success. Octokit's throttling plugin waits Retry-After and retries when its callback says so, with a fixed
+ * spacing for writes: safe under noise, but it never learns the limit, so every window ends in 429s. A
+ * token bucket sized from Retry-After needs the window length, which Partner Center does not publish.
+ * Weighing each 429 by how often 429s come keeps AIMD's learned rate (0.9+ of the limit, under 1 % of
+ * requests answered 429 on a clean service) while stray 429s only delay the request they hit. From CUBIC it
+ * takes the shape of the climb: quick back to just under the last measure, then a probe that speeds up.
  */
 
 /** Time source, injectable for tests. Times are milliseconds on a monotonic clock. */
@@ -43,13 +66,21 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-/** The real clock: `performance.now()` and unref'd timers. */
+/** Longest delay a Node timer takes; longer ones fire at once with a TimeoutOverflowWarning. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The real clock: `performance.now()` and timers capped to Node's range. The limiter's timer is kept (not
+ * unref'd) on purpose: it exists only while a caller waits for it, and an unref'd one would let a CLI exit
+ * in the middle of its work, with requests still queued. It never outlives its waiters: it is cancelled when
+ * the last one leaves, and a waiter whose scope stays closed past its deadline fails at once.
+ */
 export const systemClock: Clock = {
   now: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal.aborted) return resolve();
-      const t = setTimeout(done, Math.max(0, ms));
+      const t = setTimeout(done, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
       function done(): void {
         clearTimeout(t);
         signal.removeEventListener("abort", done);
@@ -65,30 +96,35 @@ export interface PacingOptions {
   maxConcurrency: number;
   /** Fixed cap on starts per minute, evenly spaced; `undefined`: none. */
   maxRequestsPerMinute: number | undefined;
-  /** After a 429 the rate becomes this × the rate served over the cycle that ended. */
+  /** After a run of 429s the rate becomes this × the rate served over the cycle that ended. */
   decreaseFactor: number;
-  /** Additive increase per second of activity, as a fraction of the measured rate, below `nearLimit`. */
+  /** Additive increase per second, as a fraction of the measured rate, below `nearLimit` (the recovery). */
   increasePerSecond: number;
-  /** Additive increase per second of activity above `nearLimit` (probing for a raised limit). */
+  /** Additive increase per second above `nearLimit`, at first (probing for a higher limit). */
   probePerSecond: number;
+  /** The probe's increase doubles every this many ms without a run of 429s (up to 64 times). */
+  probeDoublingMs: number;
   /** Fraction of the measured rate up to which the rate climbs quickly. */
   nearLimit: number;
   /** The rate never drops below this (requests per second). */
   minRatePerSecond: number;
-  /** A 429 after fewer answers than this in the cycle only closes the gate: too little to measure a rate. */
+  /** A run after fewer answers than this in the cycle only closes the gate: too little to measure a rate. */
   minServedToMeasure: number;
-  /** Slow start of the partner lane; `false` for none (unlimited until the first 429). */
+  /** Slow start of the partner lane; `false` for none (unlimited until the first run of 429s). */
   slowStart: { initialPerSecond: number; growthPerResponse: number; unlimitedAbovePerSecond: number } | false;
-  /**
-   * A 429 for a customer whose share of the responses served recently is at most this is taken as
-   * partner-wide at once (no probe).
-   */
+  /** Accepted chance, per request, that stray 429s alone make a run long enough to cut the rate. */
+  falseAlarm: number;
+  /** The 429 share assumed before there are answers, and how many answers it weighs. */
+  noisePrior: { share: number; weight: number };
+  /** The 429 share is measured over about this many recent answers (exponentially weighted). */
+  noiseHorizon: number;
+  /** A 429 for a customer whose share of the recent answers is at most this counts for the partner lane. */
   customerShareForPartnerScope: number;
-  /** How long a partner-wide 429 makes later 429s count as partner-wide without probing. */
-  scopeMemoryMs: number;
   /** Customer lanes kept at most (least recently used ones are forgotten). */
   maxTrackedKeys: number;
   clock: Clock;
+  /** Receives one line per run of 429s taken as the limit (the client's logger). */
+  log: (line: string) => void;
 }
 
 /** Defaults of {@link PacingOptions}. */
@@ -96,16 +132,20 @@ export const DEFAULT_PACING: PacingOptions = {
   maxConcurrency: 32,
   maxRequestsPerMinute: undefined,
   decreaseFactor: 0.9,
-  increasePerSecond: 0.01,
-  probePerSecond: 0.001,
+  increasePerSecond: 0.05,
+  probePerSecond: 0.002,
+  probeDoublingMs: 8000,
   nearLimit: 0.97,
   minRatePerSecond: 0.1,
   minServedToMeasure: 5,
   slowStart: { initialPerSecond: 300, growthPerResponse: 0.02, unlimitedAbovePerSecond: 20_000 },
+  falseAlarm: 0.005,
+  noisePrior: { share: 0.001, weight: 50 },
+  noiseHorizon: 300,
   customerShareForPartnerScope: 0.1,
-  scopeMemoryMs: 10 * 60_000,
   maxTrackedKeys: 10_000,
   clock: systemClock,
+  log: () => undefined,
 };
 
 /** How a paced request ended. */
@@ -122,6 +162,17 @@ export interface Permit {
   done(outcome: Outcome): void;
 }
 
+/** The scope's gate (a Retry-After) stays closed longer than the caller can wait. */
+export class GateClosedError extends Error {
+  constructor(
+    /** How long the gate stays closed from now, in ms. */
+    readonly waitMs: number,
+  ) {
+    super(`The throttled scope reopens in ${Math.ceil(waitMs / 1000)} s, after this request's deadline.`);
+    this.name = "GateClosedError";
+  }
+}
+
 /** A snapshot for logs and tests. */
 export interface PacingSnapshot {
   inFlight: number;
@@ -129,10 +180,24 @@ export interface PacingSnapshot {
   /** Requests per second allowed by the partner lane (Infinity: unlimited). */
   partnerRate: number;
   partnerGateOpenInMs: number;
-  /** Customer lanes currently rate-limited. */
+  /** Customer lanes currently rate-limited or closed. */
   limitedCustomers: number;
-  /** Partner-wide throttling observed within `scopeMemoryMs`. */
-  partnerScope: boolean;
+  /** Share of recent answers that were 429s (the noise floor the evidence is weighed against). */
+  throttledShare: number;
+  /** 429s in a row that are taken as a full bucket now. */
+  runLength: number;
+  /** Runs of 429s taken as a full bucket so far (each closed a gate and, when measurable, cut a rate). */
+  runs: number;
+  /** 429s taken as stray so far (waited out by their own request and customer only). */
+  strays: number;
+}
+
+/** Consecutive 429s of a lane, not yet broken by a served answer. */
+interface Run {
+  /** When its first 429 arrived: answers to requests sent since then are evidence. */
+  startedAt: number;
+  count: number;
+  until: number;
 }
 
 /** One throttle scope: the partner, a customer, or the fixed cap. */
@@ -144,43 +209,41 @@ class Lane {
   estimate: number | undefined;
   served = 0;
   cycleStart: number | undefined;
-  /** Requests sent before this time belong to the last decrease: their 429s only extend the gate. */
+  /** Requests sent before this time belong to the last cut: their 429s only extend the gate. */
   lastDecreaseAt = -Infinity;
   lastIncrease = 0;
+  /** When the rate reached `nearLimit` x the estimate (the probe starts). */
+  plateauSince: number | undefined;
   slowStart: boolean;
+  run: Run | undefined;
   constructor(rate: number, slowStart: boolean) {
     this.rate = rate;
     this.slowStart = slowStart;
   }
 }
 
-/** An open question: was this 429 for customer `key` per customer or partner-wide? */
-interface Pending {
-  key: string;
-  /** When the throttled request was sent: requests sent later are evidence of the scope. */
-  sentAt: number;
-  startedAt: number;
-  until: number;
-  probeInFlight: boolean;
-}
-
 interface Held {
   key: string | undefined;
   sentAt: number;
-  probe: boolean;
-  pending: Pending | undefined;
 }
 
 interface Waiter {
   key: string | undefined;
+  /** Latest time this waiter may start (its caller's deadline). */
+  deadline: number;
   grant(p: Permit): void;
+  fail(e: Error): void;
 }
+
+/** Starts due within this are due now: `now + (t - now)` need not equal `t` in floating point. */
+const EPSILON_MS = 0.01;
+
+/** Keys of the last answers, to tell a customer's share of the traffic. */
+const SHARE_WINDOW = 100;
 
 /**
  * The shared limiter: `const permit = await limiter.acquire(customerId, signal)`, send, then
- * `permit.done(outcome)`. Waiters form one FIFO queue; each pass starts, in order, every waiter whose lanes
- * allow it now (a waiter held by its own customer's gate does not hold the others back), then sets one timer
- * for the earliest time another could start.
+ * `permit.done(outcome)`. See the file comment.
  */
 export class Limiter {
   private readonly o: PacingOptions;
@@ -188,10 +251,15 @@ export class Limiter {
   private readonly cap: Lane | undefined;
   private readonly customers = new Map<string, Lane>();
   private readonly queue: Waiter[] = [];
-  private pending: Pending | undefined;
-  private partnerScopeUntil = -Infinity;
   private inFlight = 0;
+  private runs = 0;
+  private strays = 0;
   private timer: { at: number; cancel: AbortController } | undefined;
+  /** Exponentially weighted counts of answers and of 429s (see `noiseHorizon`). */
+  private answers = 0;
+  private throttled = 0;
+  private readonly recent: (string | undefined)[] = [];
+  private readonly recentCount = new Map<string, number>();
 
   constructor(options: Partial<PacingOptions> = {}) {
     this.o = { ...DEFAULT_PACING, ...options };
@@ -203,8 +271,12 @@ export class Limiter {
         : new Lane(this.o.maxRequestsPerMinute / 60, false);
   }
 
-  /** Waits for the right to start one request for `customerId` (or a partner-level request without one). */
-  acquire(customerId?: string, signal?: AbortSignal): Promise<Permit> {
+  /**
+   * Waits for the right to start one request for `customerId` (or a partner-level request without one).
+   * Rejects with `signal`'s reason when it aborts, and with {@link GateClosedError} at once when the scope's
+   * gate stays closed more than `maxWaitMs` from now.
+   */
+  acquire(customerId?: string, signal?: AbortSignal, maxWaitMs = Infinity): Promise<Permit> {
     const key = customerId?.toLowerCase();
     return new Promise<Permit>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
@@ -212,12 +284,18 @@ export class Limiter {
         const i = this.queue.indexOf(waiter);
         if (i >= 0) this.queue.splice(i, 1);
         reject(signal?.reason);
+        this.pump(); // cancels the timer if no one is left to wake
       };
       const waiter: Waiter = {
         key,
+        deadline: this.o.clock.now() + maxWaitMs,
         grant: (p) => {
           signal?.removeEventListener("abort", onAbort);
           resolve(p);
+        },
+        fail: (e) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(e);
         },
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -237,29 +315,33 @@ export class Limiter {
       partnerRate: Math.min(this.partner.rate, this.cap?.rate ?? Infinity),
       partnerGateOpenInMs: Math.max(0, this.partner.gateUntil - now),
       limitedCustomers: limited,
-      partnerScope: this.partnerScopeUntil > now,
+      throttledShare: this.throttledShare(),
+      runLength: this.runLength(),
+      runs: this.runs,
+      strays: this.strays,
     };
   }
 
   /** Starts every waiter that may start now, in order; then sets a timer for the next one. */
   private pump(): void {
     const now = this.o.clock.now();
-    if (this.pending && now >= this.pending.until) this.resolveCustomer(this.pending);
     let wakeAt = Infinity;
     for (let i = 0; i < this.queue.length && this.inFlight < this.o.maxConcurrency;) {
       const w = this.queue[i]!;
-      const p = this.pending;
-      // While a 429's scope is unknown, other customers go one at a time (the probe).
-      const probe = p !== undefined && w.key !== p.key;
-      if (probe && p.probeInFlight) {
-        wakeAt = Math.min(wakeAt, p.until);
-        i++;
+      const lanes = this.lanesFor(w.key, now);
+      let gate = 0;
+      let t = now;
+      for (const l of lanes) {
+        gate = Math.max(gate, l.gateUntil);
+        t = Math.max(t, l.gateUntil, l.next);
+      }
+      if (gate > w.deadline) {
+        // A Retry-After longer than this caller can wait: fail now, as throttled, rather than at the deadline.
+        this.queue.splice(i, 1);
+        w.fail(new GateClosedError(gate - now));
         continue;
       }
-      const lanes = this.lanesFor(w.key, now);
-      let t = now;
-      for (const l of lanes) t = Math.max(t, l.gateUntil, l.next);
-      if (t > now) {
+      if (t > now + EPSILON_MS) {
         wakeAt = Math.min(wakeAt, t);
         i++;
         continue;
@@ -269,11 +351,10 @@ export class Limiter {
         this.increase(l, now);
         l.next = Number.isFinite(l.rate) ? now + 1000 / l.rate : now;
       }
-      if (probe) p.probeInFlight = true;
       this.inFlight++;
-      w.grant(this.permit({ key: w.key, sentAt: now, probe, pending: probe ? p : undefined }));
+      w.grant(this.permit({ key: w.key, sentAt: now }));
     }
-    if (this.timer && this.timer.at !== wakeAt) {
+    if (this.timer && (this.timer.at !== wakeAt || this.queue.length === 0)) {
       this.timer.cancel.abort();
       this.timer = undefined;
     }
@@ -295,7 +376,6 @@ export class Limiter {
         if (finished) return;
         finished = true;
         this.inFlight--;
-        if (h.probe && h.pending && this.pending === h.pending) h.pending.probeInFlight = false;
         if (outcome.kind === "served") this.onServed(h);
         else if (outcome.kind === "throttled") this.onThrottled(h, outcome.retryAfterMs);
         this.pump();
@@ -331,18 +411,58 @@ export class Limiter {
     const dt = Math.min(1000, Math.max(0, now - l.lastIncrease));
     l.lastIncrease = now;
     if (l.slowStart || l === this.cap || l.estimate === undefined || !Number.isFinite(l.rate)) return;
-    const fraction =
-      l.rate < this.o.nearLimit * l.estimate ? this.o.increasePerSecond : this.o.probePerSecond;
-    l.rate += (fraction * l.estimate * dt) / 1000;
+    const target = this.o.nearLimit * l.estimate;
+    if (l.rate < target) {
+      l.rate = Math.min(target, l.rate + (this.o.increasePerSecond * l.estimate * dt) / 1000);
+      if (l.rate >= target) l.plateauSince = now;
+      return;
+    }
+    l.plateauSince ??= now;
+    const boost = Math.min(64, 2 ** ((now - l.plateauSince) / this.o.probeDoublingMs));
+    l.rate += (this.o.probePerSecond * boost * l.estimate * dt) / 1000;
+  }
+
+  /** Share of 429s among recent answers, with the prior weighed in. */
+  private throttledShare(): number {
+    const { share, weight } = this.o.noisePrior;
+    return (this.throttled + share * weight) / (this.answers + weight);
+  }
+
+  /** The shortest run of 429s that stray ones would make with a chance of at most `falseAlarm`. */
+  private runLength(): number {
+    const p = Math.min(0.5, this.throttledShare());
+    return Math.min(8, Math.max(1, Math.ceil(Math.log(this.o.falseAlarm) / Math.log(p) - 1e-9)));
+  }
+
+  /** Counts one answer for the 429 share and the customers' shares of the traffic. */
+  private record(key: string | undefined, throttled: boolean): void {
+    const keep = 1 - 1 / this.o.noiseHorizon;
+    this.answers = this.answers * keep + 1;
+    this.throttled = this.throttled * keep + (throttled ? 1 : 0);
+    this.recent.push(key);
+    if (key !== undefined) this.recentCount.set(key, (this.recentCount.get(key) ?? 0) + 1);
+    if (this.recent.length > SHARE_WINDOW) {
+      const old = this.recent.shift();
+      if (old !== undefined) {
+        const n = (this.recentCount.get(old) ?? 1) - 1;
+        if (n > 0) this.recentCount.set(old, n);
+        else this.recentCount.delete(old);
+      }
+    }
   }
 
   private onServed(h: Held): void {
+    this.record(h.key, false);
     const lanes = [this.partner];
     if (h.key !== undefined) {
       const c = this.customers.get(h.key);
       if (c) lanes.push(c);
     }
-    for (const l of lanes) if (l.cycleStart === undefined || h.sentAt >= l.cycleStart) l.served++;
+    for (const l of lanes) {
+      if (l.cycleStart === undefined || h.sentAt >= l.cycleStart) l.served++;
+      // Served after the run began: the bucket had room, so the run's 429s were stray.
+      if (l.run && h.sentAt >= l.run.startedAt) l.run = undefined;
+    }
     const ss = this.o.slowStart;
     if (this.partner.slowStart && ss) {
       this.partner.rate *= 1 + ss.growthPerResponse;
@@ -351,39 +471,58 @@ export class Limiter {
         this.partner.slowStart = false;
       }
     }
-    const p = this.pending;
-    // Sent after K's throttled request, for another customer, and served: the partner still had quota.
-    if (p && h.key !== p.key && h.sentAt >= p.sentAt) this.resolveCustomer(p);
   }
 
   private onThrottled(h: Held, retryAfterMs: number): void {
     const now = this.o.clock.now();
     const until = now + Math.max(0, retryAfterMs);
-    const p = this.pending;
-    if (h.key === undefined || this.partnerScopeUntil > now) return this.partnerEvent(h, until, now);
-    if (p && h.key !== p.key) {
-      // Another customer throttled, sent after K's throttled request: the limit is the partner's.
-      if (h.sentAt >= p.sentAt) return this.partnerEvent(h, Math.max(until, p.until), now);
-      this.extendGate(this.customerLane(h.key, now), until);
-      return;
-    }
-    const lane = this.customerLane(h.key, now);
-    if (p) {
+    // Every 429 is waited out by its own customer's scope (the throttled request waits it out too).
+    const own = h.key === undefined ? undefined : this.customerLane(h.key, now);
+    if (own) this.extendGate(own, until);
+    const lane = own && !this.smallShare(h.key!) ? own : this.partner;
+    if (h.sentAt < lane.lastDecreaseAt) {
+      // Sent before the last cut: part of the run that caused it.
       this.extendGate(lane, until);
-      p.until = Math.max(p.until, until);
       return;
     }
-    if (h.sentAt < lane.lastDecreaseAt) return this.extendGate(lane, until);
-    // A per-customer limit (500 a minute) is reached only by a customer that made much of the recent traffic;
-    // a customer with a small share was throttled by the partner's limit.
-    if (
-      this.partner.served >= 10 &&
-      lane.served <= this.o.customerShareForPartnerScope * this.partner.served
-    ) {
-      return this.partnerEvent(h, until, now);
+    const k = this.runLength();
+    this.record(h.key, true);
+    const run = (lane.run ??= { startedAt: now, count: 0, until });
+    run.count++;
+    run.until = Math.max(run.until, until);
+    if (run.count < k) {
+      // Not (yet) evidence of a full bucket. Its slot is given back: a 429 the limit did not cause used no
+      // budget, and the retry is a request the rate has to make room for.
+      this.strays++;
+      if (Number.isFinite(this.partner.rate)) {
+        this.partner.next = Math.max(
+          now,
+          this.partner.gateUntil,
+          this.partner.next - 1000 / this.partner.rate,
+        );
+      }
+      return;
     }
-    this.extendGate(lane, until);
-    this.pending = { key: h.key, sentAt: h.sentAt, startedAt: now, until, probeInFlight: false };
+    // The run was the limit, not noise: only its first 429 (which looked like any stray one) stays counted.
+    this.strays -= run.count - 1;
+    this.throttled = Math.max(0, this.throttled - (run.count - 1));
+    this.runs++;
+    lane.run = undefined;
+    const before = lane.rate;
+    this.decrease(lane, run.until, now);
+    const scope = lane === this.partner ? "every request of the partner" : `customer ${h.key!}`;
+    const perMinute = (r: number): string => (Number.isFinite(r) ? `${Math.round(r * 60)}/min` : "unlimited");
+    this.o.log(
+      `Partner Center throttling: ${run.count} 429 answer(s) in a row, taken as the limit; ${scope} waits ` +
+        `${Math.ceil((run.until - now) / 1000)} s (Retry-After), then goes at ${perMinute(lane.rate)}` +
+        `${lane.rate === before ? "" : ` (was ${perMinute(before)})`}, climbing back as answers come.`,
+    );
+  }
+
+  /** True when `key` made a small share of the recent answers: its 429 is the partner's limit. */
+  private smallShare(key: string): boolean {
+    if (this.recent.length < 10) return false;
+    return (this.recentCount.get(key) ?? 0) <= this.o.customerShareForPartnerScope * this.recent.length;
   }
 
   private extendGate(l: Lane, until: number): void {
@@ -394,28 +533,28 @@ export class Limiter {
   private decrease(l: Lane, until: number, now: number): void {
     this.extendGate(l, until);
     l.lastDecreaseAt = now;
+    l.plateauSince = undefined;
     // Too few answers to measure a rate (another process may have used the budget): honour the gate only.
     if (l.served < this.o.minServedToMeasure) return;
-    const span = Math.max(1, until - (l.cycleStart ?? now));
-    const measured = (l.served * 1000) / span;
-    l.estimate = Math.max(this.o.minRatePerSecond, measured);
-    l.rate = Math.max(this.o.minRatePerSecond, this.o.decreaseFactor * measured);
+    const start = l.cycleStart ?? now;
+    let estimate: number;
+    if (l.estimate === undefined || !Number.isFinite(l.rate)) {
+      // From unlimited (or slow start): the burst, then the wait, spans the window; served over both is the limit.
+      estimate = (l.served * 1000) / Math.max(1, until - start);
+    } else {
+      // Paced: the rate served since the last reopening, which is where the bucket ran full (or a stray run
+      // struck). One run moves the estimate down by `decreaseFactor` at most (a run right after a reopening,
+      // or at a quiet time, measures little), and up no further than the rate the lane was allowed.
+      const measured = (l.served * 1000) / Math.max(1, now - start);
+      estimate = Math.min(
+        Math.max(measured, this.o.decreaseFactor * l.estimate),
+        Math.max(l.estimate, l.rate),
+      );
+    }
+    l.estimate = Math.max(this.o.minRatePerSecond, estimate);
+    l.rate = Math.max(this.o.minRatePerSecond, this.o.decreaseFactor * estimate);
     l.slowStart = false;
     l.cycleStart = l.gateUntil;
     l.served = 0;
-  }
-
-  private partnerEvent(h: Held, until: number, now: number): void {
-    this.partnerScopeUntil = now + this.o.scopeMemoryMs;
-    this.pending = undefined;
-    if (h.sentAt < this.partner.lastDecreaseAt) this.extendGate(this.partner, until);
-    else this.decrease(this.partner, until, now);
-  }
-
-  private resolveCustomer(p: Pending): void {
-    if (this.pending !== p) return;
-    this.pending = undefined;
-    const lane = this.customers.get(p.key);
-    if (lane) this.decrease(lane, p.until, p.startedAt);
   }
 }

@@ -12,9 +12,11 @@
  * Nothing documents that a retried PATCH is answered from a replay of the first, so a failure says whether an
  * earlier attempt of the same request may have been applied ({@link PartnerCenterError.mayHaveApplied}).
  *
- * Retries: 429 (after its Retry-After: the shared limiter holds every caller of the throttled scope until
- * then), 5xx and connection errors, with jittered exponential backoff, at most `maxAttempts` attempts and
- * within `deadlineMs`; one more attempt with a new token after a 401 that is not 900421 (MFA).
+ * Retries: 429 (after its Retry-After; the shared limiter decides whether the whole scope waits too, see
+ * pacing.ts), 5xx and connection errors, with jittered exponential backoff, at most `maxAttempts` attempts and
+ * within `deadlineMs`; one more attempt with a new token after a 401 that is not 900421 (MFA). A Retry-After
+ * longer than what is left of the deadline fails at once as throttled, naming the wait (waiting it out could
+ * only end in a timeout), and so does a request whose scope is closed that long.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -37,7 +39,7 @@ import {
   type ErrorContext,
 } from "../errors";
 import { settingName, type Settings } from "../settings";
-import type { Limiter } from "./pacing";
+import { GateClosedError, type Limiter, type Permit } from "./pacing";
 import { errorBodySchema, normalizeKeys } from "./schemas";
 import type { TokenSource } from "./auth";
 
@@ -201,7 +203,7 @@ export class Transport {
         };
         req.onIds?.({ requestId, correlationId: actx.correlationId! }); // AUDIT HOOK (issue 17): the ids sent
         try {
-          outcome = await this.attempt(req, url, body, actx, overall, renewed);
+          outcome = await this.attempt(req, url, body, actx, overall, renewed, started);
         } catch (e) {
           // The deadline or the caller's signal ended the wait (token, limiter or send); a send cut short may
           // have been applied.
@@ -220,17 +222,11 @@ export class Transport {
         }
         if (outcome.kind === "fail") throw outcome.error;
         if (attempt >= this.retry.maxAttempts) throw outcome.error;
-        // 429: the limiter already holds this scope until Retry-After; add only a little jitter.
+        // 429: this request waits its Retry-After (attempt() failed it already if that passes the deadline).
         const wait =
           outcome.retryAfterMs !== undefined
-            ? Math.random() * Math.min(this.retry.baseDelayMs, 250)
+            ? outcome.retryAfterMs + Math.random() * Math.min(this.retry.baseDelayMs, 250)
             : backoff(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
-        if (
-          outcome.retryAfterMs !== undefined &&
-          outcome.retryAfterMs > this.retry.deadlineMs - (Date.now() - started)
-        ) {
-          throw outcome.error; // waiting would pass the deadline
-        }
         this.counters.retries++;
         this.log(
           `${operation}: ${describeFailure(outcome.error)}; attempt ${attempt + 1} of ${this.retry.maxAttempts} in ${Math.round(outcome.retryAfterMs ?? wait)} ms (MS-RequestId ${requestId}).`,
@@ -263,9 +259,21 @@ export class Transport {
     ctx: ErrorContext,
     overall: AbortSignal,
     renewed: boolean,
+    started: number,
   ): Promise<Attempt<T>> {
     const token = await this.auth.token(overall);
-    const permit = await this.limiter.acquire(req.customerId, overall);
+    const left = (): number => this.retry.deadlineMs - (Date.now() - started);
+    let permit: Permit;
+    try {
+      permit = await this.limiter.acquire(req.customerId, overall, left());
+    } catch (e) {
+      if (!(e instanceof GateClosedError)) throw e;
+      const error = new ThrottledError(
+        `Partner Center asked to wait ${seconds(e.waitMs)} before more requests ${req.customerId ? "for this customer" : "of this partner"} (an earlier Retry-After); that is past this request's deadline (${seconds(left())} left).`,
+        { ...ctx, retryAfterSeconds: Math.ceil(e.waitMs / 1000), action: THROTTLED_ACTION },
+      );
+      return { kind: "fail", error };
+    }
     this.counters.requests++;
     const timeout = timedSignal(this.retry.attemptTimeoutMs, overall);
     try {
@@ -297,16 +305,19 @@ export class Transport {
         const waitMs =
           retryAfterMs ?? secondsInMessage(errBody?.partnerCenterDescription) ?? this.retry.baseDelayMs;
         permit.done({ kind: "throttled", retryAfterMs: waitMs });
-        return {
-          kind: "retry",
-          retryAfterMs: waitMs,
-          error: new ThrottledError("Partner Center is throttling requests (HTTP 429).", {
+        const tooLong = waitMs > left();
+        const error = new ThrottledError(
+          tooLong
+            ? `Partner Center is throttling requests (HTTP 429) and asked to wait ${seconds(waitMs)}; that is past this request's deadline (${seconds(left())} left), so it fails now.`
+            : `Partner Center is throttling requests (HTTP 429, wait ${seconds(waitMs)}).`,
+          {
             ...ctx,
             ...errBody,
             retryAfterSeconds: Math.ceil(waitMs / 1000),
-            action: `Retry later; if it happens often, set ${settingName("maxRequestsPerMinute")} or lower ${settingName("maxConcurrency")}.`,
-          }),
-        };
+            action: THROTTLED_ACTION,
+          },
+        );
+        return tooLong ? { kind: "fail", error } : { kind: "retry", retryAfterMs: waitMs, error };
       }
       permit.done({ kind: "served" });
 
@@ -490,6 +501,13 @@ const OWNED_HEADERS = new Set([
   "connection",
 ]);
 
+const THROTTLED_ACTION = `Retry later. If other tools share the partner's Partner Center quota, set ${settingName("maxRequestsPerMinute")} below the limit to leave them room, or lower ${settingName("maxConcurrency")}.`;
+
+/** A wait for messages: "86400 s". */
+function seconds(ms: number): string {
+  return `${Math.max(0, Math.ceil(ms / 1000))} s`;
+}
+
 const VALIDATION_ACTION =
   "This is unexpected: report it with the MS-CorrelationId. Nothing was changed on the basis of this answer.";
 
@@ -506,11 +524,18 @@ function header(h: Dispatcher.ResponseData["headers"], name: string): string | u
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Retry-After as seconds or an HTTP date, in ms. */
+/**
+ * Retry-After in ms: delay-seconds or an HTTP-date (RFC 9110 section 10.2.3; Partner Center sends seconds,
+ * partner-center-api.md "Throttling"). Anything else (negative, "soon", exponents) is unreadable: undefined,
+ * so the caller falls back to its own backoff. Huge values stay huge (finite): the caller compares them with
+ * its deadline and never hands them to a timer.
+ */
 export function retryAfter(h: Dispatcher.ResponseData["headers"]): number | undefined {
   const v = header(h, "retry-after")?.trim();
   if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.min(Number.MAX_SAFE_INTEGER, Number(v) * 1000);
+  // IMF-fixdate, RFC 850 and asctime dates all start with the day name; Date.parse alone accepts "-1" or "2".
+  if (!/^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,? /i.test(v)) return undefined;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }

@@ -841,7 +841,8 @@ export class EmulatorCore {
 
     const t = this.config.throttle;
     if (t !== false) {
-      const d = this.throttle.take(FixedWindowThrottle.key(t, this.partnerTenantId(), ctx.customerId), t);
+      const key = FixedWindowThrottle.key(t, this.partnerTenantId(), ctx.customerId);
+      const d = this.throttle.take(key, t, Date.now(), this.random);
       if (!d.allowed) {
         this.counters.throttled++;
         return throttled(d.retryAfterSeconds);

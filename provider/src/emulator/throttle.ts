@@ -16,6 +16,12 @@ export interface ThrottleConfig {
    * partner's budget). `partner`: one budget for the whole partner tenant.
    */
   scope: "partner" | "partnerAndCustomer";
+  /**
+   * Share (0..1) of requests answered 429 with `Retry-After: 1` whatever the budget, without using it up:
+   * the throttling a partner's other tools (the portal, scripts, other pipelines) and the service's own
+   * hiccups cause, which a client's own rate did not. Default 0. Drawn from the emulator's seeded generator.
+   */
+  noise?: number | undefined;
 }
 
 /** The realistic default: 500 requests a minute per partner and customer (partner-center-api.md "Throttling"). */
@@ -39,8 +45,17 @@ export class FixedWindowThrottle {
       : partnerTenantId;
   }
 
-  /** Counts one request against `key`, or says how long to wait (whole seconds, rounded up, at least 1). */
-  take(key: string, config: ThrottleConfig, now: number = Date.now()): ThrottleDecision {
+  /**
+   * Counts one request against `key`, or says how long to wait (whole seconds, rounded up, at least 1).
+   * `random` draws the stray 429s of `config.noise`.
+   */
+  take(
+    key: string,
+    config: ThrottleConfig,
+    now: number = Date.now(),
+    random: () => number = Math.random,
+  ): ThrottleDecision {
+    if (config.noise && random() < config.noise) return { allowed: false, retryAfterSeconds: 1 };
     let w = this.windows.get(key);
     if (!w || now >= w.start + config.windowMs) {
       w = { start: now, count: 0 };
@@ -62,7 +77,7 @@ export class FixedWindowThrottle {
   }
 }
 
-/** Validates a throttle setting (a full or partial object merged over `base`, or `false`). */
+/** Validates a throttle setting (a full or partial object {limit, windowMs, scope, noise} merged over `base`, or `false`). */
 export function parseThrottle(
   value: unknown,
   base: ThrottleConfig = DEFAULT_THROTTLE,
@@ -73,12 +88,13 @@ export function parseThrottle(
   }
   const v = value as Record<string, unknown>;
   for (const k of Object.keys(v)) {
-    if (!["limit", "windowMs", "scope"].includes(k))
-      throw new TypeError(`throttle.${k} is not a known property (limit, windowMs, scope)`);
+    if (!["limit", "windowMs", "scope", "noise"].includes(k))
+      throw new TypeError(`throttle.${k} is not a known property (limit, windowMs, scope, noise)`);
   }
   const limit = v.limit ?? base.limit;
   const windowMs = v.windowMs ?? base.windowMs;
   const scope = v.scope ?? base.scope;
+  const noise = "noise" in v ? v.noise : base.noise;
   if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1)
     throw new TypeError(`throttle.limit must be an integer >= 1, got ${String(limit)}`);
   if (typeof windowMs !== "number" || !Number.isFinite(windowMs) || windowMs < 1) {
@@ -89,5 +105,7 @@ export function parseThrottle(
       `throttle.scope must be "partner" or "partnerAndCustomer", got ${JSON.stringify(scope)}`,
     );
   }
-  return { limit, windowMs, scope };
+  if (noise !== undefined && (typeof noise !== "number" || !(noise >= 0 && noise <= 1)))
+    throw new TypeError(`throttle.noise must be a number from 0 to 1, got ${String(noise)}`);
+  return noise ? { limit, windowMs, scope, noise } : { limit, windowMs, scope };
 }

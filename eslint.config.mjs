@@ -2,7 +2,16 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "provider/dist/**", "**/bin/**", "coverage/**", ".cache/**"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "provider/dist/**",
+      "packages/*/dist/**",
+      "**/bin/**",
+      "coverage/**",
+      ".cache/**",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.js", "**/*.cjs"],

@@ -16,7 +16,7 @@ const { execFileSync, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { startEmulator } = require("pulumi-partner-center/emulator");
+const { startEmulator } = require("pulumi-partner-center-emulator");
 const { Host, runProgram, withoutProvider, ROOT, TYPE } = require("./host");
 const { gdapStep } = require("./gdap-step"); // GDAP (issue 16)
 

@@ -12,7 +12,7 @@ const HELPDESK_ADMIN = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
 const GROUP = "869713c9-0b28-4d08-8949-ae07ae1bf528";
 
 /**
- * @param {{ host: import("./host").Host, emulator: import("pulumi-partner-center/emulator").Emulator,
+ * @param {{ host: import("./host").Host, emulator: import("pulumi-partner-center-emulator").Emulator,
  *   customerId: string, name: string, say: (s?: string) => void, step: (n: number, t: string, w: string) => void,
  *   indent: (s: string) => string, n: number }} o
  * @returns {Promise<boolean>} true when every stage behaved as expected

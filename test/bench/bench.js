@@ -21,7 +21,7 @@
  */
 const os = require("node:os");
 const { Client } = require("undici");
-const { startEmulator, syntheticEstate } = require("pulumi-partner-center/emulator");
+const { startEmulator, syntheticEstate } = require("pulumi-partner-center-emulator");
 const {
   Host,
   captureProviderText,
@@ -330,7 +330,7 @@ function round(n, d) {
  */
 async function pulumiBench() {
   const path = require("node:path");
-  const { DEFAULT_THROTTLE } = require("pulumi-partner-center/emulator");
+  const { DEFAULT_THROTTLE } = require("pulumi-partner-center-emulator");
   const { cliEnv, projectFiles, Stack } = require("../../examples/demo/pulumi");
   const count = QUICK ? 200 : 1000;
   const estate = syntheticEstate({ count });

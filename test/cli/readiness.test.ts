@@ -10,7 +10,7 @@ import {
   SAMPLE_CUSTOMERS,
   SAMPLE_SUBSCRIPTIONS,
   type Emulator,
-} from "../../provider/src/emulator";
+} from "../../packages/emulator/src";
 
 const BIN = path.resolve(__dirname, "../../provider/dist/cli/readiness.js");
 let emulator: Emulator;

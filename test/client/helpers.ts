@@ -1,6 +1,6 @@
 /** Shared setup: an emulator on loopback and a client pointed at it with tiny retry delays. */
 import { PartnerCenterClient, type ClientOptions } from "../../provider/src/client";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../provider/src/emulator";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../packages/emulator/src";
 import { loadSettings, type Settings } from "../../provider/src/settings";
 
 export const CLIENT_SECRET = "emulator-client-secret-value-0123";

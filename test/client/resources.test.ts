@@ -1,6 +1,6 @@
 /** Customers, subscriptions, entitlements and relationship requests against the emulator's sample estate. */
 import type { PartnerCenterClient } from "../../provider/src/client";
-import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS, type Emulator } from "../../provider/src/emulator";
+import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS, type Emulator } from "../../packages/emulator/src";
 import { ApiError, NotFoundError } from "../../provider/src/errors";
 import { caught, clientFor, emulator } from "./helpers";
 

@@ -8,7 +8,7 @@ import { MockAgent } from "../../provider/node_modules/undici";
 import { PartnerCenterClient } from "../../provider/src/client";
 import { ConnectionError, ThrottledError } from "../../provider/src/errors";
 import { loadSettings } from "../../provider/src/settings";
-import { SAMPLE_CUSTOMERS } from "../../provider/src/emulator";
+import { SAMPLE_CUSTOMERS } from "../../packages/emulator/src";
 import { caught, clientFor, emulator } from "./helpers";
 
 const ORIGIN = "https://api.partnercenter.microsoft.com";

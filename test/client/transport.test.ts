@@ -1,6 +1,6 @@
 /** Transport and auth against the emulator over real loopback HTTP: every error class, retries, tokens. */
 import type { PartnerCenterClient } from "../../provider/src/client";
-import { SAMPLE_CUSTOMERS, type Emulator } from "../../provider/src/emulator";
+import { SAMPLE_CUSTOMERS, type Emulator } from "../../packages/emulator/src";
 import {
   ApiError,
   AuthenticationError,

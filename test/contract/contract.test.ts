@@ -8,7 +8,7 @@
  *   both the stand-in and the emulator.
  */
 import type { PartnerCenterClient } from "../../provider/src/client";
-import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS, type Emulator } from "../../provider/src/emulator";
+import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS, type Emulator } from "../../packages/emulator/src";
 import { ApiError, NotFoundError, RemovalUnconfirmedError, ThrottledError } from "../../provider/src/errors";
 import { findBlockers, isReservedInstance, remove } from "../../provider/src/relationship";
 import { clientFor } from "../client/helpers";

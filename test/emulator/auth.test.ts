@@ -1,6 +1,6 @@
 /** Token endpoint, bearer checks and the headers every API answer carries. */
-import type { Emulator } from "../../provider/src/emulator";
-import { SAMPLE_CUSTOMERS } from "../../provider/src/emulator";
+import type { Emulator } from "../../packages/emulator/src";
+import { SAMPLE_CUSTOMERS } from "../../packages/emulator/src";
 import { accessToken, call, PARTNER, sleep, start, tokenRequest } from "./helpers";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,7 +1,7 @@
 /** Customers: list paging, GET by id in both casings, the invitation link, removing the relationship. */
 import { removalResponse } from "../contract/corpus";
-import type { Emulator } from "../../provider/src/emulator";
-import { SAMPLE_CUSTOMERS, syntheticEstate } from "../../provider/src/emulator";
+import type { Emulator } from "../../packages/emulator/src";
+import { SAMPLE_CUSTOMERS, syntheticEstate } from "../../packages/emulator/src";
 import { accessToken, all, call, PARTNER, start } from "./helpers";
 
 let emu: Emulator;

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import type { Emulator } from "../../provider/src/emulator";
+import type { Emulator } from "../../packages/emulator/src";
 import {
   DEFAULT_ESTATE,
   EstateValidationError,
@@ -11,10 +11,10 @@ import {
   startEmulator,
   syntheticEstate,
   type Estate,
-} from "../../provider/src/emulator";
+} from "../../packages/emulator/src";
 import { accessToken, call, start } from "./helpers";
 
-const CLI = path.resolve(__dirname, "../../provider/dist/emulator/cli.js");
+const CLI = path.resolve(__dirname, "../../packages/emulator/dist/cli.js");
 
 describe("estate", () => {
   let emu: Emulator;

@@ -1,5 +1,5 @@
 /** Shared helpers for the emulator tests: real HTTP over loopback with Node's fetch. */
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../provider/src/emulator";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../packages/emulator/src";
 
 export const PARTNER = "0a0a0a0a-0000-4000-8000-00000000000a";
 

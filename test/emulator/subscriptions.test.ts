@@ -1,6 +1,6 @@
 /** Subscriptions (paging, suspension with If-Match, cancellation), entitlements and Azure entitlements. */
-import type { Emulator } from "../../provider/src/emulator";
-import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS } from "../../provider/src/emulator";
+import type { Emulator } from "../../packages/emulator/src";
+import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS } from "../../packages/emulator/src";
 import { accessToken, all, call, start } from "./helpers";
 
 let emu: Emulator;

@@ -1,6 +1,6 @@
 /** Throttling (both scopes), latency and every scripted fault kind. */
-import type { Emulator } from "../../provider/src/emulator";
-import { SAMPLE_CUSTOMERS, startEmulator } from "../../provider/src/emulator";
+import type { Emulator } from "../../packages/emulator/src";
+import { SAMPLE_CUSTOMERS, startEmulator } from "../../packages/emulator/src";
 import { accessToken, call, PARTNER, start, tokenRequest } from "./helpers";
 
 let emu: Emulator;

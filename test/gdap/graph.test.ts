@@ -3,7 +3,7 @@
  * lifecycle, paging, etags, Graph error shapes, tokens per resource, and faults (429, lost answers, 5xx).
  */
 import { closeSharedClients, type PartnerCenterClient } from "../../provider/src/client";
-import type { Emulator } from "../../provider/src/emulator";
+import type { Emulator } from "../../packages/emulator/src";
 import {
   adminAccessOf,
   approvalUrl,

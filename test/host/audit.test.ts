@@ -14,7 +14,7 @@ import {
   startEmulator,
   syntheticEstate,
   type Emulator,
-} from "pulumi-partner-center/emulator";
+} from "pulumi-partner-center-emulator";
 import type { AuditRecord } from "../../provider/src/audit";
 import {
   captureProviderText,

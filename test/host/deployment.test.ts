@@ -12,7 +12,7 @@ import {
   syntheticEstate,
   SAMPLE_CUSTOMERS,
   type Emulator,
-} from "pulumi-partner-center/emulator";
+} from "pulumi-partner-center-emulator";
 import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
 
 const ROOT = path.resolve(__dirname, "../..");

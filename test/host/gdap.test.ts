@@ -4,7 +4,7 @@
  * removal ends the customer's admin access. One host serves all three types, as the engine's one dynamic
  * provider process does. Nothing is mocked but the Pulumi engine itself (no Pulumi CLI here).
  */
-import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center/emulator";
+import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center-emulator";
 import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
 import { ACCESS_TYPE, captureGdapProviderTexts, RELATIONSHIP_TYPE } from "../gdap/helpers";
 

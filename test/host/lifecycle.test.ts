@@ -2,7 +2,7 @@
  * The resource through the real Pulumi provider host (gRPC), against the emulator on loopback.
  * Nothing is mocked but the Pulumi engine itself, which cannot run here (no Pulumi CLI).
  */
-import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center/emulator";
+import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center-emulator";
 import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
 
 const CLIENT_SECRET = "client-secret-7f3a9c2e-recognisable";

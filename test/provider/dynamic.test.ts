@@ -3,7 +3,7 @@
  * operation. The same module runs inside the provider host in test/host.
  */
 import * as dynamic from "../../provider/src/dynamic";
-import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "../../provider/src/emulator";
+import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "../../packages/emulator/src";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 let emulator: Emulator;

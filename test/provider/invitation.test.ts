@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { getResellerInvitationUrl } from "../../provider/src/invitation";
-import { startEmulator, type Emulator } from "../../provider/src/emulator";
+import { startEmulator, type Emulator } from "../../packages/emulator/src";
 
 let emulator: Emulator;
 beforeAll(async () => {

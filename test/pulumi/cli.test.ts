@@ -9,7 +9,7 @@ import {
   startEmulator,
   type Emulator,
   type Estate,
-} from "pulumi-partner-center/emulator";
+} from "pulumi-partner-center-emulator";
 import * as path from "node:path";
 import { ROOT, TYPE } from "../../examples/demo/host";
 import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";

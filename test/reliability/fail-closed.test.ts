@@ -9,7 +9,7 @@ import * as fc from "fast-check";
 import { MockAgent } from "../../provider/node_modules/undici";
 import { PartnerCenterClient, type Entitlement, type Subscription } from "../../provider/src/client";
 import { readinessReport, formatTable } from "../../provider/src/cli/readiness";
-import { SAMPLE_CUSTOMERS, startEmulator, type Emulator } from "../../provider/src/emulator";
+import { SAMPLE_CUSTOMERS, startEmulator, type Emulator } from "../../packages/emulator/src";
 import {
   AuthenticationError,
   ConfigurationError,

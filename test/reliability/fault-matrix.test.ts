@@ -12,7 +12,7 @@
  * (the retry logic is the same, only the waits shrink).
  */
 import { PartnerCenterClient } from "../../provider/src/client";
-import { startEmulator, SAMPLE_CUSTOMERS, type Emulator, type Fault } from "../../provider/src/emulator";
+import { startEmulator, SAMPLE_CUSTOMERS, type Emulator, type Fault } from "../../packages/emulator/src";
 import { PartnerCenterError } from "../../provider/src/errors";
 import { readinessReport } from "../../provider/src/cli/readiness";
 import { adopt, assessReadiness, remove } from "../../provider/src/relationship";

@@ -22,7 +22,7 @@ import { MockAgent } from "../../provider/node_modules/undici";
 import { closeSharedClients, MAX_BODY_BYTES, PartnerCenterClient } from "../../provider/src/client";
 import { normalizeKeys } from "../../provider/src/client/schemas";
 import * as dynamic from "../../provider/src/dynamic";
-import { SAMPLE_CUSTOMERS, startEmulator, type Emulator } from "../../provider/src/emulator";
+import { SAMPLE_CUSTOMERS, startEmulator, type Emulator } from "../../packages/emulator/src";
 import { ConfigurationError, PartnerCenterError, ResponseValidationError } from "../../provider/src/errors";
 import { loadSettings } from "../../provider/src/settings";
 

@@ -8,13 +8,13 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import { syntheticEstate } from "pulumi-partner-center/emulator";
+import { syntheticEstate } from "pulumi-partner-center-emulator";
 import { captureProviderText, Host, mapLimit } from "../../examples/demo/host";
 
 const COUNT = 1000;
 /** The CLI's default parallelism on our 2-core machines is 4 x cores; 32 makes the overlap larger still. */
 const PARALLEL = 32;
-const CLI = path.resolve(__dirname, "../../provider/dist/emulator/cli.js");
+const CLI = path.resolve(__dirname, "../../packages/emulator/dist/cli.js");
 
 let emulator: ChildProcess;
 let url: string;

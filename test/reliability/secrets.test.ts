@@ -28,7 +28,7 @@ import {
   type Emulator,
   type Fault,
   type FaultKind,
-} from "../../provider/src/emulator";
+} from "../../packages/emulator/src";
 import { PartnerCenterError, redact } from "../../provider/src/errors";
 import { loadSettings } from "../../provider/src/settings";
 

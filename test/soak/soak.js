@@ -16,7 +16,7 @@
  * Failures that the service's faults explain (a typed error, nothing changed) are counted, not wrong.
  * Bounded: it stops after `--seconds` even if operations remain.
  */
-const { startEmulator } = require("pulumi-partner-center/emulator");
+const { startEmulator } = require("pulumi-partner-center-emulator");
 const {
   Host,
   captureProviderText,

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { startEmulator, SAMPLE_CUSTOMERS } from "pulumi-partner-center/emulator";
+ * import { startEmulator, SAMPLE_CUSTOMERS } from "pulumi-partner-center-emulator";
  * const emulator = await startEmulator();
  * // point the provider at emulator.url (endpoint and authority), any client id and refresh token
  * emulator.addFault({ match: { method: "PATCH" }, kind: "resetAfterApply" });

@@ -1,8 +1,11 @@
 /**
  * The Partner Center emulator: a loopback HTTP server that behaves like Partner Center and its token
  * endpoint, as described in partner-center-api.md, for tests, demos, benchmarks and users' own
- * pipelines. What LocalStack is to AWS. See README.md next to this file and the TSDoc of server.ts for
- * the routes, the admin API and the emulator's choices where Microsoft documents nothing.
+ * pipelines. What LocalStack is to AWS. See the package's README.md and the TSDoc of app.ts for the
+ * routes, the admin API and the emulator's choices where Microsoft documents nothing.
+ *
+ * Layout: server.ts (listen, close) · app.ts (the ordered pipeline) · state.ts (the store) · routes/ (one file
+ * per API resource) · admin/routes.ts (`/_emulator`) · respond.ts, results.ts · faults, throttle, config, estate/.
  *
  * @example
  * ```ts
@@ -13,14 +16,6 @@
  * await emulator.close();
  * ```
  */
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
-import type { EmulatorConfig, RuntimeOptions, EmulatorOptions } from "./config";
-import type { Estate } from "./estate";
-import { DEFAULT_ESTATE } from "./estate";
-import type { Fault } from "./faults";
-import type { GraphGdap } from "./graph"; // GDAP (issue 16)
-import { EmulatorCore, startConfig, type EmulatorState, type RequestLogEntry } from "./server";
 
 export type { Casing, EmulatorConfig, EmulatorOptions, RequiredCredentials, RuntimeOptions } from "./config";
 export { DEFAULT_CONFIG } from "./config";
@@ -50,109 +45,6 @@ export {
 } from "./estate";
 export { FAULT_KINDS, type Fault, type FaultKind, type FaultMatch } from "./faults";
 export { DEFAULT_THROTTLE, type ThrottleConfig } from "./throttle";
-export type { EmulatorCounters, EmulatorState, RequestLogEntry } from "./server";
+export type { EmulatorCounters, EmulatorState, RequestLogEntry } from "./state";
+export { isLoopbackHost, startEmulator, type Emulator } from "./server";
 export type { GraphGdap, GdapRelationshipState, GdapAssignmentState } from "./graph"; // GDAP (issue 16)
-
-/** A running emulator. Every method is the programmatic twin of an admin route (`/_emulator/...`). */
-export interface Emulator {
-  /** Base URL, e.g. `http://127.0.0.1:8787`: use it as both the Partner Center endpoint and the authority. */
-  readonly url: string;
-  /** The port actually bound. */
-  readonly port: number;
-  /** Stops listening and drops every open connection. */
-  close(): Promise<void>;
-  /** Replaces the estate (`PUT /_emulator/estate`). @throws EstateValidationError naming the bad field. */
-  loadEstate(estate: Estate): void;
-  /** A copy of the estate, counters, issued tokens, pending faults and config (`GET /_emulator/state`). */
-  state(): EmulatorState;
-  /** The API request log, token and admin calls excluded (`GET /_emulator/requests`). */
-  requests(): RequestLogEntry[];
-  /** `DELETE /_emulator/requests`. */
-  clearRequests(): void;
-  /** Queues one fault or several (`POST /_emulator/faults`). @throws TypeError naming the bad field. */
-  addFault(fault: Fault | readonly Fault[]): void;
-  /** `DELETE /_emulator/faults`. */
-  clearFaults(): void;
-  /** The customer accepts the reseller invitation (`POST /_emulator/customers/{id}/accept`). */
-  acceptInvitation(customerId: string): void;
-  /** Changes run-time options (`PATCH /_emulator/config`); returns the resulting config. */
-  configure(options: RuntimeOptions): EmulatorConfig;
-  /** Every issued access token expires now (`POST /_emulator/tokens/expire`); returns how many. */
-  expireTokens(): number;
-  /** Back to the start estate and options; log, faults, counters and throttle windows cleared (`POST /_emulator/reset`). */
-  reset(): void;
-  /** GDAP (issue 16): Microsoft Graph's delegated admin relationships and how the emulator moves them. */
-  readonly gdap: GraphGdap;
-}
-
-/** True for 127.0.0.0/8, ::1 and localhost. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return (
-    h === "localhost" || h === "::1" || h === "::ffff:127.0.0.1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
-  );
-}
-
-/**
- * Starts the emulator on 127.0.0.1 (port 0 by default: read {@link Emulator.url}).
- * @throws Error for a non-loopback host without `allowNonLoopback`, or an invalid option or estate.
- */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const host = options.host ?? "127.0.0.1";
-  if (!isLoopbackHost(host) && options.allowNonLoopback !== true) {
-    throw new Error(
-      `startEmulator: refusing to listen on "${host}": the emulator is for loopback only (127.0.0.1, ::1, localhost). ` +
-        "It accepts any credentials and serves a fake estate, so it must not be reachable from other machines. " +
-        "Pass allowNonLoopback: true only inside an isolated network (e.g. a CI container).",
-    );
-  }
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`startEmulator: port must be an integer from 0 to 65535, got ${String(port)}`);
-  const limit = options.requestLogLimit ?? 100_000;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new Error(`startEmulator: requestLogLimit must be an integer >= 1, got ${String(limit)}`);
-  let config: EmulatorConfig;
-  try {
-    config = startConfig(options as Record<string, unknown>);
-  } catch (e) {
-    throw new Error(`startEmulator: ${(e as Error).message}`);
-  }
-  const core = new EmulatorCore(config, options.estate ?? DEFAULT_ESTATE, limit);
-  const server = http.createServer((req, res) => void core.handle(req, res));
-  server.on("clientError", (_err, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost =
-    address.family === "IPv6" || address.address.includes(":") ? `[${address.address}]` : address.address;
-  let closed: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${address.port}`,
-    port: address.port,
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        core.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closed;
-    },
-    loadEstate: (estate) => core.loadEstate(estate),
-    state: () => core.state(),
-    requests: () => core.requests(),
-    clearRequests: () => core.clearRequests(),
-    addFault: (fault) => core.addFault(fault),
-    clearFaults: () => core.clearFaults(),
-    acceptInvitation: (customerId) => core.acceptInvitation(customerId),
-    configure: (partial) => core.configure(partial),
-    expireTokens: () => core.expireTokens(),
-    reset: () => core.reset(),
-    gdap: core.gdap, // GDAP (issue 16)
-  };
-}

@@ -1,0 +1,181 @@
+/**
+ * Answering: faults that answer before a route runs, faults that act on the answer after it, and writing the
+ * answer (headers, casing, streaming of oversized bodies with back-pressure).
+ */
+import { disguise, miscount, type Fault } from "./faults";
+import { aadError, pcError, recase, throttled, type ApiResult, type Ctx } from "./results";
+import type { Store } from "./state";
+
+const DEFAULT_OVERSIZE = 20 * 1024 * 1024;
+
+/** Faults that answer before anything is applied. */
+export function earlyFault(state: Store, fault: Fault, ctx: Ctx): ApiResult | undefined {
+  switch (fault.kind) {
+    case "status": {
+      const status = fault.status ?? 500;
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterSeconds !== undefined)
+        headers["Retry-After"] = String(Math.ceil(fault.retryAfterSeconds));
+      if (status === 429) {
+        const r = throttled(fault.retryAfterSeconds);
+        state.counters.throttled++;
+        return r;
+      }
+      if (ctx.aad) {
+        const r = aadError(
+          status,
+          String(fault.code ?? "temporarily_unavailable"),
+          fault.description ?? "AADSTS90033: Injected fault.",
+        );
+        r.headers = headers;
+        return r;
+      }
+      return pcError(
+        status,
+        fault.code ?? status,
+        fault.description ?? `Injected fault: HTTP ${status}.`,
+        headers,
+      );
+    }
+    case "mfa":
+      if (ctx.aad) {
+        return aadError(
+          400,
+          "interaction_required",
+          fault.description ??
+            "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.",
+        );
+      }
+      // Doc "Authentication": App+User calls without MFA get 401 with code 900421 since 1 April 2026.
+      return pcError(
+        401,
+        900421,
+        fault.description ??
+          "The access token was issued without multi-factor authentication (MFA). Partner Center requires MFA for App+User access: sign in again with MFA and get a new refresh token.",
+        { "WWW-Authenticate": 'Bearer error="insufficient_claims"' },
+      );
+    case "throttle":
+      state.counters.throttled++;
+      return throttled(fault.retryAfterSeconds ?? 1);
+    case "body":
+      return { status: fault.status ?? 200, body: fault.body ?? null, raw: true };
+    default:
+      return undefined;
+  }
+}
+
+/** Faults that act on the answer after the request was applied, then the answer itself. */
+export async function deliver(
+  state: Store,
+  ctx: Ctx,
+  result: ApiResult,
+  fault: Fault | undefined,
+): Promise<void> {
+  if (fault?.kind === "resetAfterApply") return destroy(ctx);
+  if (!result.raw && result.status < 300) {
+    if (fault?.kind === "disguise") result = { ...result, body: disguise(result.body, state.random) };
+    if (fault?.kind === "inflateTotalCount" || fault?.kind === "duplicateItem")
+      result = { ...result, body: miscount(result.body, fault.kind) };
+  }
+  if (fault?.kind === "slow") {
+    await state.sleep(fault.delayMs ?? 1000);
+    if (state.closing.signal.aborted) return destroy(ctx);
+  }
+  const json = serialize(state, result);
+  if (fault?.kind === "malformedJson") {
+    // Looks like JSON, is not: a trailing comma and an unquoted word.
+    return send(state, ctx, result, `${json.slice(0, -1)}, unexpected: }`);
+  }
+  if (fault?.kind === "truncatedJson") {
+    // Cut mid-document with correct framing (Content-Length of the cut body), as a faulty proxy would.
+    return send(state, ctx, result, json.slice(0, Math.max(1, Math.floor(json.length / 2))));
+  }
+  if (fault?.kind === "oversizedBody")
+    return stream(state, ctx, result, json, fault.sizeBytes ?? DEFAULT_OVERSIZE);
+  return send(state, ctx, result, json);
+}
+
+/** The body as JSON, in the configured casing (`documented`: the casing of the route's documented example). */
+export function serialize(state: Store, result: ApiResult): string {
+  if (result.raw) return JSON.stringify(result.body);
+  const c = state.config.casing;
+  return JSON.stringify(recase(result.body, c === "documented" ? (result.documentedCasing ?? "camel") : c));
+}
+
+export function destroy(ctx: Ctx): void {
+  if (ctx.entry) {
+    ctx.entry.status = null;
+    ctx.entry.durationMs = Date.now() - ctx.started;
+  }
+  ctx.req.socket.destroy();
+}
+
+export function headersFor(ctx: Ctx, result: ApiResult, length: number): Record<string, string> {
+  const h: Record<string, string> = ctx.aad
+    ? {
+        "Content-Type": "application/json; charset=utf-8",
+        "Cache-Control": "no-store, no-cache",
+        Pragma: "no-cache",
+      }
+    : {
+        "Content-Type": "application/json",
+        "MS-RequestId": ctx.requestId,
+        "MS-CorrelationId": ctx.correlationId,
+        "X-Locale": ctx.locale,
+      };
+  h["Content-Length"] = String(length);
+  return { ...h, ...result.headers };
+}
+
+export function send(state: Store, ctx: Ctx, result: ApiResult, text?: string): void {
+  const json = text ?? serialize(state, result);
+  if (ctx.entry) {
+    ctx.entry.status = result.status;
+    ctx.entry.durationMs = Date.now() - ctx.started;
+  }
+  if (ctx.res.destroyed) return;
+  ctx.res.writeHead(result.status, headersFor(ctx, result, Buffer.byteLength(json)));
+  ctx.res.end(json);
+}
+
+/** A valid JSON body of `size` bytes, written in chunks with back-pressure, never held whole in memory. */
+export async function stream(
+  state: Store,
+  ctx: Ctx,
+  result: ApiResult,
+  json: string,
+  size: number,
+): Promise<void> {
+  const empty = json === "{}";
+  const prefix = Buffer.from(`${json.slice(0, -1)}${empty ? "" : ","}"padding":"`);
+  const suffix = Buffer.from('"}');
+  const padding = Math.max(0, size - prefix.length - suffix.length);
+  const res = ctx.res;
+  if (ctx.entry) ctx.entry.status = result.status;
+  if (res.destroyed) return;
+  res.writeHead(result.status, headersFor(ctx, result, prefix.length + padding + suffix.length));
+  res.write(prefix);
+  const chunk = Buffer.alloc(64 * 1024, "x");
+  let left = padding;
+  while (left > 0 && !res.destroyed && !state.closing.signal.aborted) {
+    const n = Math.min(left, chunk.length);
+    left -= n;
+    if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.on("drain", done);
+        res.on("close", done);
+      });
+    }
+  }
+  if (left > 0) {
+    res.destroy();
+    return;
+  }
+  res.end(suffix);
+  if (ctx.entry) ctx.entry.durationMs = Date.now() - ctx.started;
+}

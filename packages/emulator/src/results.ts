@@ -1,0 +1,146 @@
+/**
+ * What a route returns and what it is given: the result (status, body, headers), the request context, the
+ * handler type, and the one place the error bodies are built (Partner Center's, the throttling answer, Azure
+ * AD's), plus the small request helpers every route uses.
+ */
+import type * as http from "node:http";
+import { randomUUID } from "node:crypto";
+import type { RequestLogEntry, Store } from "./state";
+
+export interface ApiResult {
+  status: number;
+  body: unknown;
+  /** The casing of this route's documented example, when it is not camelCase (casing `documented`). */
+  documentedCasing?: "pascal";
+  headers?: Record<string, string>;
+  /** Changed state. */
+  applied?: boolean;
+  /** Body sent as is, without the casing switch (throttling body, Azure AD bodies). */
+  raw?: boolean;
+}
+
+export interface Ctx {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  method: string;
+  path: string;
+  url: URL;
+  body: Buffer;
+  requestId: string;
+  correlationId: string;
+  locale: string;
+  customerId: string | null;
+  started: number;
+  entry: RequestLogEntry | null;
+  /** Azure AD answers (token endpoint) instead of Partner Center ones. */
+  aad: boolean;
+}
+
+/** A route handler: a function of the request, the decoded path parameters and the store. */
+export type Handler = (ctx: Ctx, params: string[], state: Store) => ApiResult;
+
+/**
+ * The Partner Center error body (doc "Errors"): `{code, description, data, source}`, `code` a string as the
+ * error-codes page documents its type (https://learn.microsoft.com/partner-center/developer/error-codes).
+ */
+export function pcError(
+  status: number,
+  code: number | string,
+  description: string,
+  headers?: Record<string, string>,
+): ApiResult {
+  const r: ApiResult = {
+    status,
+    body: { code: String(code), description, data: [], source: "PartnerFD" },
+  };
+  if (headers) r.headers = headers;
+  return r;
+}
+
+/** The throttling answer (doc "Throttling"): NOT the error schema. */
+export function throttled(retryAfterSeconds: number | undefined): ApiResult {
+  const n = retryAfterSeconds === undefined ? undefined : Math.max(0, Math.ceil(retryAfterSeconds));
+  const r: ApiResult = {
+    status: 429,
+    raw: true,
+    body: {
+      statusCode: 429,
+      message:
+        n === undefined
+          ? "Rate limit is exceeded. Try again later."
+          : `Rate limit is exceeded. Try again in ${n} seconds.`,
+    },
+  };
+  if (n !== undefined) r.headers = { "Retry-After": String(n) };
+  return r;
+}
+
+export function aadError(status: number, error: string, description: string): ApiResult {
+  const now = new Date()
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
+  return {
+    status,
+    raw: true,
+    body: {
+      error,
+      error_description: `${description}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${now}`,
+      error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)],
+      timestamp: now,
+    },
+  };
+}
+
+export function isResult(x: unknown): x is ApiResult {
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    "body" in x &&
+    typeof (x as { status?: unknown }).status === "number"
+  );
+}
+
+export function link(uri: string) {
+  return { uri, method: "GET", headers: [] as unknown[] };
+}
+
+/** Deep property-name casing switch (doc "Casing"); values, enum values included, are untouched. */
+export function recase(value: unknown, casing: "camel" | "pascal"): unknown {
+  if (casing === "camel") return value;
+  if (Array.isArray(value)) return value.map((v) => recase(v, casing));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      out[k.charAt(0).toUpperCase() + k.slice(1)] = recase(v, casing);
+    return out;
+  }
+  return value;
+}
+
+/** Reads a property whatever its casing: the .NET SDK sends PascalCase (doc "Casing"). */
+export function getCI(o: Record<string, unknown>, name: string): unknown {
+  const key = Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : o[key];
+}
+
+export function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined || s.trim() === "" ? undefined : s.trim();
+}
+
+export function parseBody(ctx: Ctx): { error: ApiResult } | { value: Record<string, unknown> } {
+  const text = ctx.body.toString("utf8").trim();
+  if (!text) return { error: pcError(400, 3000, "The request body is empty: a JSON resource is required.") };
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { error: pcError(400, 3000, "The request body is not valid JSON.") };
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    return { error: pcError(400, 3000, "The request body must be a JSON object.") };
+  }
+  return { value: v as Record<string, unknown> };
+}

@@ -1,6 +1,6 @@
 /** Key normalisation and the shared-client helper. */
 import { closeSharedClients, getSharedClient } from "../../provider/src/client";
-import { customerSchema, normalizeKeys, subscriptionSchema } from "../../provider/src/client/schemas";
+import { customerSchema, normalizeKeys, subscriptionSchema } from "../../provider/src/client/core/schemas";
 import { loadSettings } from "../../provider/src/settings";
 
 describe("normalizeKeys", () => {

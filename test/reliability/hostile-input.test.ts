@@ -20,7 +20,7 @@ import type { AddressInfo } from "node:net";
 import * as fc from "fast-check";
 import { MockAgent } from "../../provider/node_modules/undici";
 import { closeSharedClients, MAX_BODY_BYTES, PartnerCenterClient } from "../../provider/src/client";
-import { normalizeKeys } from "../../provider/src/client/schemas";
+import { normalizeKeys } from "../../provider/src/client/core/schemas";
 import * as dynamic from "../../provider/src/dynamic";
 import { SAMPLE_CUSTOMERS, startEmulator, type Emulator } from "../../packages/emulator/src";
 import { ConfigurationError, PartnerCenterError, ResponseValidationError } from "../../provider/src/errors";

@@ -5,15 +5,15 @@
 import { createHash } from "node:crypto";
 import { Agent, type Dispatcher } from "undici";
 import type { Settings } from "../settings";
-import { TokenSource, type AuthOptions } from "./auth";
-import { customersApi } from "./customers";
-import { entitlementsApi } from "./entitlements";
-import { Limiter, type PacingOptions, type PacingSnapshot } from "./pacing";
-import { relationshipRequestsApi } from "./relationship-requests";
-import { subscriptionsApi } from "./subscriptions";
-import { Transport, USER_AGENT, type ListLimits, type RetryOptions } from "./transport";
+import { TokenSource, type AuthOptions } from "./core/auth";
+import { customersApi } from "./resources/customers";
+import { entitlementsApi } from "./resources/entitlements";
+import { Limiter, type PacingOptions, type PacingSnapshot } from "./core/pacing";
+import { relationshipRequestsApi } from "./resources/relationship-requests";
+import { subscriptionsApi } from "./resources/subscriptions";
+import { Transport, USER_AGENT, type ListLimits, type RetryOptions } from "./core/transport";
 
-export { DEFAULT_PACING, type Clock, type PacingOptions, type PacingSnapshot } from "./pacing";
+export { DEFAULT_PACING, type Clock, type PacingOptions, type PacingSnapshot } from "./core/pacing";
 export {
   DEFAULT_LIST_LIMITS,
   DEFAULT_RETRY,
@@ -21,101 +21,12 @@ export {
   USER_AGENT,
   type ListLimits,
   type RetryOptions,
-} from "./transport";
-export { DEFAULT_AUTH, type AuthOptions } from "./auth";
-
-/** A customer as the client returns it (already validated and normalised). */
-export interface Customer {
-  /** Customer tenant id, lower-case. "" when the service returned null (the PATCH response). */
-  id: string;
-  companyName: string | undefined;
-  domain: string | undefined;
-  /** Lower-cased: "none" | "reseller" | "advisor" | "syndication" | "microsoft_support" | other. */
-  relationshipToPartner: string;
-}
-
-export interface Subscription {
-  id: string;
-  offerName: string | undefined;
-  friendlyName: string | undefined;
-  /** Lower-cased status: active, suspended, deleted, expired, pending, disabled, none... */
-  status: string;
-  /**
-   * `attributes.etag` (ResourceAttributes), the only place Microsoft documents a subscription's etag; undefined
-   * when there is none, as in every new-commerce example ("Get a customer's subscriptions", "Subscription
-   * resources"). Sent back, quoted, in If-Match.
-   */
-  etag: string | undefined;
-  /** Lower-cased billingType as sent ("license", "usage"...), undefined when absent. */
-  billingType: string | undefined;
-  /**
-   * True when the offer is new-commerce: a heuristic (productType mentions NCE, or the offer id has the new
-   * catalog's `PRODUCT:SKU` form); false for a legacy offer and for the Azure plan; undefined when unknown.
-   */
-  isNewCommerce?: boolean | undefined;
-  /** True when this is an Azure plan subscription (the Azure plan product, or offer "Azure plan"). */
-  isAzurePlan?: boolean | undefined;
-  /**
-   * What a subscription of productType `Azure` is: Azure plans, Azure savings plans and Azure reservations all
-   * carry that product type ("Purchase Azure savings plans"), so it is told apart by the offer and billing
-   * type; `undetermined` when the data does not say. Undefined for other product types.
-   */
-  azureKind?: "plan" | "savingsPlan" | "reservation" | "undetermined" | undefined;
-  /** productType.id as sent ("OnlineServicesNCE", "Software", "Azure"...), undefined when absent. */
-  productType?: string | undefined;
-  /** ISO 8601 term ("P1M", "P1Y"), as sent. */
-  termDuration?: string | undefined;
-  /** End of the current term, ISO date-time as sent. */
-  commitmentEndDate?: string | undefined;
-  /** New commerce: the last date it can be cancelled (null/absent: it cannot be, "Subscription resources"). */
-  cancellationAllowedUntilDate?: string | undefined;
-  autoRenewEnabled?: boolean | undefined;
-  /** The whole resource as received (keys as sent), for the suspend PATCH which needs the full Subscription. */
-  raw: Record<string, unknown>;
-}
-
-export interface Entitlement {
-  /** As sent, e.g. "software", "reservedInstance", "VirtualMachineReservedInstance". */
-  entitlementType: string;
-  /** referenceOrder.id, or productId when there is none. */
-  id: string;
-  productId: string | undefined;
-  skuId: string | undefined;
-  /** fulfillmentState or the first quantityDetails status, lower-cased; "" when unknown. */
-  status: string;
-  /** `expiryDate` (read with `showExpiry=true`), as sent; undefined when the service gave none. */
-  expiryDate?: string | undefined;
-  /** `quantityDetails` as sent (status lower-cased), undefined when absent. */
-  quantityDetails?: { quantity: number | undefined; status: string }[] | undefined;
-}
-
-/** An Azure subscription under an Azure plan. */
-export interface AzureEntitlement {
-  id: string;
-  friendlyName: string | undefined;
-  /** Lower-cased, e.g. "active". */
-  status: string;
-  subscriptionId: string | undefined;
-}
-
-/** Options for one logical request. */
-export interface RequestOptions {
-  /** Cancels the request and its retries. */
-  signal?: AbortSignal;
-  /** MS-RequestId to use (fixed across retries). A new GUID when absent. For a list: its first page. */
-  requestId?: string;
-  /**
-   * AUDIT HOOK (issue 17): receives the MS-RequestId and MS-CorrelationId of each attempt this request sends
-   * (the correlation id is new for every call; the last one names the attempt whose answer counted).
-   */
-  onIds?: (ids: SentIds) => void;
-}
-
-/** The ids a request sent: what the audit trail records for each write. */
-export interface SentIds {
-  requestId: string;
-  correlationId: string;
-}
+} from "./core/transport";
+export { DEFAULT_AUTH, type AuthOptions } from "./core/auth";
+export type { RequestOptions, SentIds } from "./core/transport";
+export type { Customer } from "./resources/customers";
+export type { Entitlement } from "./resources/entitlements";
+export type { AzureEntitlement, Subscription } from "./resources/subscriptions";
 
 /** Counters for benchmarks and tests. */
 export interface ClientStats {

@@ -28,8 +28,8 @@
  */
 import { z } from "zod";
 import type { PartnerCenterClient } from "../client";
-import { Limiter } from "../client/pacing";
-import { Transport, type TransportRequest } from "../client/transport";
+import { Limiter } from "../client/core/pacing";
+import { Transport, type TransportRequest } from "../client/core/transport";
 import {
   ApiError,
   AuthenticationError,

@@ -13,11 +13,62 @@
  * PATCH retried once.
  */
 import type { z } from "zod";
-import { PartnerCenterError, ResponseValidationError } from "../errors";
-import { customerPath, pathSegment } from "./customers";
-import { azureEntitlementSchema, collectionSchema, subscriptionSchema } from "./schemas";
-import { listAll, type Transport } from "./transport";
-import type { AzureEntitlement, RequestOptions, Subscription } from "./index";
+import { PartnerCenterError, ResponseValidationError } from "../../errors";
+import { pathSegment } from "../core/path";
+import { customerPath } from "./customers";
+import { azureEntitlementSchema, collectionSchema, subscriptionSchema } from "../core/schemas";
+import { listAll } from "../core/pagination";
+import type { Transport } from "../core/transport";
+import type { RequestOptions } from "../core/transport";
+
+export interface Subscription {
+  id: string;
+  offerName: string | undefined;
+  friendlyName: string | undefined;
+  /** Lower-cased status: active, suspended, deleted, expired, pending, disabled, none... */
+  status: string;
+  /**
+   * `attributes.etag` (ResourceAttributes), the only place Microsoft documents a subscription's etag; undefined
+   * when there is none, as in every new-commerce example ("Get a customer's subscriptions", "Subscription
+   * resources"). Sent back, quoted, in If-Match.
+   */
+  etag: string | undefined;
+  /** Lower-cased billingType as sent ("license", "usage"...), undefined when absent. */
+  billingType: string | undefined;
+  /**
+   * True when the offer is new-commerce: a heuristic (productType mentions NCE, or the offer id has the new
+   * catalog's `PRODUCT:SKU` form); false for a legacy offer and for the Azure plan; undefined when unknown.
+   */
+  isNewCommerce?: boolean | undefined;
+  /** True when this is an Azure plan subscription (the Azure plan product, or offer "Azure plan"). */
+  isAzurePlan?: boolean | undefined;
+  /**
+   * What a subscription of productType `Azure` is: Azure plans, Azure savings plans and Azure reservations all
+   * carry that product type ("Purchase Azure savings plans"), so it is told apart by the offer and billing
+   * type; `undetermined` when the data does not say. Undefined for other product types.
+   */
+  azureKind?: "plan" | "savingsPlan" | "reservation" | "undetermined" | undefined;
+  /** productType.id as sent ("OnlineServicesNCE", "Software", "Azure"...), undefined when absent. */
+  productType?: string | undefined;
+  /** ISO 8601 term ("P1M", "P1Y"), as sent. */
+  termDuration?: string | undefined;
+  /** End of the current term, ISO date-time as sent. */
+  commitmentEndDate?: string | undefined;
+  /** New commerce: the last date it can be cancelled (null/absent: it cannot be, "Subscription resources"). */
+  cancellationAllowedUntilDate?: string | undefined;
+  autoRenewEnabled?: boolean | undefined;
+  /** The whole resource as received (keys as sent), for the suspend PATCH which needs the full Subscription. */
+  raw: Record<string, unknown>;
+}
+
+/** An Azure subscription under an Azure plan. */
+export interface AzureEntitlement {
+  id: string;
+  friendlyName: string | undefined;
+  /** Lower-cased, e.g. "active". */
+  status: string;
+  subscriptionId: string | undefined;
+}
 
 type Parsed = z.output<typeof subscriptionSchema>;
 

@@ -15,8 +15,8 @@ import {
   redact,
   redactAndTruncate,
   registerSecret,
-} from "../errors";
-import { assertCredentials, settingName, type Settings } from "../settings";
+} from "../../errors";
+import { assertCredentials, settingName, type Settings } from "../../settings";
 
 /** The resource the token is for (the v1 endpoint's `resource` parameter). */
 export const PARTNER_CENTER_RESOURCE = "https://api.partnercenter.microsoft.com";

@@ -3,10 +3,10 @@
  * indirect provider). There is no API that creates a relationship: a global admin of the customer's tenant
  * opens this link and accepts.
  */
-import { printable, ResponseValidationError } from "../errors";
-import { relationshipRequestSchema } from "./schemas";
-import type { Transport } from "./transport";
-import type { RequestOptions } from "./index";
+import { printable, ResponseValidationError } from "../../errors";
+import { relationshipRequestSchema } from "../core/schemas";
+import type { Transport } from "../core/transport";
+import type { RequestOptions } from "../core/transport";
 
 /**
  * Domains an invitation link may point to: Microsoft's admin centre (the documented link is

@@ -4,10 +4,21 @@
  * customer" in the Partner Center REST docs; its example response is PascalCase and mostly null).
  */
 import { z } from "zod";
-import { ResponseValidationError } from "../errors";
-import { collectionSchema, customerSchema } from "./schemas";
-import { listAll, type Transport } from "./transport";
-import type { Customer, RequestOptions } from "./index";
+import { collectionSchema, customerSchema } from "../core/schemas";
+import { listAll } from "../core/pagination";
+import { pathSegment } from "../core/path";
+import type { Transport } from "../core/transport";
+import type { RequestOptions } from "../core/transport";
+
+/** A customer as the client returns it (already validated and normalised). */
+export interface Customer {
+  /** Customer tenant id, lower-case. "" when the service returned null (the PATCH response). */
+  id: string;
+  companyName: string | undefined;
+  domain: string | undefined;
+  /** Lower-cased: "none" | "reseller" | "advisor" | "syndication" | "microsoft_support" | other. */
+  relationshipToPartner: string;
+}
 
 /**
  * `size` of the customer list: documented as required ("Get a list of customers",
@@ -32,27 +43,6 @@ export function toCustomer(c: z.output<typeof customerSchema>, fallbackId = ""):
 
 export function customerPath(customerId: string): string {
   return `/v1/customers/${pathSegment(customerId, "customer id")}`;
-}
-
-/**
- * An id as one encoded URL path segment. "", "." and ".." are refused (nothing is sent): URL parsing drops or
- * climbs them, so `/v1/customers/..` would become `/v1/`, another route. So is a string with a lone surrogate,
- * which cannot be encoded.
- */
-export function pathSegment(id: string, what: string): string {
-  let encoded: string | undefined;
-  try {
-    encoded = id === "" || id === "." || id === ".." ? undefined : encodeURIComponent(id);
-  } catch {
-    encoded = undefined; // URIError: a lone surrogate
-  }
-  if (encoded === undefined) {
-    throw new ResponseValidationError(
-      `Refusing to send a request for the ${what} ${JSON.stringify(id.slice(0, 80))}: it cannot be a URL path segment.`,
-      { action: "Check the id: Partner Center ids are GUIDs. Nothing was sent." },
-    );
-  }
-  return encoded;
 }
 
 /** The customers API. */

@@ -4,9 +4,25 @@
  */
 import type { z } from "zod";
 import { customerPath } from "./customers";
-import { collectionSchema, entitlementSchema } from "./schemas";
-import { listAll, type Transport } from "./transport";
-import type { Entitlement, RequestOptions } from "./index";
+import { collectionSchema, entitlementSchema } from "../core/schemas";
+import { listAll } from "../core/pagination";
+import type { Transport } from "../core/transport";
+import type { RequestOptions } from "../core/transport";
+
+export interface Entitlement {
+  /** As sent, e.g. "software", "reservedInstance", "VirtualMachineReservedInstance". */
+  entitlementType: string;
+  /** referenceOrder.id, or productId when there is none. */
+  id: string;
+  productId: string | undefined;
+  skuId: string | undefined;
+  /** fulfillmentState or the first quantityDetails status, lower-cased; "" when unknown. */
+  status: string;
+  /** `expiryDate` (read with `showExpiry=true`), as sent; undefined when the service gave none. */
+  expiryDate?: string | undefined;
+  /** `quantityDetails` as sent (status lower-cased), undefined when absent. */
+  quantityDetails?: { quantity: number | undefined; status: string }[] | undefined;
+}
 
 export function toEntitlement(e: z.output<typeof entitlementSchema>): Entitlement {
   return {

@@ -1,0 +1,174 @@
+/**
+ * Error mapping: what an answer (status and error body) or a failure to get one means, as a typed error and
+ * whether it may be retried ({@link Attempt}). Pure: no I/O, no state; the transport decides what to do next.
+ */
+import {
+  ApiError,
+  AuthenticationError,
+  ConnectionError,
+  MfaRequiredError,
+  NotFoundError,
+  PermissionDeniedError,
+  ResponseValidationError,
+  ThrottledError,
+  type ErrorContext,
+} from "../../errors";
+import { settingName } from "../../settings";
+import type { Attempt } from "./retry";
+
+/** The error body's code and description (body.ts `readError`), when there was one. */
+export type ErrorBody = { partnerCenterCode?: string; partnerCenterDescription?: string } | undefined;
+
+const THROTTLED_ACTION = `Retry later. If other tools share the partner's Partner Center quota, set ${settingName("maxRequestsPerMinute")} below the limit to leave them room, or lower ${settingName("maxConcurrency")}.`;
+
+export const VALIDATION_ACTION =
+  "This is unexpected: report it with the MS-CorrelationId. Nothing was changed on the basis of this answer.";
+
+/** A wait for messages: "86400 s". */
+function seconds(ms: number): string {
+  return `${Math.max(0, Math.ceil(ms / 1000))} s`;
+}
+
+/** The scope's gate is closed past this request's deadline (an earlier Retry-After): fail now. */
+export function gateClosedPastDeadline(
+  ctx: ErrorContext,
+  waitMs: number,
+  leftMs: number,
+  perCustomer: boolean,
+): Attempt<never> {
+  const error = new ThrottledError(
+    `Partner Center asked to wait ${seconds(waitMs)} before more requests ${perCustomer ? "for this customer" : "of this partner"} (an earlier Retry-After); that is past this request's deadline (${seconds(leftMs)} left).`,
+    { ...ctx, retryAfterSeconds: Math.ceil(waitMs / 1000), action: THROTTLED_ACTION },
+  );
+  return { kind: "fail", error };
+}
+
+/** A 429: retried after `waitMs`, or failed at once when that is past the deadline. */
+export function throttledAnswer(
+  ctx: ErrorContext,
+  errBody: ErrorBody,
+  waitMs: number,
+  leftMs: number,
+): Attempt<never> {
+  const tooLong = waitMs > leftMs;
+  const error = new ThrottledError(
+    tooLong
+      ? `Partner Center is throttling requests (HTTP 429) and asked to wait ${seconds(waitMs)}; that is past this request's deadline (${seconds(leftMs)} left), so it fails now.`
+      : `Partner Center is throttling requests (HTTP 429, wait ${seconds(waitMs)}).`,
+    {
+      ...ctx,
+      ...errBody,
+      retryAfterSeconds: Math.ceil(waitMs / 1000),
+      action: THROTTLED_ACTION,
+    },
+  );
+  return tooLong ? { kind: "fail", error } : { kind: "retry", retryAfterMs: waitMs, error };
+}
+
+/** A 2xx whose body could not be read as JSON, or did not have the documented shape: the change was made. */
+export function invalidAnswer(ctx: ErrorContext, message: string, issues?: string[]): Attempt<never> {
+  return {
+    kind: "fail",
+    error: new ResponseValidationError(message, {
+      ...ctx,
+      ...(issues ? { issues } : {}),
+      mayHaveApplied: true,
+      action: VALIDATION_ACTION,
+    }),
+  };
+}
+
+/**
+ * A non-2xx answer other than 429. `renewable`: a 401 may be cured by one new token (not after a renewal,
+ * nor for MFA's 900421, nor for a static access token).
+ */
+export function errorAnswer(
+  status: number,
+  full: ErrorContext,
+  auth: { renewable: boolean; renewed: boolean },
+): Attempt<never> {
+  const pcCode = full.partnerCenterCode;
+  if (status === 401) {
+    if (pcCode === "900421") return { kind: "fail", error: new MfaRequiredError(full) };
+    if (!auth.renewed && auth.renewable) {
+      return { kind: "renew", error: new AuthenticationError("Partner Center refused the token.", full) };
+    }
+    return {
+      kind: "fail",
+      error: new AuthenticationError("Partner Center refused the access token (HTTP 401).", {
+        ...full,
+        action: auth.renewable
+          ? `A new token from the refresh token was refused too. Check that the app registration (${settingName("clientId")}) is consented for Partner Center in tenant ${settingName("tenantId")}, and that the refresh token belongs to a user with access to Partner Center.`
+          : `Check ${settingName("accessToken")}: it may be expired, or issued for another resource than ${"https://api.partnercenter.microsoft.com"}. Or set the refresh-token settings instead so tokens are renewed.`,
+      }),
+    };
+  }
+  if (status === 403 && pcCode === "20002") {
+    return {
+      kind: "fail",
+      error: new NotFoundError(
+        "The partner has no relationship with this customer (Partner Center code 20002).",
+        {
+          ...full,
+          action: "Check the customer id; the relationship may have been removed already.",
+        },
+      ),
+    };
+  }
+  if (status === 403) {
+    return {
+      kind: "fail",
+      error: new PermissionDeniedError("Partner Center denied this call (HTTP 403).", {
+        ...full,
+        action:
+          pcCode === "900150"
+            ? "The signed-in user needs the Admin agent role in Partner Center: obtain the refresh token (Secure Application Model consent) as a user with that role."
+            : "This call needs an App+User token from a user with the Admin agent role; check the roles of the user behind the refresh token.",
+      }),
+    };
+  }
+  if (status === 404) {
+    return {
+      kind: "fail",
+      error: new NotFoundError("Partner Center has no such resource (HTTP 404).", {
+        ...full,
+        action: "Check the id; the customer or subscription may have been removed from this partner.",
+      }),
+    };
+  }
+  const error = new ApiError(`Partner Center answered HTTP ${status}.`, {
+    ...full,
+    // A 5xx does not say whether the change was made before the failure.
+    mayHaveApplied: full.mayHaveApplied || status >= 500,
+    action:
+      status >= 500
+        ? "Partner Center failed; retry later. If it persists, contact Microsoft support with the MS-CorrelationId."
+        : "Partner Center rejected the request; its description says why.",
+  });
+  return status >= 500 ? { kind: "retry", error } : { kind: "fail", error };
+}
+
+/** No answer: a connection failure or the attempt's timeout. Retried, unless the host cannot be resolved. */
+export function networkFailure(
+  e: unknown,
+  ctx: ErrorContext,
+  timedOut: boolean,
+  attemptTimeoutMs: number,
+  origin: string,
+): Attempt<never> {
+  const code = (e as { code?: unknown }).code;
+  const permanent = code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ERR_TLS_CERT_ALTNAME_INVALID";
+  const error = new ConnectionError(
+    timedOut
+      ? `Partner Center did not answer within ${attemptTimeoutMs} ms.`
+      : `The connection to Partner Center failed${typeof code === "string" ? ` (${code})` : ""}.`,
+    {
+      ...ctx,
+      // No answer: the request may have reached the service and been applied.
+      mayHaveApplied: true,
+      cause: e,
+      action: `Check network access to ${origin} (${settingName("endpoint")}), then retry.`,
+    },
+  );
+  return permanent ? { kind: "fail", error } : { kind: "retry", error };
+}

@@ -1,0 +1,337 @@
+/**
+ * The transport: one logical request within its deadline, as a loop of attempts. Each attempt takes a token,
+ * a pacing permit, sends (headers: send.ts), reads (body.ts) and validates the answer; classify.ts maps a
+ * failure to a typed error and says whether it is retried; retry.ts says when. Paging is pagination.ts.
+ *
+ * Headers (shared/partner-center-api.md, "Base URLs and headers"): `Authorization: Bearer`, `Accept`,
+ * `MS-RequestId` (one GUID per logical request, resent on every retry: "If there's a timeout, the retry call
+ * should include the same value"), `MS-CorrelationId` (a new GUID for every call, retries included: "The value
+ * should be reset for every call", "Partner Center REST and response headers",
+ * https://learn.microsoft.com/partner-center/developer/headers), `X-Locale`, `User-Agent`, and
+ * `Content-Type: application/json; charset=utf-8` on bodies.
+ *
+ * Nothing documents that a retried PATCH is answered from a replay of the first, so a failure says whether an
+ * earlier attempt of the same request may have been applied ({@link PartnerCenterError.mayHaveApplied}).
+ *
+ * Retries: 429 (after its Retry-After; the shared limiter decides whether the whole scope waits too, see
+ * pacing.ts), 5xx and connection errors, with jittered exponential backoff, at most `maxAttempts` attempts and
+ * within `deadlineMs`; one more attempt with a new token after a 401 that is not 900421 (MFA). A Retry-After
+ * longer than what is left of the deadline fails at once as throttled, naming the wait (waiting it out could
+ * only end in a timeout), and so does a request whose scope is closed that long.
+ */
+import { randomUUID } from "node:crypto";
+import { request, type Dispatcher } from "undici";
+import type { z } from "zod";
+import {
+  ConnectionError,
+  PartnerCenterError,
+  ResponseValidationError,
+  type ErrorContext,
+} from "../../errors";
+import type { Settings } from "../../settings";
+import type { TokenSource } from "./auth";
+import { header, readError, readJson } from "./body";
+import {
+  errorAnswer,
+  gateClosedPastDeadline,
+  invalidAnswer,
+  networkFailure,
+  throttledAnswer,
+} from "./classify";
+import { GateClosedError, type Limiter, type Permit } from "./pacing";
+import { DEFAULT_LIST_LIMITS, type ListLimits } from "./pagination";
+import { resolveUrl } from "./path";
+import {
+  backoff,
+  DEFAULT_RETRY,
+  describeFailure,
+  retryAfter,
+  secondsInMessage,
+  sleep,
+  timedSignal,
+  type Attempt,
+  type RetryOptions,
+} from "./retry";
+import { normalizeKeys } from "./schemas";
+import { requestHeaders } from "./send";
+
+export {
+  DEFAULT_LIST_LIMITS,
+  listAll,
+  type CollectionPage,
+  type ListLimits,
+  type ListRequest,
+} from "./pagination";
+export { DEFAULT_RETRY, retryAfter, type RetryOptions } from "./retry";
+export { MAX_BODY_BYTES } from "./body";
+export { USER_AGENT } from "./send";
+
+/** Options for one logical request. */
+export interface RequestOptions {
+  /** Cancels the request and its retries. */
+  signal?: AbortSignal;
+  /** MS-RequestId to use (fixed across retries). A new GUID when absent. For a list: its first page. */
+  requestId?: string;
+  /**
+   * AUDIT HOOK (issue 17): receives the MS-RequestId and MS-CorrelationId of each attempt this request sends
+   * (the correlation id is new for every call; the last one names the attempt whose answer counted).
+   */
+  onIds?: (ids: SentIds) => void;
+}
+
+/** The ids a request sent: what the audit trail records for each write. */
+export interface SentIds {
+  requestId: string;
+  correlationId: string;
+}
+
+/** One logical request. */
+export interface TransportRequest<T> {
+  method: "GET" | "PATCH" | "POST" | "PUT" | "DELETE";
+  /** Path under the endpoint, segments already encoded (`/v1/customers/<id>`), or a service-given `links.next` uri. */
+  path: string;
+  query?: Readonly<Record<string, string | undefined>>;
+  body?: unknown;
+  /** Extra headers, e.g. `If-Match`, `MS-ContinuationToken`. */
+  headers?: Readonly<Record<string, string>>;
+  /** MS-RequestId; a new GUID when absent. Fixed across the retries of this request. */
+  requestId?: string | undefined;
+  /**
+   * AUDIT HOOK (issue 17): called before every attempt with the ids it sends. MS-CorrelationId is new for
+   * every call, retries included, so the last call names the attempt whose answer counted.
+   */
+  onIds?: ((ids: { requestId: string; correlationId: string }) => void) | undefined;
+  signal?: AbortSignal | undefined;
+  /** The customer this request is about: the pacing scope for per-customer throttling. */
+  customerId?: string | undefined;
+  /** Validates the (key-normalised) JSON body. */
+  schema: z.ZodType<T>;
+}
+
+/** A successful response. */
+export interface TransportResponse<T> {
+  status: number;
+  data: T;
+  /** The parsed body as sent (keys not normalised): for resources that must be sent back whole. */
+  raw: unknown;
+  /** Size of the body in bytes. */
+  bytes: number;
+  requestId: string;
+  /** MS-CorrelationId of the call that succeeded (a new one per call). */
+  correlationId: string;
+}
+
+/** Counters for benchmarks and tests. */
+export interface TransportStats {
+  /** Attempts sent to Partner Center (retries included, token requests excluded). */
+  requests: number;
+  responses429: number;
+  retries: number;
+}
+
+/** Transport dependencies and options. */
+export interface TransportOptions {
+  retry?: Partial<RetryOptions> | undefined;
+  logger?: ((line: string) => void) | undefined;
+  /** Bounds of one list; {@link DEFAULT_LIST_LIMITS} by default. */
+  limits?: Partial<ListLimits> | undefined;
+}
+
+/** Sends requests to Partner Center: see the file comment. */
+export class Transport {
+  readonly counters: TransportStats = { requests: 0, responses429: 0, retries: 0 };
+  /** Bounds applied by {@link listAll}. */
+  readonly limits: ListLimits;
+  private readonly base: URL;
+  private readonly retry: RetryOptions;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    settings: Settings,
+    private readonly dispatcher: Dispatcher,
+    private readonly auth: TokenSource,
+    private readonly limiter: Limiter,
+    options: TransportOptions = {},
+  ) {
+    this.base = new URL(settings.endpoint);
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.log = options.logger ?? (() => undefined);
+    this.limits = { ...DEFAULT_LIST_LIMITS, ...options.limits };
+  }
+
+  /** Sends one logical request (with its retries) and returns the validated body. */
+  async request<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
+    const requestId = req.requestId ?? randomUUID();
+    const url = resolveUrl(this.base, req.path, req.query);
+    const operation = `${req.method} ${url.pathname}`;
+    const ctx: ErrorContext = { requestId, operation };
+    const started = Date.now();
+    // Timers cleared in `finally`: AbortSignal.timeout/any would keep every request's closures alive until
+    // the deadline fires (minutes), which grows the provider host by tens of MiB over a large estate.
+    const deadline = timedSignal(this.retry.deadlineMs, req.signal);
+    try {
+      const overall = deadline.signal;
+      const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+      let renewed = false;
+      let last: PartnerCenterError | undefined;
+      // Whether an attempt so far may have been applied: carried by every error of this request.
+      let applied = false;
+
+      for (let attempt = 1; ; attempt++) {
+        let outcome: Attempt<T>;
+        // A new MS-CorrelationId for every call (the headers page), retries included.
+        const actx: ErrorContext = {
+          ...ctx,
+          correlationId: randomUUID(),
+          attempts: attempt,
+          mayHaveApplied: applied,
+        };
+        req.onIds?.({ requestId, correlationId: actx.correlationId! }); // AUDIT HOOK (issue 17): the ids sent
+        try {
+          outcome = await this.attempt(req, url, body, actx, overall, renewed, started);
+        } catch (e) {
+          // The deadline or the caller's signal ended the wait (token, limiter or send); a send cut short may
+          // have been applied.
+          if (req.signal?.aborted) throw req.signal.reason;
+          if (deadline.timedOut()) throw this.deadlineError(last, { ...actx, mayHaveApplied: true });
+          throw e;
+        }
+        if (outcome.kind === "ok") return { ...outcome.response, requestId };
+        last = outcome.error;
+        applied ||= outcome.error.mayHaveApplied;
+        if (outcome.kind === "renew") {
+          renewed = true;
+          this.counters.retries++;
+          this.log(`${operation}: HTTP 401, retrying once with a new token (MS-RequestId ${requestId}).`);
+          continue;
+        }
+        if (outcome.kind === "fail") throw outcome.error;
+        if (attempt >= this.retry.maxAttempts) throw outcome.error;
+        // 429: this request waits its Retry-After (attempt() failed it already if that passes the deadline).
+        const wait =
+          outcome.retryAfterMs !== undefined
+            ? outcome.retryAfterMs + Math.random() * Math.min(this.retry.baseDelayMs, 250)
+            : backoff(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
+        this.counters.retries++;
+        this.log(
+          `${operation}: ${describeFailure(outcome.error)}; attempt ${attempt + 1} of ${this.retry.maxAttempts} in ${Math.round(outcome.retryAfterMs ?? wait)} ms (MS-RequestId ${requestId}).`,
+        );
+        try {
+          await sleep(wait, overall);
+        } catch {
+          if (req.signal?.aborted) throw req.signal.reason;
+          throw this.deadlineError(last, { ...ctx, attempts: attempt, mayHaveApplied: applied });
+        }
+      }
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private deadlineError(last: PartnerCenterError | undefined, ctx: ErrorContext): PartnerCenterError {
+    if (last) return last;
+    return new ConnectionError(`No answer from Partner Center within ${this.retry.deadlineMs} ms.`, {
+      ...ctx,
+      action: "Retry later; if Partner Center is slow rather than down, raise the deadline.",
+    });
+  }
+
+  /** One attempt: token, pacing, send, read, validate. Never throws for an HTTP or network failure. */
+  private async attempt<T>(
+    req: TransportRequest<T>,
+    url: URL,
+    body: string | undefined,
+    ctx: ErrorContext,
+    overall: AbortSignal,
+    renewed: boolean,
+    started: number,
+  ): Promise<Attempt<T>> {
+    const token = await this.auth.token(overall);
+    const left = (): number => this.retry.deadlineMs - (Date.now() - started);
+    let permit: Permit;
+    try {
+      permit = await this.limiter.acquire(req.customerId, overall, left());
+    } catch (e) {
+      if (!(e instanceof GateClosedError)) throw e;
+      return gateClosedPastDeadline(
+        ctx,
+        e.waitMs,
+        left(),
+        req.customerId !== undefined && req.customerId !== "",
+      );
+    }
+    this.counters.requests++;
+    const timeout = timedSignal(this.retry.attemptTimeoutMs, overall);
+    const failed = (e: unknown): Attempt<never> =>
+      networkFailure(e, ctx, timeout.timedOut(), this.retry.attemptTimeoutMs, this.base.origin);
+    try {
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, {
+          dispatcher: this.dispatcher,
+          method: req.method,
+          headers: requestHeaders(token, req.headers, ctx, body !== undefined),
+          body: body ?? null,
+          signal: timeout.signal,
+          headersTimeout: this.retry.attemptTimeoutMs,
+          bodyTimeout: this.retry.attemptTimeoutMs,
+        });
+      } catch (e) {
+        permit.done({ kind: "failed" });
+        if (overall.aborted) throw e;
+        return failed(e);
+      }
+      const status = res.statusCode;
+      ctx.status = status;
+      ctx.correlationId = header(res.headers, "ms-correlationid") ?? ctx.correlationId;
+
+      if (status === 429) {
+        this.counters.responses429++;
+        const retryAfterMs = retryAfter(res.headers);
+        const errBody = await readError(res.body);
+        const waitMs =
+          retryAfterMs ?? secondsInMessage(errBody?.partnerCenterDescription) ?? this.retry.baseDelayMs;
+        permit.done({ kind: "throttled", retryAfterMs: waitMs });
+        return throttledAnswer(ctx, errBody, waitMs, left());
+      }
+      permit.done({ kind: "served" });
+
+      if (status >= 200 && status < 300) {
+        let raw: unknown;
+        let bytes: number;
+        try {
+          ({ json: raw, bytes } = await readJson(res.body, res.headers));
+        } catch (e) {
+          // A 2xx was answered: the change, if any, was made.
+          if (e instanceof ResponseValidationError) return invalidAnswer(ctx, e.message);
+          if (overall.aborted) throw e;
+          return failed(e);
+        }
+        const parsed = req.schema.safeParse(normalizeKeys(raw));
+        if (!parsed.success) {
+          const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
+          return invalidAnswer(
+            ctx,
+            `Partner Center's answer did not have the documented shape (${issues.slice(0, 3).join("; ")}).`,
+            issues,
+          );
+        }
+        return {
+          kind: "ok",
+          response: { status, data: parsed.data, raw, bytes, correlationId: ctx.correlationId ?? "" },
+        };
+      }
+
+      const errBody = await readError(res.body);
+      const outcome = errorAnswer(
+        status,
+        { ...ctx, ...errBody },
+        { renewable: this.auth.renewable, renewed },
+      );
+      if (outcome.kind === "renew") this.auth.invalidate(token);
+      return outcome;
+    } finally {
+      timeout.dispose();
+    }
+  }
+}

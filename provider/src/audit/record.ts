@@ -5,7 +5,8 @@
  * The record format ({@link AuditRecord}, `version` 1) is a stable contract: fields are only ever added;
  * a change of meaning gets a new `version`. README.md, "Audit trail", documents it.
  *
- * How an operation is recorded, without touching the domain rules in relationship.ts: the operation runs on
+ * In trail.ts: the record format and the writer. Here: how an operation is recorded, without touching the
+ * domain rules in relationship/: the operation runs on
  * an audited view of the client ({@link auditedRemoval}, {@link auditedAdoption}) that sees every read and
  * every write.
  * - `checked`: as soon as the removal's check has read both the subscriptions and the entitlements (the
@@ -26,9 +27,6 @@
  * batch acknowledged.
  */
 import { randomUUID } from "node:crypto";
-import { constants as fsc } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import type {
   Customer,
   Entitlement,
@@ -36,244 +34,25 @@ import type {
   RequestOptions,
   SentIds,
   Subscription,
-} from "./client";
+} from "../client";
+import { PartnerCenterError, RemovalBlockedError, RemovalUnconfirmedError } from "../errors";
+import { findBlockers, type RemovalResult } from "../relationship";
+import { settingName, type Settings } from "../settings";
 import {
-  ConfigurationError,
-  PartnerCenterError,
-  RemovalBlockedError,
-  RemovalUnconfirmedError,
-  redact,
-  type RemovalBlocker,
-} from "./errors";
-import { findBlockers, type RemovalResult } from "./relationship";
-import { settingName, type Settings } from "./settings";
-
-/** The schema version written in every record. */
-export const AUDIT_SCHEMA_VERSION = 1;
-
-/**
- * What a record is about. `cancel` (new-commerce cancellation) and `gdapTermination` are reserved: the
- * provider does not make those changes yet, and readers must accept them.
- */
-export type AuditOp = "adopt" | "suspend" | "cancel" | "removal" | "gdapTermination";
-
-/** `checked`: the check is done and no change has been sent yet. `outcome`: what happened. */
-export type AuditPhase = "checked" | "outcome";
-
-/** The result of an operation or of one change. */
-export type AuditOutcome =
-  | "adopted"
-  | "suspended"
-  | "cancelled"
-  | "removed"
-  | "alreadyGone"
-  | "blocked"
-  | "failed"
-  | "unconfirmed"
-  | "terminated";
-
-/** One read made by the check. */
-export interface AuditRead {
-  what: "customer" | "subscriptions" | "entitlements" | "azureEntitlements";
-  /** For `azureEntitlements`: the Azure plan subscription id. */
-  of?: string;
-  /** Items read (every page); null when the read failed. */
-  count: number | null;
-  /** The error code when the read failed (`PPC_NOT_FOUND`...). */
-  error?: string;
-}
-
-/** One write sent to Partner Center. */
-export interface AuditRequest {
-  method: string;
-  /** Path under the endpoint, e.g. `/v1/customers/{id}`. */
-  path: string;
-  /** MS-RequestId sent (the idempotency key; the same on every retry). */
-  requestId: string;
-  /** MS-CorrelationId sent. */
-  correlationId: string;
-}
-
-/** One line of the audit trail. Every field is always present (null when it does not apply). */
-export interface AuditRecord {
-  version: typeof AUDIT_SCHEMA_VERSION;
-  /** ISO 8601 UTC time the record was made. */
-  time: string;
-  /** Links every record of one provider operation (one create or delete of one resource). */
-  operationId: string;
-  op: AuditOp;
-  phase: AuditPhase;
-  customer: { id: string; name: string | null };
-  /** The partner tenant (the `tenantId` setting), or null. */
-  partnerTenantId: string | null;
-  /** The Partner Center endpoint (the emulator's, in tests and the demo). */
-  endpoint: string;
-  /** What the change applies to: the relationship, or one subscription. */
-  subject: { kind: "relationship" | "subscription"; id: string; name: string | null };
-  /** Options that decide what may change. */
-  options: { suspendActiveSubscriptions: boolean; cancelNewCommerceSubscriptionsInWindow?: boolean } | null;
-  /** Counts of the latest subscription and entitlement lists, and every read, in order. */
-  checks: { subscriptionsRead: number | null; entitlementsRead: number | null; reads: AuditRead[] } | null;
-  /** What blocked (or would block) the removal at the time of the record. */
-  blockers: RemovalBlocker[];
-  /** State before the change: `{status}` of a subscription, `{relationshipToPartner}` of the relationship. */
-  before: Record<string, string | null> | null;
-  /** State after, as Partner Center answered it. */
-  after: Record<string, string | null> | null;
-  /** Every write this record covers, with the ids it sent. */
-  requests: AuditRequest[];
-  /** Null in a `checked` record. */
-  outcome: AuditOutcome | null;
-  error: {
-    code: string;
-    status: number | null;
-    partnerCenterCode: string | null;
-    requestId: string | null;
-    correlationId: string | null;
-    message: string;
-  } | null;
-}
-
-/** Where warnings about records that could not be written go (the provider passes its log). */
-export type AuditLogger = (line: string) => void;
-
-/** The audit trail could not be written before a change: nothing was changed. Code `PPC_CONFIGURATION`. */
-export class AuditTrailError extends ConfigurationError {
-  static override readonly errorName: string = "AuditTrailError";
-}
-
-// ---------------------------------------------------------------------------------------------- writing
-
-/**
- * Characters that are valid JSON but unsafe in a file people read or tools split into lines: C1 controls,
- * bidi and zero-width controls, line/paragraph separators. Written as `\uXXXX` escapes: the value a parser
- * reads back is the server's text unchanged.
- */
-const ESCAPE_IN_FILE =
-  /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-
-function redactDeep(v: unknown): unknown {
-  if (typeof v === "string") return redact(v);
-  if (Array.isArray(v)) return v.map(redactDeep);
-  if (v !== null && typeof v === "object") {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x)]));
-  }
-  return v;
-}
-
-/**
- * One record as one line: every string redacted (no registered secret or token can appear, whatever the
- * service put in a name or a message), unsafe characters escaped, `\n` at the end.
- */
-export function serializeRecord(record: AuditRecord): string {
-  const json = JSON.stringify(redactDeep(record)).replace(
-    ESCAPE_IN_FILE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-  return `${json}\n`;
-}
-
-/**
- * Appends lines to one file. Within a process, a queue: records are written in the order given, and
- * concurrent operations never interleave inside a line. Across processes, each batch is a single `write(2)`
- * on an O_APPEND descriptor: on local POSIX file systems (ext4, xfs, btrfs, APFS) the kernel appends the
- * whole buffer at the end without interleaving it with another process's append. NFS and some network or
- * FUSE file systems do not honour O_APPEND atomically: give each process its own file there.
- * A short write (disk full) is reported as a failure of the batch.
- *
- * Durability: `fdatasync` per batch (group commit). A record's promise resolves only after the batch that
- * holds it is synced, so a crash loses only records not yet acknowledged, and no operation goes past a record
- * it waits for. Under concurrency, one sync covers every record queued meanwhile.
- */
-export class TrailWriter {
-  private queue: { line: string; done: (e?: unknown) => void }[] = [];
-  private draining = false;
-  private dirSynced = false;
-
-  constructor(readonly path: string) {}
-
-  /** Appends one line (already serialized, ending in `\n`); resolves when it is on disk. */
-  append(line: string): Promise<void> {
-    return new Promise((res, rej) => {
-      this.queue.push({ line, done: (e) => (e === undefined ? res() : rej(e as Error)) });
-      if (!this.draining) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.queue.length);
-        let failure: unknown;
-        try {
-          await this.write(batch.map((b) => b.line).join(""));
-        } catch (e) {
-          failure = e ?? new Error("write failed");
-        }
-        for (const b of batch) b.done(failure);
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private async write(text: string): Promise<void> {
-    const buf = Buffer.from(text, "utf8");
-    // 0o600: the trail names customers; it is the partner's record, not the world's.
-    const fh: FileHandle = await open(this.path, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o600);
-    try {
-      const { bytesWritten } = await fh.write(buf, 0, buf.length);
-      if (bytesWritten !== buf.length) {
-        throw new Error(`only ${bytesWritten} of ${buf.length} bytes were written (is the disk full?)`);
-      }
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    if (!this.dirSynced) {
-      // The first append may have created the file: sync its directory entry too (POSIX needs both).
-      this.dirSynced = true;
-      await syncDir(dirname(this.path));
-    }
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const d = await open(dir, fsc.O_RDONLY);
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    // Not supported everywhere (Windows); the file's own data is synced regardless.
-  }
-}
-
-const writers = new Map<string, TrailWriter>();
-
-/** The process-wide writer of a trail file (one queue per resolved path). */
-export function trailWriter(path: string): TrailWriter {
-  const abs = resolve(path);
-  let w = writers.get(abs);
-  if (!w) {
-    w = new TrailWriter(abs);
-    writers.set(abs, w);
-  }
-  return w;
-}
-
-/**
- * The audit trail file of these settings, or undefined when none is configured. A relative path is resolved
- * against the current directory: inside the Pulumi provider host, the project directory.
- */
-export function auditLogPath(settings: Settings): string | undefined {
-  return settings.auditLog ? resolve(settings.auditLog) : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------- recording
+  AUDIT_SCHEMA_VERSION,
+  AuditTrailError,
+  auditLogPath,
+  serializeRecord,
+  trailWriter,
+  type AuditLogger,
+  type AuditOp,
+  type AuditOutcome,
+  type AuditPhase,
+  type AuditRead,
+  type AuditRecord,
+  type AuditRequest,
+  type TrailWriter,
+} from "./trail";
 
 interface OperationContext {
   op: "adopt" | "removal";

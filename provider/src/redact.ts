@@ -1,0 +1,140 @@
+/**
+ * Redaction: the process's registry of secrets, and the functions every message goes through so that no token,
+ * secret or Authorization header reaches an error, a log line or an output (errors.ts re-exports them).
+ */
+/** Secrets at least this long are redacted wherever they appear, in every encoding, and by prefix. */
+export const MIN_SECRET_LENGTH = 8;
+/** A trailing fragment of a secret at least this long is redacted (a token cut at a truncation boundary). */
+const MIN_PREFIX_LENGTH = 6;
+
+/** Registered secret values; their spellings (raw, URL-, form-, JSON-, base64-encoded) are in `spellings`. */
+const secrets = new Set<string>();
+/**
+ * Every spelling of every secret, longest first across all secrets: when one secret contains another, the
+ * longer is redacted whole before the shorter could split it and leave a fragment behind.
+ */
+let spellings: { text: string; word: RegExp | undefined }[] = [];
+/** Spellings that are redacted by prefix too, by their first {@link MIN_PREFIX_LENGTH} characters. */
+const byPrefix = new Map<string, string[]>();
+let longestSpelling = 0;
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The ways a secret can be echoed: as is, URL-encoded (%20 and + forms), JSON-escaped, base64 (both alphabets). */
+function encodings(value: string): string[] {
+  const out = new Set<string>([value]);
+  try {
+    const uri = encodeURIComponent(value);
+    out.add(uri);
+    out.add(uri.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())); // lower-case %xx, as some encoders write
+    out.add(uri.replace(/%20/g, "+"));
+    out.add(new URLSearchParams({ x: value }).toString().slice(2)); // form encoding
+  } catch {
+    // A lone surrogate cannot be URL-encoded: nothing to add.
+  }
+  out.add(JSON.stringify(value).slice(1, -1));
+  out.add(JSON.stringify(value).slice(1, -1).replace(/\//g, "\/")); // JSON with escaped slashes
+  const b64 = Buffer.from(value, "utf8").toString("base64");
+  out.add(b64);
+  out.add(b64.replace(/=+$/, ""));
+  out.add(Buffer.from(value, "utf8").toString("base64url"));
+  return [...out].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Registers a credential so that {@link redact} removes it from any text. Settings call this for the
+ * client secret, the refresh token and the access token, and the auth layer for every issued token.
+ *
+ * Every non-empty value is registered. A value of {@link MIN_SECRET_LENGTH} characters or more is redacted
+ * wherever it appears, in every encoding, and a trailing fragment of it (a token cut at a truncation boundary)
+ * too. A shorter value (no real Entra secret or token is that short) is redacted only where it stands as a
+ * whole word, raw or encoded: redacting it inside other words would mangle ordinary text ("a", "1") and
+ * would not protect it anyway, since such a secret is guessable.
+ */
+export function registerSecret(value: string | undefined): void {
+  if (value === undefined || value === "" || secrets.has(value)) return;
+  secrets.add(value);
+  const whole = value.length < MIN_SECRET_LENGTH;
+  // Compiled once here, not on every redaction: redact() runs for every error and log line.
+  const added = encodings(value).map((text) => ({
+    text,
+    word: whole ? new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, "gu") : undefined,
+  }));
+  spellings = [...spellings, ...added].sort((a, b) => b.text.length - a.text.length);
+  if (whole) return;
+  for (const { text } of added) {
+    if (text.length <= MIN_PREFIX_LENGTH) continue;
+    const key = text.slice(0, MIN_PREFIX_LENGTH);
+    byPrefix.set(key, [...(byPrefix.get(key) ?? []), text]);
+    longestSpelling = Math.max(longestSpelling, text.length);
+  }
+}
+
+/**
+ * Removes credentials from text: registered secret values in every encoding (and a secret's beginning left
+ * at the end of a cut text), `Bearer` tokens, and `client_secret`, `refresh_token`, `access_token`,
+ * `assertion`, `password` in query strings, form bodies, JSON and headers.
+ */
+export function redact(text: string): string {
+  let out = text;
+  for (const { text: s, word } of spellings) {
+    if (!out.includes(s)) continue;
+    out = word ? out.replace(word, "[REDACTED]") : out.split(s).join("[REDACTED]");
+  }
+  out = redactTrailingPrefix(out);
+  return out
+    .replace(/(authorization["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',;}]+/gi, "$1$2[REDACTED]")
+    .replace(/\bbearer\s+[A-Za-z0-9\-._~+/]+=*/gi, "Bearer [REDACTED]")
+    .replace(
+      /((?:client_secret|refresh_token|access_token|id_token|assertion|password)["']?\s*[:=]\s*["']?)[^&\s"',;}]+/gi,
+      "$1[REDACTED]",
+    );
+}
+
+/** A text that ends with the beginning of a secret (at least MIN_PREFIX_LENGTH characters): that end redacted. */
+function redactTrailingPrefix(text: string): string {
+  // Candidate starts are looked up by their first characters, so the cost grows with the text's tail, not
+  // with the number of registered secrets (every error and log line comes through here).
+  for (let i = Math.max(0, text.length - (longestSpelling - 1)); i <= text.length - MIN_PREFIX_LENGTH; i++) {
+    const candidates = byPrefix.get(text.slice(i, i + MIN_PREFIX_LENGTH));
+    if (candidates === undefined) continue;
+    const tail = text.slice(i);
+    // The first start that matches gives the longest fragment; a whole occurrence was redacted already.
+    if (candidates.some((c) => c.length > tail.length && c.startsWith(tail))) {
+      return `${text.slice(0, i)}[REDACTED]`;
+    }
+  }
+  return text;
+}
+
+/**
+ * Redacts, then cuts to `max` characters, then redacts again what the cut may have left: a secret's
+ * beginning at the new end. Redacting first means a secret cut at the boundary is still recognised whole.
+ */
+export function redactAndTruncate(text: string, max: number): string {
+  const clean = redact(text);
+  if (clean.length <= max) return clean;
+  return `${redactTrailingPrefix(clean.slice(0, max))}...`;
+}
+
+/**
+ * Characters that change how a terminal or a reader shows text: C0/C1 controls (ANSI escapes, CR, LF),
+ * bidirectional controls (right-to-left override...), other invisible format characters, line and paragraph
+ * separators. ZWJ/ZWNJ are kept: they are ordinary in Persian and Indic names and in emoji, and harmless.
+ */
+const UNPRINTABLE = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * Text from the service (company, offer and product names, statuses, descriptions) made safe to show to a
+ * person in a log line, an error message or a table: every control, bidi or invisible format character is
+ * shown as its escape (`\u202e`), so it can neither move the cursor, forge a line, nor reorder the text.
+ * Resource outputs keep the raw value; only what is formatted for a person goes through this.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);
+}
+
+/** {@link printable}, but keeping line feeds: for a whole message whose own line breaks are intended. */
+export function printableLines(text: string): string {
+  return text.split("\n").map(printable).join("\n");
+}

@@ -41,7 +41,7 @@ export interface GdapAssignmentState {
   next: { status: string; at: number } | null;
 }
 
-/** What server.ts passes for one request. */
+/** What routes/graph.ts passes for one request. */
 export interface GraphRequest {
   method: string;
   /** Path without query string, e.g. `/v1.0/tenantRelationships/delegatedAdminRelationships`. */

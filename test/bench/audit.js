@@ -10,7 +10,7 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { TrailWriter, serializeRecord } = require("../../provider/dist/audit.js");
+const { TrailWriter, serializeRecord } = require("../../provider/dist/audit");
 
 const N = 2000;
 const CONCURRENCY = 50;

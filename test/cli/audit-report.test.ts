@@ -144,7 +144,7 @@ describe("TrailWriter", () => {
   test("four processes appending to one file at once: no line interleaved or lost", async () => {
     const file = path.join(dir, "shared.jsonl");
     const script = `
-      const { TrailWriter, serializeRecord } = require(${JSON.stringify(path.join(ROOT, "provider/dist/audit.js"))});
+      const { TrailWriter, serializeRecord } = require(${JSON.stringify(path.join(ROOT, "provider/dist/audit/index.js"))});
       const w = new TrailWriter(process.argv[1]);
       const rec = (i) => ({ version: 1, operationId: process.pid + "-" + i, customer: { id: "c", name: "y".repeat(i % 7 === 0 ? 9000 : 40) } });
       Promise.all(Array.from({ length: 250 }, (_, i) => w.append(serializeRecord(rec(i))))).then(() => process.exit(0));

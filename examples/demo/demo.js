@@ -79,7 +79,6 @@ async function hostDemo() {
   // The audit trail (partnercenter:auditLog): every check and change, as JSON lines, rendered in step 5.
   const trailDir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-demo-trail-"));
   const trail = path.join(trailDir, "partner-center-audit.jsonl");
-  await host.configureEmulator(emulator.url, {}, { "partnercenter:auditLog": trail });
   const estate = require(path.join(PROGRAM, "estate.json")).customers;
   const byName = Object.fromEntries(estate.map((c) => [c.name, c]));
   const got = Object.fromEntries(
@@ -88,6 +87,7 @@ async function hostDemo() {
   const state = {};
 
   try {
+    await host.configureEmulator(emulator.url, {}, { "partnercenter:auditLog": trail });
     say(
       `\nEmulator: ${emulator.url} (sample estate: ${resources.length} customers declared in examples/estate/estate.json)`,
     );

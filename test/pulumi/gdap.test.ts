@@ -76,8 +76,10 @@ test("up locks for approval, refresh sees the approval, roles replace, offboardi
   }));
   const declare = (d: Declared) => s.ok(["config", "set", "gdap", JSON.stringify(d)]);
   const state = async (type: string) => (await s.resources(type)).map((r) => r.outputs ?? {});
+  let printed = "";
   const cmd = async (args: string[]) => {
     const r = await s.pulumi(args);
+    printed += r.out;
     if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.out}`);
     return r.out;
   };
@@ -139,16 +141,32 @@ test("up locks for approval, refresh sees the approval, roles replace, offboardi
   expect((await byName(CONTOSO.displayName))?.status).toBe("active"); // another customer: untouched
   expect(await s.resources(TYPE)).toEqual([]);
 
-  // No credential in the state, in clear.
   const text = await s.stateText();
-  for (const secret of [CLIENT_SECRET, REFRESH_TOKEN, ...emulator.state().issuedTokens])
-    expect(text).not.toContain(secret);
 
-  // 5. destroy: the assignment goes, Contoso's relationship is terminated, Northwind's (already ended) is left
-  // as it is; the stack is empty.
+  // 5. destroy: the assignment is deleted, then Contoso's relationship terminated; Northwind's, already ended,
+  // is only read. The stack is empty.
+  const assignmentId = (await state(ACCESS_TYPE))[0]?.assignmentId;
+  const at = emulator.requests().length;
   await cmd(["destroy", "--yes", "--skip-preview"]);
+  const relationships = "/v1.0/tenantRelationships/delegatedAdminRelationships";
+  expect(
+    emulator
+      .requests()
+      .slice(at)
+      .filter((r) => r.method !== "GET")
+      .map((r) => `${r.method} ${r.path}`),
+  ).toEqual([
+    `DELETE ${relationships}/${contoso!.id}/accessAssignments/${String(assignmentId)}`,
+    `POST ${relationships}/${contoso!.id}/requests`,
+  ]);
   expect((await byName(CONTOSO.displayName))?.status).toMatch(/^(terminationRequested|terminated)$/);
   expect((await byName(NORTHWIND.displayName))?.status).toMatch(/^(terminationRequested|terminated)$/);
   expect(await s.resources(RELATIONSHIP_TYPE)).toEqual([]);
   expect(await s.resources(ACCESS_TYPE)).toEqual([]);
+
+  // No credential in clear in the state (read before the destroy emptied it) or in anything the CLI printed.
+  for (const secret of [CLIENT_SECRET, REFRESH_TOKEN, ...emulator.state().issuedTokens]) {
+    expect(text).not.toContain(secret);
+    expect(printed).not.toContain(secret);
+  }
 });

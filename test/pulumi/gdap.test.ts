@@ -90,8 +90,10 @@ test("up locks for approval, refresh sees the approval, roles replace, offboardi
   const northwind = await byName(NORTHWIND.displayName);
   expect(contoso).toMatchObject({ status: "approvalPending", customer: { tenantId: ID.clean } });
   expect(northwind).toMatchObject({ status: "approvalPending", customer: { tenantId: ID.inactiveOnly } });
-  const links = JSON.parse(await cmd(["stack", "output", "approvalUrls", "--json"])) as Record<string, string>;
-  const portal = "https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/";
+  const outputs = await cmd(["stack", "output", "approvalUrls", "--json"]);
+  const links = JSON.parse(outputs) as Record<string, string>;
+  const portal =
+    "https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/";
   expect(links).toEqual({ "contoso-admin": portal + contoso!.id, "northwind-admin": portal + northwind!.id });
 
   // 2. The customers approve; refresh shows both active. Then an access assignment is created in Contoso's.
@@ -125,7 +127,11 @@ test("up locks for approval, refresh sees the approval, roles replace, offboardi
 
   // 4. Offboarding Northwind: its reseller relationship opts in, then is destroyed alone (--target). The
   // relationship goes to `none` and the customer's GDAP relationship is terminated.
-  const reseller = { name: "northwind", customerId: ID.inactiveOnly, terminateAdminRelationshipsOnRemoval: true };
+  const reseller = {
+    name: "northwind",
+    customerId: ID.inactiveOnly,
+    terminateAdminRelationshipsOnRemoval: true,
+  };
   await declare({ admins: [CONTOSO, NORTHWIND], assignments: [helpdesk], resellers: [reseller] });
   await cmd(["up", "--yes", "--skip-preview"]);
   // Refresh reports the customer's admin access on the reseller relationship.
@@ -136,7 +142,8 @@ test("up locks for approval, refresh sees the approval, roles replace, offboardi
   ]);
   const offboard = await cmd(["destroy", "--yes", "--skip-preview", "--target", adopted!.urn]);
   expect(offboard).toContain("admin access is over");
-  expect(emulator.state().customers.find((c) => c.id === ID.inactiveOnly)?.relationshipToPartner).toBe("none");
+  const customer = emulator.state().customers.find((c) => c.id === ID.inactiveOnly);
+  expect(customer?.relationshipToPartner).toBe("none");
   expect((await byName(NORTHWIND.displayName))?.status).toMatch(/^(terminationRequested|terminated)$/);
   expect((await byName(CONTOSO.displayName))?.status).toBe("active"); // another customer: untouched
   expect(await s.resources(TYPE)).toEqual([]);

@@ -301,7 +301,9 @@ async function pulumiDemo() {
       "pulumi up",
       "Adopts every relationship; Woodgrove has none yet: its error carries the invitation link.",
     );
-    await stack.pulumi(["up", "--yes", "--skip-preview"]);
+    // --continue-on-error: without it the engine starts no create after Woodgrove's fails, and which
+    // customers were started by then depends on timing (a loaded machine left Fabrikam out).
+    await stack.pulumi(["up", "--yes", "--skip-preview", "--continue-on-error"]);
     step(2, "pulumi refresh", "Fills removable and removalBlockers for every customer.");
     await stack.ok(["refresh", "--yes", "--skip-preview"]);
 

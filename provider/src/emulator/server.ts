@@ -748,13 +748,18 @@ export class EmulatorCore {
   }
 
   private send(ctx: Ctx, result: ApiResult, text?: string): void {
-    const json = text ?? this.serialize(result);
+    // A 204 has no content and no Content-Length (RFC 9110 §8.6, §15.3.5): `""` with Content-Length 2 made
+    // undici fail the read, and the client retry a DELETE that had been applied.
+    const noContent = result.status === 204;
+    const json = noContent ? "" : (text ?? this.serialize(result));
     if (ctx.entry) {
       ctx.entry.status = result.status;
       ctx.entry.durationMs = Date.now() - ctx.started;
     }
     if (ctx.res.destroyed) return;
-    ctx.res.writeHead(result.status, this.headersFor(ctx, result, Buffer.byteLength(json)));
+    const headers = this.headersFor(ctx, result, Buffer.byteLength(json));
+    if (noContent) delete headers["Content-Length"];
+    ctx.res.writeHead(result.status, headers);
     ctx.res.end(json);
   }
 

@@ -79,7 +79,6 @@ async function hostDemo() {
   // The audit trail (partnercenter:auditLog): every check and change, as JSON lines, rendered in step 5.
   const trailDir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-demo-trail-"));
   const trail = path.join(trailDir, "partner-center-audit.jsonl");
-  await host.configureEmulator(emulator.url, {}, { "partnercenter:auditLog": trail });
   const estate = require(path.join(PROGRAM, "estate.json")).customers;
   const byName = Object.fromEntries(estate.map((c) => [c.name, c]));
   const got = Object.fromEntries(
@@ -88,6 +87,7 @@ async function hostDemo() {
   const state = {};
 
   try {
+    await host.configureEmulator(emulator.url, {}, { "partnercenter:auditLog": trail });
     say(
       `\nEmulator: ${emulator.url} (sample estate: ${resources.length} customers declared in examples/estate/estate.json)`,
     );
@@ -301,7 +301,9 @@ async function pulumiDemo() {
       "pulumi up",
       "Adopts every relationship; Woodgrove has none yet: its error carries the invitation link.",
     );
-    await stack.pulumi(["up", "--yes", "--skip-preview"]);
+    // --continue-on-error: without it the engine starts no create after Woodgrove's fails, and which
+    // customers were started by then depends on timing (a loaded machine left Fabrikam out).
+    await stack.pulumi(["up", "--yes", "--skip-preview", "--continue-on-error"]);
     step(2, "pulumi refresh", "Fills removable and removalBlockers for every customer.");
     await stack.ok(["refresh", "--yes", "--skip-preview"]);
 
@@ -344,7 +346,7 @@ async function pulumiDemo() {
 
     const final = new Set((await stack.resources(TYPE)).map((r) => r.urn.split("::").pop()));
     const rows = Object.entries(EXPECTED).map(([name, exp]) => {
-      const expectInState = exp.destroy !== "removed" && exp.destroy !== "removed after suspension";
+      const expectInState = exp.destroy !== "removed" && !exp.destroy.startsWith("removed after");
       const ok = final.has(name) === expectInState;
       return [
         name,

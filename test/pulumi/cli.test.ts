@@ -63,7 +63,13 @@ const relationshipOf = (id: string) =>
 
 const ESTATE: Customer[] = [
   { name: "contoso", customerId: ID.clean },
-  { name: "fabrikam", customerId: ID.activeSubscriptions, suspendActiveSubscriptions: true },
+  // Fabrikam has legacy and new-commerce subscriptions: suspension clears the first, cancellation the second.
+  {
+    name: "fabrikam",
+    customerId: ID.activeSubscriptions,
+    suspendActiveSubscriptions: true,
+    cancelNewCommerceSubscriptionsInWindow: true,
+  },
   { name: "northwind", customerId: ID.inactiveOnly },
   { name: "adatum", customerId: ID.legacyReservedInstance },
   { name: "litware", customerId: ID.reservedInstance },
@@ -118,7 +124,7 @@ test("preview, up, refresh, destroy --target, blocked destroy, --continue-on-err
   expect(await names(s)).toEqual(["adatum", "fabrikam", "litware"]);
   expect(writes(ID.legacyReservedInstance)).toEqual([]);
 
-  // A mix with --continue-on-error: Fabrikam (its active subscriptions suspended first) goes, Litware stays.
+  // A mix with --continue-on-error: Fabrikam (its subscriptions cancelled or suspended first) goes, Litware stays.
   const mix = await s.pulumi([
     "destroy",
     "--yes",
@@ -133,7 +139,7 @@ test("preview, up, refresh, destroy --target, blocked destroy, --continue-on-err
   expect(await names(s)).toEqual(["adatum", "litware"]);
   expect(relationshipOf(ID.activeSubscriptions)).toBe("none");
   expect(relationshipOf(ID.reservedInstance)).toBe("reseller");
-  expect(mix.out).toMatch(/Suspended 2 active subscription/);
+  expect(mix.out).toMatch(/after changing subscriptions \(cancelled .*suspended /);
 });
 
 test("without --continue-on-error, one blocked removal cancels the removals not yet started", async () => {

@@ -128,13 +128,18 @@ export function headersFor(ctx: Ctx, result: ApiResult, length: number): Record<
 }
 
 export function send(state: Store, ctx: Ctx, result: ApiResult, text?: string): void {
-  const json = text ?? serialize(state, result);
+  // A 204 has no content and no Content-Length (RFC 9110 §8.6, §15.3.5): `""` with Content-Length 2 made
+  // undici fail the read, and the client retry a DELETE that had been applied.
+  const noContent = result.status === 204;
+  const json = noContent ? "" : (text ?? serialize(state, result));
   if (ctx.entry) {
     ctx.entry.status = result.status;
     ctx.entry.durationMs = Date.now() - ctx.started;
   }
   if (ctx.res.destroyed) return;
-  ctx.res.writeHead(result.status, headersFor(ctx, result, Buffer.byteLength(json)));
+  const headers = headersFor(ctx, result, Buffer.byteLength(json));
+  if (noContent) delete headers["Content-Length"];
+  ctx.res.writeHead(result.status, headers);
   ctx.res.end(json);
 }
 

@@ -10,6 +10,7 @@ export interface Entry {
   name: string;
   customerId: string;
   suspendActiveSubscriptions?: boolean;
+  cancelNewCommerceSubscriptionsInWindow?: boolean;
   protect?: boolean;
   /** Pulumi's `import` resource option: adopt an existing resource by id. */
   importId?: string;
@@ -27,6 +28,9 @@ const relationships = customers.map((c) => {
       customerId: c.customerId,
       ...(c.suspendActiveSubscriptions !== undefined && {
         suspendActiveSubscriptions: c.suspendActiveSubscriptions,
+      }),
+      ...(c.cancelNewCommerceSubscriptionsInWindow !== undefined && {
+        cancelNewCommerceSubscriptionsInWindow: c.cancelNewCommerceSubscriptionsInWindow,
       }),
     },
     {

@@ -1,0 +1,179 @@
+/**
+ * GDAP (issue 16) through the real Pulumi CLI, against the emulator on loopback (Partner Center and the Graph
+ * GDAP routes): one stack, moved through a delegated admin relationship's life by changing its config. The
+ * customer's approval is played through the emulator's admin API (`POST /_emulator/gdap/{id}/approve`), and
+ * Graph's side is read back through `GET /_emulator/gdap`. The provider host level is in test/host/gdap.test.ts.
+ * `npm run test:pulumi`; not part of `npm test`.
+ */
+import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
+import * as path from "node:path";
+import { TYPE } from "../../examples/demo/host";
+import { cliEnv, projectFiles, Stack } from "../../examples/demo/pulumi";
+import { ACCESS_TYPE, RELATIONSHIP_TYPE } from "../gdap/helpers";
+import type { Declared } from "./gdap-program/index";
+
+// Unified role definition ids (Microsoft Entra built-in roles).
+const EXCHANGE_ADMIN = "29232cdf-9323-42fd-ade2-1d097af3e4de";
+const HELPDESK_ADMIN = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
+const GROUP = "869713c9-0b28-4d08-8949-ae07ae1bf528";
+const CLIENT_SECRET = "gdap-cli-client-secret-5b7d";
+const REFRESH_TOKEN = "gdap-cli-refresh-token-c31e";
+
+let emulator: Emulator;
+let stack: Stack | undefined;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ throttle: false });
+});
+afterAll(async () => {
+  await emulator.close();
+  stack?.remove();
+});
+
+interface GdapState {
+  id: string;
+  displayName: string;
+  status: string;
+  customer: { tenantId: string };
+  assignments: { securityGroupId: string; status: string }[];
+}
+
+/** Graph's side, through the emulator's admin API. */
+async function gdap(): Promise<GdapState[]> {
+  const r = await fetch(`${emulator.url}/_emulator/gdap`);
+  expect(r.status).toBe(200);
+  return (await r.json()) as GdapState[];
+}
+const byName = async (displayName: string) => (await gdap()).find((r) => r.displayName === displayName);
+
+/** Requests that change something (Partner Center or Graph; the token endpoint is not in the log). */
+const writes = () => emulator.requests().filter((r) => r.method !== "GET");
+
+const CONTOSO: NonNullable<Declared["admins"]>[number] = {
+  name: "contoso-admin",
+  customerId: ID.clean,
+  displayName: "Contoso - helpdesk",
+  duration: "P730D",
+  roles: [EXCHANGE_ADMIN, HELPDESK_ADMIN],
+};
+const NORTHWIND: NonNullable<Declared["admins"]>[number] = {
+  name: "northwind-admin",
+  customerId: ID.inactiveOnly,
+  displayName: "Northwind - helpdesk",
+  duration: "P180D",
+  roles: [HELPDESK_ADMIN],
+};
+
+test("up locks for approval, refresh sees the approval, roles replace, offboarding and destroy terminate", async () => {
+  const s = (stack = await Stack.create(cliEnv(), {
+    files: projectFiles(path.join(__dirname, "gdap-program")),
+    emulatorUrl: emulator.url,
+    config: {
+      "partnercenter:graphEndpoint": emulator.url,
+      gdap: JSON.stringify({ admins: [CONTOSO, NORTHWIND] } satisfies Declared),
+    },
+    secrets: { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN },
+  }));
+  const declare = (d: Declared) => s.ok(["config", "set", "gdap", JSON.stringify(d)]);
+  const state = async (type: string) => (await s.resources(type)).map((r) => r.outputs ?? {});
+  let printed = "";
+  const cmd = async (args: string[]) => {
+    const r = await s.pulumi(args);
+    printed += r.out;
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.out}`);
+    return r.out;
+  };
+
+  // 1. up: each relationship is created and locked for approval; the approval links are stack outputs.
+  await cmd(["up", "--yes", "--skip-preview"]);
+  const contoso = await byName(CONTOSO.displayName);
+  const northwind = await byName(NORTHWIND.displayName);
+  expect(contoso).toMatchObject({ status: "approvalPending", customer: { tenantId: ID.clean } });
+  expect(northwind).toMatchObject({ status: "approvalPending", customer: { tenantId: ID.inactiveOnly } });
+  const outputs = await cmd(["stack", "output", "approvalUrls", "--json"]);
+  const links = JSON.parse(outputs) as Record<string, string>;
+  const portal =
+    "https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/";
+  expect(links).toEqual({ "contoso-admin": portal + contoso!.id, "northwind-admin": portal + northwind!.id });
+
+  // 2. The customers approve; refresh shows both active. Then an access assignment is created in Contoso's.
+  for (const r of [contoso!, northwind!]) {
+    const approved = await fetch(`${emulator.url}/_emulator/gdap/${r.id}/approve`, { method: "POST" });
+    expect(approved.status).toBe(200);
+  }
+  await cmd(["refresh", "--yes", "--skip-preview"]);
+  expect((await state(RELATIONSHIP_TYPE)).map((o) => o.status)).toEqual(["active", "active"]);
+  const helpdesk = { name: "helpdesk", admin: CONTOSO.name, securityGroupId: GROUP, roles: [HELPDESK_ADMIN] };
+  await declare({ admins: [CONTOSO, NORTHWIND], assignments: [helpdesk] });
+  await cmd(["up", "--yes", "--skip-preview"]);
+  expect(await state(ACCESS_TYPE)).toEqual([
+    expect.objectContaining({ relationshipId: contoso!.id, securityGroupId: GROUP, roles: [HELPDESK_ADMIN] }),
+  ]);
+  expect((await byName(CONTOSO.displayName))?.assignments).toEqual([
+    expect.objectContaining({ securityGroupId: GROUP, roles: [HELPDESK_ADMIN] }),
+  ]);
+
+  // 3. Roles are fixed once approved: preview --diff shows a replace, and sends Graph nothing but reads.
+  await declare({ admins: [{ ...CONTOSO, roles: [EXCHANGE_ADMIN] }, NORTHWIND], assignments: [helpdesk] });
+  const before = writes().length;
+  const preview = await cmd(["preview", "--diff"]);
+  expect(preview).toMatch(/\+-\S*:DelegatedAdminRelationship: \(replace\)\n.*\n.*::contoso-admin\]/);
+  expect(preview).toMatch(/~ roles {6}: \[\n.*\n\s*- \[1\]: "729827e3/);
+  // The assignment follows: its relationshipId will be the new relationship's.
+  expect(preview).toMatch(/\+-\S*:DelegatedAdminAccessAssignment: \(replace\)/);
+  expect(preview).toContain("+-2 to replace");
+  expect(writes().length).toBe(before);
+  expect((await byName(CONTOSO.displayName))?.status).toBe("active");
+
+  // 4. Offboarding Northwind: its reseller relationship opts in, then is destroyed alone (--target). The
+  // relationship goes to `none` and the customer's GDAP relationship is terminated.
+  const reseller = {
+    name: "northwind",
+    customerId: ID.inactiveOnly,
+    terminateAdminRelationshipsOnRemoval: true,
+  };
+  await declare({ admins: [CONTOSO, NORTHWIND], assignments: [helpdesk], resellers: [reseller] });
+  await cmd(["up", "--yes", "--skip-preview"]);
+  // Refresh reports the customer's admin access on the reseller relationship.
+  const [adopted] = await s.resources(TYPE);
+  await cmd(["refresh", "--yes", "--skip-preview", "--target", adopted!.urn]);
+  expect((await s.resources(TYPE))[0]?.outputs?.adminRelationships).toEqual([
+    expect.objectContaining({ id: northwind!.id, status: "active" }),
+  ]);
+  const offboard = await cmd(["destroy", "--yes", "--skip-preview", "--target", adopted!.urn]);
+  expect(offboard).toContain("admin access is over");
+  const customer = emulator.state().customers.find((c) => c.id === ID.inactiveOnly);
+  expect(customer?.relationshipToPartner).toBe("none");
+  expect((await byName(NORTHWIND.displayName))?.status).toMatch(/^(terminationRequested|terminated)$/);
+  expect((await byName(CONTOSO.displayName))?.status).toBe("active"); // another customer: untouched
+  expect(await s.resources(TYPE)).toEqual([]);
+
+  const text = await s.stateText();
+
+  // 5. destroy: the assignment is deleted, then Contoso's relationship terminated; Northwind's, already ended,
+  // is only read. The stack is empty.
+  const assignmentId = (await state(ACCESS_TYPE))[0]?.assignmentId;
+  const at = emulator.requests().length;
+  await cmd(["destroy", "--yes", "--skip-preview"]);
+  const relationships = "/v1.0/tenantRelationships/delegatedAdminRelationships";
+  expect(
+    emulator
+      .requests()
+      .slice(at)
+      .filter((r) => r.method !== "GET")
+      .map((r) => `${r.method} ${r.path}`),
+  ).toEqual([
+    `DELETE ${relationships}/${contoso!.id}/accessAssignments/${String(assignmentId)}`,
+    `POST ${relationships}/${contoso!.id}/requests`,
+  ]);
+  expect((await byName(CONTOSO.displayName))?.status).toMatch(/^(terminationRequested|terminated)$/);
+  expect((await byName(NORTHWIND.displayName))?.status).toMatch(/^(terminationRequested|terminated)$/);
+  expect(await s.resources(RELATIONSHIP_TYPE)).toEqual([]);
+  expect(await s.resources(ACCESS_TYPE)).toEqual([]);
+
+  // No credential in clear in the state (read before the destroy emptied it) or in anything the CLI printed.
+  for (const secret of [CLIENT_SECRET, REFRESH_TOKEN, ...emulator.state().issuedTokens]) {
+    expect(text).not.toContain(secret);
+    expect(printed).not.toContain(secret);
+  }
+});

@@ -27,14 +27,7 @@
  * batch acknowledged.
  */
 import { randomUUID } from "node:crypto";
-import type {
-  Customer,
-  Entitlement,
-  PartnerCenterClient,
-  RequestOptions,
-  SentIds,
-  Subscription,
-} from "../client";
+import type { Customer, Entitlement, PartnerCenterClient, Subscription } from "../client";
 import { PartnerCenterError, RemovalBlockedError, RemovalUnconfirmedError } from "../errors";
 import { findBlockers, type RemovalResult } from "../relationship";
 import { settingName, type Settings } from "../settings";
@@ -53,6 +46,7 @@ import {
   type AuditRequest,
   type TrailWriter,
 } from "./trail";
+import { auditedClient } from "./audited-client";
 
 interface OperationContext {
   op: "adopt" | "removal";
@@ -87,7 +81,7 @@ function errorOf(e: unknown): NonNullable<AuditRecord["error"]> {
 }
 
 /** One provider operation being recorded. */
-class Operation {
+export class Operation {
   readonly id = randomUUID();
   private readonly reads: AuditRead[] = [];
   private subscriptions: Subscription[] | undefined;
@@ -238,138 +232,6 @@ class Operation {
     r.error = error === undefined ? null : errorOf(error);
     return r;
   }
-}
-
-function request(method: string, path: string, ids: SentIds | undefined): AuditRequest | undefined {
-  return ids ? { method, path, ...ids } : undefined;
-}
-
-async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-  try {
-    return { ok: true, value: await p };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
-
-function codeOf(e: unknown): string {
-  return e instanceof PartnerCenterError ? e.code : "UNEXPECTED";
-}
-
-/**
- * A view of `client` that records every read and write of `op` (see the file comment). Only the methods
- * the domain rules call are wrapped; the rest is the client itself (prototype).
- */
-function auditedClient(client: PartnerCenterClient, op: Operation): PartnerCenterClient {
-  /** A subscription write (suspend, or new-commerce cancel), recorded right after Partner Center answers. */
-  const change =
-    (kind: "suspend" | "cancel") =>
-    async (id: string, s: Subscription, o: RequestOptions = {}): Promise<Subscription> => {
-      await op.writeChecked();
-      let ids: SentIds | undefined;
-      const r = await settle(client.subscriptions[kind](id, s, { ...o, onIds: (x) => (ids = x) }));
-      const req = request("PATCH", `${customerPath(id)}/subscriptions/${encodeURIComponent(s.id)}`, ids);
-      await op.writeAfter(
-        op.changeRecord(kind, s, r.ok ? r.value : undefined, req, r.ok ? undefined : r.error),
-      );
-      if (!r.ok) throw r.error;
-      return r.value;
-    };
-  const { customers, subscriptions, entitlements } = client;
-  const view = Object.create(client) as PartnerCenterClient;
-  const customerPath = (id: string) => `/v1/customers/${encodeURIComponent(id)}`;
-  Object.defineProperties(view, {
-    customers: {
-      value: {
-        ...customers,
-        async get(id: string, o?: RequestOptions) {
-          const r = await settle(customers.get(id, o));
-          await op.noteRead({
-            what: "customer",
-            count: r.ok ? 1 : null,
-            ...(!r.ok && { error: codeOf(r.error) }),
-          });
-          if (!r.ok) {
-            if (op.patches.length > 0 && codeOf(r.error) === "PPC_NOT_FOUND") {
-              op.relationshipAfter = { relationshipToPartner: null, confirmedBy: "customerGone" };
-            }
-            throw r.error;
-          }
-          op.noteCustomer(r.value);
-          if (op.patches.length > 0) {
-            op.relationshipAfter = {
-              relationshipToPartner: r.value.relationshipToPartner,
-              confirmedBy: "get",
-            };
-          }
-          return r.value;
-        },
-        async removeRelationship(id: string, o: RequestOptions = {}) {
-          await op.writeChecked();
-          let ids: SentIds | undefined;
-          const r = await settle(customers.removeRelationship(id, { ...o, onIds: (x) => (ids = x) }));
-          const req = request("PATCH", customerPath(id), ids);
-          if (req) op.patches.push(req);
-          if (!r.ok) throw r.error;
-          op.relationshipAfter = {
-            relationshipToPartner: r.value.relationshipToPartner || null,
-            confirmedBy: "patchResponse",
-          };
-          return r.value;
-        },
-      },
-    },
-    subscriptions: {
-      value: {
-        ...subscriptions,
-        async list(id: string, o?: RequestOptions) {
-          const r = await settle(subscriptions.list(id, o));
-          await op.noteRead(
-            {
-              what: "subscriptions",
-              count: r.ok ? r.value.length : null,
-              ...(!r.ok && { error: codeOf(r.error) }),
-            },
-            r.ok ? { subscriptions: r.value } : undefined,
-          );
-          if (!r.ok) throw r.error;
-          return r.value;
-        },
-        async azureEntitlements(id: string, subscriptionId: string, o?: RequestOptions) {
-          const r = await settle(subscriptions.azureEntitlements(id, subscriptionId, o));
-          await op.noteRead({
-            what: "azureEntitlements",
-            of: subscriptionId,
-            count: r.ok ? r.value.length : null,
-            ...(!r.ok && { error: codeOf(r.error) }),
-          });
-          if (!r.ok) throw r.error;
-          return r.value;
-        },
-        suspend: change("suspend"),
-        cancel: change("cancel"),
-      },
-    },
-    entitlements: {
-      value: {
-        ...entitlements,
-        async list(id: string, o?: RequestOptions) {
-          const r = await settle(entitlements.list(id, o));
-          await op.noteRead(
-            {
-              what: "entitlements",
-              count: r.ok ? r.value.length : null,
-              ...(!r.ok && { error: codeOf(r.error) }),
-            },
-            r.ok ? { entitlements: r.value } : undefined,
-          );
-          if (!r.ok) throw r.error;
-          return r.value;
-        },
-      },
-    },
-  });
-  return view;
 }
 
 /** The outcome of a failed removal, from its error. */

@@ -16,27 +16,14 @@ import { ConfigurationError, PartnerCenterError, printable, type RemovalBlocker 
 import { auditedAdoption, auditedRemoval } from "./audit"; // AUDIT HOOK (issue 17)
 import { adopt, assessReadiness, describeBlocker, remove } from "./relationship";
 import { importRefusedMessage } from "./resource";
-import { loadSettings, type Settings } from "./settings";
-import { adminAccessReport, configureGraph, offboardAdminAccess } from "./gdap/offboarding"; // GDAP (issue 16)
+import { configureSettings, currentSettings, type ConfigureRequest } from "./configuration";
+import { adminAccessReport, offboardAdminAccess } from "./gdap/offboarding"; // GDAP (issue 16)
 
 /** The value Pulumi passes for an input that is not known yet (during preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const PROVIDER_KEY = "__provider";
 
-/** The setting keys read from stack config as `partnercenter:<key>`. */
-export const SETTING_KEYS = [
-  "endpoint",
-  "authority",
-  "tenantId",
-  "clientId",
-  "clientSecret",
-  "refreshToken",
-  "accessToken",
-  "maxRequestsPerMinute",
-  "maxConcurrency",
-  "auditLog", // AUDIT (issue 17)
-  "allowLoopbackWithCredentials",
-] as const;
+export { SETTING_KEYS } from "./configuration";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const guid = (what: string) =>
@@ -89,38 +76,15 @@ export interface Outputs extends Inputs {
 
 // ---------------------------------------------------------------------------------------------- configure
 
-let configured: Promise<Settings | ConfigurationError> | undefined;
-
 /**
  * Reads `partnercenter:*` from the stack config (secrets arrive decrypted), then environment variables.
- * Never throws: the host would cache a provider whose configure failed, so the error is kept and thrown by
- * the first method that needs the settings.
+ * Never throws (configuration.ts says why).
  */
-export function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
-  const config: Record<string, string | undefined> = {};
-  for (const key of SETTING_KEYS) config[key] = req.config.get(`partnercenter:${key}`);
-  configured = Promise.resolve().then(() => settingsOrError(config));
-  configureGraph(req.config); // GDAP (issue 16): partnercenter:graphEndpoint
-  return configured.then(() => undefined);
+export function configure(req: ConfigureRequest): Promise<void> {
+  return configureSettings(req);
 }
 
-function settingsOrError(config: Record<string, string | undefined>): Settings | ConfigurationError {
-  try {
-    return loadSettings(config);
-  } catch (e) {
-    if (e instanceof ConfigurationError) return e;
-    throw e;
-  }
-}
-
-async function settings(): Promise<Settings> {
-  // configure() is started synchronously by the host before any other call can see the provider; without
-  // one (an older host, or direct use) the environment alone is used.
-  configured ??= Promise.resolve().then(() => settingsOrError({}));
-  const s = await configured;
-  if (s instanceof ConfigurationError) throw s;
-  return s;
-}
+const settings = currentSettings;
 
 async function client(): Promise<PartnerCenterClient> {
   // The limiter says when it takes 429s as the limit and slows down (one line per run of 429s, not per 429).

@@ -3,7 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { getSharedClient } from "./client";
-import { SETTING_KEYS } from "./dynamic";
+import { SETTING_KEYS } from "./configuration";
 import { loadSettings } from "./settings";
 
 /** Options of {@link getResellerInvitationUrl}. */

@@ -12,8 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getSharedClient } from "../client";
 import { ConfigurationError, PartnerCenterError } from "../errors";
-import { SETTING_KEYS } from "../dynamic";
-import { loadSettings, type Settings } from "../settings";
+import { configureSettings, currentSettings, type ConfigureRequest } from "../configuration";
 import {
   approvalUrl,
   ENDED,
@@ -22,13 +21,7 @@ import {
   findRelationship,
   sameSet,
 } from "./gdap";
-import {
-  configureGraph,
-  getSharedGraphClient,
-  graphEndpoint,
-  type AdminRelationship,
-  type GraphClient,
-} from "./graph";
+import { getSharedGraphClient, graphEndpoint, type AdminRelationship, type GraphClient } from "./graph";
 
 /** The value Pulumi passes for an input that is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -104,31 +97,14 @@ const INPUT_KEYS = Object.keys(inputsSchema.shape);
 
 // ---------------------------------------------------------------------------------- configure, shared
 
-let configured: Promise<Settings | ConfigurationError> | undefined;
-
-/** Reads `partnercenter:*` (with `partnercenter:graphEndpoint`); never throws (see dynamic.ts). */
-export function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
-  const config: Record<string, string | undefined> = {};
-  for (const key of SETTING_KEYS) config[key] = req.config.get(`partnercenter:${key}`);
-  configureGraph(req.config);
-  configured = Promise.resolve().then(() => settingsOrError(config));
-  return configured.then(() => undefined);
-}
-
-function settingsOrError(config: Record<string, string | undefined>): Settings | ConfigurationError {
-  try {
-    return loadSettings(config);
-  } catch (e) {
-    if (e instanceof ConfigurationError) return e;
-    throw e;
-  }
+/** Reads `partnercenter:*` (with `partnercenter:graphEndpoint`); never throws (configuration.ts says why). */
+export function configure(req: ConfigureRequest): Promise<void> {
+  return configureSettings(req);
 }
 
 /** The Graph client of this process's settings (shared with the Partner Center client). */
-export async function graph(settingsPromise?: Promise<Settings>): Promise<GraphClient> {
-  configured ??= Promise.resolve().then(() => settingsOrError({}));
-  const s = settingsPromise ? await settingsPromise : await configured;
-  if (s instanceof ConfigurationError) throw s;
+export async function graph(): Promise<GraphClient> {
+  const s = await currentSettings();
   return getSharedGraphClient(getSharedClient(s), await graphEndpoint());
 }
 

@@ -1,0 +1,64 @@
+/**
+ * The settings of one provider process, from the stack config the host passes to `configure`. Shared by every
+ * dynamic module (`dynamic`, `dynamic-gdap`, `dynamic-gdap-access`): one process serves them all, with the
+ * same stack config.
+ *
+ * The host caches a provider before awaiting its `configure`, so a second concurrent call can reach it first
+ * (shared/pulumi-dynamic-providers.md, "Race"): `configure` stores a promise that every method awaits through
+ * {@link currentSettings}. It never throws either: the host would cache a provider whose configure failed, so
+ * a configuration error is kept and thrown by the first method that needs the settings.
+ */
+import { ConfigurationError } from "./errors";
+import { configureGraph } from "./gdap/graph";
+import { loadSettings, type Settings } from "./settings";
+
+/** The setting keys read from stack config as `partnercenter:<key>`. */
+export const SETTING_KEYS = [
+  "endpoint",
+  "authority",
+  "tenantId",
+  "clientId",
+  "clientSecret",
+  "refreshToken",
+  "accessToken",
+  "maxRequestsPerMinute",
+  "maxConcurrency",
+  "auditLog",
+  "allowLoopbackWithCredentials",
+] as const;
+
+/** What `configure` receives: the stack config, namespaced keys as they are, secrets decrypted. */
+export interface ConfigureRequest {
+  config: { get(key: string): string | undefined };
+}
+
+let configured: Promise<Settings | ConfigurationError> | undefined;
+
+/** Reads `partnercenter:*` (and `partnercenter:graphEndpoint`) from the stack config, then the environment. */
+export function configureSettings(req: ConfigureRequest): Promise<void> {
+  const config: Record<string, string | undefined> = {};
+  for (const key of SETTING_KEYS) config[key] = req.config.get(`partnercenter:${key}`);
+  configured = Promise.resolve().then(() => settingsOrError(config));
+  configureGraph(req.config);
+  return configured.then(() => undefined);
+}
+
+/**
+ * The settings of this process. Without a `configure` (an older host, or direct use) the environment alone
+ * is used. Throws the configuration error that `configure` kept.
+ */
+export async function currentSettings(): Promise<Settings> {
+  configured ??= Promise.resolve().then(() => settingsOrError({}));
+  const s = await configured;
+  if (s instanceof ConfigurationError) throw s;
+  return s;
+}
+
+function settingsOrError(config: Record<string, string | undefined>): Settings | ConfigurationError {
+  try {
+    return loadSettings(config);
+  } catch (e) {
+    if (e instanceof ConfigurationError) return e;
+    throw e;
+  }
+}

@@ -9,11 +9,7 @@
  * requests `lockForApproval` and `terminate` answer 201 with status `created` and the relationship's status
  * moves afterwards; errors `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
  *
- * Emulator's choices (Microsoft documents no more):
- * - A status change caused by a request (lock, approve, terminate, assignment create or delete) is never visible in
- *   the answer to that request: it applies on the first read at least `asyncMs` later (default 0).
- * - `terminate` is accepted in approvalPending, approved, activating, active and expiring; refused (400) in
- *   created (DELETE it instead) and once ended.
+ * Emulator's choices (Microsoft documents no more; the store and its status transitions are in lifecycle.ts):
  * - Missing If-Match: 400 `Request_BadRequest`; stale If-Match: 412 `PreconditionFailed`.
  * - displayName must be unique among relationships that have not ended; a second one: 409 `Conflict`.
  * - One live access assignment per security group and relationship: a second one is 409 `Conflict`.
@@ -39,60 +35,16 @@ import {
   relBody,
   requestBody,
   rolesOf,
-  TERMINABLE,
 } from "./model";
+import { GdapLifecycle } from "./lifecycle";
 
-/** The GDAP store and its routes. */
-export class GraphGdap {
-  private rels = new Map<string, GdapRelationshipState>();
+/** The GDAP store (lifecycle.ts) and its routes. */
+export class GraphGdap extends GdapLifecycle {
   /** Access tokens issued for https://graph.microsoft.com (Partner Center tokens are refused here). */
   readonly graphTokens = new Set<string>();
-  /** Delay of asynchronous status changes (ms). */
-  asyncMs = 0;
-  /** Largest page a list answers, whatever `$top` asks (tests of `@odata.nextLink` paging). */
-  pageSize = 300;
 
-  constructor(private readonly partnerTenantId: () => string) {}
-
-  /** Forgets every relationship (tokens stay valid, as for the rest of the emulator). */
-  reset(): void {
-    this.rels.clear();
-    this.asyncMs = 0;
-    this.pageSize = 300;
-  }
-
-  /** A copy of every relationship (statuses settled). */
-  state(): GdapRelationshipState[] {
-    const now = Date.now();
-    return structuredClone([...this.rels.values()].map((r) => this.settle(r, now)));
-  }
-
-  /**
-   * The customer's global administrator approves (what the approval link does): approvalPending → active,
-   * through activating; activatedDateTime now, endDateTime = activatedDateTime + duration.
-   * @throws Error when there is no such relationship or it is not awaiting approval.
-   */
-  approve(id: string): GdapRelationshipState {
-    const r = this.rels.get(id.toLowerCase());
-    if (!r) throw new Error(`no delegated admin relationship "${id}"`);
-    this.settle(r, Date.now());
-    if (r.status !== "approvalPending") {
-      throw new Error(`relationship ${r.id} is ${r.status}, not approvalPending: nothing to approve`);
-    }
-    const now = Date.now();
-    this.touch(r, "activating");
-    r.activatedDateTime = new Date(now).toISOString();
-    r.endDateTime = new Date(now + (durationDays(r.duration) ?? 0) * 86_400_000).toISOString();
-    r.next = { status: "active", at: now + this.asyncMs };
-    return structuredClone(r);
-  }
-
-  /** Sets a relationship's status directly (tests: expired, terminated outside Pulumi...). */
-  setStatus(id: string, status: string): void {
-    const r = this.rels.get(id.toLowerCase());
-    if (!r) throw new Error(`no delegated admin relationship "${id}"`);
-    this.touch(r, status);
-    r.next = null;
+  constructor(private readonly partnerTenantId: () => string) {
+    super();
   }
 
   /** Answers one Graph request. `token` is the bearer token the server already authenticated. */
@@ -179,9 +131,7 @@ export class GraphGdap {
       const pre = ifMatch(req, a.etag, rid);
       if (pre) return pre;
       if (m === "DELETE") {
-        a.status = "deleting";
-        a.etag = etag();
-        a.next = { status: "deleted", at: Date.now() + this.asyncMs };
+        this.deleteAssignment(a);
         return { status: 204, body: "", headers: {}, applied: true };
       }
       if (m === "PATCH") {
@@ -332,41 +282,12 @@ export class GraphGdap {
     if ("error" in parsed) return graphError(400, "BadRequest", parsed.error, rid);
     const action = parsed.value.action;
     const now = Date.now();
-    let target: string;
-    if (action === "lockForApproval") {
-      if (r.status !== "created") {
-        return graphError(
-          400,
-          "Request_BadRequest",
-          `The relationship is '${r.status}': only a 'created' relationship can be locked for approval.`,
-          rid,
-        );
-      }
-      target = "approvalPending";
-    } else if (action === "terminate") {
-      if (!TERMINABLE.has(r.status)) {
-        return graphError(
-          400,
-          "Request_BadRequest",
-          `The relationship is '${r.status}' and cannot be terminated${r.status === "created" ? ": delete it instead" : ""}.`,
-          rid,
-        );
-      }
-      target = "terminated";
-      this.touch(r, "terminationRequested");
-      r.endDateTime = new Date(now).toISOString();
-    } else {
-      return graphError(
-        400,
-        "BadRequest",
-        `action must be lockForApproval or terminate, not '${String(action)}'.`,
-        rid,
-      );
-    }
+    const move = this.requestTransition(r, action, now);
+    if ("refused" in move) return graphError(400, move.code, move.refused, rid);
     const iso = new Date(now).toISOString();
     const q = {
       id: randomUUID(),
-      action,
+      action: String(action), // lockForApproval or terminate, checked above
       status: "created",
       createdDateTime: iso,
       lastModifiedDateTime: iso,
@@ -375,7 +296,7 @@ export class GraphGdap {
     const answer = requestBody(q);
     // The request succeeds and the relationship moves afterwards, never within this answer.
     q.status = "succeeded";
-    r.next = { status: target, at: now + this.asyncMs };
+    r.next = { status: move.target, at: now + this.asyncMs };
     return { status: 201, body: answer, headers: { Location: `${relUrl}/requests/${q.id}` }, applied: true };
   }
 
@@ -454,42 +375,5 @@ export class GraphGdap {
       headers: { Location: `${relUrl}/accessAssignments/${a.id}` },
       applied: true,
     };
-  }
-
-  private touch(r: GdapRelationshipState, status: string): void {
-    r.status = status;
-    r.etag = etag();
-    r.lastModifiedDateTime = new Date().toISOString();
-  }
-
-  /** Applies a due status change. */
-  private settle(r: GdapRelationshipState, now: number): GdapRelationshipState {
-    if (r.next && now >= r.next.at) {
-      this.touch(r, r.next.status);
-      r.next = null;
-      if (r.status === "terminated") {
-        for (const a of r.assignments) a.status = "deleted";
-      }
-    }
-    return r;
-  }
-
-  /** Applies a due assignment change; a deleted assignment leaves the relationship (404 from then on). */
-  private settleAssignment(
-    r: GdapRelationshipState,
-    a: GdapAssignmentState,
-    now: number,
-  ): GdapAssignmentState | undefined {
-    if (a.next && now >= a.next.at) {
-      a.status = a.next.status;
-      a.etag = etag();
-      a.lastModifiedDateTime = new Date(now).toISOString();
-      a.next = null;
-    }
-    if (a.status === "deleted") {
-      r.assignments = r.assignments.filter((x) => x !== a);
-      return undefined;
-    }
-    return a;
   }
 }

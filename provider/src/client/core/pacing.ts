@@ -77,36 +77,7 @@ import {
   type PacingSnapshot,
   type Permit,
 } from "./pacing-options";
-
-/** Consecutive 429s of a lane, not yet broken by a served answer. */
-interface Run {
-  /** When its first 429 arrived: answers to requests sent since then are evidence. */
-  startedAt: number;
-  count: number;
-  until: number;
-}
-
-/** One throttle scope: the partner, a customer, or the fixed cap. */
-class Lane {
-  rate: number;
-  /** Earliest start of the next request (even spacing at `rate`). */
-  next = 0;
-  gateUntil = 0;
-  estimate: number | undefined;
-  served = 0;
-  cycleStart: number | undefined;
-  /** Requests sent before this time belong to the last cut: their 429s only extend the gate. */
-  lastDecreaseAt = -Infinity;
-  lastIncrease = 0;
-  /** When the rate reached `nearLimit` x the estimate (the probe starts). */
-  plateauSince: number | undefined;
-  slowStart: boolean;
-  run: Run | undefined;
-  constructor(rate: number, slowStart: boolean) {
-    this.rate = rate;
-    this.slowStart = slowStart;
-  }
-}
+import { Lane } from "./pacing-lane";
 
 interface Held {
   key: string | undefined;
@@ -154,7 +125,7 @@ export class Limiter {
     this.cap =
       this.o.maxRequestsPerMinute === undefined
         ? undefined
-        : new Lane(this.o.maxRequestsPerMinute / 60, false);
+        : new Lane(this.o.maxRequestsPerMinute / 60, false, true);
   }
 
   /**
@@ -234,7 +205,7 @@ export class Limiter {
       }
       this.queue.splice(i, 1);
       for (const l of lanes) {
-        this.increase(l, now);
+        l.increase(this.o, now);
         l.next = Number.isFinite(l.rate) ? now + 1000 / l.rate : now;
       }
       this.inFlight++;
@@ -290,22 +261,6 @@ export class Limiter {
       if (k !== key && l.gateUntil <= now) this.customers.delete(k);
     }
     return lane;
-  }
-
-  private increase(l: Lane, now: number): void {
-    l.cycleStart ??= now;
-    const dt = Math.min(1000, Math.max(0, now - l.lastIncrease));
-    l.lastIncrease = now;
-    if (l.slowStart || l === this.cap || l.estimate === undefined || !Number.isFinite(l.rate)) return;
-    const target = this.o.nearLimit * l.estimate;
-    if (l.rate < target) {
-      l.rate = Math.min(target, l.rate + (this.o.increasePerSecond * l.estimate * dt) / 1000);
-      if (l.rate >= target) l.plateauSince = now;
-      return;
-    }
-    l.plateauSince ??= now;
-    const boost = Math.min(64, 2 ** ((now - l.plateauSince) / this.o.probeDoublingMs));
-    l.rate += (this.o.probePerSecond * boost * l.estimate * dt) / 1000;
   }
 
   /** Share of 429s among recent answers, with the prior weighed in. */
@@ -364,11 +319,11 @@ export class Limiter {
     const until = now + Math.max(0, retryAfterMs);
     // Every 429 is waited out by its own customer's scope (the throttled request waits it out too).
     const own = h.key === undefined ? undefined : this.customerLane(h.key, now);
-    if (own) this.extendGate(own, until);
+    if (own) own.extendGate(until);
     const lane = own && !this.smallShare(h.key!) ? own : this.partner;
     if (h.sentAt < lane.lastDecreaseAt) {
       // Sent before the last cut: part of the run that caused it.
-      this.extendGate(lane, until);
+      lane.extendGate(until);
       return;
     }
     const k = this.runLength();
@@ -395,7 +350,7 @@ export class Limiter {
     this.runs++;
     lane.run = undefined;
     const before = lane.rate;
-    this.decrease(lane, run.until, now);
+    lane.decrease(this.o, run.until, now);
     const scope = lane === this.partner ? "every request of the partner" : `customer ${h.key!}`;
     const perMinute = (r: number): string => (Number.isFinite(r) ? `${Math.round(r * 60)}/min` : "unlimited");
     this.o.log(
@@ -409,38 +364,5 @@ export class Limiter {
   private smallShare(key: string): boolean {
     if (this.recent.length < 10) return false;
     return (this.recentCount.get(key) ?? 0) <= this.o.customerShareForPartnerScope * this.recent.length;
-  }
-
-  private extendGate(l: Lane, until: number): void {
-    l.gateUntil = Math.max(l.gateUntil, until);
-    l.next = Math.max(l.next, l.gateUntil);
-  }
-
-  private decrease(l: Lane, until: number, now: number): void {
-    this.extendGate(l, until);
-    l.lastDecreaseAt = now;
-    l.plateauSince = undefined;
-    // Too few answers to measure a rate (another process may have used the budget): honour the gate only.
-    if (l.served < this.o.minServedToMeasure) return;
-    const start = l.cycleStart ?? now;
-    let estimate: number;
-    if (l.estimate === undefined || !Number.isFinite(l.rate)) {
-      // From unlimited (or slow start): the burst, then the wait, spans the window; served over both is the limit.
-      estimate = (l.served * 1000) / Math.max(1, until - start);
-    } else {
-      // Paced: the rate served since the last reopening, which is where the bucket ran full (or a stray run
-      // struck). One run moves the estimate down by `decreaseFactor` at most (a run right after a reopening,
-      // or at a quiet time, measures little), and up no further than the rate the lane was allowed.
-      const measured = (l.served * 1000) / Math.max(1, now - start);
-      estimate = Math.min(
-        Math.max(measured, this.o.decreaseFactor * l.estimate),
-        Math.max(l.estimate, l.rate),
-      );
-    }
-    l.estimate = Math.max(this.o.minRatePerSecond, estimate);
-    l.rate = Math.max(this.o.minRatePerSecond, this.o.decreaseFactor * estimate);
-    l.slowStart = false;
-    l.cycleStart = l.gateUntil;
-    l.served = 0;
   }
 }

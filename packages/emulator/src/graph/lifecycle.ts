@@ -1,0 +1,148 @@
+/**
+ * The emulator's GDAP store and its status transitions (issue 16): what happens to a delegated admin relationship
+ * and its access assignments over time, apart from HTTP. gdap.ts answers the Graph routes over it.
+ *
+ * Emulator's choices (Microsoft documents no more):
+ * - A status change caused by a request (lock, approve, terminate, assignment create or delete) is never visible in
+ *   the answer to that request: it applies on the first read at least `asyncMs` later (default 0).
+ * - `terminate` is accepted in approvalPending, approved, activating, active and expiring; refused (400) in
+ *   created (DELETE it instead) and once ended.
+ * - Terminating a relationship deletes its access assignments when the termination applies.
+ */
+import {
+  durationDays,
+  etag,
+  type GdapAssignmentState,
+  type GdapRelationshipState,
+  TERMINABLE,
+} from "./model";
+
+/** The relationships, their pending status changes, and the test controls over them. */
+export class GdapLifecycle {
+  protected rels = new Map<string, GdapRelationshipState>();
+  /** Delay of asynchronous status changes (ms). */
+  asyncMs = 0;
+  /** Largest page a list answers, whatever `$top` asks (tests of `@odata.nextLink` paging). */
+  pageSize = 300;
+
+  /** Forgets every relationship (tokens stay valid, as for the rest of the emulator). */
+  reset(): void {
+    this.rels.clear();
+    this.asyncMs = 0;
+    this.pageSize = 300;
+  }
+
+  /** A copy of every relationship (statuses settled). */
+  state(): GdapRelationshipState[] {
+    const now = Date.now();
+    return structuredClone([...this.rels.values()].map((r) => this.settle(r, now)));
+  }
+
+  /**
+   * The customer's global administrator approves (what the approval link does): approvalPending → active,
+   * through activating; activatedDateTime now, endDateTime = activatedDateTime + duration.
+   * @throws Error when there is no such relationship or it is not awaiting approval.
+   */
+  approve(id: string): GdapRelationshipState {
+    const r = this.rels.get(id.toLowerCase());
+    if (!r) throw new Error(`no delegated admin relationship "${id}"`);
+    this.settle(r, Date.now());
+    if (r.status !== "approvalPending") {
+      throw new Error(`relationship ${r.id} is ${r.status}, not approvalPending: nothing to approve`);
+    }
+    const now = Date.now();
+    this.touch(r, "activating");
+    r.activatedDateTime = new Date(now).toISOString();
+    r.endDateTime = new Date(now + (durationDays(r.duration) ?? 0) * 86_400_000).toISOString();
+    r.next = { status: "active", at: now + this.asyncMs };
+    return structuredClone(r);
+  }
+
+  /** Sets a relationship's status directly (tests: expired, terminated outside Pulumi...). */
+  setStatus(id: string, status: string): void {
+    const r = this.rels.get(id.toLowerCase());
+    if (!r) throw new Error(`no delegated admin relationship "${id}"`);
+    this.touch(r, status);
+    r.next = null;
+  }
+
+  /**
+   * Where a `lockForApproval` or `terminate` request takes the relationship, or why it is refused (the Graph error
+   * code and message of a 400). A termination marks the relationship terminationRequested and ends it now.
+   */
+  protected requestTransition(
+    r: GdapRelationshipState,
+    action: unknown,
+    now: number,
+  ): { target: string } | { code: string; refused: string } {
+    if (action === "lockForApproval") {
+      if (r.status !== "created") {
+        return {
+          code: "Request_BadRequest",
+          refused: `The relationship is '${r.status}': only a 'created' relationship can be locked for approval.`,
+        };
+      }
+      return { target: "approvalPending" };
+    }
+    if (action === "terminate") {
+      if (!TERMINABLE.has(r.status)) {
+        return {
+          code: "Request_BadRequest",
+          refused: `The relationship is '${r.status}' and cannot be terminated${r.status === "created" ? ": delete it instead" : ""}.`,
+        };
+      }
+      this.touch(r, "terminationRequested");
+      r.endDateTime = new Date(now).toISOString();
+      return { target: "terminated" };
+    }
+    return {
+      code: "BadRequest",
+      refused: `action must be lockForApproval or terminate, not '${String(action)}'.`,
+    };
+  }
+
+  /** An assignment's DELETE: deleting now, deleted (gone) `asyncMs` later. */
+  protected deleteAssignment(a: GdapAssignmentState): void {
+    a.status = "deleting";
+    a.etag = etag();
+    a.next = { status: "deleted", at: Date.now() + this.asyncMs };
+  }
+
+  /** A new status, etag and lastModifiedDateTime. */
+  protected touch(r: GdapRelationshipState, status: string): void {
+    r.status = status;
+    r.etag = etag();
+    r.lastModifiedDateTime = new Date().toISOString();
+  }
+
+  /** Applies a due status change. */
+  protected settle(r: GdapRelationshipState, now: number): GdapRelationshipState {
+    if (r.next && now >= r.next.at) {
+      this.touch(r, r.next.status);
+      r.next = null;
+      if (r.status === "terminated") {
+        for (const a of r.assignments) a.status = "deleted";
+      }
+    }
+    return r;
+  }
+
+  /** Applies a due assignment change; a deleted assignment leaves the relationship (404 from then on). */
+  protected settleAssignment(
+    r: GdapRelationshipState,
+    a: GdapAssignmentState,
+    now: number,
+  ): GdapAssignmentState | undefined {
+    if (a.next && now >= a.next.at) {
+      a.status = a.next.status;
+      a.etag = etag();
+      a.lastModifiedDateTime = new Date(now).toISOString();
+      a.next = null;
+    }
+    if (a.status === "deleted") {
+      r.assignments = r.assignments.filter((x) => x !== a);
+      return undefined;
+    }
+    return a;
+  }
+}

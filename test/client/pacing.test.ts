@@ -80,7 +80,8 @@ describe("Limiter", () => {
 
   test("on a clean service the first 429 without a customer closes the gate for every caller", async () => {
     const clock = new FakeClock();
-    const l = limiter(clock);
+    const lines: string[] = [];
+    const l = limiter(clock, { log: (line) => lines.push(line) });
     expect(l.snapshot().runLength).toBe(1); // no 429s seen: the first one is evidence
     const p = await l.acquire();
     p.done({ kind: "throttled", retryAfterMs: 2000 });
@@ -90,6 +91,10 @@ describe("Limiter", () => {
     await clock.runUntil(2000);
     expect(rs[0]!.at).toBe(2000);
     expect(l.snapshot().runs).toBe(1);
+    // One line for the operator per run of 429s taken as the limit.
+    expect(lines).toEqual([
+      "Partner Center throttling: 1 429 answer(s) in a row, taken as the limit; every request of the partner waits 2 s (Retry-After), then goes on unpaced (too few answers yet to measure a rate).",
+    ]);
   });
 
   test("a run of 429s on one dominant customer slows that customer only", async () => {
@@ -125,12 +130,16 @@ describe("Limiter", () => {
 
   test("after a 429 the rate drops to 0.9 x what was served over the cycle", async () => {
     const clock = new FakeClock();
-    const l = limiter(clock);
+    const lines: string[] = [];
+    const l = limiter(clock, { log: (line) => lines.push(line) });
     for (let i = 0; i < 60; i++) (await l.acquire(`c${i}`)).done({ kind: "served" });
     await clock.runUntil(1000);
     (await l.acquire("z")).done({ kind: "throttled", retryAfterMs: 5000 });
     // 60 served from 0 to the reopening at 6000 ms: 10/s, so 9/s.
     expect(l.snapshot().partnerRate).toBeCloseTo(9, 5);
+    expect(lines[0]).toMatch(
+      /every request of the partner waits 5 s \(Retry-After\), then goes at 540\/min \(was unlimited\)/,
+    );
   });
 
   test("a Retry-After past a waiter's deadline fails it at once, naming the wait, and leaves no timer", async () => {

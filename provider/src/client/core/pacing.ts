@@ -353,10 +353,12 @@ export class Limiter {
     lane.decrease(this.o, run.until, now);
     const scope = lane === this.partner ? "every request of the partner" : `customer ${h.key!}`;
     const perMinute = (r: number): string => (Number.isFinite(r) ? `${Math.round(r * 60)}/min` : "unlimited");
+    const then = !Number.isFinite(lane.rate)
+      ? "then goes on unpaced (too few answers yet to measure a rate)"
+      : `then goes at ${perMinute(lane.rate)}${lane.rate === before ? "" : ` (was ${perMinute(before)})`}, climbing back as answers come`;
     this.o.log(
       `Partner Center throttling: ${run.count} 429 answer(s) in a row, taken as the limit; ${scope} waits ` +
-        `${Math.ceil((run.until - now) / 1000)} s (Retry-After), then goes at ${perMinute(lane.rate)}` +
-        `${lane.rate === before ? "" : ` (was ${perMinute(before)})`}, climbing back as answers come.`,
+        `${Math.ceil((run.until - now) / 1000)} s (Retry-After), ${then}.`,
     );
   }
 

@@ -134,6 +134,14 @@ export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);
 }
 
+/**
+ * Server text as one plain line, for a rendered report (Markdown, a job summary) where an escape would be
+ * noise: the same characters as {@link printable} are dropped, and line breaks and separators become spaces.
+ */
+export function plainLine(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => (/\s/.test(c) ? " " : ""));
+}
+
 /** {@link printable}, but keeping line feeds: for a whole message whose own line breaks are intended. */
 export function printableLines(text: string): string {
   return text.split("\n").map(printable).join("\n");

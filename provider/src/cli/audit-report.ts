@@ -11,6 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { AUDIT_SCHEMA_VERSION, type AuditOutcome, type AuditRecord } from "../audit";
+import { plainLine } from "../redact";
 
 const USAGE = `Usage: partner-center-audit [--markdown] [--operation ID] FILE
 
@@ -103,13 +104,12 @@ export function summarize(records: readonly AuditRecord[]): OperationSummary[] {
 
 // -------------------------------------------------------------------------------------------- rendering
 
-/** Control, bidi and zero-width characters: stripped from server text before a person reads it. */
-const UNPRINTABLE =
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-
-/** Server text made safe to show: one line, no control or bidi characters, at most `max` characters. */
+/**
+ * Server text made safe to show: one line, no control or bidi characters (the provider's own rule,
+ * {@link plainLine}), at most `max` characters.
+ */
 export function printable(text: string | null | undefined, max = 120): string {
-  const t = (text ?? "").replace(UNPRINTABLE, (c) => (/\s/.test(c) ? " " : "")).trim();
+  const t = plainLine(text ?? "").trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 

@@ -15,8 +15,8 @@ import type { Settings } from "../settings";
 export const AUDIT_SCHEMA_VERSION = 1;
 
 /**
- * What a record is about. `cancel` (new-commerce cancellation) and `gdapTermination` are reserved: the
- * provider does not make those changes yet, and readers must accept them.
+ * What a record is about. `gdapTermination` is reserved: the provider does not record that change yet, and
+ * readers must accept it.
  */
 export type AuditOp = "adopt" | "suspend" | "cancel" | "removal" | "gdapTermination";
 

@@ -22,6 +22,7 @@ import {
 } from "../../provider/src/errors";
 import {
   assessReadiness,
+  describeBlocker,
   adopt,
   findBlockers,
   NON_BLOCKING_STATUSES,
@@ -121,7 +122,8 @@ function respelled(value: string): fc.Arbitrary<string> {
 
 const sub = (id: string, status: string): Subscription => ({
   id,
-  status: status.toLowerCase(),
+  // As received: findBlockers must do the normalising itself.
+  status,
   offerName: "Offer",
   friendlyName: undefined,
   etag: undefined,
@@ -213,11 +215,15 @@ describe("blocker rules are an allow-list", () => {
       emulator.configure({ seed });
       emulator.addFault({ kind: "disguise", always: true });
       const c = client();
+      const seen: string[] = [];
       for (const id of blocked) {
         expect(await outcome(remove(c, id))).toBe("PPC_REMOVAL_BLOCKED");
         const r = await assessReadiness(c, id);
         expect(r.removable).toBe(false);
+        seen.push(...r.subscriptions.map((x) => x.status), ...r.entitlements.map((x) => x.entitlementType));
       }
+      // The disguise really reached the client: some value is not a plain word any more.
+      expect(seen.some((v) => !/^[a-z]+$/i.test(v))).toBe(true);
       await c.close();
       expect(emulator.state().counters.relationshipsRemoved).toBe(0);
       expect(emulator.requests().filter((r) => r.method === "PATCH")).toHaveLength(0);
@@ -372,16 +378,17 @@ describe("server text shown to a person", () => {
     emulator.reset();
     emulator.addFault({ kind: "disguise", always: true });
     const c = client();
-    const lines: string[] = [];
     const id = SAMPLE_CUSTOMERS.activeSubscriptions;
     const r = await assessReadiness(c, id);
     expect(r.customer?.companyName).toMatch(/\u001b/); // raw, as outputs keep it
-    const e = (await remove(c, id, {
-      companyName: r.customer!.companyName!,
-      log: (l) => lines.push(l),
-    }).catch((x: unknown) => x)) as Error;
+    const e = (await remove(c, id, { companyName: r.customer!.companyName! }).catch(
+      (x: unknown) => x,
+    )) as Error;
+    // The provider's refresh log line ("not removable: ...") is built from describeBlocker (dynamic.ts).
+    const lines = r.blockers.map((b) => describeBlocker(b));
     const rows = await readinessReport(c, [id, SAMPLE_CUSTOMERS.reservedInstance]);
     await c.close();
+    expect(lines.length).toBeGreaterThan(0); // the log lines below are really checked
     for (const text of [
       e.message,
       ...lines,

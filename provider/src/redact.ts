@@ -33,7 +33,7 @@ function encodings(value: string): string[] {
     // A lone surrogate cannot be URL-encoded: nothing to add.
   }
   out.add(JSON.stringify(value).slice(1, -1));
-  out.add(JSON.stringify(value).slice(1, -1).replace(/\//g, "\/")); // JSON with escaped slashes
+  out.add(JSON.stringify(value).slice(1, -1).replace(/\//g, "\\/")); // JSON with escaped slashes
   const b64 = Buffer.from(value, "utf8").toString("base64");
   out.add(b64);
   out.add(b64.replace(/=+$/, ""));

@@ -303,6 +303,7 @@ describe("redaction", () => {
     encodeURIComponent(s).replace(/%20/g, "+"),
     new URLSearchParams({ x: s }).toString().slice(2),
     JSON.stringify(s).slice(1, -1),
+    JSON.stringify(s).slice(1, -1).replace(/\//g, "\\/"), // JSON with escaped slashes, as some servers write
     Buffer.from(s).toString("base64"),
     Buffer.from(s).toString("base64url"),
   ];
@@ -314,7 +315,7 @@ describe("redaction", () => {
         filler,
         filler,
         fc.nat(),
-        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 7 }),
         (secret, before, after, cut, which) => {
           registerSecret(secret);
           const spelled = encode(secret)[which]!;

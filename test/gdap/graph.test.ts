@@ -13,11 +13,13 @@ import {
   establishRelationship,
   removeAccess,
 } from "../../provider/src/gdap/gdap";
-import { GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
+import { asGraphError, GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
 import {
   ApiError,
   ConfigurationError,
+  ListTooLargeError,
   RelationshipNotEstablishedError,
+  ResponseValidationError,
   ThrottledError,
 } from "../../provider/src/errors";
 import { caught, clientFor, emulator, REFRESH_TOKEN, CLIENT_SECRET } from "../client/helpers";
@@ -225,4 +227,25 @@ test("no secret in any GDAP error", async () => {
   expect(text).not.toContain(REFRESH_TOKEN);
   expect(text).not.toContain(CLIENT_SECRET);
   for (const t of em.state().issuedTokens) expect(text).not.toContain(t);
+});
+
+test("a Graph error keeps what the transport knew: attempts, whether a write may have applied, the issues", () => {
+  const lost = asGraphError(
+    new ApiError("Partner Center answered HTTP 503.", { status: 503, attempts: 3, mayHaveApplied: true }),
+    "terminate the relationship",
+  ) as ApiError;
+  expect(lost.message).toMatch(/^Microsoft Graph could not terminate the relationship/);
+  expect(lost).toMatchObject({ attempts: 3, mayHaveApplied: true });
+  const odd = asGraphError(
+    new ResponseValidationError("bad answer", { issues: ["status: expected a string"] }),
+    "read the relationship",
+  ) as ResponseValidationError;
+  expect(odd.issues).toEqual(["status: expected a string"]);
+  const big = new ListTooLargeError(
+    "maxListItems",
+    50_000,
+    "/v1.0/tenantRelationships/delegatedAdminRelationships",
+    {},
+  );
+  expect(asGraphError(big, "list relationships")).toBe(big);
 });

@@ -37,6 +37,7 @@ import {
   ConnectionError,
   NotFoundError,
   PartnerCenterError,
+  ListTooLargeError,
   PermissionDeniedError,
   ResponseValidationError,
   ThrottledError,
@@ -290,6 +291,7 @@ export function asGraphError(e: unknown, what: string): unknown {
   if (
     !(e instanceof PartnerCenterError) ||
     e instanceof ConfigurationError ||
+    e instanceof ListTooLargeError || // its message names the bound and the option: nothing to add
     e.code === "PPC_MFA_REQUIRED"
   ) {
     return e;
@@ -301,6 +303,9 @@ export function asGraphError(e: unknown, what: string): unknown {
     requestId: e.requestId,
     correlationId: e.correlationId,
     operation: e.operation,
+    // Whether a write may have been applied decides whether a later answer is checked with a read.
+    attempts: e.attempts,
+    mayHaveApplied: e.mayHaveApplied,
     cause: e,
   };
   const summary = `Microsoft Graph could not ${what}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}.`;
@@ -339,6 +344,7 @@ export function asGraphError(e: unknown, what: string): unknown {
   if (e instanceof ResponseValidationError) {
     return new ResponseValidationError(summary, {
       ...ctx,
+      issues: e.issues,
       action: "This is unexpected: report it with the request id. Nothing was changed on this answer.",
     });
   }

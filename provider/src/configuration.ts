@@ -8,8 +8,10 @@
  * {@link currentSettings}. It never throws either: the host would cache a provider whose configure failed, so
  * a configuration error is kept and thrown by the first method that needs the settings.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { getSharedClient, type ClientOptions, type PartnerCenterClient } from "./client";
 import { ConfigurationError } from "./errors";
-import { configureGraph } from "./gdap/graph";
+import { configureGraph, getSharedGraphClient, graphEndpoint, type GraphClient } from "./gdap/graph";
 import { loadSettings, type Settings } from "./settings";
 
 /** The setting keys read from stack config as `partnercenter:<key>`. */
@@ -61,4 +63,23 @@ function settingsOrError(config: Record<string, string | undefined>): Settings |
     if (e instanceof ConfigurationError) return e;
     throw e;
   }
+}
+
+/**
+ * The options of the process's shared client. The shared client is made by whichever module asks first, so
+ * every module asks with these: the limiter's line when it takes 429s as the limit (one per run of 429s).
+ * Inside the provider host `pulumi.log` prints to stdout, which the CLI shows.
+ */
+export const PROVIDER_CLIENT_OPTIONS: ClientOptions = {
+  pacing: { log: (line) => pulumi.log.info(`partnercenter: ${line}`) },
+};
+
+/** The shared Partner Center client of these settings, with {@link PROVIDER_CLIENT_OPTIONS}. */
+export function providerClientFor(settings: Settings): PartnerCenterClient {
+  return getSharedClient(settings, PROVIDER_CLIENT_OPTIONS);
+}
+
+/** The shared Microsoft Graph client of these settings (it shares the Partner Center client's token cache). */
+export async function providerGraphFor(settings: Settings): Promise<GraphClient> {
+  return getSharedGraphClient(providerClientFor(settings), await graphEndpoint());
 }

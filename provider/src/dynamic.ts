@@ -11,12 +11,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { getSharedClient, type Customer, type PartnerCenterClient } from "./client";
+import type { Customer, PartnerCenterClient } from "./client";
 import { ConfigurationError, PartnerCenterError, printable, type RemovalBlocker } from "./errors";
 import { auditedAdoption, auditedRemoval } from "./audit"; // AUDIT HOOK (issue 17)
 import { adopt, assessReadiness, describeBlocker, remove } from "./relationship";
 import { importRefusedMessage } from "./resource";
-import { configureSettings, currentSettings, type ConfigureRequest } from "./configuration";
+import {
+  configureSettings,
+  currentSettings,
+  providerClientFor,
+  type ConfigureRequest,
+} from "./configuration";
 import { adminAccessReport, offboardAdminAccess } from "./gdap/offboarding"; // GDAP (issue 16)
 
 /** The value Pulumi passes for an input that is not known yet (during preview). */
@@ -87,10 +92,7 @@ export function configure(req: ConfigureRequest): Promise<void> {
 const settings = currentSettings;
 
 async function client(): Promise<PartnerCenterClient> {
-  // The limiter says when it takes 429s as the limit and slows down (one line per run of 429s, not per 429).
-  return getSharedClient(await settings(), {
-    pacing: { log: (line) => pulumi.log.info(`partnercenter: ${line}`) },
-  });
+  return providerClientFor(await settings());
 }
 
 function log(customerId: string, line: string): void {

@@ -10,9 +10,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { getSharedClient } from "../client";
 import { ConfigurationError, PartnerCenterError } from "../errors";
-import { configureSettings, currentSettings, type ConfigureRequest } from "../configuration";
+import {
+  configureSettings,
+  currentSettings,
+  providerGraphFor,
+  type ConfigureRequest,
+} from "../configuration";
 import {
   approvalUrl,
   ENDED,
@@ -21,7 +25,7 @@ import {
   findRelationship,
   sameSet,
 } from "./gdap";
-import { getSharedGraphClient, graphEndpoint, type AdminRelationship, type GraphClient } from "./graph";
+import type { AdminRelationship, GraphClient } from "./graph";
 
 /** The value Pulumi passes for an input that is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -104,8 +108,7 @@ export function configure(req: ConfigureRequest): Promise<void> {
 
 /** The Graph client of this process's settings (shared with the Partner Center client). */
 export async function graph(): Promise<GraphClient> {
-  const s = await currentSettings();
-  return getSharedGraphClient(getSharedClient(s), await graphEndpoint());
+  return providerGraphFor(await currentSettings());
 }
 
 export function log(subject: string, line: string): void {

@@ -11,16 +11,9 @@
  * created by hand or by another tool, and pending ones (created, approvalPending) are ended too, since their
  * approval link would still work.
  */
-import { getSharedClient } from "../client";
+import { providerGraphFor } from "../configuration";
 import type { Settings } from "../settings";
 import { adminAccessOf, endAdminAccess, type AdminRelationshipSummary, type Logger } from "./gdap";
-import { getSharedGraphClient, graphEndpoint } from "./graph";
-
-export { configureGraph } from "./graph";
-
-async function graphFor(settings: Settings) {
-  return getSharedGraphClient(getSharedClient(settings), await graphEndpoint());
-}
 
 /**
  * The customer's delegated admin relationships for refresh, or undefined (with a log line) when Graph cannot
@@ -32,7 +25,7 @@ export async function adminAccessReport(
   log: Logger,
 ): Promise<AdminRelationshipSummary[] | undefined> {
   try {
-    const all = await adminAccessOf(await graphFor(settings), customerId);
+    const all = await adminAccessOf(await providerGraphFor(settings), customerId);
     const open = all.filter((r) => !["terminated", "expired"].includes(r.status));
     log(
       open.length
@@ -54,5 +47,5 @@ export async function offboardAdminAccess(
   customerId: string,
   log: Logger,
 ): Promise<void> {
-  await endAdminAccess(await graphFor(settings), customerId, log);
+  await endAdminAccess(await providerGraphFor(settings), customerId, log);
 }

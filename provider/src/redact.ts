@@ -131,7 +131,13 @@ const UNPRINTABLE = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
  * Resource outputs keep the raw value; only what is formatted for a person goes through this.
  */
 export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);
+  // One `\uXXXX` per UTF-16 unit (a surrogate pair for an astral format character, e.g. a language tag), so
+  // the escape is also valid JSON that reads back as the original (the audit trail relies on that).
+  return text.replace(UNPRINTABLE, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(
+      "",
+    ),
+  );
 }
 
 /**

@@ -81,10 +81,12 @@ function trailText(records: AuditRecord[]): string {
 
 describe("serializeRecord", () => {
   test("one line; server text round-trips exactly; controls, bidi and separators are escaped in the file", () => {
-    const line = serializeRecord(record({ customer: { id: CUSTOMER, name: `${HOSTILE}\u2028\u0085` } }));
+    // U+E0001 (a language tag) is an invisible format character outside the BMP: a surrogate pair in UTF-16.
+    const name = `${HOSTILE}\u2028\u0085 \u{e0001}x`;
+    const line = serializeRecord(record({ customer: { id: CUSTOMER, name } }));
     expect(line.endsWith("\n")).toBe(true);
-    expect(line.slice(0, -1)).not.toMatch(/[\n\r\u202e\u2028\u0085\u200b\u0007]/);
-    expect((JSON.parse(line) as AuditRecord).customer.name).toBe(`${HOSTILE}\u2028\u0085`);
+    expect(line.slice(0, -1)).not.toMatch(/[\n\r\u202e\u2028\u0085\u200b\u0007]|\u{e0001}/u);
+    expect((JSON.parse(line) as AuditRecord).customer.name).toBe(name);
   });
 
   test("registered secrets and bearer tokens never reach the file, whatever field holds them", () => {

@@ -9,7 +9,7 @@
 import { constants as fsc } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { ConfigurationError, redact, type RemovalBlocker } from "../errors";
+import { ConfigurationError, printable, redact, type RemovalBlocker } from "../errors";
 import type { Settings } from "../settings";
 /** The schema version written in every record. */
 export const AUDIT_SCHEMA_VERSION = 1;
@@ -107,14 +107,6 @@ export class AuditTrailError extends ConfigurationError {
 
 // ---------------------------------------------------------------------------------------------- writing
 
-/**
- * Characters that are valid JSON but unsafe in a file people read or tools split into lines: C1 controls,
- * bidi and zero-width controls, line/paragraph separators. Written as `\uXXXX` escapes: the value a parser
- * reads back is the server's text unchanged.
- */
-const ESCAPE_IN_FILE =
-  /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-
 function redactDeep(v: unknown): unknown {
   if (typeof v === "string") return redact(v);
   if (Array.isArray(v)) return v.map(redactDeep);
@@ -129,11 +121,10 @@ function redactDeep(v: unknown): unknown {
  * service put in a name or a message), unsafe characters escaped, `\n` at the end.
  */
 export function serializeRecord(record: AuditRecord): string {
-  const json = JSON.stringify(redactDeep(record)).replace(
-    ESCAPE_IN_FILE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-  return `${json}\n`;
+  // JSON.stringify escapes C0 controls; printable() escapes the rest that is valid JSON but unsafe in a file
+  // people read or tools split into lines (C1, bidi, invisible format characters, line separators), as
+  // `\uXXXX`, so a parser reads back the server's text unchanged.
+  return `${printable(JSON.stringify(redactDeep(record)))}\n`;
 }
 
 /**

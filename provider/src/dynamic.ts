@@ -9,10 +9,9 @@
  * (it caches the provider before awaiting configure: shared/pulumi-dynamic-providers.md, "Race"), so every
  * method that needs settings awaits the stored configure promise.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { Customer, PartnerCenterClient } from "./client";
-import { ConfigurationError, PartnerCenterError, printable, type RemovalBlocker } from "./errors";
+import { ConfigurationError, printable, type RemovalBlocker } from "./errors";
 import { auditedAdoption, auditedRemoval } from "./audit"; // AUDIT HOOK (issue 17)
 import { adopt, assessReadiness, describeBlocker, remove } from "./relationship";
 import { importRefusedMessage } from "./resource";
@@ -22,15 +21,11 @@ import {
   providerClientFor,
   type ConfigureRequest,
 } from "./configuration";
+import { checkWith, GUID, log, parseWith, rethrow, UNKNOWN } from "./dynamic-common";
 import { adminAccessReport, offboardAdminAccess } from "./gdap/offboarding"; // GDAP (issue 16)
-
-/** The value Pulumi passes for an input that is not known yet (during preview). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const PROVIDER_KEY = "__provider";
 
 export { SETTING_KEYS } from "./configuration";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const guid = (what: string) =>
   z
     .string({ error: `${what} must be a string: the tenant GUID, e.g. 0a1b2c3d-0000-4000-8000-00000000000a` })
@@ -95,11 +90,6 @@ async function client(): Promise<PartnerCenterClient> {
   return providerClientFor(await settings());
 }
 
-function log(customerId: string, line: string): void {
-  // Inside the provider host pulumi.log has no engine connection and prints to stdout, which the CLI shows.
-  pulumi.log.info(`partnercenter ${customerId}: ${line}`);
-}
-
 // -------------------------------------------------------------------------------------------------- check
 
 /** Validates and normalises inputs. No network. */
@@ -107,32 +97,9 @@ export async function check(
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
 ): Promise<{ inputs?: Record<string, unknown>; failures?: { property: string; reason: string }[] }> {
-  const { [PROVIDER_KEY]: provider, ...rest } = news;
-  const changed = changedCustomerId(olds, rest);
+  const changed = changedCustomerId(olds, news);
   if (changed) return { failures: [changed] };
-  // Preview passes unknown values as a sentinel: validate what is known, keep the rest as it is.
-  // Own keys only: `in` would also see Object.prototype ("constructor", "toString"), and omit() throws on those.
-  const unknown = Object.keys(rest).filter(
-    (k) => rest[k] === UNKNOWN && Object.hasOwn(inputsSchema.shape, k),
-  );
-  const known = Object.fromEntries(Object.entries(rest).filter(([k]) => !unknown.includes(k)));
-  const schema = inputsSchema.omit(Object.fromEntries(unknown.map((k) => [k, true])) as never);
-  const parsed = schema.safeParse(known);
-  if (!parsed.success) {
-    return {
-      failures: parsed.error.issues.map((i) => ({
-        property: i.path.length ? i.path.map(String).join(".") : keysOf(i),
-        reason:
-          i.code === "unrecognized_keys"
-            ? `unknown property ${i.keys.map((k) => `"${k}"`).join(", ")}: expected customerId, suspendActiveSubscriptions, cancelNewCommerceSubscriptionsInWindow, acceptanceTimeoutSeconds, indirectResellerId or terminateAdminRelationshipsOnRemoval`
-            : i.message,
-      })),
-    };
-  }
-  const inputs: Record<string, unknown> = { ...(parsed.data as object) };
-  for (const k of unknown) inputs[k] = UNKNOWN;
-  if (provider !== undefined) inputs[PROVIDER_KEY] = provider;
-  return { inputs };
+  return checkWith(inputsSchema, news);
 }
 
 /**
@@ -160,30 +127,8 @@ function changedCustomerId(
   };
 }
 
-function keysOf(i: z.core.$ZodIssue): string {
-  return i.code === "unrecognized_keys" ? (i.keys[0] ?? "") : "";
-}
-
 function parseInputs(raw: Record<string, unknown>): Inputs {
-  const { [PROVIDER_KEY]: _p, ...rest } = raw;
-  const picked: Record<string, unknown> = {};
-  for (const k of [
-    "customerId",
-    "suspendActiveSubscriptions",
-    "cancelNewCommerceSubscriptionsInWindow",
-    "acceptanceTimeoutSeconds",
-    "indirectResellerId",
-    "terminateAdminRelationshipsOnRemoval", // GDAP (issue 16)
-  ]) {
-    if (rest[k] !== undefined && rest[k] !== null) picked[k] = rest[k];
-  }
-  const parsed = inputsSchema.safeParse(picked);
-  if (!parsed.success) {
-    throw new ConfigurationError(
-      `Invalid ResellerRelationship inputs: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}.`,
-    );
-  }
-  return parsed.data;
+  return parseWith(inputsSchema, raw, "ResellerRelationship");
 }
 
 // --------------------------------------------------------------------------------------------------- diff
@@ -364,14 +309,3 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
   }
 }
 export { del as delete };
-
-/**
- * The host prints `${e}: ${e.stack}` for a failed call: keep our typed error, but make its stack the message
- * alone, so the CLI shows what to do rather than our file paths.
- */
-function rethrow(e: unknown): never {
-  if (e instanceof PartnerCenterError) {
-    Object.defineProperty(e, "stack", { value: `[${e.code}]`, configurable: true, writable: true });
-  }
-  throw e;
-}

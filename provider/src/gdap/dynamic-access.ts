@@ -9,16 +9,8 @@
 import { z } from "zod";
 import { NotFoundError } from "../errors";
 import { alignRoles, assignAccess, removeAccess, sameSet } from "./gdap";
-import {
-  checkWith,
-  configure as configureGdap,
-  graph,
-  guid,
-  log,
-  parseWith,
-  rethrow,
-  rolesSchema,
-} from "./dynamic";
+import { checkWith, log, parseWith, rethrow } from "../dynamic-common";
+import { configure as configureGdap, graph, guid, rolesSchema } from "./dynamic";
 import type { AccessAssignment } from "./graph";
 
 const inputsSchema = z.strictObject({
@@ -39,13 +31,12 @@ const inputsSchema = z.strictObject({
 });
 
 type Inputs = z.output<typeof inputsSchema>;
-const INPUT_KEYS = Object.keys(inputsSchema.shape);
 const WHAT = "DelegatedAdminAccessAssignment";
 
 export const configure = configureGdap;
 
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return checkWith(inputsSchema, news, INPUT_KEYS.join(", "));
+  return checkWith(inputsSchema, news);
 }
 
 /** A new relationship or group replaces the assignment; new roles update it in place. */

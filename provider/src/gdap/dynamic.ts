@@ -8,9 +8,7 @@
  * Every method that needs settings awaits the stored configure promise (the host may call a method before
  * configure has finished: shared/pulumi-dynamic-providers.md, "Race").
  */
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ConfigurationError, PartnerCenterError } from "../errors";
 import {
   configureSettings,
   currentSettings,
@@ -26,12 +24,8 @@ import {
   sameSet,
 } from "./gdap";
 import type { AdminRelationship, GraphClient } from "./graph";
+import { checkWith, GUID, log, parseWith, rethrow, UNKNOWN } from "../dynamic-common";
 
-/** The value Pulumi passes for an input that is not known yet (during preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const PROVIDER_KEY = "__provider";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const guid = (what: string, hint: string) =>
   z
     .string({ error: `${what} must be a string: a GUID, e.g. 0a1b2c3d-0000-4000-8000-00000000000a` })
@@ -97,7 +91,6 @@ const inputsSchema = z.strictObject({
 });
 
 export type Inputs = z.output<typeof inputsSchema>;
-const INPUT_KEYS = Object.keys(inputsSchema.shape);
 
 // ---------------------------------------------------------------------------------- configure, shared
 
@@ -111,76 +104,11 @@ export async function graph(): Promise<GraphClient> {
   return providerGraphFor(await currentSettings());
 }
 
-export function log(subject: string, line: string): void {
-  pulumi.log.info(`partnercenter ${subject}: ${line}`);
-}
-
-/**
- * Validates `news` with `schema`; unknown values (preview) are kept as they are for known properties.
- * Shared by the GDAP modules.
- */
-export function checkWith(
-  schema: z.ZodObject,
-  news: Record<string, unknown>,
-  expected: string,
-): { inputs?: Record<string, unknown>; failures?: { property: string; reason: string }[] } {
-  const { [PROVIDER_KEY]: provider, ...rest } = news;
-  const unknown = Object.keys(rest).filter((k) => rest[k] === UNKNOWN && Object.hasOwn(schema.shape, k));
-  const known = Object.fromEntries(Object.entries(rest).filter(([k]) => !unknown.includes(k)));
-  const parsed = schema.omit(Object.fromEntries(unknown.map((k) => [k, true])) as never).safeParse(known);
-  if (!parsed.success) {
-    return {
-      failures: parsed.error.issues.map((i) => ({
-        property: i.path.length
-          ? i.path.map(String).join(".")
-          : i.code === "unrecognized_keys"
-            ? (i.keys[0] ?? "")
-            : "",
-        reason:
-          i.code === "unrecognized_keys"
-            ? `unknown property ${i.keys.map((k) => `"${k}"`).join(", ")}: expected ${expected}`
-            : i.message,
-      })),
-    };
-  }
-  const inputs: Record<string, unknown> = { ...(parsed.data as object) };
-  for (const k of unknown) inputs[k] = UNKNOWN;
-  if (provider !== undefined) inputs[PROVIDER_KEY] = provider;
-  return { inputs };
-}
-
-/** Parses stored or new inputs (only the schema's keys); a ConfigurationError naming each bad field. */
-export function parseWith<S extends z.ZodObject>(
-  schema: S,
-  raw: Record<string, unknown>,
-  what: string,
-): z.output<S> {
-  const picked: Record<string, unknown> = {};
-  for (const k of Object.keys(schema.shape)) {
-    if (raw[k] !== undefined && raw[k] !== null) picked[k] = raw[k];
-  }
-  const parsed = schema.safeParse(picked);
-  if (!parsed.success) {
-    throw new ConfigurationError(
-      `Invalid ${what} inputs: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}.`,
-    );
-  }
-  return parsed.data;
-}
-
-/** Keeps our typed error, its stack reduced to its code so the CLI shows the message, not our paths. */
-export function rethrow(e: unknown): never {
-  if (e instanceof PartnerCenterError) {
-    Object.defineProperty(e, "stack", { value: `[${e.code}]`, configurable: true, writable: true });
-  }
-  throw e;
-}
-
 // -------------------------------------------------------------------------------------------- methods
 
 /** Validates and normalises inputs. No network. */
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return checkWith(inputsSchema, news, INPUT_KEYS.join(", "));
+  return checkWith(inputsSchema, news);
 }
 
 const DEFAULT_AUTO_EXTEND = "PT0S";

@@ -3,8 +3,8 @@ import type { Entitlement, PartnerCenterClient, RequestOptions, SentIds, Subscri
 import { PartnerCenterError } from "../errors";
 import type { Operation } from "./record";
 import type { AuditRequest } from "./trail";
-function request(method: string, path: string, ids: SentIds | undefined): AuditRequest | undefined {
-  return ids ? { method, path, ...ids } : undefined;
+function request(ids: SentIds | undefined): AuditRequest | undefined {
+  return ids && { ...ids };
 }
 
 async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
@@ -31,7 +31,7 @@ export function auditedClient(client: PartnerCenterClient, op: Operation): Partn
       await op.writeChecked();
       let ids: SentIds | undefined;
       const r = await settle(client.subscriptions[kind](id, s, { ...o, onIds: (x) => (ids = x) }));
-      const req = request("PATCH", `${customerPath(id)}/subscriptions/${encodeURIComponent(s.id)}`, ids);
+      const req = request(ids);
       await op.writeAfter(
         op.changeRecord(kind, s, r.ok ? r.value : undefined, req, r.ok ? undefined : r.error),
       );
@@ -40,7 +40,6 @@ export function auditedClient(client: PartnerCenterClient, op: Operation): Partn
     };
   const { customers, subscriptions, entitlements } = client;
   const view = Object.create(client) as PartnerCenterClient;
-  const customerPath = (id: string) => `/v1/customers/${encodeURIComponent(id)}`;
   Object.defineProperties(view, {
     customers: {
       value: {
@@ -71,7 +70,7 @@ export function auditedClient(client: PartnerCenterClient, op: Operation): Partn
           await op.writeChecked();
           let ids: SentIds | undefined;
           const r = await settle(customers.removeRelationship(id, { ...o, onIds: (x) => (ids = x) }));
-          const req = request("PATCH", customerPath(id), ids);
+          const req = request(ids);
           if (req) op.patches.push(req);
           if (!r.ok) throw r.error;
           op.relationshipAfter = {

@@ -79,8 +79,11 @@ export interface RequestOptions {
   onIds?: (ids: SentIds) => void;
 }
 
-/** The ids a request sent: what the audit trail records for each write. */
+/** What one attempt sent: the audit trail records it for each write, as sent rather than rebuilt. */
 export interface SentIds {
+  method: string;
+  /** The path as sent, segments encoded. */
+  path: string;
   requestId: string;
   correlationId: string;
 }
@@ -100,7 +103,7 @@ export interface TransportRequest<T> {
    * AUDIT HOOK (issue 17): called before every attempt with the ids it sends. MS-CorrelationId is new for
    * every call, retries included, so the last call names the attempt whose answer counted.
    */
-  onIds?: ((ids: { requestId: string; correlationId: string }) => void) | undefined;
+  onIds?: ((ids: SentIds) => void) | undefined;
   signal?: AbortSignal | undefined;
   /** The customer this request is about: the pacing scope for per-customer throttling. */
   customerId?: string | undefined;
@@ -186,7 +189,13 @@ export class Transport {
           attempts: attempt,
           mayHaveApplied: applied,
         };
-        req.onIds?.({ requestId, correlationId: actx.correlationId! }); // AUDIT HOOK (issue 17): the ids sent
+        // AUDIT HOOK (issue 17): what this attempt sends.
+        req.onIds?.({
+          method: req.method,
+          path: url.pathname,
+          requestId,
+          correlationId: actx.correlationId!,
+        });
         try {
           outcome = await this.attempt(req, url, body, actx, overall, renewed, started);
         } catch (e) {

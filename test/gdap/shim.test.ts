@@ -19,12 +19,13 @@ test.each([
     "pulumi-partner-center/dynamic-gdap-access",
   ],
 ] as const)(
-  "%s: the provider text is byte-for-byte the frozen shim, requiring %s",
+  "%s: the provider text is byte-for-byte the frozen shim (%s), requiring %s",
   async (type, file, subpath) => {
     const texts = await captureGdapProviderTexts();
     const text = texts[type] ?? "";
     const golden = path.join(__dirname, file);
-    if (process.env.UPDATE_GOLDEN === "1") fs.writeFileSync(golden, text);
+    // A new shim is written once by hand (UPDATE_GOLDEN=1), never in CI: there it would compare with itself.
+    if (process.env.UPDATE_GOLDEN === "1" && !process.env.CI) fs.writeFileSync(golden, text);
     expect(text).toBe(fs.readFileSync(golden, "utf8"));
     expect(text).toContain(`require("${subpath}")`);
     expect(text).not.toMatch(/partnercenter:|PARTNER_CENTER_|zod|undici|https?:\/\//);

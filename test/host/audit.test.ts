@@ -199,7 +199,15 @@ test.each([
       );
       expect(err.message).toContain("Nothing was changed");
     }
-    expect(emulator.requests().length).toBeGreaterThan(0); // the check ran
+    // The check ran (both lists of both customers were read): it is the trail that stopped the change.
+    const reads = emulator
+      .requests()
+      .filter((r) => r.method === "GET")
+      .map((r) => r.path.split("?")[0]);
+    for (const id of [SAMPLE_CUSTOMERS.clean, SAMPLE_CUSTOMERS.activeSubscriptions]) {
+      expect(reads).toContain(`/v1/customers/${id}/subscriptions`);
+      expect(reads).toContain(`/v1/customers/${id}/entitlements`);
+    }
     expect(patches()).toEqual([]); // no suspend, no relationship PATCH
     // Adoption cannot be recorded either: the resource does not enter the stack.
     await expect(host.create("c", { customerId: SAMPLE_CUSTOMERS.clean })).rejects.toThrow(/not adopted/);

@@ -135,6 +135,20 @@ test("lists follow @odata.nextLink to the last page, with the customer filter", 
   expect(lists[1]!.query).toContain("skiptoken");
 });
 
+test("a Graph list is bounded like a Partner Center list (client option limits)", async () => {
+  em.gdap.pageSize = 2;
+  for (let i = 0; i < 5; i++)
+    await graph.createRelationship({ ...spec(`b${i}`), customerTenantId: CUSTOMER });
+  const small = clientFor(em, { limits: { maxListItems: 3 } });
+  try {
+    const e = await caught(adminAccessOf(new GraphClient(small, em.url), CUSTOMER));
+    expect(e).toBeInstanceOf(ListTooLargeError);
+    expect((e as ListTooLargeError).bound).toBe("maxListItems");
+  } finally {
+    await small.close();
+  }
+});
+
 test("a lost create answer is adopted by displayName, never duplicated", async () => {
   em.addFault({ kind: "resetAfterApply", match: { method: "POST", path: "/delegatedAdminRelationships" } });
   const rel = await establishRelationship(graph, spec(), { pollIntervalMs: 5 });

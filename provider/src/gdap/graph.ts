@@ -104,7 +104,7 @@ export class GraphClient {
       dispatcher,
       auth.forResource(GRAPH_RESOURCE),
       limiter,
-      { retry: pcOptions.retry, logger: options.logger ?? pcOptions.logger },
+      { retry: pcOptions.retry, logger: options.logger ?? pcOptions.logger, limits: pcOptions.limits },
     );
   }
 
@@ -247,6 +247,10 @@ export class GraphClient {
       seen.add(next);
       const data: z.infer<typeof schema> = await this.send(what, { method: "GET", path: next, schema });
       out.push(...(data.value as T[]));
+      // The same item bound as Partner Center lists (client option `limits`): each page's body is capped by
+      // the transport, the number of pages and items here.
+      const limit = this.transport.limits.maxListItems;
+      if (out.length > limit) throw new ListTooLargeError("maxListItems", limit, first, {});
       next = data["@odata.nextLink"] ?? undefined;
     }
     return out;

@@ -9,7 +9,8 @@
  *
  * ## API routes (Authorization: Bearer <token> required; every answer carries MS-RequestId,
  * MS-CorrelationId (echoed, generated when absent), X-Locale and Content-Type: application/json)
- * - `POST /{tenant}/oauth2/token`, `POST /{tenant}/oauth2/v2.0/token`: refresh-token grant (doc "Authentication").
+ * - `POST /{tenant}/oauth2/token`, `POST /{tenant}/oauth2/v2.0/token`: refresh-token grant (doc "Authentication");
+ *   on v2 also the device-code grant, started by `POST /{tenant}/oauth2/v2.0/devicecode` (routes/device-code.ts).
  * - `GET /v1/customers` (paged: `size`, `links.next`, `MS-ContinuationToken` header).
  * - `GET /v1/customers/relationshiprequests[?indirectResellerId=]`: the invitation link.
  * - `GET /v1/customers/{id}`, `PATCH /v1/customers/{id}` (remove the reseller relationship).
@@ -28,6 +29,7 @@
  * | `POST /_emulator/customers/{id}/accept` | the customer accepts the invitation: relationship becomes `reseller` |
  * | `GET /_emulator/config` / `PATCH /_emulator/config` | run-time options (latencyMs, casing, throttle, removedCustomerStatus, ...) |
  * | `POST /_emulator/tokens/expire` | every issued access token expires now (static tokens excepted) |
+ * | `GET /_emulator/devicecode`, `POST /_emulator/devicecode/{userCode}/{approve,decline,expire,slowdown}` | the device-code sign-ins, and the user's answer in the browser |
  * | `POST /_emulator/reset` | back to the start estate and options; log, faults, counters, throttle windows cleared |
  *
  * ## Emulator's choices (undocumented by Microsoft)
@@ -60,7 +62,7 @@ import { deliver, destroy, earlyFault, send } from "./respond";
 import { header, isResult, throttled, type ApiResult, type Ctx } from "./results";
 import { graphDispatch } from "./routes/graph";
 import { matchRoute } from "./routes/index";
-import { issueToken } from "./routes/token";
+import { issueToken, startDeviceCode } from "./routes/token";
 import type { RequestLogEntry, Store } from "./state";
 import { FixedWindowThrottle } from "./throttle";
 
@@ -89,8 +91,9 @@ export async function handle(
       return;
     }
     if (path === "/_emulator" || path.startsWith("/_emulator/")) return admin(state, req, res, url, body);
-    const token = /^\/[^/]+\/oauth2\/(v2\.0\/)?token\/?$/i.exec(path);
-    if (token) return await tokenEndpoint(state, req, res, url, body, token[1] !== undefined);
+    const token = /^\/[^/]+\/oauth2\/(v2\.0\/)?(token|devicecode)\/?$/i.exec(path);
+    if (token && (token[2]!.toLowerCase() === "token" || token[1] !== undefined))
+      return await tokenEndpoint(state, req, res, url, body, token[1] !== undefined, token[2]!.toLowerCase());
     return await api(state, req, res, url, body);
   } catch (e) {
     if (!res.headersSent && !res.destroyed) {
@@ -240,6 +243,7 @@ export async function tokenEndpoint(
   url: URL,
   body: Buffer,
   v2: boolean,
+  kind = "token",
 ): Promise<void> {
   const ctx = context(req, res, url, body, true);
   state.counters.tokenRequests++;
@@ -248,7 +252,8 @@ export async function tokenEndpoint(
   if (fault?.kind === "reset") return destroy(ctx);
   const early = fault ? earlyFault(state, fault, ctx) : undefined;
   if (early) return send(state, ctx, early);
-  return deliver(state, ctx, issueToken(state, ctx, v2), fault);
+  const result = kind === "devicecode" ? startDeviceCode(state, ctx) : issueToken(state, ctx, v2);
+  return deliver(state, ctx, result, fault);
 }
 
 function customerIdFromPath(path: string): string | null {

@@ -57,6 +57,10 @@ export interface RuntimeOptions {
    * (Microsoft's removal sample waits "for changes to propagate"). Default 0: instant.
    */
   propagationDelaySeconds?: number | undefined;
+  /** Lifetime of a device code, in seconds (`expires_in` of the device-code answer). Default 900, as documented. */
+  deviceCodeExpiresSeconds?: number | undefined;
+  /** Seconds between polls the device-code answer asks for (`interval`). Default 5; 0 in tests. */
+  deviceCodeIntervalSeconds?: number | undefined;
 }
 
 /** Options of `startEmulator`. All optional. */
@@ -89,6 +93,8 @@ export interface EmulatorConfig {
   seed: number;
   replayRequestIds: boolean;
   propagationDelaySeconds: number;
+  deviceCodeExpiresSeconds: number;
+  deviceCodeIntervalSeconds: number;
 }
 
 /** The defaults. */
@@ -107,6 +113,8 @@ export const DEFAULT_CONFIG: EmulatorConfig = Object.freeze({
   seed: 1,
   replayRequestIds: false,
   propagationDelaySeconds: 0,
+  deviceCodeExpiresSeconds: 900,
+  deviceCodeIntervalSeconds: 5,
 }) as EmulatorConfig;
 
 const RUNTIME_KEYS = Object.keys(DEFAULT_CONFIG);
@@ -149,6 +157,11 @@ export function mergeConfig(
         break;
       case "throttle":
         out.throttle = parseThrottle(v, base.throttle === false ? DEFAULT_THROTTLE : base.throttle);
+        break;
+      case "deviceCodeExpiresSeconds":
+      case "deviceCodeIntervalSeconds":
+        if (typeof v !== "number" || !Number.isInteger(v) || v < 0) bad("a whole number >= 0");
+        out[k] = v as number;
         break;
       case "tokenLifetimeSeconds":
         if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) bad("a number > 0");

@@ -10,6 +10,7 @@ import {
 import { FaultQueue, seededRandom, type Fault, type FaultKind } from "./faults";
 import { GraphGdap } from "./graph"; // GDAP (issue 16)
 import { pcError, type ApiResult } from "./results";
+import { DeviceCodes } from "./routes/device-code";
 import { FixedWindowThrottle } from "./throttle";
 
 /** One API request, as the emulator saw and answered it. */
@@ -114,6 +115,8 @@ export class Store {
   readonly sleepers = new Set<() => void>();
   /** GDAP (issue 16): Microsoft Graph's delegated admin relationships (graph.ts). */
   readonly gdap = new GraphGdap(() => this.partnerTenantId());
+  /** Device-code sign-ins (routes/device-code.ts), approved or declined through the admin API. */
+  readonly deviceCodes = new DeviceCodes();
 
   constructor(
     config: EmulatorConfig,
@@ -209,6 +212,7 @@ export class Store {
     this.idempotency.clear();
     this.propagating.clear();
     this.gdap.reset(); // GDAP (issue 16)
+    this.deviceCodes.reset();
   }
 
   /** Aborts pending delays (latency, slow faults, streaming) so the server can close at once. */

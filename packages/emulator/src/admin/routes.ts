@@ -45,6 +45,13 @@ export function admin(
     const approve = /^\/_emulator\/gdap\/([^/]+)\/approve$/i.exec(path);
     if (approve && method === "POST") return reply(200, state.gdap.approve(decodeURIComponent(approve[1]!)));
     if (path === "/_emulator/gdap" && method === "GET") return reply(200, state.gdap.state());
+    // The user's answer to a device-code sign-in, in place of the browser.
+    const device = /^\/_emulator\/devicecode\/([^/]+)\/([a-z]+)$/i.exec(path);
+    if (device && method === "POST") {
+      const b = body.toString("utf8").trim() ? (json() as { scopes?: unknown }) : {};
+      return reply(200, state.deviceCodes.act(decodeURIComponent(device[1]!), device[2]!.toLowerCase(), b));
+    }
+    if (path === "/_emulator/devicecode" && method === "GET") return reply(200, state.deviceCodes.list());
     switch (`${method} ${path}`) {
       case "GET /_emulator/health":
         return reply(200, { status: "ok" });
@@ -88,6 +95,8 @@ export function admin(
             "POST /_emulator/customers/{id}/accept",
             "GET /_emulator/gdap", // GDAP (issue 16)
             "POST /_emulator/gdap/{id}/approve", // GDAP (issue 16)
+            "GET /_emulator/devicecode",
+            "POST /_emulator/devicecode/{userCode}/approve|decline|expire|slowdown",
             "GET|PATCH /_emulator/config",
             "POST /_emulator/tokens/expire",
             "POST /_emulator/reset",

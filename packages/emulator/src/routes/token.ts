@@ -1,7 +1,25 @@
-/** The token endpoint (Azure AD): `POST /{tenant}/oauth2/token` and `/oauth2/v2.0/token`, refresh-token grant. */
+/**
+ * The token endpoint (Azure AD): `POST /{tenant}/oauth2/token` and `/oauth2/v2.0/token`, refresh-token grant, and
+ * on v2 the device-code grant (device-code.ts).
+ */
 import { randomBytes } from "node:crypto";
 import { aadError, header, type ApiResult, type Ctx } from "../results";
 import type { Store } from "../state";
+import { DEVICE_CODE_GRANT } from "./device-code";
+
+const PC_RESOURCE = "https://api.partnercenter.microsoft.com";
+const GRAPH_RESOURCE = "https://graph.microsoft.com";
+/** OpenID Connect scopes: they name no resource. */
+const OIDC = new Set(["openid", "profile", "email", "offline_access"]);
+
+/** `POST /{tenant}/oauth2/v2.0/devicecode`: starts a device authorization (device-code.ts). */
+export function startDeviceCode(state: Store, ctx: Ctx): ApiResult {
+  if (ctx.method !== "POST")
+    return aadError(405, "invalid_request", "AADSTS900561: The endpoint only accepts POST requests.");
+  const form = new URLSearchParams(ctx.body.toString("utf8"));
+  const c = state.config;
+  return state.deviceCodes.start(form, c.deviceCodeExpiresSeconds, c.deviceCodeIntervalSeconds);
+}
 
 /** Refresh-token grant (doc "Authentication"; Azure AD error shape, not Partner Center's). */
 export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
@@ -24,11 +42,21 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
       "invalid_request",
       "AADSTS900144: The request body must contain the following parameter: 'grant_type'.",
     );
+  if (grant === DEVICE_CODE_GRANT && v2) {
+    const r = state.deviceCodes.redeem(form);
+    if (!("scopes" in r)) return r;
+    const resourceScopes = r.scopes.filter((s) => !OIDC.has(s.toLowerCase()));
+    const first = resourceScopes[0] ?? `${PC_RESOURCE}/user_impersonation`;
+    return mint(state, true, first.toLowerCase().startsWith(GRAPH_RESOURCE) ? GRAPH_RESOURCE : PC_RESOURCE, {
+      consented: r.consented,
+      refresh: r.scopes.some((s) => s.toLowerCase() === "offline_access"),
+    });
+  }
   if (grant !== "refresh_token") {
     return aadError(
       400,
       "unsupported_grant_type",
-      `AADSTS70003: The app requested an unsupported grant type '${grant}'. The emulator implements refresh_token only.`,
+      `AADSTS70003: The app requested an unsupported grant type '${grant}'. The emulator implements refresh_token${v2 ? ` and ${DEVICE_CODE_GRANT}` : ""} only.`,
     );
   }
   const clientId = form.get("client_id");
@@ -71,37 +99,70 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
       `AADSTS500011: The resource principal named ${audience} was not found in the tenant. Request a token for https://api.partnercenter.microsoft.com.`,
     );
   }
+  const resource = graph ? GRAPH_RESOURCE : PC_RESOURCE;
+  // A refresh token from a device-code sign-in carries its user's consent: a resource outside it is refused.
+  const consented = state.deviceCodes.consent.get(refresh);
+  if (consented && !consented.some((s) => s.toLowerCase().startsWith(`${resource}/`))) {
+    return aadError(
+      400,
+      "invalid_grant",
+      `AADSTS65001: The user or administrator has not consented to use the application with ID '${clientId}'. Send an interactive authorization request for this user and resource (${resource}).`,
+    );
+  }
+  return mint(state, v2, resource, { consented, refresh: true, v1Resource: form.get("resource") });
+}
+
+/** Issues an access token for `resource` (and a new refresh token carrying the same consent). */
+function mint(
+  state: Store,
+  v2: boolean,
+  resource: string,
+  o: { consented: string[] | undefined; refresh: boolean; v1Resource?: string | null },
+): ApiResult {
   const lifetime = state.config.tokenLifetimeSeconds;
   const access = opaque("pcemu-at-");
-  const rotated = opaque("pcemu-rt-");
+  const rotated = o.refresh ? opaque("pcemu-rt-") : undefined;
   const now = Date.now();
   state.accessTokens.set(access, now + lifetime * 1000);
-  if (graph) state.gdap.graphTokens.add(access); // GDAP (issue 16): Graph routes accept only these
-  state.refreshTokens.add(rotated);
-  state.issued.push(access, rotated);
+  if (resource === GRAPH_RESOURCE) state.gdap.graphTokens.add(access); // GDAP (issue 16): Graph routes accept only these
+  state.issued.push(access);
+  if (rotated) {
+    state.refreshTokens.add(rotated);
+    state.issued.push(rotated);
+    if (o.consented) state.deviceCodes.consent.set(rotated, o.consented);
+  }
   state.counters.tokensIssued++;
   const seconds = Math.max(0, Math.floor(lifetime));
-  const resource = "https://api.partnercenter.microsoft.com";
+  // `scope`: what the token is valid for. Without a recorded consent, Partner Center's user_impersonation (and
+  // Graph's GDAP permission for a Graph token), as before.
+  const granted = (
+    o.consented ?? [
+      resource === GRAPH_RESOURCE
+        ? `${GRAPH_RESOURCE}/DelegatedAdminRelationship.ReadWrite.All`
+        : `${PC_RESOURCE}/user_impersonation`,
+    ]
+  ).filter((s) => s.toLowerCase().startsWith(`${resource}/`));
+  const withRefresh = rotated ? { refresh_token: rotated } : {};
   const body = v2
     ? {
         token_type: "Bearer",
-        scope: `${resource}/user_impersonation`,
+        scope: granted.join(" "),
         expires_in: seconds,
         ext_expires_in: seconds,
         access_token: access,
-        refresh_token: rotated,
+        ...withRefresh,
       }
     : {
-        // Azure AD v1 answers these numbers as strings.
+        // Azure AD v1 answers these numbers as strings, and the scope names without their resource.
         token_type: "Bearer",
-        scope: "user_impersonation",
+        scope: granted.map((s) => s.slice(resource.length + 1)).join(" "),
         expires_in: String(seconds),
         ext_expires_in: String(seconds),
         expires_on: String(Math.floor(now / 1000) + seconds),
         not_before: String(Math.floor(now / 1000)),
-        resource: form.get("resource") ?? resource,
+        resource: o.v1Resource ?? resource,
         access_token: access,
-        refresh_token: rotated,
+        ...withRefresh,
       };
   return { status: 200, raw: true, body };
 }

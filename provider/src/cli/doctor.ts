@@ -459,15 +459,19 @@ async function driftCheck(
     }
   };
   for (const c of customers.slice(0, 10)) inspect("customer", customerSchema, c);
-  const reseller = customers
+  // Up to three reseller customers, until one has subscriptions to sample.
+  const resellers = customers
     .map((c) => normalizeKeys(c) as { id?: unknown; relationshipToPartner?: unknown })
-    .find((c) => typeof c?.id === "string" && String(c.relationshipToPartner).toLowerCase() === "reseller");
-  if (reseller) {
+    .filter((c) => typeof c?.id === "string" && String(c.relationshipToPartner).toLowerCase() === "reseller")
+    .slice(0, 3);
+  for (const reseller of resellers) {
     const base = `${settings.endpoint}/v1/customers/${encodeURIComponent(reseller.id as string)}`;
     const subs = await get(`${base}/subscriptions`, token);
-    if (subs.status === 200) for (const s of itemsOf(subs.json).slice(0, 10)) inspect("subscription", subscriptionSchema, s);
+    const subItems = subs.status === 200 ? itemsOf(subs.json) : [];
+    for (const s of subItems.slice(0, 10)) inspect("subscription", subscriptionSchema, s);
     const ents = await get(`${base}/entitlements`, token);
     if (ents.status === 200) for (const e of itemsOf(ents.json).slice(0, 10)) inspect("entitlement", entitlementSchema, e);
+    if (subItems.length > 0) break;
   }
   const unique = [...new Set(findings)];
   if (sampled === 0) return { id: "contractDrift", title: "contract drift", verdict: "skip", detail: "no answer to sample (no customers)." };

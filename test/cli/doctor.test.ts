@@ -88,7 +88,8 @@ test("--stack: an unknown key fails with the closest real key, and what to run",
   expect(r.code).toBe(1);
   expect(r.by("keys")).toMatchObject({
     verdict: "fail",
-    detail: "partnercenter:maxRequestPerMinute is not a setting and is ignored: did you mean partnercenter:maxRequestsPerMinute?",
+    detail:
+      "partnercenter:maxRequestPerMinute is not a setting and is ignored: did you mean partnercenter:maxRequestsPerMinute?",
     next: "pulumi config rm partnercenter:maxRequestPerMinute and pulumi config set partnercenter:maxRequestsPerMinute <value>",
   });
   expect(r.by("token").verdict).toBe("ok"); // the stack's secret refresh token was used
@@ -100,7 +101,10 @@ test("loopback mixed with a real host fails, and nothing is sent anywhere", asyn
   expect(r.code).toBe(1);
   expect(r.by("settings").verdict).toBe("fail");
   expect(r.by("settings").detail).toContain("graphEndpoint https://graph.microsoft.com");
-  expect(r.by("token")).toMatchObject({ verdict: "skip", detail: "the settings mix loopback and real hosts" });
+  expect(r.by("token")).toMatchObject({
+    verdict: "skip",
+    detail: "the settings mix loopback and real hosts",
+  });
   expect(emulator.state().counters.tokenRequests).toBe(0);
 });
 
@@ -117,7 +121,10 @@ test("a refused refresh token: the token check fails and says to log in again", 
   emulator.configure({ requireCredentials: { refreshToken: "another-token-entirely" } });
   const r = await checks();
   expect(r.code).toBe(1);
-  expect(r.by("token")).toMatchObject({ verdict: "fail", next: expect.stringContaining("partner-center login") });
+  expect(r.by("token")).toMatchObject({
+    verdict: "fail",
+    next: expect.stringContaining("partner-center login"),
+  });
   expect(r.by("partnerCenter").verdict).toBe("skip");
 });
 
@@ -126,12 +133,20 @@ test("Graph's 403 is told apart from an empty list; with --graph it fails the ru
     match: { path: "delegatedAdminRelationships" },
     kind: "body" as const,
     status: 403,
-    body: { error: { code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." } },
+    body: {
+      error: {
+        code: "Authorization_RequestDenied",
+        message: "Insufficient privileges to complete the operation.",
+      },
+    },
   };
   emulator.addFault(forbidden);
   const warned = await checks();
   expect(warned.code).toBe(0);
-  expect(warned.by("graph")).toMatchObject({ verdict: "warn", detail: expect.stringContaining("Graph answered 403 (Authorization_RequestDenied)") });
+  expect(warned.by("graph")).toMatchObject({
+    verdict: "warn",
+    detail: expect.stringContaining("Graph answered 403 (Authorization_RequestDenied)"),
+  });
   expect(warned.by("graph").detail).toContain("Not the same as an empty list");
   expect(warned.by("adminAgent").verdict).toBe("skip");
 
@@ -143,26 +158,40 @@ test("Graph's 403 is told apart from an empty list; with --graph it fails the ru
 
 test("clock skew: a warning past a minute, a failure past five", async () => {
   const slightly = await checks([], env, () => Date.now() + 2 * 60_000);
-  expect(slightly.by("clockSkew")).toMatchObject({ verdict: "warn", detail: expect.stringMatching(/behind this machine's/) });
+  expect(slightly.by("clockSkew")).toMatchObject({
+    verdict: "warn",
+    detail: expect.stringMatching(/behind this machine's/),
+  });
   expect(slightly.code).toBe(0);
   const far = await checks([], env, () => Date.now() - 10 * 60_000);
-  expect(far.by("clockSkew")).toMatchObject({ verdict: "fail", detail: expect.stringMatching(/ahead of this machine's/) });
+  expect(far.by("clockSkew")).toMatchObject({
+    verdict: "fail",
+    detail: expect.stringMatching(/ahead of this machine's/),
+  });
   expect(far.code).toBe(1);
 });
 
 test("throttle headroom: a 429 in the sample, or a cap above the documented limit, is a warning", async () => {
   emulator.addFault({ match: { path: "/v1/customers" }, kind: "throttle", retryAfterSeconds: 30 });
   const throttled = await checks();
-  expect(throttled.by("throttle")).toMatchObject({ verdict: "warn", detail: expect.stringContaining("answered 429") });
+  expect(throttled.by("throttle")).toMatchObject({
+    verdict: "warn",
+    detail: expect.stringContaining("answered 429"),
+  });
   expect(throttled.by("partnerCenter").verdict).toBe("warn");
   expect(throttled.code).toBe(0);
   const capped = await checks([], { ...env, PARTNER_CENTER_MAX_REQUESTS_PER_MINUTE: "900" });
-  expect(capped.by("throttle")).toMatchObject({ verdict: "warn", detail: expect.stringContaining("above the documented 500") });
+  expect(capped.by("throttle")).toMatchObject({
+    verdict: "warn",
+    detail: expect.stringContaining("above the documented 500"),
+  });
 });
 
 test("contract drift: unknown and missing fields are reported, and the run does not fail on them", async () => {
   const state = emulator.state();
-  const reseller = state.customers.find((c) => c.relationshipToPartner === "reseller" && c.subscriptions.length > 0)!;
+  const reseller = state.customers.find(
+    (c) => c.relationshipToPartner === "reseller" && c.subscriptions.length > 0,
+  )!;
   emulator.addFault({
     match: { method: "GET", path: "^/v1/customers/?$" },
     kind: "body",
@@ -195,9 +224,15 @@ test("contract drift: unknown and missing fields are reported, and the run does 
 
 test("could not run: bad usage, or --stack without a pulumi on PATH, exit 2", async () => {
   expect((await run(["--nope"])).code).toBe(2);
-  const noPulumi = await main(["--stack", "dev"], { out: () => undefined, err: () => undefined }, { PATH: "/nonexistent" });
+  const noPulumi = await main(
+    ["--stack", "dev"],
+    { out: () => undefined, err: () => undefined },
+    { PATH: "/nonexistent" },
+  );
   expect(noPulumi).toBe(2);
   const missingStack = await run(["--stack", "nosuch"]);
   expect(missingStack.code).toBe(2);
-  expect(missingStack.err).toContain(`could not read the config of stack "nosuch": error: no stack named 'nosuch' found`);
+  expect(missingStack.err).toContain(
+    `could not read the config of stack "nosuch": error: no stack named 'nosuch' found`,
+  );
 });

@@ -51,7 +51,8 @@ export function fakePulumi(): FakePulumi {
     env: (base) => ({ ...base, PATH: `${dir}${path.delimiter}${process.env.PATH ?? ""}` }),
     stack(name, config) {
       const doc: Record<string, { value: string; secret: boolean }> = {};
-      for (const [k, v] of Object.entries(config)) doc[k] = typeof v === "string" ? { value: v, secret: false } : v;
+      for (const [k, v] of Object.entries(config))
+        doc[k] = typeof v === "string" ? { value: v, secret: false } : v;
       writeFileSync(path.join(dir, `config-${name}.json`), JSON.stringify(doc));
     },
     calls: () =>

@@ -83,7 +83,9 @@ test("pending, then approved: the refresh token goes to the stack on standard in
   expect(r.code).toBe(0);
   // Two polls answered authorization_pending, the third the tokens.
   expect((await codes())[0]).toMatchObject({ status: "redeemed", polls: 3 });
-  expect(r.err).toMatch(/open https:\/\/microsoft\.com\/devicelogin in a browser and enter the code [A-Z]{8}/);
+  expect(r.err).toMatch(
+    /open https:\/\/microsoft\.com\/devicelogin in a browser and enter the code [A-Z]{8}/,
+  );
   expect(r.err).toContain("ok   Partner Center: the token reads the customer list.");
   expect(r.err).toContain("Stored the refresh token in stack dev (partnercenter:refreshToken, secret)");
   expect(r.err).toMatch(/To rotate the token: run partner-center login again/);
@@ -141,7 +143,9 @@ test("--graph: a consent without DelegatedAdminRelationship.ReadWrite.All fails 
         "offline_access",
       ]);
       // The user consents to Partner Center only.
-      await answer("approve", { scopes: ["https://api.partnercenter.microsoft.com/user_impersonation", "offline_access"] });
+      await answer("approve", {
+        scopes: ["https://api.partnercenter.microsoft.com/user_impersonation", "offline_access"],
+      });
     },
   });
   expect(r.code).toBe(1);
@@ -154,7 +158,11 @@ test("--graph: a consent without DelegatedAdminRelationship.ReadWrite.All fails 
 test("--graph with the whole consent: both checked, JSON summary without the token", async () => {
   const r = await run(["--to-stack", "dev", "--graph", "--json"], { 1: () => answer("approve") });
   expect(r.code).toBe(0);
-  const doc = JSON.parse(r.out) as { coverage: { what: string; ok: boolean }[]; storedIn: string; exitCode: number };
+  const doc = JSON.parse(r.out) as {
+    coverage: { what: string; ok: boolean }[];
+    storedIn: string;
+    exitCode: number;
+  };
   expect(doc.coverage.map((c) => [c.what, c.ok])).toEqual([
     ["partnerCenter", true],
     ["graph", true],
@@ -175,7 +183,9 @@ test("the stack refuses the secret: exit 3, and the token is not shown instead",
   pulumi.refuse();
   const r = await run(["--to-stack", "dev"], { 1: () => answer("approve") });
   expect(r.code).toBe(3);
-  expect(r.err).toContain('could not store partnercenter:refreshToken in stack "dev": error: the passphrase is wrong');
+  expect(r.err).toContain(
+    'could not store partnercenter:refreshToken in stack "dev": error: the passphrase is wrong',
+  );
   expectNoSecret(r.out + r.err);
 });
 
@@ -184,7 +194,11 @@ test("usage: a destination is required, one only; settings are checked before an
     const r = await run(argv, {});
     expect(r.code).toBe(2);
   }
-  const loop = await run(["--print-token"], {}, { ...env, PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "" });
+  const loop = await run(
+    ["--print-token"],
+    {},
+    { ...env, PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "" },
+  );
   expect(loop.code).toBe(2);
   expect(loop.err).toContain("refusing to send a sign-in to a loopback address");
   const noTenant = await run(["--print-token"], {}, { ...env, PARTNER_CENTER_TENANT_ID: "" });

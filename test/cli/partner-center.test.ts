@@ -3,13 +3,18 @@
  * (readiness with a stack's settings, audit, the estate placeholder); the built bin, spawned.
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { main, USAGE } from "../../provider/src/cli/index";
 import { SAMPLE_CUSTOMERS, startEmulator, type Emulator } from "../../packages/emulator/src";
 import { fakePulumi, type FakePulumi } from "./fake-pulumi";
 
 const BIN = path.resolve(__dirname, "../../provider/dist/cli/index.js");
-const VERSION = (require("../../provider/package.json") as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(path.resolve(__dirname, "../../provider/package.json"), "utf8")) as {
+    version: string;
+  }
+).version;
 let emulator: Emulator;
 let pulumi: FakePulumi;
 
@@ -34,7 +39,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
 test("help lists every command; no command is a usage error; --version is the package's", async () => {
   const help = await run(["--help"]);
   expect(help.code).toBe(0);
-  for (const c of ["login", "doctor", "estate", "readiness", "audit"]) expect(help.out).toMatch(new RegExp(`^  ${c} `, "m"));
+  for (const c of ["login", "doctor", "estate", "readiness", "audit"])
+    expect(help.out).toMatch(new RegExp(`^  ${c} `, "m"));
   expect((await run([])).code).toBe(2);
   expect((await run(["--version"])).out).toBe(VERSION);
   const unknown = await run(["logn"]);

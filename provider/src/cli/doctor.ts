@@ -15,12 +15,7 @@ import { parseArgs } from "node:util";
 import type { Agent } from "undici";
 import type { z } from "zod";
 import { PartnerCenterClient } from "../client";
-import {
-  customerSchema,
-  entitlementSchema,
-  normalizeKeys,
-  subscriptionSchema,
-} from "../client/core/schemas";
+import { customerSchema, entitlementSchema, normalizeKeys, subscriptionSchema } from "../client/core/schemas";
 import { AuthenticationError, MfaRequiredError, redact } from "../errors";
 import { GRAPH_RESOURCE, loadGraphEndpoint } from "../gdap/graph-settings";
 import { isLoopbackHost, loadSettings, missingCredentials, settingName, type Settings } from "../settings";
@@ -105,7 +100,14 @@ const DOCUMENTED: Record<string, readonly string[]> = {
     "migratedFrom",
     "migratedTo",
   ],
-  entitlement: ["quantity", "entitledArtifacts", "includedEntitlements", "dynamicAttributes", "links", "attributes"],
+  entitlement: [
+    "quantity",
+    "entitledArtifacts",
+    "includedEntitlements",
+    "dynamicAttributes",
+    "links",
+    "attributes",
+  ],
 };
 
 /** Injected for tests: the local clock. */
@@ -156,7 +158,13 @@ export async function main(
     const doc = {
       source: opts.stack ? `stack ${opts.stack}` : "environment",
       checks,
-      summary: { ok: count("ok"), warn: count("warn"), fail: count("fail"), skip: count("skip"), exitCode: code },
+      summary: {
+        ok: count("ok"),
+        warn: count("warn"),
+        fail: count("fail"),
+        skip: count("skip"),
+        exitCode: code,
+      },
     };
     io.out(redact(JSON.stringify(doc, null, 2)));
   } else {
@@ -248,7 +256,9 @@ export async function runChecks(
     id: "credentials",
     title: "credentials",
     verdict: "ok",
-    detail: settings.accessToken ? "a fixed access token (no refresh)." : "tenant, client id and refresh token are set.",
+    detail: settings.accessToken
+      ? "a fixed access token (no refresh)."
+      : "tenant, client id and refresh token are set.",
   });
 
   const client = new PartnerCenterClient(settings, { retry: { maxAttempts: 2 } });
@@ -274,17 +284,35 @@ const REST: readonly [string, string][] = [
 ];
 
 function keysCheck(stack: StackConfig | undefined): Check {
-  if (!stack) return { id: "keys", title: "config keys", verdict: "skip", detail: "only with --stack (the environment has no unknown keys to find)." };
-  if (stack.unknown.length === 0) return { id: "keys", title: "config keys", verdict: "ok", detail: "every partnercenter: key is one the provider reads." };
+  if (!stack)
+    return {
+      id: "keys",
+      title: "config keys",
+      verdict: "skip",
+      detail: "only with --stack (the environment has no unknown keys to find).",
+    };
+  if (stack.unknown.length === 0)
+    return {
+      id: "keys",
+      title: "config keys",
+      verdict: "ok",
+      detail: "every partnercenter: key is one the provider reads.",
+    };
   return {
     id: "keys",
     title: "config keys",
     verdict: "fail",
     detail: stack.unknown
-      .map((u) => `${u.key} is not a setting and is ignored${u.suggestion ? `: did you mean ${u.suggestion}?` : ""}`)
+      .map(
+        (u) =>
+          `${u.key} is not a setting and is ignored${u.suggestion ? `: did you mean ${u.suggestion}?` : ""}`,
+      )
       .join("; "),
     next: stack.unknown
-      .map((u) => `pulumi config rm ${u.key}${u.suggestion ? ` and pulumi config set ${u.suggestion} <value>` : ""}`)
+      .map(
+        (u) =>
+          `pulumi config rm ${u.key}${u.suggestion ? ` and pulumi config set ${u.suggestion} <value>` : ""}`,
+      )
       .join("; "),
   };
 }
@@ -317,17 +345,24 @@ async function networkChecks(
       title: "token",
       verdict: "fail",
       detail: e instanceof Error ? e.message : String(e),
-      next: mfa || e instanceof AuthenticationError
-        ? "run partner-center login --to-stack STACK (sign in with MFA) for a new refresh token."
-        : "check the authority and the network, then run doctor again.",
+      next:
+        mfa || e instanceof AuthenticationError
+          ? "run partner-center login --to-stack STACK (sign in with MFA) for a new refresh token."
+          : "check the authority and the network, then run doctor again.",
     });
     for (const [id, title] of REST.slice(1)) checks.push({ id, title, verdict: "skip", detail: "no token" });
     return;
   }
-  const tokenCheck: Check = { id: "token", title: "token", verdict: "ok", detail: describeToken(token, deps.now()) };
+  const tokenCheck: Check = {
+    id: "token",
+    title: "token",
+    verdict: "ok",
+    detail: describeToken(token, deps.now()),
+  };
   if (/expired/.test(tokenCheck.detail)) {
     tokenCheck.verdict = "fail";
-    tokenCheck.next = "set a fresh partnercenter:accessToken, or unset it and use the refresh token (partner-center login).";
+    tokenCheck.next =
+      "set a fresh partnercenter:accessToken, or unset it and use the refresh token (partner-center login).";
   }
   checks.push(tokenCheck);
 
@@ -336,18 +371,48 @@ async function networkChecks(
   const pcCode = String(((pc.json ?? {}) as { code?: unknown }).code ?? "");
   const items = pc.status === 200 ? itemsOf(pc.json) : [];
   if (pc.status === 200) {
-    checks.push({ id: "partnerCenter", title: "Partner Center access", verdict: "ok", detail: `the first customer page answered (${items.length} customer(s)).` });
+    checks.push({
+      id: "partnerCenter",
+      title: "Partner Center access",
+      verdict: "ok",
+      detail: `the first customer page answered (${items.length} customer(s)).`,
+    });
   } else if (pc.status === 401 && pcCode === "900421") {
     tokenCheck.verdict = "fail";
     tokenCheck.detail = "the token was obtained without MFA: Partner Center answers 401 code 900421.";
-    tokenCheck.next = "run partner-center login --to-stack STACK and sign in with multi-factor authentication.";
-    checks.push({ id: "partnerCenter", title: "Partner Center access", verdict: "fail", detail: "HTTP 401 code 900421 (MFA required).", next: tokenCheck.next });
+    tokenCheck.next =
+      "run partner-center login --to-stack STACK and sign in with multi-factor authentication.";
+    checks.push({
+      id: "partnerCenter",
+      title: "Partner Center access",
+      verdict: "fail",
+      detail: "HTTP 401 code 900421 (MFA required).",
+      next: tokenCheck.next,
+    });
   } else if (pc.status === 403) {
-    checks.push({ id: "partnerCenter", title: "Partner Center access", verdict: "fail", detail: `HTTP 403${pcCode ? ` code ${pcCode}` : ""}: the user may not read customers.`, next: "give the signed-in user the Admin agent role in Partner Center (Account settings > User management), then log in again." });
+    checks.push({
+      id: "partnerCenter",
+      title: "Partner Center access",
+      verdict: "fail",
+      detail: `HTTP 403${pcCode ? ` code ${pcCode}` : ""}: the user may not read customers.`,
+      next: "give the signed-in user the Admin agent role in Partner Center (Account settings > User management), then log in again.",
+    });
   } else if (pc.status === 429) {
-    checks.push({ id: "partnerCenter", title: "Partner Center access", verdict: "warn", detail: `throttled now (HTTP 429, Retry-After ${pc.retryAfter ?? "?"}).`, next: "run doctor again later; see throttle headroom." });
+    checks.push({
+      id: "partnerCenter",
+      title: "Partner Center access",
+      verdict: "warn",
+      detail: `throttled now (HTTP 429, Retry-After ${pc.retryAfter ?? "?"}).`,
+      next: "run doctor again later; see throttle headroom.",
+    });
   } else {
-    checks.push({ id: "partnerCenter", title: "Partner Center access", verdict: "fail", detail: `the customer list answered HTTP ${pc.status}${pcCode ? ` code ${pcCode}` : ""}.`, next: `check ${settingName("endpoint")}.` });
+    checks.push({
+      id: "partnerCenter",
+      title: "Partner Center access",
+      verdict: "fail",
+      detail: `the customer list answered HTTP ${pc.status}${pcCode ? ` code ${pcCode}` : ""}.`,
+      next: `check ${settingName("endpoint")}.`,
+    });
   }
 
   // Graph: a token for Graph (the consent), then one page of relationships (the role).
@@ -358,41 +423,109 @@ async function networkChecks(
     const g = await get(`${graphEndpoint}/v1.0/tenantRelationships/delegatedAdminRelationships?$top=10`, gt);
     const gerr = ((g.json ?? {}) as { error?: { code?: unknown } }).error;
     if (g.status === 200) {
-      graphList = Array.isArray((g.json as { value?: unknown })?.value) ? ((g.json as { value: unknown[] }).value) : [];
-      checks.push({ id: "graph", title: "Graph consent", verdict: "ok", detail: `Graph answered the GDAP list (${graphList.length} relationship(s) on the first page).` });
+      graphList = Array.isArray((g.json as { value?: unknown })?.value)
+        ? (g.json as { value: unknown[] }).value
+        : [];
+      checks.push({
+        id: "graph",
+        title: "Graph consent",
+        verdict: "ok",
+        detail: `Graph answered the GDAP list (${graphList.length} relationship(s) on the first page).`,
+      });
     } else if (g.status === 403) {
-      checks.push({ id: "graph", title: "Graph consent", verdict: graphVerdict, detail: `Graph answered 403${typeof gerr?.code === "string" ? ` (${gerr.code})` : ""}: the consent lacks DelegatedAdminRelationship.ReadWrite.All, or the user lacks a Graph role. Not the same as an empty list.`, next: "grant the app DelegatedAdminRelationship.ReadWrite.All (admin consent), then run partner-center login --graph." });
+      checks.push({
+        id: "graph",
+        title: "Graph consent",
+        verdict: graphVerdict,
+        detail: `Graph answered 403${typeof gerr?.code === "string" ? ` (${gerr.code})` : ""}: the consent lacks DelegatedAdminRelationship.ReadWrite.All, or the user lacks a Graph role. Not the same as an empty list.`,
+        next: "grant the app DelegatedAdminRelationship.ReadWrite.All (admin consent), then run partner-center login --graph.",
+      });
     } else {
-      checks.push({ id: "graph", title: "Graph consent", verdict: graphVerdict, detail: `the GDAP list answered HTTP ${g.status}${typeof gerr?.code === "string" ? ` (${gerr.code})` : ""}.`, next: `check ${settingName("authority")} and partnercenter:graphEndpoint.` });
+      checks.push({
+        id: "graph",
+        title: "Graph consent",
+        verdict: graphVerdict,
+        detail: `the GDAP list answered HTTP ${g.status}${typeof gerr?.code === "string" ? ` (${gerr.code})` : ""}.`,
+        next: `check ${settingName("authority")} and partnercenter:graphEndpoint.`,
+      });
     }
   } catch (e) {
-    checks.push({ id: "graph", title: "Graph consent", verdict: graphVerdict, detail: `no Graph token: ${e instanceof Error ? e.message : String(e)}`, next: "grant the app DelegatedAdminRelationship.ReadWrite.All (admin consent), then run partner-center login --graph." });
+    checks.push({
+      id: "graph",
+      title: "Graph consent",
+      verdict: graphVerdict,
+      detail: `no Graph token: ${e instanceof Error ? e.message : String(e)}`,
+      next: "grant the app DelegatedAdminRelationship.ReadWrite.All (admin consent), then run partner-center login --graph.",
+    });
   }
 
   // The Admin agent role, as far as reads can tell.
   if (pc.status === 403) {
-    checks.push({ id: "adminAgent", title: "Admin agent role", verdict: "fail", detail: "Partner Center refused the customer list.", next: "add the user to Admin agents (Partner Center > Account settings > User management)." });
+    checks.push({
+      id: "adminAgent",
+      title: "Admin agent role",
+      verdict: "fail",
+      detail: "Partner Center refused the customer list.",
+      next: "add the user to Admin agents (Partner Center > Account settings > User management).",
+    });
   } else if (graphList === undefined) {
-    checks.push({ id: "adminAgent", title: "Admin agent role", verdict: "skip", detail: "needs an answered Graph list." });
+    checks.push({
+      id: "adminAgent",
+      title: "Admin agent role",
+      verdict: "skip",
+      detail: "needs an answered Graph list.",
+    });
   } else if (graphList.length === 0 && items.length > 0) {
-    checks.push({ id: "adminAgent", title: "Admin agent role", verdict: "warn", detail: "Graph answered an empty GDAP list while Partner Center lists customers: no GDAP relationship exists yet, or the user is outside the Admin agents group (Graph then answers an empty list).", next: "if you have GDAP relationships, add the user to Admin agents and run login again." });
+    checks.push({
+      id: "adminAgent",
+      title: "Admin agent role",
+      verdict: "warn",
+      detail:
+        "Graph answered an empty GDAP list while Partner Center lists customers: no GDAP relationship exists yet, or the user is outside the Admin agents group (Graph then answers an empty list).",
+      next: "if you have GDAP relationships, add the user to Admin agents and run login again.",
+    });
   } else {
-    checks.push({ id: "adminAgent", title: "Admin agent role", verdict: "ok", detail: graphList.length > 0 ? "Graph shows GDAP relationships to this user." : "no customers and no GDAP relationships to compare." });
+    checks.push({
+      id: "adminAgent",
+      title: "Admin agent role",
+      verdict: "ok",
+      detail:
+        graphList.length > 0
+          ? "Graph shows GDAP relationships to this user."
+          : "no customers and no GDAP relationships to compare.",
+    });
   }
 
   // Clock skew from the first Date header.
   const dated = answers.find((a) => a.date && !Number.isNaN(Date.parse(a.date)));
   if (!dated) {
-    checks.push({ id: "clockSkew", title: "clock skew", verdict: "skip", detail: "no answer carried a Date header." });
+    checks.push({
+      id: "clockSkew",
+      title: "clock skew",
+      verdict: "skip",
+      detail: "no answer carried a Date header.",
+    });
   } else {
     const skew = Math.round((Date.parse(dated.date!) - deps.now()) / 1000);
     const abs = Math.abs(skew);
     const detail = `the service's clock is ${abs} s ${skew >= 0 ? "ahead of" : "behind"} this machine's.`;
     checks.push(
       abs > SKEW_FAIL_SECONDS
-        ? { id: "clockSkew", title: "clock skew", verdict: "fail", detail, next: "synchronise this machine's clock (NTP): tokens are refused outside Entra's five-minute tolerance." }
+        ? {
+            id: "clockSkew",
+            title: "clock skew",
+            verdict: "fail",
+            detail,
+            next: "synchronise this machine's clock (NTP): tokens are refused outside Entra's five-minute tolerance.",
+          }
         : abs > SKEW_WARN_SECONDS
-          ? { id: "clockSkew", title: "clock skew", verdict: "warn", detail, next: "synchronise this machine's clock (NTP)." }
+          ? {
+              id: "clockSkew",
+              title: "clock skew",
+              verdict: "warn",
+              detail,
+              next: "synchronise this machine's clock (NTP).",
+            }
           : { id: "clockSkew", title: "clock skew", verdict: "ok", detail },
     );
   }
@@ -401,11 +534,28 @@ async function networkChecks(
   const throttled = answers.filter((a) => a.status === 429);
   const cap = settings.maxRequestsPerMinute;
   if (throttled.length > 0) {
-    checks.push({ id: "throttle", title: "throttle headroom", verdict: "warn", detail: `${throttled.length} of ${answers.length} sample request(s) answered 429: the partner's quota is in use now.`, next: `leave room: set ${settingName("maxRequestsPerMinute")} below ${DOCUMENTED_PER_MINUTE}, minus what other tools use.` });
+    checks.push({
+      id: "throttle",
+      title: "throttle headroom",
+      verdict: "warn",
+      detail: `${throttled.length} of ${answers.length} sample request(s) answered 429: the partner's quota is in use now.`,
+      next: `leave room: set ${settingName("maxRequestsPerMinute")} below ${DOCUMENTED_PER_MINUTE}, minus what other tools use.`,
+    });
   } else if (cap !== undefined && cap > DOCUMENTED_PER_MINUTE) {
-    checks.push({ id: "throttle", title: "throttle headroom", verdict: "warn", detail: `${settingName("maxRequestsPerMinute")} is ${cap}, above the documented ${DOCUMENTED_PER_MINUTE} a minute: the cap will not hold the rate below the limit.`, next: `set it to at most ${DOCUMENTED_PER_MINUTE}, minus what other tools use.` });
+    checks.push({
+      id: "throttle",
+      title: "throttle headroom",
+      verdict: "warn",
+      detail: `${settingName("maxRequestsPerMinute")} is ${cap}, above the documented ${DOCUMENTED_PER_MINUTE} a minute: the cap will not hold the rate below the limit.`,
+      next: `set it to at most ${DOCUMENTED_PER_MINUTE}, minus what other tools use.`,
+    });
   } else {
-    checks.push({ id: "throttle", title: "throttle headroom", verdict: "ok", detail: `no 429 in the sample; ${cap === undefined ? "no cap (adaptive pacing)" : `capped at ${cap} a minute`}, ${settings.maxConcurrency} in flight.` });
+    checks.push({
+      id: "throttle",
+      title: "throttle headroom",
+      verdict: "ok",
+      detail: `no 429 in the sample; ${cap === undefined ? "no cap (adaptive pacing)" : `capped at ${cap} a minute`}, ${settings.maxConcurrency} in flight.`,
+    });
   }
 
   // Contract drift: a sample of real answers against the client's schemas.
@@ -417,11 +567,20 @@ function describeToken(token: string, now: number): string {
   const parts = token.split(".");
   if (parts.length === 3) {
     try {
-      const claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as { exp?: unknown; amr?: unknown };
+      const claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as {
+        exp?: unknown;
+        amr?: unknown;
+      };
       if (typeof claims.exp === "number") {
         const left = Math.round(claims.exp - now / 1000);
-        const mfa = Array.isArray(claims.amr) ? (claims.amr.includes("mfa") ? ", signed in with MFA" : ", amr has no mfa") : "";
-        return left <= 0 ? `the access token expired ${-left} s ago.` : `a Partner Center token was issued; it expires in ${Math.round(left / 60)} min${mfa}.`;
+        const mfa = Array.isArray(claims.amr)
+          ? claims.amr.includes("mfa")
+            ? ", signed in with MFA"
+            : ", amr has no mfa"
+          : "";
+        return left <= 0
+          ? `the access token expired ${-left} s ago.`
+          : `a Partner Center token was issued; it expires in ${Math.round(left / 60)} min${mfa}.`;
       }
     } catch {
       // Not a JWT after all: say nothing about it.
@@ -451,11 +610,17 @@ async function driftCheck(
       findings.push(`${kind}: not an object`);
       return;
     }
-    const known = new Set([...Object.keys(schema.shape), ...(DOCUMENTED[kind] ?? [])].map((k) => k.toLowerCase()));
-    for (const k of Object.keys(n)) if (!known.has(k.toLowerCase())) findings.push(`${kind}: unknown field ${k}`);
+    const known = new Set(
+      [...Object.keys(schema.shape), ...(DOCUMENTED[kind] ?? [])].map((k) => k.toLowerCase()),
+    );
+    for (const k of Object.keys(n))
+      if (!known.has(k.toLowerCase())) findings.push(`${kind}: unknown field ${k}`);
     const parsed = schema.safeParse(n);
     if (!parsed.success) {
-      for (const i of parsed.error.issues) findings.push(`${kind}: ${i.path.join(".") || "(root)"} ${i.code === "invalid_type" && (n as Record<string, unknown>)[String(i.path[0])] === undefined ? "missing" : "unexpected"}`);
+      for (const i of parsed.error.issues)
+        findings.push(
+          `${kind}: ${i.path.join(".") || "(root)"} ${i.code === "invalid_type" && (n as Record<string, unknown>)[String(i.path[0])] === undefined ? "missing" : "unexpected"}`,
+        );
     }
   };
   for (const c of customers.slice(0, 10)) inspect("customer", customerSchema, c);
@@ -470,12 +635,25 @@ async function driftCheck(
     const subItems = subs.status === 200 ? itemsOf(subs.json) : [];
     for (const s of subItems.slice(0, 10)) inspect("subscription", subscriptionSchema, s);
     const ents = await get(`${base}/entitlements`, token);
-    if (ents.status === 200) for (const e of itemsOf(ents.json).slice(0, 10)) inspect("entitlement", entitlementSchema, e);
+    if (ents.status === 200)
+      for (const e of itemsOf(ents.json).slice(0, 10)) inspect("entitlement", entitlementSchema, e);
     if (subItems.length > 0) break;
   }
   const unique = [...new Set(findings)];
-  if (sampled === 0) return { id: "contractDrift", title: "contract drift", verdict: "skip", detail: "no answer to sample (no customers)." };
-  if (unique.length === 0) return { id: "contractDrift", title: "contract drift", verdict: "ok", detail: `${sampled} sampled object(s) match the client's schemas.` };
+  if (sampled === 0)
+    return {
+      id: "contractDrift",
+      title: "contract drift",
+      verdict: "skip",
+      detail: "no answer to sample (no customers).",
+    };
+  if (unique.length === 0)
+    return {
+      id: "contractDrift",
+      title: "contract drift",
+      verdict: "ok",
+      detail: `${sampled} sampled object(s) match the client's schemas.`,
+    };
   // Drift is reported, never failed on: the first real run learns it here instead of mid-removal.
   return {
     id: "contractDrift",

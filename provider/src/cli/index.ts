@@ -42,7 +42,9 @@ except login --print-token, which prints the refresh token it was asked for.
 /** The package's version, from its package.json. */
 export function version(): string {
   try {
-    return (JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }
+    ).version;
   } catch {
     return "unknown";
   }
@@ -62,7 +64,11 @@ function takeStack(argv: readonly string[]): { stack: string | undefined; rest: 
 }
 
 /** Runs `partner-center <argv>`; returns the exit code. */
-export async function main(argv: readonly string[], io: CliIo = STDIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = STDIO,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const [command, ...args] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     if (command === "help" && args[0] && args[0] in COMMANDS) return main([args[0], "--help"], io, env);
@@ -100,7 +106,8 @@ export async function main(argv: readonly string[], io: CliIo = STDIO, env: Node
       if (command === "readiness") return readinessMain(rest, io, runEnv);
       // The trail named by the settings when no FILE is given.
       const trail = runEnv.PARTNER_CENTER_AUDIT_LOG;
-      const withFile = rest.some((a) => !a.startsWith("--")) || rest.includes("--help") || !trail ? rest : [...rest, trail];
+      const withFile =
+        rest.some((a) => !a.startsWith("--")) || rest.includes("--help") || !trail ? rest : [...rest, trail];
       return auditMain(
         withFile,
         (s) => io.out(s.replace(/\n$/, "")),

@@ -79,7 +79,7 @@ export function rotationAdvice(target: string): string {
       ` (${target}); it replaces partnercenter:refreshToken.`,
     "Then end the old token: revoke the signed-in user's sessions (Microsoft Entra admin center > Users >" +
       " Revoke sessions, or Graph POST /users/{id}/revokeSignInSessions), and run login once more.",
-    "A refresh token that is not used for 90 days expires (\"Refresh tokens in the Microsoft identity platform\").",
+    'A refresh token that is not used for 90 days expires ("Refresh tokens in the Microsoft identity platform").',
   ].join("\n");
 }
 
@@ -151,12 +151,16 @@ export async function main(
   }
   const { tenantId, clientId } = settings;
   if (!tenantId || !clientId) {
-    const missing = [!tenantId && settingName("tenantId"), !clientId && settingName("clientId")].filter(Boolean);
+    const missing = [!tenantId && settingName("tenantId"), !clientId && settingName("clientId")].filter(
+      Boolean,
+    );
     return usage(`missing ${missing.join(" and ")}: give --tenant and --client-id, or set them.`);
   }
   // The new token goes to the authority (the Graph check) and an access token to the endpoint: the same rule as
   // the provider's, so a stack left pointing at the emulator never receives a real sign-in.
-  const loopback = (["authority", "endpoint"] as const).filter((k) => isLoopbackHost(new URL(settings[k]).hostname));
+  const loopback = (["authority", "endpoint"] as const).filter((k) =>
+    isLoopbackHost(new URL(settings[k]).hostname),
+  );
   if (loopback.length > 0 && !settings.allowLoopbackWithCredentials) {
     return usage(
       `refusing to send a sign-in to a loopback address (${loopback.map(settingName).join(", ")}). For Partner Center, unset them (defaults ${DEFAULTS.authority} and ${DEFAULTS.endpoint}); for the emulator, set ${settingName("allowLoopbackWithCredentials")} to true.`,
@@ -177,9 +181,18 @@ export async function main(
       coverage.push(g.coverage);
       if (g.rotated) refreshToken = g.rotated;
     }
-    for (const c of coverage) io.err(`${c.ok ? "ok  " : "FAIL"} ${c.what === "graph" ? "Microsoft Graph" : "Partner Center"}: ${c.detail}`);
+    for (const c of coverage)
+      io.err(
+        `${c.ok ? "ok  " : "FAIL"} ${c.what === "graph" ? "Microsoft Graph" : "Partner Center"}: ${c.detail}`,
+      );
     const target = toStack !== undefined ? `--to-stack ${toStack}` : "--print-token";
-    const summary = { tenantId, clientId, coverage, storedIn: null as string | null, rotate: rotationAdvice(target) };
+    const summary = {
+      tenantId,
+      clientId,
+      coverage,
+      storedIn: null as string | null,
+      rotate: rotationAdvice(target),
+    };
     if (coverage.some((c) => !c.ok)) {
       io.err("partner-center login: the consent does not cover what is needed; nothing was stored.");
       if (opts.json) io.out(JSON.stringify({ ...summary, exitCode: LOGIN_EXIT.failed }, null, 2));
@@ -231,7 +244,8 @@ async function signIn(
     return `the device-code request was refused (HTTP ${start.status}, ${e.error}): ${e.description || "no description"}. Check --tenant, --client-id and that the app registration allows public client flows.`;
   }
   registerSecret(dc.device_code);
-  const uri = typeof dc.verification_uri === "string" ? dc.verification_uri : "https://microsoft.com/devicelogin";
+  const uri =
+    typeof dc.verification_uri === "string" ? dc.verification_uri : "https://microsoft.com/devicelogin";
   const expiresIn = typeof dc.expires_in === "number" && dc.expires_in > 0 ? dc.expires_in : 900;
   let interval = typeof dc.interval === "number" && dc.interval >= 0 ? dc.interval : 5;
   io.err(
@@ -257,7 +271,8 @@ async function signIn(
     const e = entraError(r.json);
     switch (e.error) {
       case "authorization_pending":
-        if (Date.now() >= deadline) return "the code expired before the sign-in finished: run partner-center login again.";
+        if (Date.now() >= deadline)
+          return "the code expired before the sign-in finished: run partner-center login again.";
         continue;
       case "slow_down":
         interval += 5;
@@ -284,11 +299,21 @@ async function checkPartnerCenter(agent: Agent, s: Settings, accessToken: string
     return {
       what,
       ok: false,
-      detail: "HTTP 401 code 900421: the sign-in did not use MFA. Sign in again with multi-factor authentication.",
+      detail:
+        "HTTP 401 code 900421: the sign-in did not use MFA. Sign in again with multi-factor authentication.",
     };
   if (r.status === 403)
-    return { what, ok: false, detail: "HTTP 403: the signed-in user has no Partner Center role that reads customers; sign in as an Admin agent." };
-  return { what, ok: false, detail: `the customer list answered HTTP ${r.status}${code ? ` code ${code}` : ""}.` };
+    return {
+      what,
+      ok: false,
+      detail:
+        "HTTP 403: the signed-in user has no Partner Center role that reads customers; sign in as an Admin agent.",
+    };
+  return {
+    what,
+    ok: false,
+    detail: `the customer list answered HTTP ${r.status}${code ? ` code ${code}` : ""}.`,
+  };
 }
 
 /** The consent covers Graph's GDAP permission: a Graph token from the new refresh token, and its `scope`. */
@@ -315,7 +340,8 @@ async function checkGraph(
     };
   }
   registerSecret(body.access_token);
-  const rotated = typeof body.refresh_token === "string" && body.refresh_token ? body.refresh_token : undefined;
+  const rotated =
+    typeof body.refresh_token === "string" && body.refresh_token ? body.refresh_token : undefined;
   registerSecret(rotated);
   const scopes = typeof body.scope === "string" ? body.scope.split(/\s+/) : [];
   const ok = scopes.some((x) => /(^|\/)DelegatedAdminRelationship\.ReadWrite\.All$/i.test(x));

@@ -25,7 +25,11 @@ export interface PulumiResult {
  * Runs `pulumi <args>` (found on the PATH of `env`), `input` on its standard input. Rejects with StackError when
  * there is no `pulumi` to run.
  */
-export function runPulumi(args: readonly string[], env: NodeJS.ProcessEnv, input = ""): Promise<PulumiResult> {
+export function runPulumi(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input = "",
+): Promise<PulumiResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", [...args], { env, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
@@ -82,7 +86,9 @@ export async function readStackConfig(stack: string, env: NodeJS.ProcessEnv): Pr
   }
   const config: Record<string, string> = {};
   const unknown: StackConfig["unknown"] = [];
-  for (const [key, entry] of Object.entries((doc ?? {}) as Record<string, { value?: unknown; secret?: unknown }>)) {
+  for (const [key, entry] of Object.entries(
+    (doc ?? {}) as Record<string, { value?: unknown; secret?: unknown }>,
+  )) {
     if (!key.startsWith("partnercenter:")) continue;
     const value = entry?.value;
     const text = typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
@@ -109,7 +115,11 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = Math.min(
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     prev = cur;
   }
@@ -124,8 +134,7 @@ export function stackEnvironment(config: Record<string, string>, env: NodeJS.Pro
   const out: NodeJS.ProcessEnv = { ...env };
   for (const [key, value] of Object.entries(config)) {
     const name = key.slice("partnercenter:".length);
-    const variable =
-      name === GRAPH_ENDPOINT_KEY ? GRAPH_ENDPOINT_ENV : SETTINGS[name as keyof Settings]?.env;
+    const variable = name === GRAPH_ENDPOINT_KEY ? GRAPH_ENDPOINT_ENV : SETTINGS[name as keyof Settings]?.env;
     if (variable && value !== "") out[variable] = value;
   }
   return out;

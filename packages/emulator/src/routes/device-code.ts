@@ -180,9 +180,17 @@ export class DeviceCodes {
     c.polls++;
     const status = this.statusOf(c, now);
     if (status === "expired")
-      return aadError(400, "expired_token", "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. The code has expired.");
+      return aadError(
+        400,
+        "expired_token",
+        "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. The code has expired.",
+      );
     if (status === "declined")
-      return aadError(400, "authorization_declined", "AADSTS70000: The user denied the authorization request.");
+      return aadError(
+        400,
+        "authorization_declined",
+        "AADSTS70000: The user denied the authorization request.",
+      );
     if (status === "redeemed")
       return aadError(400, "invalid_grant", "AADSTS54005: The device code was already redeemed.");
     const early = c.lastPoll > 0 && now - c.lastPoll < c.interval * 1000;

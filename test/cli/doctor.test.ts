@@ -2,47 +2,28 @@
  * `partner-center doctor` against the emulator: each verdict, the exit codes, and no secret in its output.
  */
 import { main, type Check } from "../../provider/src/cli/doctor";
-import { startEmulator, type Emulator } from "../../packages/emulator/src";
-import { fakePulumi, type FakePulumi } from "./fake-pulumi";
+import { cliFixture } from "./fixture";
 
-let emulator: Emulator;
-let env: NodeJS.ProcessEnv;
-let pulumi: FakePulumi;
 const REFRESH = "doctor-refresh-token-0123456789";
+const f = cliFixture(
+  {},
+  { PARTNER_CENTER_GRAPH_ENDPOINT: "<emulator>", PARTNER_CENTER_REFRESH_TOKEN: REFRESH },
+);
 
-beforeAll(async () => {
-  emulator = await startEmulator({ throttle: false });
-  env = {
-    PARTNER_CENTER_ENDPOINT: emulator.url,
-    PARTNER_CENTER_AUTHORITY: emulator.url,
-    PARTNER_CENTER_GRAPH_ENDPOINT: emulator.url,
-    PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
-    PARTNER_CENTER_CLIENT_ID: "pipeline",
-    PARTNER_CENTER_REFRESH_TOKEN: REFRESH,
-    PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "true",
-  };
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.reset();
-  pulumi = fakePulumi();
-});
-afterEach(() => pulumi.remove());
-
-async function run(argv: string[], e: NodeJS.ProcessEnv = env, now = () => Date.now()) {
+async function run(argv: string[], e: NodeJS.ProcessEnv = f.env, now = () => Date.now()) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, pulumi.env(e), { now });
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, f.pulumi.env(e), {
+    now,
+  });
   const text = out.join("\n") + err.join("\n");
   // No secret, ever: the configured refresh token, nor any token the emulator issued.
   expect(text).not.toContain(REFRESH);
-  for (const t of emulator.state().issuedTokens) expect(text).not.toContain(t);
+  for (const t of f.emulator.state().issuedTokens) expect(text).not.toContain(t);
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-async function checks(argv: string[] = [], e: NodeJS.ProcessEnv = env, now?: () => number) {
+async function checks(argv: string[] = [], e: NodeJS.ProcessEnv = f.env, now?: () => number) {
   const r = await run([...argv, "--json"], e, now);
   const doc = JSON.parse(r.out) as { checks: Check[]; summary: { exitCode: number } };
   expect(doc.summary.exitCode).toBe(r.code);
@@ -73,10 +54,10 @@ test("a good setup: every check ok, the empty GDAP list flagged as a possible Ad
 });
 
 test("--stack: an unknown key fails with the closest real key, and what to run", async () => {
-  pulumi.stack("dev", {
-    "partnercenter:endpoint": emulator.url,
-    "partnercenter:authority": emulator.url,
-    "partnercenter:graphEndpoint": emulator.url,
+  f.pulumi.stack("dev", {
+    "partnercenter:endpoint": f.emulator.url,
+    "partnercenter:authority": f.emulator.url,
+    "partnercenter:graphEndpoint": f.emulator.url,
     "partnercenter:tenantId": "0a0a0a0a-0000-4000-8000-00000000000a",
     "partnercenter:clientId": "pipeline",
     "partnercenter:refreshToken": { value: REFRESH, secret: true },
@@ -93,11 +74,11 @@ test("--stack: an unknown key fails with the closest real key, and what to run",
     next: "pulumi config rm partnercenter:maxRequestPerMinute and pulumi config set partnercenter:maxRequestsPerMinute <value>",
   });
   expect(r.by("token").verdict).toBe("ok"); // the stack's secret refresh token was used
-  expect(pulumi.calls()[0]!.argv).toEqual(["config", "--show-secrets", "--json", "--stack", "dev"]);
+  expect(f.pulumi.calls()[0]!.argv).toEqual(["config", "--show-secrets", "--json", "--stack", "dev"]);
 });
 
 test("loopback mixed with a real host fails, and nothing is sent anywhere", async () => {
-  const r = await checks([], { ...env, PARTNER_CENTER_GRAPH_ENDPOINT: "" });
+  const r = await checks([], { ...f.env, PARTNER_CENTER_GRAPH_ENDPOINT: "" });
   expect(r.code).toBe(1);
   expect(r.by("settings").verdict).toBe("fail");
   expect(r.by("settings").detail).toContain("graphEndpoint https://graph.microsoft.com");
@@ -105,11 +86,11 @@ test("loopback mixed with a real host fails, and nothing is sent anywhere", asyn
     verdict: "skip",
     detail: "the settings mix loopback and real hosts",
   });
-  expect(emulator.state().counters.tokenRequests).toBe(0);
+  expect(f.emulator.state().counters.tokenRequests).toBe(0);
 });
 
 test("an MFA-less token: Partner Center's 900421 fails the token and the access checks", async () => {
-  emulator.addFault({ match: { path: "/v1/customers" }, kind: "mfa" });
+  f.emulator.addFault({ match: { path: "/v1/customers" }, kind: "mfa" });
   const r = await checks();
   expect(r.code).toBe(1);
   expect(r.by("token")).toMatchObject({ verdict: "fail", detail: expect.stringContaining("900421") });
@@ -118,7 +99,7 @@ test("an MFA-less token: Partner Center's 900421 fails the token and the access 
 });
 
 test("a refused refresh token: the token check fails and says to log in again", async () => {
-  emulator.configure({ requireCredentials: { refreshToken: "another-token-entirely" } });
+  f.emulator.configure({ requireCredentials: { refreshToken: "another-token-entirely" } });
   const r = await checks();
   expect(r.code).toBe(1);
   expect(r.by("token")).toMatchObject({
@@ -140,7 +121,7 @@ test("Graph's 403 is told apart from an empty list; with --graph it fails the ru
       },
     },
   };
-  emulator.addFault(forbidden);
+  f.emulator.addFault(forbidden);
   const warned = await checks();
   expect(warned.code).toBe(0);
   expect(warned.by("graph")).toMatchObject({
@@ -150,20 +131,20 @@ test("Graph's 403 is told apart from an empty list; with --graph it fails the ru
   expect(warned.by("graph").detail).toContain("Not the same as an empty list");
   expect(warned.by("adminAgent").verdict).toBe("skip");
 
-  emulator.addFault(forbidden);
+  f.emulator.addFault(forbidden);
   const failed = await checks(["--graph"]);
   expect(failed.code).toBe(1);
   expect(failed.by("graph").verdict).toBe("fail");
 });
 
 test("clock skew: a warning past a minute, a failure past five", async () => {
-  const slightly = await checks([], env, () => Date.now() + 2 * 60_000);
+  const slightly = await checks([], f.env, () => Date.now() + 2 * 60_000);
   expect(slightly.by("clockSkew")).toMatchObject({
     verdict: "warn",
     detail: expect.stringMatching(/behind this machine's/),
   });
   expect(slightly.code).toBe(0);
-  const far = await checks([], env, () => Date.now() - 10 * 60_000);
+  const far = await checks([], f.env, () => Date.now() - 10 * 60_000);
   expect(far.by("clockSkew")).toMatchObject({
     verdict: "fail",
     detail: expect.stringMatching(/ahead of this machine's/),
@@ -172,7 +153,7 @@ test("clock skew: a warning past a minute, a failure past five", async () => {
 });
 
 test("throttle headroom: a 429 in the sample, or a cap above the documented limit, is a warning", async () => {
-  emulator.addFault({ match: { path: "/v1/customers" }, kind: "throttle", retryAfterSeconds: 30 });
+  f.emulator.addFault({ match: { path: "/v1/customers" }, kind: "throttle", retryAfterSeconds: 30 });
   const throttled = await checks();
   expect(throttled.by("throttle")).toMatchObject({
     verdict: "warn",
@@ -180,7 +161,7 @@ test("throttle headroom: a 429 in the sample, or a cap above the documented limi
   });
   expect(throttled.by("partnerCenter").verdict).toBe("warn");
   expect(throttled.code).toBe(0);
-  const capped = await checks([], { ...env, PARTNER_CENTER_MAX_REQUESTS_PER_MINUTE: "900" });
+  const capped = await checks([], { ...f.env, PARTNER_CENTER_MAX_REQUESTS_PER_MINUTE: "900" });
   expect(capped.by("throttle")).toMatchObject({
     verdict: "warn",
     detail: expect.stringContaining("above the documented 500"),
@@ -188,11 +169,11 @@ test("throttle headroom: a 429 in the sample, or a cap above the documented limi
 });
 
 test("contract drift: unknown and missing fields are reported, and the run does not fail on them", async () => {
-  const state = emulator.state();
+  const state = f.emulator.state();
   const reseller = state.customers.find(
     (c) => c.relationshipToPartner === "reseller" && c.subscriptions.length > 0,
   )!;
-  emulator.addFault({
+  f.emulator.addFault({
     match: { method: "GET", path: "^/v1/customers/?$" },
     kind: "body",
     body: {
@@ -208,7 +189,7 @@ test("contract drift: unknown and missing fields are reported, and the run does 
       attributes: { objectType: "Collection" },
     },
   });
-  emulator.addFault({
+  f.emulator.addFault({
     match: { method: "GET", path: "/subscriptions$" },
     kind: "body",
     body: { totalCount: 1, items: [{ id: "sub-1", offerName: "Office", renewalMode: "auto" }] },

@@ -6,35 +6,12 @@
 import { main } from "../../provider/src/cli/login";
 import { loadSettings } from "../../provider/src/settings";
 import { PartnerCenterClient } from "../../provider/src/client";
-import { startEmulator, type Emulator } from "../../packages/emulator/src";
-import { fakePulumi, type FakePulumi } from "./fake-pulumi";
+import { cliFixture, TENANT } from "./fixture";
 
-let emulator: Emulator;
-let env: NodeJS.ProcessEnv;
-let pulumi: FakePulumi;
-const TENANT = "0a0a0a0a-0000-4000-8000-00000000000a";
-
-beforeAll(async () => {
-  emulator = await startEmulator({ throttle: false, deviceCodeIntervalSeconds: 0 });
-  env = {
-    PARTNER_CENTER_ENDPOINT: emulator.url,
-    PARTNER_CENTER_AUTHORITY: emulator.url,
-    PARTNER_CENTER_TENANT_ID: TENANT,
-    PARTNER_CENTER_CLIENT_ID: "sam-app",
-    PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "true",
-  };
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.reset();
-  pulumi = fakePulumi();
-});
-afterEach(() => pulumi.remove());
+const f = cliFixture({ deviceCodeIntervalSeconds: 0 }, { PARTNER_CENTER_CLIENT_ID: "sam-app" });
 
 async function admin(method: string, route: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${emulator.url}/_emulator/${route}`, {
+  const res = await fetch(`${f.emulator.url}/_emulator/${route}`, {
     method,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
@@ -58,11 +35,15 @@ async function answer(action: string, body?: unknown): Promise<void> {
  * Runs login; `script[n]` runs before the n-th poll (the sleep before it), standing in for the user. Records the
  * waits asked for.
  */
-async function run(argv: string[], script: Record<number, () => Promise<void>>, e: NodeJS.ProcessEnv = env) {
+async function run(
+  argv: string[],
+  script: Record<number, () => Promise<void>>,
+  e: NodeJS.ProcessEnv = f.env,
+) {
   const out: string[] = [];
   const err: string[] = [];
   const sleeps: number[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, pulumi.env(e), {
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, f.pulumi.env(e), {
     sleep: async (ms) => {
       sleeps.push(ms);
       await script[sleeps.length]?.();
@@ -74,7 +55,7 @@ async function run(argv: string[], script: Record<number, () => Promise<void>>, 
 
 /** No token the emulator issued appears in `text`. */
 function expectNoSecret(text: string): void {
-  for (const t of emulator.state().issuedTokens) expect(text).not.toContain(t);
+  for (const t of f.emulator.state().issuedTokens) expect(text).not.toContain(t);
   expect(text).not.toMatch(/pcemu-(rt|at|dc)-/);
 }
 
@@ -89,7 +70,7 @@ test("pending, then approved: the refresh token goes to the stack on standard in
   expect(r.err).toContain("ok   Partner Center: the token reads the customer list.");
   expect(r.err).toContain("Stored the refresh token in stack dev (partnercenter:refreshToken, secret)");
   expect(r.err).toMatch(/To rotate the token: run partner-center login again/);
-  const set = pulumi.calls().filter((c) => c.argv[1] === "set");
+  const set = f.pulumi.calls().filter((c) => c.argv[1] === "set");
   expect(set).toHaveLength(1);
   expect(set[0]!.argv).toEqual(["config", "set", "--secret", "partnercenter:refreshToken", "--stack", "dev"]);
   const token = set[0]!.stdin.trim();
@@ -99,7 +80,7 @@ test("pending, then approved: the refresh token goes to the stack on standard in
 
   // The stored token is what the provider uses: its refresh-token grant works and reads customers.
   const client = new PartnerCenterClient(
-    loadSettings({ refreshToken: token }, { ...env, PARTNER_CENTER_CLIENT_ID: "sam-app" }),
+    loadSettings({ refreshToken: token }, { ...f.env, PARTNER_CENTER_CLIENT_ID: "sam-app" }),
   );
   try {
     expect((await client.customers.list()).length).toBeGreaterThan(0);
@@ -123,7 +104,7 @@ test("declined in the browser: exit 1, nothing stored", async () => {
   const r = await run(["--to-stack", "dev"], { 2: () => answer("decline") });
   expect(r.code).toBe(1);
   expect(r.err).toContain("the sign-in was declined in the browser: nothing was stored.");
-  expect(pulumi.calls()).toHaveLength(0);
+  expect(f.pulumi.calls()).toHaveLength(0);
   expectNoSecret(r.out + r.err);
 });
 
@@ -131,7 +112,7 @@ test("the code expires before the sign-in: exit 1 and run login again", async ()
   const r = await run(["--to-stack", "dev", "--json"], { 1: () => answer("expire") });
   expect(r.code).toBe(1);
   expect(r.err).toContain("the code expired before the sign-in finished: run partner-center login again.");
-  expect(pulumi.calls()).toHaveLength(0);
+  expect(f.pulumi.calls()).toHaveLength(0);
 });
 
 test("--graph: a consent without DelegatedAdminRelationship.ReadWrite.All fails and stores nothing", async () => {
@@ -151,7 +132,7 @@ test("--graph: a consent without DelegatedAdminRelationship.ReadWrite.All fails 
   expect(r.code).toBe(1);
   expect(r.err).toMatch(/FAIL Microsoft Graph: no Graph token \(invalid_grant\): AADSTS65001/);
   expect(r.err).toContain("nothing was stored");
-  expect(pulumi.calls()).toHaveLength(0);
+  expect(f.pulumi.calls()).toHaveLength(0);
   expectNoSecret(r.out + r.err);
 });
 
@@ -172,15 +153,15 @@ test("--graph with the whole consent: both checked, JSON summary without the tok
 });
 
 test("a sign-in without MFA (Partner Center answers 900421): exit 1, nothing stored", async () => {
-  emulator.addFault({ match: { path: "/v1/customers" }, kind: "mfa" });
+  f.emulator.addFault({ match: { path: "/v1/customers" }, kind: "mfa" });
   const r = await run(["--to-stack", "dev"], { 1: () => answer("approve") });
   expect(r.code).toBe(1);
   expect(r.err).toContain("HTTP 401 code 900421: the sign-in did not use MFA");
-  expect(pulumi.calls()).toHaveLength(0);
+  expect(f.pulumi.calls()).toHaveLength(0);
 });
 
 test("the stack refuses the secret: exit 3, and the token is not shown instead", async () => {
-  pulumi.refuse();
+  f.pulumi.refuse();
   const r = await run(["--to-stack", "dev"], { 1: () => answer("approve") });
   expect(r.code).toBe(3);
   expect(r.err).toContain(
@@ -197,20 +178,20 @@ test("usage: a destination is required, one only; settings are checked before an
   const loop = await run(
     ["--print-token"],
     {},
-    { ...env, PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "" },
+    { ...f.env, PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "" },
   );
   expect(loop.code).toBe(2);
   expect(loop.err).toContain("refusing to send a sign-in to a loopback address");
-  const noTenant = await run(["--print-token"], {}, { ...env, PARTNER_CENTER_TENANT_ID: "" });
+  const noTenant = await run(["--print-token"], {}, { ...f.env, PARTNER_CENTER_TENANT_ID: "" });
   expect(noTenant.code).toBe(2);
   expect(noTenant.err).toContain("missing partnercenter:tenantId");
   expect(await codes()).toHaveLength(0);
 });
 
 test("--stack: tenant, client id and endpoints come from the stack's config", async () => {
-  pulumi.stack("dev", {
-    "partnercenter:endpoint": emulator.url,
-    "partnercenter:authority": emulator.url,
+  f.pulumi.stack("dev", {
+    "partnercenter:endpoint": f.emulator.url,
+    "partnercenter:authority": f.emulator.url,
     "partnercenter:tenantId": TENANT,
     "partnercenter:clientId": "from-stack",
     "partnercenter:allowLoopbackWithCredentials": "true",

@@ -6,8 +6,8 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { main, USAGE } from "../../provider/src/cli/index";
-import { SAMPLE_CUSTOMERS, startEmulator, type Emulator } from "../../packages/emulator/src";
-import { fakePulumi, type FakePulumi } from "./fake-pulumi";
+import { SAMPLE_CUSTOMERS } from "../../packages/emulator/src";
+import { cliFixture } from "./fixture";
 
 const BIN = path.resolve(__dirname, "../../provider/dist/cli/index.js");
 const VERSION = (
@@ -15,24 +15,12 @@ const VERSION = (
     version: string;
   }
 ).version;
-let emulator: Emulator;
-let pulumi: FakePulumi;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ throttle: false });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => {
-  pulumi = fakePulumi();
-});
-afterEach(() => pulumi.remove());
+const f = cliFixture({});
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, pulumi.env(env));
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, f.pulumi.env(env));
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -59,9 +47,9 @@ test("each command has --help, and `help <command>` shows it", async () => {
 });
 
 test("readiness --stack: the stack's settings reach a command that reads the environment", async () => {
-  pulumi.stack("dev", {
-    "partnercenter:endpoint": emulator.url,
-    "partnercenter:authority": emulator.url,
+  f.pulumi.stack("dev", {
+    "partnercenter:endpoint": f.emulator.url,
+    "partnercenter:authority": f.emulator.url,
     "partnercenter:tenantId": "0a0a0a0a-0000-4000-8000-00000000000a",
     "partnercenter:clientId": "pipeline",
     "partnercenter:refreshToken": { value: "stack-refresh-token-0123", secret: true },

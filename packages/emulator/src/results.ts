@@ -92,6 +92,15 @@ export function aadError(status: number, error: string, description: string): Ap
   };
 }
 
+/** Entra's answer to a form without a required parameter (AADSTS900144). */
+export function missingParameter(name: string): ApiResult {
+  return aadError(
+    400,
+    "invalid_request",
+    `AADSTS900144: The request body must contain the following parameter: '${name}'.`,
+  );
+}
+
 export function isResult(x: unknown): x is ApiResult {
   return (
     typeof x === "object" &&

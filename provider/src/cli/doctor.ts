@@ -20,7 +20,7 @@ import { AuthenticationError, MfaRequiredError, redact } from "../errors";
 import { GRAPH_RESOURCE, loadGraphEndpoint } from "../gdap/graph-settings";
 import { isLoopbackHost, loadSettings, missingCredentials, settingName, type Settings } from "../settings";
 import { commandAgent, getWithToken, type RawAnswer } from "./http";
-import type { CliIo } from "./io";
+import { commandOptions, type CliIo } from "./io";
 import { readStackConfig, StackError, type StackConfig } from "./stack";
 
 /** Exit codes of `partner-center doctor`. */
@@ -122,9 +122,8 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
   deps: DoctorDeps = { now: () => Date.now() },
 ): Promise<number> {
-  let opts;
-  try {
-    opts = parseArgs({
+  const opts = commandOptions("doctor", DOCTOR_USAGE, io, () =>
+    parseArgs({
       args: [...argv],
       options: {
         stack: { type: "string" },
@@ -134,15 +133,9 @@ export async function main(
       },
       strict: true,
       allowPositionals: false,
-    }).values;
-  } catch (e) {
-    io.err(`partner-center doctor: ${(e as Error).message}\n\n${DOCTOR_USAGE}`);
-    return DOCTOR_EXIT.couldNotRun;
-  }
-  if (opts.help) {
-    io.out(DOCTOR_USAGE);
-    return DOCTOR_EXIT.ok;
-  }
+    }),
+  );
+  if (typeof opts === "number") return opts;
   let stack: StackConfig | undefined;
   try {
     if (opts.stack) stack = await readStackConfig(opts.stack, env);

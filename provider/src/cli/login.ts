@@ -21,7 +21,7 @@ import { registerSecret } from "../errors";
 import { DEFAULTS, isLoopbackHost, loadSettings, settingName, type Settings } from "../settings";
 import { commandAgent, entraError, getWithToken, postForm } from "./http";
 import { readStackConfig, setStackSecret, StackError } from "./stack";
-import type { CliIo } from "./io";
+import { commandOptions, type CliIo } from "./io";
 
 /** Exit codes of `partner-center login`. */
 export const LOGIN_EXIT = {
@@ -90,9 +90,8 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
   deps: LoginDeps = realDeps,
 ): Promise<number> {
-  let opts;
-  try {
-    opts = parseArgs({
+  const opts = commandOptions("login", LOGIN_USAGE, io, () =>
+    parseArgs({
       args: [...argv],
       options: {
         "to-stack": { type: "string" },
@@ -106,15 +105,9 @@ export async function main(
       },
       strict: true,
       allowPositionals: false,
-    }).values;
-  } catch (e) {
-    io.err(`partner-center login: ${(e as Error).message}\n\n${LOGIN_USAGE}`);
-    return LOGIN_EXIT.usage;
-  }
-  if (opts.help) {
-    io.out(LOGIN_USAGE);
-    return LOGIN_EXIT.ok;
-  }
+    }),
+  );
+  if (typeof opts === "number") return opts;
   const usage = (msg: string): number => {
     io.err(`partner-center login: ${msg}`);
     return LOGIN_EXIT.usage;

@@ -15,7 +15,7 @@
  * for a resource nobody consented to is refused (AADSTS65001), as Entra does.
  */
 import { randomBytes } from "node:crypto";
-import { aadError, type ApiResult } from "../results";
+import { aadError, missingParameter, type ApiResult } from "../results";
 
 /** `grant_type` of the device-code grant at the token endpoint. */
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -113,19 +113,9 @@ export class DeviceCodes {
   /** `POST /{tenant}/oauth2/v2.0/devicecode`. */
   start(form: URLSearchParams, expiresIn: number, interval: number): ApiResult {
     const clientId = form.get("client_id");
-    if (!clientId)
-      return aadError(
-        400,
-        "invalid_request",
-        "AADSTS900144: The request body must contain the following parameter: 'client_id'.",
-      );
+    if (!clientId) return missingParameter("client_id");
     const scope = form.get("scope");
-    if (!scope)
-      return aadError(
-        400,
-        "invalid_request",
-        "AADSTS900144: The request body must contain the following parameter: 'scope'.",
-      );
+    if (!scope) return missingParameter("scope");
     const scopes = scope.split(/\s+/).filter(Boolean);
     const deviceCode = `pcemu-dc-${randomBytes(24).toString("hex")}`;
     // Eight letters, as the documented examples show; no lookalike letters.
@@ -167,12 +157,7 @@ export class DeviceCodes {
   redeem(form: URLSearchParams): ApiResult | { scopes: string[]; consented: string[] } {
     const clientId = form.get("client_id");
     const code = form.get("device_code");
-    if (!clientId || !code)
-      return aadError(
-        400,
-        "invalid_request",
-        `AADSTS900144: The request body must contain the following parameter: '${clientId ? "device_code" : "client_id"}'.`,
-      );
+    if (!clientId || !code) return missingParameter(clientId ? "device_code" : "client_id");
     const c = this.codes.get(code);
     if (!c || c.clientId !== clientId)
       return aadError(400, "bad_verification_code", "AADSTS70019: Verification code was not recognized.");

@@ -3,7 +3,7 @@
  * on v2 the device-code grant (device-code.ts).
  */
 import { randomBytes } from "node:crypto";
-import { aadError, header, type ApiResult, type Ctx } from "../results";
+import { aadError, header, missingParameter, type ApiResult, type Ctx } from "../results";
 import type { Store } from "../state";
 import { DEVICE_CODE_GRANT } from "./device-code";
 
@@ -36,12 +36,7 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
   const form = new URLSearchParams(ctx.body.toString("utf8"));
   const need = state.config.requireCredentials;
   const grant = form.get("grant_type");
-  if (!grant)
-    return aadError(
-      400,
-      "invalid_request",
-      "AADSTS900144: The request body must contain the following parameter: 'grant_type'.",
-    );
+  if (!grant) return missingParameter("grant_type");
   if (grant === DEVICE_CODE_GRANT && v2) {
     const r = state.deviceCodes.redeem(form);
     if (!("scopes" in r)) return r;
@@ -60,12 +55,7 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
     );
   }
   const clientId = form.get("client_id");
-  if (!clientId)
-    return aadError(
-      400,
-      "invalid_request",
-      "AADSTS900144: The request body must contain the following parameter: 'client_id'.",
-    );
+  if (!clientId) return missingParameter("client_id");
   if (need.clientId !== undefined && clientId !== need.clientId) {
     return aadError(
       400,
@@ -81,12 +71,7 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
     );
   }
   const refresh = form.get("refresh_token");
-  if (!refresh)
-    return aadError(
-      400,
-      "invalid_request",
-      "AADSTS900144: The request body must contain the following parameter: 'refresh_token'.",
-    );
+  if (!refresh) return missingParameter("refresh_token");
   if (need.refreshToken !== undefined && refresh !== need.refreshToken && !state.refreshTokens.has(refresh)) {
     return aadError(400, "invalid_grant", "AADSTS70000: Provided grant is invalid or malformed.");
   }

@@ -392,6 +392,7 @@ export async function endAdminAccess(
   graph: GraphClient,
   customerId: string,
   log: Logger = () => undefined,
+  opts: { pollIntervalMs?: number; finishWaitMs?: number } = {},
 ): Promise<AdminRelationshipSummary[]> {
   const { mine, foreign } = await relationshipsOf(graph, customerId, log);
   if (foreign.length) {
@@ -409,7 +410,7 @@ export async function endAdminAccess(
   for (const r of live) {
     let outcome: EndOutcome;
     try {
-      outcome = await endRelationship(graph, r.id, { log });
+      outcome = await endRelationship(graph, r.id, { ...opts, log });
     } catch (e) {
       const left = live.filter((x) => !done.some((d) => d.id === x.id));
       if (e instanceof PartnerCenterError) {

@@ -86,7 +86,10 @@ export async function graphEndpoint(): Promise<string> {
  * Center, its authority and Graph are either all loopback (the emulator) or none, so a token the emulator issued
  * never goes to the real Graph, and a real token never to a local port.
  */
-export function graphEndpointRefusal(settings: Settings, graphEndpoint: string): ConfigurationError | undefined {
+export function graphEndpointRefusal(
+  settings: Settings,
+  graphEndpoint: string,
+): ConfigurationError | undefined {
   const credentials = (["clientSecret", "refreshToken", "accessToken"] as const).filter(
     (k) => settings[k] !== undefined,
   );

@@ -3,7 +3,7 @@
  * loopback HTTP: a list that ignores the customer filter, an id listed twice, a termination Graph has not
  * finished, Graph's own error words, a create whose answer was lost, and where a Graph token may be sent.
  */
-import { MockAgent } from "undici";
+import { MockAgent } from "../../provider/node_modules/undici";
 import { closeSharedClients, PartnerCenterClient } from "../../provider/src/client";
 import type { Emulator } from "../../packages/emulator/src";
 import {

@@ -13,7 +13,8 @@ import { ACCESS_TYPE, RELATIONSHIP_TYPE } from "../gdap/helpers";
 import type { Declared } from "./gdap-program/index";
 import { establishRelationship } from "../../provider/src/gdap/gdap";
 import { GraphClient } from "../../provider/src/gdap/graph";
-import { clientFor } from "../client/helpers";
+import { PartnerCenterClient } from "../../provider/src/client";
+import { loadSettings } from "../../provider/src/settings";
 
 // Unified role definition ids (Microsoft Entra built-in roles).
 const EXCHANGE_ADMIN = "29232cdf-9323-42fd-ade2-1d097af3e4de";
@@ -199,7 +200,19 @@ test("a GDAP step that failed at destroy is not forgotten by refresh: the next d
   await s.ok(["up", "--yes", "--skip-preview"]);
 
   // The customer's admin relationship, made outside this stack (by hand, or another tool), approved.
-  const pc = clientFor(emulator);
+  const pc = new PartnerCenterClient(
+    loadSettings(
+      {
+        endpoint: emulator.url,
+        authority: emulator.url,
+        tenantId: "0a0a0a0a-0000-4000-8000-00000000000a",
+        clientId: "by-hand",
+        refreshToken: REFRESH_TOKEN,
+        allowLoopbackWithCredentials: "true",
+      },
+      {},
+    ),
+  );
   try {
     const graph = new GraphClient(pc, emulator.url);
     const rel = await establishRelationship(

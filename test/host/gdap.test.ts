@@ -6,7 +6,7 @@
  */
 import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center-emulator";
 import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
-import { ACCESS_TYPE, captureGdapProviderTexts, RELATIONSHIP_TYPE } from "../gdap/helpers";
+import { ACCESS_TYPE, captureGdapProviderTexts, listAnswer, RELATIONSHIP_TYPE } from "../gdap/helpers";
 
 const CLIENT_SECRET = "client-secret-gdap-4e1f-recognisable";
 const REFRESH_TOKEN = "refresh-token-gdap-9c2a-recognisable";
@@ -158,16 +158,7 @@ test("without the option, the reseller relationship never calls Graph", async ()
   expect(emulator.requests().some((r) => r.path.startsWith("/v1.0/"))).toBe(false);
 });
 
-/** A Graph list answer (the documented item fields we read) for these relationships, as the emulator has them. */
-function listOf(ids: string[]): unknown {
-  const all = emulator.gdap.state();
-  return {
-    value: ids.map((id) => {
-      const r = all.find((x) => x.id === id)!;
-      return { id: r.id, displayName: r.displayName, status: r.status, customer: r.customer };
-    }),
-  };
-}
+const listOf = (ids: string[]) => listAnswer(emulator.gdap.state(), ids);
 
 /** An approved (active) relationship of `customerId`, created through the host. */
 async function activeRelationship(name: string, customerId: string): Promise<string> {

@@ -242,7 +242,7 @@ export async function read(
     const why = r.gone
       ? "the customer is gone for this partner"
       : `the relationship is now "${printable(r.customer?.relationshipToPartner ?? "")}", not reseller`;
-    // GDAP (issue 16): the resource is responsible for the customer's admin access too: it leaves the stack
+    // GDAP: the resource is responsible for the customer's admin access too: it leaves the stack
     // only once no relationship it must end remains, so that the next destroy finishes a failed GDAP step.
     if (inputs.terminateAdminRelationshipsOnRemoval) {
       const kept = await keptForAdminAccess(inputs, r.customer, props, why);
@@ -273,7 +273,7 @@ export async function read(
 }
 
 /**
- * GDAP (issue 16): the refresh answer that keeps a resource whose reseller relationship is gone while admin
+ * GDAP: the refresh answer that keeps a resource whose reseller relationship is gone while admin
  * relationships it must end remain (or Graph cannot be read to prove none does); undefined when none remains.
  */
 async function keptForAdminAccess(

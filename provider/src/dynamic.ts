@@ -22,7 +22,7 @@ import {
   type ConfigureRequest,
 } from "./configuration";
 import { checkWith, GUID, log, parseWith, rethrow, UNKNOWN } from "./dynamic-common";
-import { adminAccessReport, offboardAdminAccess } from "./gdap/offboarding"; // GDAP (issue 16)
+import { adminAccessReport, offboardAdminAccess, unfinishedAdminAccess } from "./gdap/offboarding"; // GDAP (issue 16)
 
 export { SETTING_KEYS } from "./configuration";
 
@@ -239,12 +239,16 @@ export async function read(
   const c = await client();
   const r = await assessReadiness(c, inputs.customerId).catch(rethrow);
   if (r.gone || !r.isReseller || !r.customer) {
-    log(
-      inputs.customerId,
-      r.gone
-        ? "the customer is gone for this partner: refresh drops the resource from the stack."
-        : `the relationship is now "${printable(r.customer?.relationshipToPartner ?? "")}", not reseller: refresh drops the resource from the stack.`,
-    );
+    const why = r.gone
+      ? "the customer is gone for this partner"
+      : `the relationship is now "${printable(r.customer?.relationshipToPartner ?? "")}", not reseller`;
+    // GDAP: the resource is responsible for the customer's admin access too: it leaves the stack
+    // only once no relationship it must end remains, so that the next destroy finishes a failed GDAP step.
+    if (inputs.terminateAdminRelationshipsOnRemoval) {
+      const kept = await keptForAdminAccess(inputs, r.customer, props, why);
+      if (kept) return kept;
+    }
+    log(inputs.customerId, `${why}: refresh drops the resource from the stack.`);
     return {};
   }
   const outs: Record<string, unknown> = {
@@ -266,6 +270,42 @@ export async function read(
       : `not removable: ${r.blockers.map((b) => describeBlocker(b)).join(", ")}.`,
   );
   return { id: inputs.customerId, props: outs, inputs: { ...inputs } };
+}
+
+/**
+ * GDAP: the refresh answer that keeps a resource whose reseller relationship is gone while admin
+ * relationships it must end remain (or Graph cannot be read to prove none does); undefined when none remains.
+ */
+async function keptForAdminAccess(
+  inputs: Inputs,
+  customer: Customer | undefined,
+  props: Record<string, unknown>,
+  why: string,
+): Promise<{ id: string; props: Record<string, unknown>; inputs: Record<string, unknown> } | undefined> {
+  const id = inputs.customerId;
+  const left = await unfinishedAdminAccess(await settings(), id, (l) => log(id, l));
+  if (left && left.open.length === 0) return undefined;
+  const outs: Record<string, unknown> = {
+    ...outputs(
+      inputs,
+      customer ?? { id, companyName: undefined, domain: undefined, relationshipToPartner: "none" },
+      props,
+    ),
+    relationshipToPartner: customer?.relationshipToPartner ?? "none",
+    removable: true,
+    removalBlockers: [],
+  };
+  if (left) outs.adminRelationships = left.all;
+  else if (Array.isArray(props.adminRelationships)) outs.adminRelationships = props.adminRelationships;
+  log(
+    id,
+    `${why}, but ${
+      left
+        ? `${left.open.length} delegated admin relationship(s) of this customer still grant admin access (${left.open.map((a) => `${a.displayName} (${a.status})`).join(", ")})`
+        : "Microsoft Graph could not be read to confirm that no delegated admin relationship remains"
+    }: refresh keeps the resource in the stack (terminateAdminRelationshipsOnRemoval), so that the next \`pulumi destroy\` (or removing it from the program) ends its admin access.`,
+  );
+  return { id, props: outs, inputs: { ...inputs } };
 }
 
 // ------------------------------------------------------------------------------------------------- delete

@@ -33,6 +33,11 @@ export type ErrorCode =
 export interface ErrorContext {
   /** HTTP status of the last response. */
   status?: number | undefined;
+  /**
+   * The service that answered, for the words of the message: Partner Center unless `"graph"` (Microsoft Graph,
+   * whose error codes are words such as `serviceNotAvailable`).
+   */
+  service?: "partnerCenter" | "graph" | undefined;
   /** Partner Center's own error code (`code` in the error body), e.g. `"20002"` or `"900421"`. */
   partnerCenterCode?: string | undefined;
   /** Partner Center's `description` from the error body. */
@@ -61,7 +66,9 @@ function describe(ctx: ErrorContext): string {
   if (ctx.operation) parts.push(ctx.operation);
   if (ctx.status !== undefined) parts.push(`HTTP ${ctx.status}`);
   if (ctx.partnerCenterCode !== undefined)
-    parts.push(`Partner Center code ${printable(ctx.partnerCenterCode)}`);
+    parts.push(
+      `${ctx.service === "graph" ? "Microsoft Graph error code" : "Partner Center code"} ${printable(ctx.partnerCenterCode)}`,
+    );
   if (ctx.partnerCenterDescription) parts.push(`"${printable(ctx.partnerCenterDescription)}"`);
   if (ctx.requestId) parts.push(`MS-RequestId ${ctx.requestId}`);
   if (ctx.correlationId) parts.push(`MS-CorrelationId ${printable(ctx.correlationId)}`);

@@ -234,6 +234,18 @@ export function loadSettings(
       },
     );
   }
+  // A refresh-token grant sends the refresh token to the authority and the token it gets to the endpoint: both
+  // loopback (the emulator) or neither, else one side's token goes to the other.
+  if (credentials.length > 0 && out.accessToken === undefined && loopback.length === 1) {
+    const [local] = loopback;
+    const remote = local === "endpoint" ? "authority" : "endpoint";
+    throw new ConfigurationError(
+      `${settingName(local!)} is a loopback address (${out[local!]}) but ${settingName(remote)} is not (${out[remote]}): a token issued by one would be sent to the other.`,
+      {
+        action: `Point both at the emulator (the dev stack file Pulumi.dev.yaml does), or unset both for the real service (${DEFAULTS.endpoint} and ${DEFAULTS.authority}).`,
+      },
+    );
+  }
   return out;
 }
 

@@ -28,3 +28,24 @@ export async function captureGdapProviderTexts(): Promise<Record<string, string>
   }
   return out;
 }
+
+/** A relationship as the emulator's `gdap.state()` has it (the fields a Graph list item needs). */
+interface StoredRelationship {
+  id: string;
+  displayName: string;
+  status: string;
+  customer: { tenantId: string };
+}
+
+/**
+ * The list answer Graph would give for these relationships, in this order (the documented item fields the
+ * client reads): for a `body` fault that plays a server ignoring `$filter`, or listing an id twice.
+ */
+export function listAnswer(stored: readonly StoredRelationship[], ids: readonly string[]): unknown {
+  return {
+    value: ids.map((id) => {
+      const r = stored.find((x) => x.id === id)!;
+      return { id: r.id, displayName: r.displayName, status: r.status, customer: { ...r.customer } };
+    }),
+  };
+}

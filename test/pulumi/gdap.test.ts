@@ -11,6 +11,10 @@ import { TYPE } from "../../examples/demo/host";
 import { cliEnv, projectFiles, Stack } from "../../examples/demo/pulumi";
 import { ACCESS_TYPE, RELATIONSHIP_TYPE } from "../gdap/helpers";
 import type { Declared } from "./gdap-program/index";
+import { establishRelationship } from "../../provider/src/gdap/gdap";
+import { GraphClient } from "../../provider/src/gdap/graph";
+import { PartnerCenterClient } from "../../provider/src/client";
+import { loadSettings } from "../../provider/src/settings";
 
 // Unified role definition ids (Microsoft Entra built-in roles).
 const EXCHANGE_ADMIN = "29232cdf-9323-42fd-ade2-1d097af3e4de";
@@ -21,6 +25,7 @@ const REFRESH_TOKEN = "gdap-cli-refresh-token-c31e";
 
 let emulator: Emulator;
 let stack: Stack | undefined;
+let second: Stack | undefined;
 
 beforeAll(async () => {
   emulator = await startEmulator({ throttle: false });
@@ -28,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
   stack?.remove();
+  second?.remove();
 });
 
 interface GdapState {
@@ -176,4 +182,78 @@ test("up locks for approval, refresh sees the approval, roles replace, offboardi
     expect(text).not.toContain(secret);
     expect(printed).not.toContain(secret);
   }
+});
+
+test("a GDAP step that failed at destroy is not forgotten by refresh: the next destroy ends the admin access", async () => {
+  emulator.reset();
+  const customerId = ID.clean;
+  const reseller = { name: "contoso", customerId, terminateAdminRelationshipsOnRemoval: true };
+  const s = (second = await Stack.create(cliEnv(), {
+    files: projectFiles(path.join(__dirname, "gdap-program")),
+    emulatorUrl: emulator.url,
+    config: {
+      "partnercenter:graphEndpoint": emulator.url,
+      gdap: JSON.stringify({ resellers: [reseller] } satisfies Declared),
+    },
+    secrets: { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN },
+  }));
+  await s.ok(["up", "--yes", "--skip-preview"]);
+
+  // The customer's admin relationship, made outside this stack (by hand, or another tool), approved.
+  const pc = new PartnerCenterClient(
+    loadSettings(
+      {
+        endpoint: emulator.url,
+        authority: emulator.url,
+        tenantId: "0a0a0a0a-0000-4000-8000-00000000000a",
+        clientId: "by-hand",
+        refreshToken: REFRESH_TOKEN,
+        allowLoopbackWithCredentials: "true",
+      },
+      {},
+    ),
+  );
+  try {
+    const graph = new GraphClient(pc, emulator.url);
+    const rel = await establishRelationship(
+      graph,
+      { displayName: "Contoso - by hand", customerId, duration: "P730D", roles: [HELPDESK_ADMIN] },
+      { pollIntervalMs: 5 },
+    );
+    emulator.gdap.approve(rel.id);
+  } finally {
+    await pc.close();
+  }
+  const admin = (await byName("Contoso - by hand"))!;
+
+  // destroy: the reseller relationship is removed, then Graph answers 503 to the terminate, every retry.
+  emulator.addFault({
+    kind: "status",
+    status: 503,
+    match: { method: "POST", path: "/requests" },
+    always: true,
+  });
+  const failed = await s.pulumi(["destroy", "--yes", "--skip-preview"]);
+  emulator.clearFaults();
+  expect(failed.code).not.toBe(0);
+  expect(failed.out).toMatch(/Microsoft Graph/);
+  expect(failed.out).not.toMatch(/Partner Center code 503/);
+  expect(emulator.state().customers.find((c) => c.id === customerId)?.relationshipToPartner).toBe("none");
+  expect((await byName(admin.displayName))?.status).toBe("active");
+  expect(await s.resources(TYPE)).toHaveLength(1);
+
+  // refresh, as the README recommends: the customer is gone, its admin access is not: the resource stays.
+  const refreshed = await s.ok(["refresh", "--yes", "--skip-preview"]);
+  expect(refreshed).toMatch(/refresh keeps the resource in the stack/);
+  const [kept] = await s.resources(TYPE);
+  expect(kept?.outputs).toMatchObject({
+    relationshipToPartner: "none",
+    adminRelationships: [expect.objectContaining({ id: admin.id, status: "active" })],
+  });
+
+  // The next destroy ends the admin access, and only then is the stack empty.
+  const done = await s.ok(["destroy", "--yes", "--skip-preview"]);
+  expect(done).toContain("admin access is over");
+  expect((await byName(admin.displayName))?.status).toBe("terminated");
+  expect(await s.resources(TYPE)).toEqual([]);
 });

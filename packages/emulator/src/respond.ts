@@ -5,8 +5,20 @@
 import { disguise, miscount, type Fault } from "./faults";
 import { aadError, pcError, recase, throttled, type ApiResult, type Ctx } from "./results";
 import type { Store } from "./state";
+import { graphError, isGraphPath } from "./graph";
 
 const DEFAULT_OVERSIZE = 20 * 1024 * 1024;
+
+/** Graph's error codes for an injected status (the `code` table of "Microsoft Graph error responses"). */
+const GRAPH_CODES: Record<number, string> = {
+  400: "invalidRequest",
+  401: "unauthenticated",
+  403: "accessDenied",
+  404: "itemNotFound",
+  409: "nameAlreadyExists",
+  500: "generalException",
+  503: "serviceNotAvailable",
+};
 
 /** Faults that answer before anything is applied. */
 export function earlyFault(state: Store, fault: Fault, ctx: Ctx): ApiResult | undefined {
@@ -29,6 +41,18 @@ export function earlyFault(state: Store, fault: Fault, ctx: Ctx): ApiResult | un
         );
         r.headers = headers;
         return r;
+      }
+      if (isGraphPath(ctx.path)) {
+        // GDAP: Microsoft Graph answers errors in its own shape, with a word for a code ("Microsoft Graph
+        // error responses and resource types", https://learn.microsoft.com/graph/errors).
+        const r = graphError(
+          status,
+          String(fault.code ?? GRAPH_CODES[status] ?? "generalException"),
+          fault.description ?? `Injected fault: HTTP ${status}.`,
+          undefined,
+          headers,
+        );
+        return { ...r, raw: true };
       }
       return pcError(
         status,

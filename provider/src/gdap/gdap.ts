@@ -15,8 +15,10 @@ import {
   ConfigurationError,
   NotFoundError,
   PartnerCenterError,
+  printable,
   RelationshipNotEstablishedError,
   RemovalUnconfirmedError,
+  ResponseValidationError,
 } from "../errors";
 
 /** Where progress lines go. */
@@ -34,6 +36,14 @@ export function approvalUrl(relationshipId: string): string {
 export const GRANTING = new Set(["approved", "activating", "active", "expiring"]);
 /** Statuses after which the relationship will never grant anything again. */
 export const ENDED = new Set(["terminationRequested", "terminating", "terminated", "expired"]);
+/**
+ * Statuses of a termination Graph accepted but has not finished: the roles still work until the relationship is
+ * `terminated` (`resources/delegatedadminrelationship`, status enum: terminationRequested, terminating,
+ * terminated). Nothing more can be sent (a second terminate is refused), so they are "ending", not "ended".
+ */
+export const ENDING = new Set(["terminationRequested", "terminating"]);
+/** Statuses in which no admin access remains. */
+export const OVER = new Set(["terminated", "expired"]);
 
 /** One line of a customer's remaining admin access, as ResellerRelationship reports it. */
 export interface AdminRelationshipSummary {
@@ -144,8 +154,11 @@ export async function establishRelationship(
     } catch (e) {
       // The POST may have been applied without us seeing the answer, and the transport's retry then refused
       // as a duplicate (409): look before failing.
-      rel = await adoptable(graph, spec);
-      if (!rel) throw e;
+      rel = await adoptable(graph, spec).catch((lookup: unknown) => {
+        if (lookup instanceof ConfigurationError) throw lookup;
+        return undefined;
+      });
+      if (!rel) throw mayHaveCreated(e, spec);
     }
   }
   if (rel.status === "created") {
@@ -196,6 +209,18 @@ export async function establishRelationship(
   return rel;
 }
 
+/**
+ * A create that failed other than by a clear refusal may have been applied (a lost or unreadable answer, a 5xx):
+ * say so, and what the next run does, instead of any "nothing was changed".
+ */
+function mayHaveCreated(e: unknown, spec: RelationshipSpec): unknown {
+  if (!(e instanceof PartnerCenterError) || (isRefusal(e) && !e.mayHaveApplied)) return e;
+  Object.defineProperty(e, "message", {
+    value: `${e.message} The relationship may have been created all the same: Microsoft Graph may have applied the request although its answer could not be read, and it could not be found by displayName just now. The next \`pulumi up\` looks for a live relationship named "${spec.displayName}" with tenant ${spec.customerId} and adopts it instead of creating a second one.`,
+  });
+  return e;
+}
+
 async function adoptable(graph: GraphClient, spec: RelationshipSpec): Promise<AdminRelationship | undefined> {
   const same = await graph.listRelationships({ displayName: spec.displayName });
   const live = same.filter((r) => r.displayName === spec.displayName && !ENDED.has(r.status));
@@ -209,24 +234,33 @@ async function adoptable(graph: GraphClient, spec: RelationshipSpec): Promise<Ad
   return live[0];
 }
 
-/** What {@link endRelationship} did. */
-export type EndOutcome = "terminated" | "deleted" | "alreadyEnded" | "gone";
+/**
+ * What {@link endRelationship} did. `ending`: Graph accepted the termination (terminationRequested or
+ * terminating) but had not finished when the wait ended: admin access continues until it does.
+ */
+export type EndOutcome = "terminated" | "deleted" | "alreadyEnded" | "ending" | "gone";
 
 /**
  * Ends a relationship: DELETE while `created` (If-Match with its etag), else a `terminate` request; then
- * confirms by reading it back (terminationRequested, terminating, terminated, or gone). A relationship already
- * ended or gone is success. @throws RemovalUnconfirmedError when Graph does not confirm.
+ * confirms by reading it back until it is terminated or gone. A termination Graph accepted but has not finished
+ * (terminationRequested, terminating) is waited for a little (`finishWaitMs`, default 10 s), then reported as
+ * `ending`, never as ended. A relationship already ended, ending or gone is not sent anything.
+ * @throws RemovalUnconfirmedError when Graph does not confirm.
  */
 export async function endRelationship(
   graph: GraphClient,
   id: string,
-  opts: { log?: Logger; pollIntervalMs?: number; confirmTimeoutMs?: number } = {},
+  opts: { log?: Logger; pollIntervalMs?: number; confirmTimeoutMs?: number; finishWaitMs?: number } = {},
 ): Promise<EndOutcome> {
   const log = opts.log ?? (() => undefined);
   const rel = await findRelationship(graph, id);
   if (!rel) {
     log(`delegated admin relationship ${id} is already gone.`);
     return "gone";
+  }
+  if (ENDING.has(rel.status)) {
+    log(endingLine(id, rel.displayName, rel.status));
+    return "ending";
   }
   if (ENDED.has(rel.status)) {
     log(`delegated admin relationship ${id} is already ${rel.status}.`);
@@ -243,12 +277,19 @@ export async function endRelationship(
     if (isRefusal(e) && now !== undefined && !ENDED.has(now.status)) throw e;
     lost = e;
   }
-  const after = await pollUntil(
-    () => findRelationship(graph, id),
-    (r) => r === undefined || ENDED.has(r.status),
-    opts.confirmTimeoutMs ?? 30_000,
-    opts.pollIntervalMs ?? 1_000,
-  );
+  const interval = opts.pollIntervalMs ?? 1_000;
+  const deadline = Date.now() + (opts.confirmTimeoutMs ?? 30_000);
+  const finishWait = opts.finishWaitMs ?? 10_000;
+  let after = await findRelationship(graph, id);
+  let endingSince: number | undefined;
+  for (;;) {
+    if (after === undefined || OVER.has(after.status)) break;
+    if (ENDING.has(after.status)) endingSince ??= Date.now();
+    const until = endingSince === undefined ? deadline : Math.min(deadline, endingSince + finishWait);
+    if (Date.now() >= until) break;
+    await sleep(Math.min(interval, Math.max(0, until - Date.now())));
+    after = await findRelationship(graph, id);
+  }
   if (after !== undefined && !ENDED.has(after.status)) {
     throw new RemovalUnconfirmedError(
       `Microsoft Graph did not confirm the end of delegated admin relationship ${id} ("${rel.displayName}"): it is still ${after.status}${lost instanceof Error ? ` (${lost.message})` : ""}.`,
@@ -258,6 +299,10 @@ export async function endRelationship(
       },
     );
   }
+  if (after !== undefined && ENDING.has(after.status)) {
+    log(endingLine(id, rel.displayName, after.status));
+    return "ending";
+  }
   const outcome: EndOutcome = deleting ? "deleted" : "terminated";
   log(
     `${outcome === "deleted" ? "deleted" : "terminated"} delegated admin relationship ${id} ("${rel.displayName}"): Graph shows ${after?.status ?? "it gone"}.`,
@@ -265,36 +310,109 @@ export async function endRelationship(
   return outcome;
 }
 
-/** A customer's relationships that still grant, or may come to grant, admin access. */
-export function stillGranting(rels: readonly AdminRelationship[]): AdminRelationship[] {
+function endingLine(id: string, displayName: string, status: string): string {
+  return `termination of delegated admin relationship ${id} ("${displayName}") is requested and Microsoft Graph shows it ${status}: admin access continues until Graph finishes (then it is terminated; \`pulumi refresh\` shows its status).`;
+}
+
+/** A customer's relationships that still grant, or may come to grant, admin access (nothing sent to end them yet). */
+export function stillGranting<T extends { status: string }>(rels: readonly T[]): T[] {
   return rels.filter((r) => !ENDED.has(r.status));
 }
 
-/** The customer's admin relationships, every status, as ResellerRelationship reports them. */
+/** Two tenant ids name the same tenant (GUIDs: case does not matter). */
+export function sameTenant(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+/** A customer's relationships as one list call answered them, each item checked against the customer. */
+export interface CustomerRelationships {
+  /** The customer's own relationships, each id once. */
+  mine: AdminRelationship[];
+  /** Items of other tenants (or of none): the server did not apply the customer filter. */
+  foreign: AdminRelationship[];
+}
+
+/**
+ * Lists the customer's relationships with the `customer/tenantId` filter, and does not trust the filter: every
+ * item's `customer.tenantId` is compared with the customer (case-insensitively), and an item of another tenant
+ * is set apart and logged, never reported or acted on as this customer's. An id listed twice counts once (the
+ * copy that still grants wins, so a stale duplicate never hides live access).
+ */
+export async function relationshipsOf(
+  graph: GraphClient,
+  customerId: string,
+  log: Logger = () => undefined,
+): Promise<CustomerRelationships> {
+  const byId = new Map<string, AdminRelationship>();
+  const foreign: AdminRelationship[] = [];
+  for (const r of await graph.listRelationships({ customerTenantId: customerId })) {
+    if (!sameTenant(r.customerTenantId, customerId)) {
+      foreign.push(r);
+      continue;
+    }
+    const key = r.id.toLowerCase();
+    const seen = byId.get(key);
+    if (!seen || (ENDED.has(seen.status) && !ENDED.has(r.status))) byId.set(key, r);
+  }
+  if (foreign.length) {
+    log(
+      `Microsoft Graph answered the list of customer ${customerId}'s delegated admin relationships with ${foreign.length} relationship(s) of other tenants (${describeForeign(foreign)}): it ignored or mis-applied the customer filter. They are not this customer's and are left alone.`,
+    );
+  }
+  return { mine: [...byId.values()], foreign };
+}
+
+function describeForeign(foreign: readonly AdminRelationship[]): string {
+  const shown = foreign
+    .slice(0, 5)
+    .map((r) => `${printable(r.id)} of tenant ${printable(r.customerTenantId) || "(none)"}`);
+  return `${shown.join(", ")}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ""}`;
+}
+
+/** The customer's admin relationships, every status, each once, never another customer's. */
 export async function adminAccessOf(
   graph: GraphClient,
   customerId: string,
+  log: Logger = () => undefined,
 ): Promise<AdminRelationshipSummary[]> {
-  return (await graph.listRelationships({ customerTenantId: customerId })).map(summarize);
+  return (await relationshipsOf(graph, customerId, log)).mine.map(summarize);
 }
 
 /**
  * Offboarding: ends every relationship of this customer that has not ended — active ones and also created or
  * approvalPending ones, whose link could otherwise still be approved by the ex-customer. One at a time; the
- * first failure stops with the list of what remains. Returns what was ended.
+ * first failure stops with the list of what remains. Returns what was ended or is ending (status as Graph last
+ * showed it).
+ *
+ * Fails closed when the list holds a relationship of another tenant: a server that ignored the customer filter
+ * once is not trusted for a termination, which cannot be undone, so nothing is ended.
+ * @throws ResponseValidationError when the list is not only this customer's (nothing was ended).
  */
 export async function endAdminAccess(
   graph: GraphClient,
   customerId: string,
   log: Logger = () => undefined,
+  opts: { pollIntervalMs?: number; finishWaitMs?: number } = {},
 ): Promise<AdminRelationshipSummary[]> {
-  const live = stillGranting(await graph.listRelationships({ customerTenantId: customerId }));
-  const ended: AdminRelationshipSummary[] = [];
+  const { mine, foreign } = await relationshipsOf(graph, customerId, log);
+  if (foreign.length) {
+    throw new ResponseValidationError(
+      `Microsoft Graph's list of customer ${customerId}'s delegated admin relationships also held ${foreign.length} relationship(s) of other tenants (${describeForeign(foreign)}): the customer filter was ignored or mis-applied, so the list is not trusted and no admin relationship was ended.`,
+      {
+        action:
+          "The resource stays in the stack. Run the command again later; if this persists, terminate the customer's relationships in Partner Center (Customers > the customer > Admin relationships) and report it.",
+      },
+    );
+  }
+  const live = stillGranting(mine);
+  const done: AdminRelationshipSummary[] = [];
+  const ending: AdminRelationshipSummary[] = mine.filter((r) => ENDING.has(r.status)).map(summarize);
   for (const r of live) {
+    let outcome: EndOutcome;
     try {
-      await endRelationship(graph, r.id, { log });
+      outcome = await endRelationship(graph, r.id, { ...opts, log });
     } catch (e) {
-      const left = live.filter((x) => !ended.some((d) => d.id === x.id));
+      const left = live.filter((x) => !done.some((d) => d.id === x.id));
       if (e instanceof PartnerCenterError) {
         Object.defineProperty(e, "message", {
           value: `${e.message} Admin access still open for customer ${customerId}: ${left.map((x) => `${x.id} ("${x.displayName}", ${x.status})`).join(", ")}.`,
@@ -302,14 +420,25 @@ export async function endAdminAccess(
       }
       throw e;
     }
-    ended.push(summarize(r));
+    const status =
+      outcome === "ending" ? "terminationRequested" : outcome === "terminated" ? "terminated" : "deleted";
+    const s = { ...summarize(r), status };
+    done.push(s);
+    if (outcome === "ending") ending.push(s);
   }
-  log(
-    live.length
-      ? `ended ${live.length} delegated admin relationship(s) of customer ${customerId}: admin access is over.`
-      : `customer ${customerId} has no open delegated admin relationship.`,
-  );
-  return ended;
+  const over = done.length - done.filter((d) => ending.includes(d)).length;
+  if (ending.length) {
+    log(
+      `${over ? `ended ${over} delegated admin relationship(s) of customer ${customerId}; ` : ""}termination requested for ${ending.length} (${ending.map((x) => `${x.id} ("${x.displayName}")`).join(", ")}) and not finished by Microsoft Graph: admin access continues until Graph finishes terminating ${ending.length > 1 ? "them" : "it"} (\`pulumi refresh\` shows their status).`,
+    );
+  } else {
+    log(
+      over
+        ? `ended ${over} delegated admin relationship(s) of customer ${customerId}: admin access is over.`
+        : `customer ${customerId} has no open delegated admin relationship.`,
+    );
+  }
+  return done;
 }
 
 // ------------------------------------------------------------------------------------- access assignments

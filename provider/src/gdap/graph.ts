@@ -39,12 +39,13 @@ import {
   PartnerCenterError,
   ListTooLargeError,
   PermissionDeniedError,
+  printable,
   ResponseValidationError,
   ThrottledError,
   type ErrorContext,
 } from "../errors";
 import { settingName, type Settings } from "../settings";
-import { GRAPH_RESOURCE, GRAPH_SETTING } from "./graph-settings";
+import { GRAPH_RESOURCE, GRAPH_SETTING, graphEndpointRefusal } from "./graph-settings";
 import {
   assignmentSchema,
   pageSchema,
@@ -89,10 +90,13 @@ export class GraphClient {
   private readonly transport: Transport;
   private readonly base: string;
   private readonly settings: Settings;
+  /** Why no token may be sent to this Graph endpoint with these settings (thrown by every call), if any. */
+  private readonly refusal: ConfigurationError | undefined;
 
   constructor(pc: PartnerCenterClient, graphEndpoint: string, options: GraphClientOptions = {}) {
     const { settings, dispatcher, auth, options: pcOptions } = pc.graphParts();
     this.settings = settings;
+    this.refusal = graphEndpointRefusal(settings, graphEndpoint);
     this.base = `${graphEndpoint}/v1.0/tenantRelationships`;
     const limiter = new Limiter({
       maxConcurrency: settings.maxConcurrency,
@@ -143,16 +147,29 @@ export class GraphClient {
     });
   }
 
-  /** Every relationship (every page), optionally only one customer's or one display name's. */
+  /**
+   * Every relationship (every page), optionally only one customer's or one display name's. The customer id must
+   * be a tenant GUID before it goes into `$filter`; the caller still checks each item's customer (the filter is
+   * the server's to apply). Query values are percent-encoded per RFC 3986 (Graph, "Use query parameters to
+   * customize responses", https://learn.microsoft.com/graph/query-parameters: "Encoding query parameters").
+   */
   listRelationships(filter: { customerTenantId?: string; displayName?: string } = {}) {
     const clauses: string[] = [];
-    if (filter.customerTenantId) clauses.push(`customer/tenantId eq '${odata(filter.customerTenantId)}'`);
+    if (filter.customerTenantId !== undefined) {
+      if (!GUID.test(filter.customerTenantId)) {
+        throw new ConfigurationError(
+          `"${printable(filter.customerTenantId.slice(0, 120))}" is not a customer tenant id: Microsoft Graph's relationships are filtered only by a tenant GUID.`,
+          { action: "Use the customer's tenant GUID, e.g. 0a1b2c3d-0000-4000-8000-00000000000a." },
+        );
+      }
+      clauses.push(`customer/tenantId eq '${filter.customerTenantId.toLowerCase()}'`);
+    }
     if (filter.displayName) clauses.push(`displayName eq '${odata(filter.displayName)}'`);
-    const query = new URLSearchParams({ $top: "300" });
-    if (clauses.length) query.set("$filter", clauses.join(" and "));
+    const query = [["$top", "300"]];
+    if (clauses.length) query.push(["$filter", clauses.join(" and ")]);
     return this.list(
       "list delegated admin relationships",
-      `${this.base}/delegatedAdminRelationships?${query.toString()}`,
+      `${this.base}/delegatedAdminRelationships?${query.map(([k, v]) => `${k}=${rfc3986(v!)}`).join("&")}`,
       relationshipSchema,
     );
   }
@@ -265,6 +282,7 @@ export class GraphClient {
         },
       );
     }
+    if (this.refusal) throw this.refusal;
     try {
       return (await this.transport.request(req)).data;
     } catch (e) {
@@ -287,6 +305,14 @@ function odata(v: string): string {
   return v.replace(/'/g, "''");
 }
 
+/** A tenant GUID, nothing else (the only customer id that goes into a filter). */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Percent-encoding of RFC 3986: every reserved character, `'` `(` `)` `*` `!` included, and space as %20. */
+function rfc3986(v: string): string {
+  return encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 /**
  * The transport's errors say "Partner Center"; these calls go to Microsoft Graph. Same class and fields,
  * Graph's words and Graph's next step.
@@ -301,6 +327,7 @@ export function asGraphError(e: unknown, what: string): unknown {
     return e;
   }
   const ctx: ErrorContext = {
+    service: "graph",
     status: e.status,
     partnerCenterCode: e.partnerCenterCode,
     partnerCenterDescription: e.partnerCenterDescription,
@@ -346,10 +373,14 @@ export function asGraphError(e: unknown, what: string): unknown {
     });
   }
   if (e instanceof ResponseValidationError) {
+    // A write whose answer could not be read may have been applied: never say "nothing was changed" then.
+    const write = !/^GET /.test(e.operation ?? "GET ");
     return new ResponseValidationError(summary, {
       ...ctx,
       issues: e.issues,
-      action: "This is unexpected: report it with the request id. Nothing was changed on this answer.",
+      action: write
+        ? "Microsoft Graph answered, but its answer could not be read: the request may have been applied. Report it with the request id."
+        : "This is unexpected: report it with the request id. Nothing was changed on this answer.",
     });
   }
   if (e instanceof ApiError) {

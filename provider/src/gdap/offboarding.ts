@@ -13,11 +13,19 @@
  */
 import { providerGraphFor } from "../configuration";
 import type { Settings } from "../settings";
-import { adminAccessOf, endAdminAccess, type AdminRelationshipSummary, type Logger } from "./gdap";
+import {
+  adminAccessOf,
+  endAdminAccess,
+  ENDING,
+  stillGranting,
+  type AdminRelationshipSummary,
+  type Logger,
+} from "./gdap";
 
 /**
- * The customer's delegated admin relationships for refresh, or undefined (with a log line) when Graph cannot
- * be read: the reseller relationship's own refresh does not fail on a Graph outage.
+ * The customer's delegated admin relationships for refresh (each once, never another customer's), or undefined
+ * (with a log line) when Graph cannot be read: the reseller relationship's own refresh does not fail on a Graph
+ * outage.
  */
 export async function adminAccessReport(
   settings: Settings,
@@ -25,12 +33,21 @@ export async function adminAccessReport(
   log: Logger,
 ): Promise<AdminRelationshipSummary[] | undefined> {
   try {
-    const all = await adminAccessOf(await providerGraphFor(settings), customerId);
-    const open = all.filter((r) => !["terminated", "expired"].includes(r.status));
+    const all = await adminAccessOf(await providerGraphFor(settings), customerId, log);
+    const open = stillGranting(all);
+    const ending = all.filter((r) => ENDING.has(r.status));
+    const name = (r: AdminRelationshipSummary) => `${r.displayName} (${r.status})`;
     log(
-      open.length
-        ? `admin access remains through ${open.length} delegated admin relationship(s): ${open.map((r) => `${r.displayName} (${r.status})`).join(", ")}.`
-        : "no delegated admin relationship grants admin access.",
+      [
+        open.length
+          ? `admin access remains through ${open.length} delegated admin relationship(s): ${open.map(name).join(", ")}.`
+          : "no delegated admin relationship grants admin access, or is waiting to.",
+        ending.length
+          ? `${ending.length} termination(s) requested and not finished by Microsoft Graph, access continuing until they are: ${ending.map(name).join(", ")}.`
+          : "",
+      ]
+        .filter(Boolean)
+        .join(" "),
     );
     return all;
   } catch (e) {
@@ -39,6 +56,21 @@ export async function adminAccessReport(
     );
     return undefined;
   }
+}
+
+/**
+ * Refresh of a resource whose reseller relationship is gone, with `terminateAdminRelationshipsOnRemoval` true:
+ * what the removal still has to end. `undefined` when Graph cannot be read (then nothing proves the GDAP step
+ * done, so the resource stays); else the customer's relationships, of which `open` still grant or may come to
+ * grant admin access. Terminations Graph accepted but has not finished need nothing more from us: not open.
+ */
+export async function unfinishedAdminAccess(
+  settings: Settings,
+  customerId: string,
+  log: Logger,
+): Promise<{ all: AdminRelationshipSummary[]; open: AdminRelationshipSummary[] } | undefined> {
+  const all = await adminAccessReport(settings, customerId, log);
+  return all === undefined ? undefined : { all, open: stillGranting(all) };
 }
 
 /** Ends every delegated admin relationship of the customer that has not ended; throws what remains. */

@@ -72,14 +72,35 @@ export function entitlementsApi(t: Transport) {
      * answer (a service that still lists them in the plain list, or ignores the filter) counts once.
      */
     async list(customerId: string, o: RequestOptions = {}): Promise<Entitlement[]> {
-      const { requestId: _one, ...second } = o;
-      const [all, legacy] = await Promise.all([
-        read(customerId, { showExpiry: "true" }, o),
-        read(customerId, { entitlementType: LEGACY_VM_RESERVATION_TYPE, showExpiry: "true" }, second),
-      ]);
-      const seen = new Set(all.map(({ raw }) => JSON.stringify(raw)));
-      const extra = legacy.filter(({ raw }) => !seen.has(JSON.stringify(raw)));
-      return [...all, ...extra].map(({ item }) => toEntitlement(item));
+      // One read failing fails the list: the other is aborted rather than left to run (and retry) for nothing.
+      const both = new AbortController();
+      const outer = o.signal;
+      const relay = () => both.abort(outer?.reason);
+      if (outer?.aborted) relay();
+      else outer?.addEventListener("abort", relay, { once: true });
+      const { requestId: _one, ...rest } = o;
+      const settle = <T>(p: Promise<T>) =>
+        p.catch((e: unknown) => {
+          both.abort(e);
+          throw e;
+        });
+      try {
+        const [all, legacy] = await Promise.all([
+          settle(read(customerId, { showExpiry: "true" }, { ...o, signal: both.signal })),
+          settle(
+            read(
+              customerId,
+              { entitlementType: LEGACY_VM_RESERVATION_TYPE, showExpiry: "true" },
+              { ...rest, signal: both.signal },
+            ),
+          ),
+        ]);
+        const seen = new Set(all.map(({ raw }) => JSON.stringify(raw)));
+        const extra = legacy.filter(({ raw }) => !seen.has(JSON.stringify(raw)));
+        return [...all, ...extra].map(({ item }) => toEntitlement(item));
+      } finally {
+        outer?.removeEventListener("abort", relay);
+      }
     },
   };
 }

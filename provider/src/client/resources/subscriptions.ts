@@ -14,6 +14,7 @@
  */
 import type { z } from "zod";
 import { ChangeNotAppliedError, PartnerCenterError, printable, ResponseValidationError } from "../../errors";
+import { normalizeEnum } from "../../relationship/blockers";
 import { pathSegment } from "../core/path";
 import { customerPath } from "./customers";
 import { azureEntitlementSchema, collectionSchema, subscriptionSchema } from "../core/schemas";
@@ -268,10 +269,11 @@ export function subscriptionsApi(t: Transport) {
         // Someone changed it since it was listed: read this one again, and retry once (a new logical request).
         const { requestId: _first, ...rest } = track;
         const fresh = await this.get(customerId, s.id, rest);
-        if (fresh.status === status) return fresh;
+        if (normalizeEnum(fresh.status) === status) return fresh;
         answered = await patch(fresh, rest);
       }
-      if (answered.status === status) return answered;
+      // Compared as the removal rules compare statuses (casing, invisible characters, compatibility forms).
+      if (normalizeEnum(answered.status) === status) return answered;
       return confirmStatus(this, customerId, s, status, answered, sent, o);
     },
 
@@ -318,7 +320,7 @@ async function confirmStatus(
   let check = "";
   try {
     const again = await api.get(customerId, s.id, rest);
-    if (again.status === status) return again;
+    if (normalizeEnum(again.status) === status) return again;
     seen = again.status;
   } catch (e) {
     check = `; the GET that followed failed (${e instanceof Error ? e.message : String(e)})`;

@@ -71,6 +71,19 @@ function describe(ctx: ErrorContext): string {
   return parts.length ? ` [${parts.join("; ")}]` : "";
 }
 
+/** What an error told about its exchange (status, codes, ids, operation, attempts), to carry into another. */
+export function exchangeOf(e: PartnerCenterError): ErrorContext {
+  return {
+    status: e.status,
+    partnerCenterCode: e.partnerCenterCode,
+    partnerCenterDescription: e.partnerCenterDescription,
+    requestId: e.requestId,
+    correlationId: e.correlationId,
+    operation: e.operation,
+    attempts: e.attempts,
+  };
+}
+
 /** Base class of every error this package throws. */
 export class PartnerCenterError extends Error {
   /** The class name that `instanceof` checks against across package copies. */

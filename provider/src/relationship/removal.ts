@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Customer, PartnerCenterClient, Subscription } from "../client";
 import {
   ChangeNotAppliedError,
+  exchangeOf,
   printable,
   PartnerCenterError,
   RelationshipNotEstablishedError,
@@ -349,15 +350,7 @@ function refusal(
     suspended.length || cancelled.length
       ? ` Already changed before the PATCH: ${changedText(suspended, cancelled)}.`
       : " Nothing was changed.";
-  const ctx = {
-    status: e.status,
-    partnerCenterCode: e.partnerCenterCode,
-    partnerCenterDescription: e.partnerCenterDescription,
-    requestId: e.requestId,
-    correlationId: e.correlationId,
-    operation: e.operation,
-    attempts: e.attempts,
-  };
+  const ctx = exchangeOf(e);
   if (e.status === 403 && e.partnerCenterCode !== "20002") {
     return new RemovalNotPermittedError(
       `Partner Center did not let this account remove the reseller relationship with ${who} (${describeAnswer(e)})${confirm}.${changed}`,

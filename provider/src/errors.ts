@@ -25,6 +25,9 @@ export type ErrorCode =
   | "PPC_API"
   | "PPC_REMOVAL_BLOCKED"
   | "PPC_REMOVAL_UNCONFIRMED"
+  | "PPC_REMOVAL_REFUSED"
+  | "PPC_REMOVAL_NOT_PERMITTED"
+  | "PPC_CHANGE_NOT_APPLIED"
   | "PPC_RELATIONSHIP_NOT_ESTABLISHED"
   | "PPC_RESPONSE_VALIDATION"
   | "PPC_CONNECTION";
@@ -73,6 +76,19 @@ function describe(ctx: ErrorContext): string {
   if (ctx.requestId) parts.push(`MS-RequestId ${ctx.requestId}`);
   if (ctx.correlationId) parts.push(`MS-CorrelationId ${printable(ctx.correlationId)}`);
   return parts.length ? ` [${parts.join("; ")}]` : "";
+}
+
+/** What an error told about its exchange (status, codes, ids, operation, attempts), to carry into another. */
+export function exchangeOf(e: PartnerCenterError): ErrorContext {
+  return {
+    status: e.status,
+    partnerCenterCode: e.partnerCenterCode,
+    partnerCenterDescription: e.partnerCenterDescription,
+    requestId: e.requestId,
+    correlationId: e.correlationId,
+    operation: e.operation,
+    attempts: e.attempts,
+  };
 }
 
 /** Base class of every error this package throws. */
@@ -289,14 +305,16 @@ export interface RemovalBlocker {
 /**
  * The classes of removal blockers (relationship.ts `findBlockers`):
  * - `legacyActive`: an active legacy subscription: suspend it (`suspendActiveSubscriptions`).
- * - `newCommerceCancellable`: an active new-commerce (or software) subscription inside its cancellation window:
- *   cancel it before `date` (`cancelNewCommerceSubscriptionsInWindow`).
- * - `newCommerceLocked`: an active new-commerce subscription outside its window: it blocks until its term ends
- *   (`date`); turn off auto-renew so that it ends then.
+ * - `newCommerceCancellable`: an active or suspended new-commerce (or software) subscription inside its
+ *   cancellation window: cancel it before `date` (`cancelNewCommerceSubscriptionsInWindow`). A suspended one
+ *   still bills and still blocks: it must be cancelled, not suspended.
+ * - `newCommerceLocked`: an active or suspended new-commerce subscription outside its window: it blocks until its
+ *   term ends (`date`); turn off auto-renew so that it ends then.
  * - `azurePlan`: an active Azure plan: cancel its Azure subscriptions, then suspend it.
  * - `reservedInstance`: a live Azure reservation (an entitlement, or an Azure reservation subscription): Azure
  *   support cancels it.
- * - `savingsPlan`: an active Azure savings plan: Partner Center cannot cancel it; Azure support or its term end.
+ * - `savingsPlan`: an active Azure savings plan: it cannot be cancelled at all ("All savings plan purchases are
+ *   final"); it blocks until its term ends (`date`).
  * - `azureUndetermined`: productType `Azure` that the data does not tell apart (plan, savings plan or
  *   reservation): blocks until a person checks it.
  * - `commerceUndetermined`: an active subscription that is neither clearly legacy nor clearly new commerce.
@@ -359,5 +377,62 @@ export class RelationshipNotEstablishedError extends PartnerCenterError {
     super("PPC_RELATIONSHIP_NOT_ESTABLISHED", summary, ctx);
     this.customerId = customerId;
     this.invitationUrl = invitationUrl;
+  }
+}
+
+/**
+ * Partner Center refused the relationship PATCH on an attempt that was not applied, and a GET shows the
+ * relationship still there. Carries Partner Center's status, code and description, and the next step. Nothing
+ * was removed (subscriptions the provider suspended or cancelled first are named in the message).
+ */
+export class RemovalRefusedError extends PartnerCenterError {
+  static override readonly errorName: string = "RemovalRefusedError";
+  readonly customerId: string;
+  constructor(
+    summary: string,
+    customerId: string,
+    ctx: ErrorContext = {},
+    code: ErrorCode = "PPC_REMOVAL_REFUSED",
+  ) {
+    super(code, summary, ctx);
+    this.customerId = customerId;
+  }
+}
+
+/**
+ * Partner Center refused the relationship PATCH as not permitted for the signed-in account (HTTP 403 other than
+ * 20002): an indirect reseller's account (indirect resellers cannot remove relationships: their indirect provider
+ * must), or a user without the Admin agent or Sales agent role.
+ */
+export class RemovalNotPermittedError extends RemovalRefusedError {
+  static override readonly errorName: string = "RemovalNotPermittedError";
+  constructor(summary: string, customerId: string, ctx: ErrorContext = {}) {
+    super(summary, customerId, ctx, "PPC_REMOVAL_NOT_PERMITTED");
+  }
+}
+
+/**
+ * A subscription change (suspend, cancel) that Partner Center answered with success, but whose subscription
+ * does not show the status asked for, in the answer nor in a GET right after: the change did not take effect,
+ * or not yet. Never recorded or reported as done.
+ */
+export class ChangeNotAppliedError extends PartnerCenterError {
+  static override readonly errorName: string = "ChangeNotAppliedError";
+  readonly subscriptionId: string;
+  /** The status that was asked for (`suspended`, `deleted`). */
+  readonly requestedStatus: string;
+  /** The status Partner Center showed afterwards (lower-cased), or undefined when it could not be read. */
+  readonly observedStatus: string | undefined;
+  constructor(
+    summary: string,
+    subscriptionId: string,
+    requestedStatus: string,
+    observedStatus: string | undefined,
+    ctx: ErrorContext = {},
+  ) {
+    super("PPC_CHANGE_NOT_APPLIED", summary, ctx);
+    this.subscriptionId = subscriptionId;
+    this.requestedStatus = requestedStatus;
+    this.observedStatus = observedStatus;
   }
 }

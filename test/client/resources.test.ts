@@ -186,10 +186,19 @@ describe("subscriptions", () => {
 });
 
 describe("entitlements", () => {
-  test("list follows links.next: 12 over 2 pages", async () => {
+  test("list follows links.next: 12 over 2 pages, and reads the legacy VM reservations by type", async () => {
     const list = await client.entitlements.list(SAMPLE_CUSTOMERS.paged);
     expect(list).toHaveLength(12);
-    expect(em.requests()).toHaveLength(2);
+    expect(
+      em
+        .requests()
+        .map((r) => r.query)
+        .sort(),
+    ).toEqual([
+      "entitlementType=virtualmachinereservedinstance&showExpiry=true",
+      "showExpiry=true",
+      "showExpiry=true",
+    ]);
   });
 
   test("reserved instances keep their type as sent, legacy and new", async () => {

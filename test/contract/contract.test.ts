@@ -9,7 +9,13 @@
  */
 import type { PartnerCenterClient } from "../../provider/src/client";
 import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS, type Emulator } from "../../packages/emulator/src";
-import { ApiError, NotFoundError, RemovalUnconfirmedError, ThrottledError } from "../../provider/src/errors";
+import {
+  ApiError,
+  RemovalNotPermittedError,
+  RemovalRefusedError,
+  RemovalUnconfirmedError,
+  ThrottledError,
+} from "../../provider/src/errors";
 import { findBlockers, isReservedInstance, remove } from "../../provider/src/relationship";
 import { clientFor } from "../client/helpers";
 import { accessToken, call, start } from "../emulator/helpers";
@@ -326,22 +332,64 @@ describe("removal against the stand-in: an attempt that may have been applied is
     expect((await remove(client, ID, fast)).outcome).toBe("removed");
   });
 
-  test("a refusal answered to the first attempt is a refusal: no GET, nothing else sent", async () => {
+  test("a refusal answered to the first attempt (800063) is a typed refusal with its description: no GET, nothing else sent", async () => {
+    const { status, body } = corpus.removalRefusals.orderCannotBeCancelled;
+    s.script("PATCH", CUSTOMER, { status, body });
+    const e = await remove(client, ID, fast).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RemovalRefusedError);
+    expect(e).toMatchObject({
+      code: "PPC_REMOVAL_REFUSED",
+      status: 400,
+      partnerCenterCode: "800063",
+      partnerCenterDescription: body.description,
+      mayHaveApplied: false,
+    });
+    expect((e as Error).message).toMatch(
+      /refused to remove the reseller relationship .*HTTP 400 code 800063 "This order/,
+    );
+    expect((e as Error).message).toMatch(/suspended new-commerce subscriptions \(they must be cancelled\)/);
+    expect([patches(), gets()]).toEqual([1, 0]);
+  });
+
+  test.each([
+    ["404 1000", corpus.removalRefusals.notFound],
+    ["400 3000 relationship does not exist", corpus.removalRefusals.relationshipDoesNotExist],
+  ])("%s to the first attempt: one GET; gone, it is a success (already gone)", async (_n, answer) => {
+    s.script("PATCH", CUSTOMER, answer);
+    s.script("GET", CUSTOMER, err(404, "1000"));
+    const r = await remove(client, ID, fast);
+    expect(r.outcome).toBe("alreadyGone");
+    expect([patches(), gets()]).toEqual([1, 1]);
+  });
+
+  test("400 3000 to the first attempt while a GET still shows reseller: a typed refusal, no polling, no second PATCH", async () => {
     s.script(
       "PATCH",
       CUSTOMER,
       err(400, "3000", "Customer relationship cannot be removed due to active Azure reserved instances."),
     );
+    s.script("GET", CUSTOMER, ok(corpus.customerById));
     const e = await remove(client, ID, fast).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(ApiError);
-    expect(e).toMatchObject({ status: 400, partnerCenterCode: "3000", mayHaveApplied: false });
-    expect([patches(), gets()]).toEqual([1, 0]);
+    expect(e).toBeInstanceOf(RemovalRefusedError);
+    expect(e).toMatchObject({ partnerCenterCode: "3000", mayHaveApplied: false });
+    expect((e as Error).message).toMatch(
+      /active Azure reserved instances.*a GET still shows relationship "reseller"/,
+    );
+    expect([patches(), gets()]).toEqual([1, 1]);
   });
 
-  test("a 404 answered to the first attempt stays a not-found", async () => {
-    s.script("PATCH", CUSTOMER, err(404, "1000"));
-    await expect(remove(client, ID, fast)).rejects.toBeInstanceOf(NotFoundError);
-    expect(gets()).toBe(0);
+  test.each([
+    ["900150", corpus.removalRefusals.roleLacksRights],
+    ["2032", corpus.removalRefusals.accessDenied],
+  ])("a 403 (%s) to the removal: not permitted, the indirect reseller case named", async (_n, answer) => {
+    s.script("PATCH", CUSTOMER, answer);
+    const e = await remove(client, ID, fast).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RemovalNotPermittedError);
+    expect(e).toMatchObject({ code: "PPC_REMOVAL_NOT_PERMITTED", status: 403 });
+    expect((e as Error).message).toMatch(
+      /Indirect resellers cannot remove relationships .*indirect provider must/,
+    );
+    expect([patches(), gets()]).toEqual([1, 0]);
   });
 
   test("answer lost and the customer still shows reseller after the confirmation time: unconfirmed, PATCH not resent", async () => {
@@ -406,9 +454,14 @@ describe("the emulator answers in Microsoft's documented shapes", () => {
     expect(Object.keys(r.json)).toEqual(Object.keys(corpus.removalResponse));
   });
 
-  test("entitlements: reserved instances (both types) and software", async () => {
-    for (const c of [SAMPLE_CUSTOMERS.reservedInstance, SAMPLE_CUSTOMERS.legacyReservedInstance]) {
-      const r = await get(`/v1/customers/${c}/entitlements`);
+  test("entitlements: reserved instances (both types, the legacy one by its documented filter) and software", async () => {
+    for (const path of [
+      `/v1/customers/${SAMPLE_CUSTOMERS.reservedInstance}/entitlements`,
+      `/v1/customers/${SAMPLE_CUSTOMERS.legacyReservedInstance}/entitlements`,
+      `/v1/customers/${SAMPLE_CUSTOMERS.legacyReservedInstance}/entitlements?${corpus.legacyVmReservationQuery}`,
+    ]) {
+      const r = await get(path);
+      expect(r.json.items.length).toBeGreaterThan(0);
       expect(
         shapeDiff(
           { ...corpus.entitlements, items: [...corpus.entitlements.items, corpus.vmReservedInstance] },
@@ -532,7 +585,7 @@ describe("the same behaviours against the emulator", () => {
     expect(log("PATCH")).toHaveLength(2);
   });
 
-  test("a refusal answered to the first attempt is a refusal, and nothing is changed", async () => {
+  test("a refusal answered to the first attempt is a typed refusal, and nothing is changed", async () => {
     emu.addFault({
       match: { method: "PATCH" },
       kind: "status",
@@ -541,11 +594,40 @@ describe("the same behaviours against the emulator", () => {
       description: "Refused.",
     });
     const e = await remove(client, SAMPLE_CUSTOMERS.clean, fast).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(ApiError);
-    expect(log("GET").filter((g) => g.path === `/v1/customers/${SAMPLE_CUSTOMERS.clean}`)).toHaveLength(0);
+    expect(e).toBeInstanceOf(RemovalRefusedError);
+    expect(e).toMatchObject({ partnerCenterCode: "3000", partnerCenterDescription: "Refused." });
+    // 3000 may mean "the relationship does not exist": one GET shows it does.
+    expect(log("GET").filter((g) => g.path === `/v1/customers/${SAMPLE_CUSTOMERS.clean}`)).toHaveLength(1);
+    expect(log("PATCH")).toHaveLength(1);
     expect(emu.state().customers.find((c) => c.id === SAMPLE_CUSTOMERS.clean)!.relationshipToPartner).toBe(
       "reseller",
     );
+  });
+
+  test("a suspended new-commerce subscription: the client blocks before the PATCH; the emulator refuses the PATCH itself (800063)", async () => {
+    const id = SAMPLE_CUSTOMERS.suspendedNewCommerce;
+    const e = await remove(client, id, fast).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "PPC_REMOVAL_BLOCKED" });
+    expect(log("PATCH")).toHaveLength(0);
+    const r = await call(emu.url, await accessToken(emu.url), `/v1/customers/${id}`, {
+      method: "PATCH",
+      body: corpus.removalRequest,
+    });
+    expect(r.status).toBe(400);
+    expect(shapeDiff(corpus.removalRefusals.orderCannotBeCancelled.body, r.json)).toEqual([]);
+    expect(r.json.code).toBe("800063");
+    expect(r.json.description).toContain(SAMPLE_SUBSCRIPTIONS.cohoSuspendedNce);
+  });
+
+  test("legacy VM reservations: only the documented filter lists them, and the client reads it", async () => {
+    const id = SAMPLE_CUSTOMERS.legacyReservedInstance;
+    const list = await client.entitlements.list(id);
+    expect(list.map((e) => e.entitlementType).sort()).toEqual(["VirtualMachineReservedInstance", "software"]);
+    expect(
+      log("GET")
+        .map((g) => g.query)
+        .sort(),
+    ).toEqual([`${corpus.legacyVmReservationQuery}&showExpiry=true`, "showExpiry=true"]);
   });
 
   test("suspend through the domain rules: If-Match only where there is an etag, the stale one retried", async () => {

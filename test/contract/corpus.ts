@@ -448,3 +448,63 @@ export const softwareSubscription = {
   orderId: "123456789101",
   attributes: { objectType: "Subscription" },
 };
+
+/**
+ * "Partner Center REST error codes" (error-codes), the table's rows a removal can meet, in the documented error
+ * schema (`code` a string). 800063 is the documented refusal that names subscriptions ("This order {0} cannot be
+ * cancelled. Use PATCH /customers/{1}/subscriptions/<subscriptionId> to suspend subscriptions"; the `{0}`/`{1}`
+ * placeholders kept as published); 900150 and 2032 are the 403 rows for an account that may not act, which is
+ * how an indirect reseller's removal is refused ("Indirect resellers can't remove relationships with the
+ * customer; they must work through the Indirect Provider to do so", "How to remove a reseller relationship with
+ * a customer in Partner Center"); the table has no row of its own for that case.
+ */
+export const removalRefusals = {
+  orderCannotBeCancelled: {
+    status: 400,
+    body: {
+      code: "800063",
+      description:
+        "This order {0} cannot be cancelled. Use PATCH /customers/{1}/subscriptions/<subscriptionId> to suspend subscriptions",
+      data: [],
+      source: "PartnerFD",
+    },
+  },
+  roleLacksRights: {
+    status: 403,
+    body: {
+      code: "900150",
+      description: "The supplied role does not have the rights to perform the requested operation",
+      data: [],
+      source: "PartnerFD",
+    },
+  },
+  accessDenied: {
+    status: 403,
+    body: { code: "2032", description: "Access denied", data: [], source: "PartnerFD" },
+  },
+  /** The table's 404 row: "Not found". */
+  notFound: { status: 404, body: { code: "1000", description: "Not found", data: [], source: "PartnerFD" } },
+  /**
+   * The table's 400 3000 is "Invalid property"; its description for a relationship that is not there is
+   * "The relationship between the partner and customer does not exist" (as Partner Center answered it to the
+   * PowerShell module's Remove-PartnerResellerRelationship, microsoft/Partner-Center-PowerShell#51): an
+   * observation, not a transcription.
+   */
+  relationshipDoesNotExist: {
+    status: 400,
+    body: {
+      code: "3000",
+      description: "The relationship between the partner and customer does not exist",
+      data: [],
+      source: "PartnerFD",
+    },
+  },
+};
+
+/**
+ * "Get a collection of entitlements" (get-a-collection-of-entitlements), API Consumers: "Partners who are using
+ * the API to query virtual machine reserved instance entitlements - Update the request URI from
+ * /customers/{customerId}/entitlements to /customers/{customerId}/entitlements?entitlementType=virtualmachinereservedinstance
+ * to maintain backward compatibility." The query, as documented.
+ */
+export const legacyVmReservationQuery = "entitlementType=virtualmachinereservedinstance";

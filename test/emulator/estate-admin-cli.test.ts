@@ -33,7 +33,7 @@ describe("estate", () => {
     expect(byId.get(SAMPLE_CUSTOMERS.legacyReservedInstance)?.entitlements?.[0]?.entitlementType).toBe(
       "VirtualMachineReservedInstance",
     );
-    expect(Object.values(SAMPLE_CUSTOMERS)).toHaveLength(12);
+    expect(Object.values(SAMPLE_CUSTOMERS)).toHaveLength(14);
     expect(Object.isFrozen(DEFAULT_ESTATE)).toBe(true);
   });
 
@@ -45,7 +45,7 @@ describe("estate", () => {
       "5c000000-0000-4000-8000-000000000003",
     ]);
     expect(syntheticEstate({ count: 3 })).toEqual(a);
-    expect(syntheticEstate({ count: 2, includeSamples: true }).customers).toHaveLength(14);
+    expect(syntheticEstate({ count: 2, includeSamples: true }).customers).toHaveLength(16);
     expect(() => syntheticEstate({ count: -1 })).toThrow(/count/);
     emu.loadEstate(a);
     const token = await accessToken(emu.url);
@@ -100,7 +100,7 @@ describe("estate", () => {
       expect((err as EstateValidationError).field).toBe(field);
       expect((err as Error).message).toContain(field);
     }
-    expect(emu.state().customers).toHaveLength(12);
+    expect(emu.state().customers).toHaveLength(14);
   });
 
   test("startEmulator refuses a bad estate and a non-loopback host (saying why)", async () => {
@@ -171,7 +171,7 @@ describe("admin API over HTTP", () => {
 
     expect((await admin("POST", "/reset")).status).toBe(200);
     const after = await admin("GET", "/state");
-    expect(after.json.customers).toHaveLength(12);
+    expect(after.json.customers).toHaveLength(14);
     expect(after.json.config.casing).toBe("documented");
     expect(after.json.counters.requests).toBe(0);
     expect((await admin("GET", "/nope")).status).toBe(404);

@@ -131,19 +131,26 @@ describe("PATCH a subscription", () => {
     expect(missing.json.Status).toBe("suspended");
   });
 
-  test("suspending every active subscription makes the relationship removable", async () => {
+  test("suspending every active subscription is not enough while a new-commerce one is only suspended: 400 800063; cancelled, the relationship is removable", async () => {
     for (const id of [SAMPLE_SUBSCRIPTIONS.legacyE3, SAMPLE_SUBSCRIPTIONS.businessPremiumNce]) {
       expect((await patchStatus(fab, await getSub(fab, id), "suspended")).status).toBe(200);
     }
-    const r = await call(emu.url, token, `/v1/customers/${fab}`, {
-      method: "PATCH",
-      body: { relationshipToPartner: "none" },
-    });
-    expect(r.status).toBe(200);
+    const remove = () =>
+      call(emu.url, token, `/v1/customers/${fab}`, {
+        method: "PATCH",
+        body: { relationshipToPartner: "none" },
+      });
+    const refused = await remove();
+    expect(refused.status).toBe(400);
+    expect(refused.json.code).toBe("800063");
+    expect(refused.json.description).toContain(SAMPLE_SUBSCRIPTIONS.businessPremiumNce);
+    const nce = await getSub(fab, SAMPLE_SUBSCRIPTIONS.businessPremiumNce);
+    expect((await patchStatus(fab, nce, "deleted")).status).toBe(200);
+    expect((await remove()).status).toBe(200);
     expect(emu.state().counters).toMatchObject({
-      subscriptionsUpdated: 2,
+      subscriptionsUpdated: 3,
       relationshipsRemoved: 1,
-      patchesApplied: 3,
+      patchesApplied: 4,
     });
   });
 
@@ -177,10 +184,10 @@ describe("PATCH a subscription", () => {
     const legacy = await patchStatus(fab, await getSub(fab, SAMPLE_SUBSCRIPTIONS.legacyE3), "deleted");
     expect(legacy.status).toBe(400);
     expect(legacy.json.code).toBe("900117");
-    const nw = SAMPLE_CUSTOMERS.inactiveOnly;
+    const nw = SAMPLE_CUSTOMERS.suspendedNewCommerceLocked;
     const late = await patchStatus(
       nw,
-      await getSub(nw, SAMPLE_SUBSCRIPTIONS.northwindSuspendedNce),
+      await getSub(nw, SAMPLE_SUBSCRIPTIONS.datumSuspendedLockedNce),
       "deleted",
     );
     expect(late.status).toBe(400);
@@ -216,8 +223,10 @@ describe("PATCH a subscription", () => {
 describe("entitlements", () => {
   test("filter by entitlementType case-insensitively; the estate's casing is served", async () => {
     const base = `/v1/customers/${SAMPLE_CUSTOMERS.legacyReservedInstance}/entitlements`;
+    // "Get a collection of entitlements", API Consumers: legacy VM reservations only when asked for by type.
     const everything = await call(emu.url, token, base);
-    expect(everything.json.totalCount).toBe(2);
+    expect(everything.json.totalCount).toBe(1);
+    expect(everything.json.items[0].entitlementType).toBe("software");
     const ri = await call(emu.url, token, `${base}?entitlementType=virtualmachinereservedinstance`);
     expect(ri.json.items).toHaveLength(1);
     expect(ri.json.items[0]).toMatchObject({

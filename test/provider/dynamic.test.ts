@@ -170,11 +170,11 @@ describe("update", () => {
 });
 
 describe("delete", () => {
-  test("a clean customer: two lists in parallel and one PATCH, confirmed none", async () => {
+  test("a clean customer: the lists in parallel (entitlements twice: all, and legacy VM reservations by type) and one PATCH, confirmed none", async () => {
     await dynamic.delete(SAMPLE_CUSTOMERS.clean, { customerId: SAMPLE_CUSTOMERS.clean });
     const calls = apiCalls();
-    expect(calls).toHaveLength(3);
-    expect(calls[2]?.method).toBe("PATCH");
+    expect(calls).toHaveLength(4);
+    expect(calls[3]?.method).toBe("PATCH");
   });
   test("the Azure plan in use is never suspended: nothing changes and 900115's advice is given", async () => {
     const id = SAMPLE_CUSTOMERS.azurePlan;

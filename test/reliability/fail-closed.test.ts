@@ -120,7 +120,11 @@ function respelled(value: string): fc.Arbitrary<string> {
     });
 }
 
-const sub = (id: string, status: string): Subscription => ({
+const sub = (
+  id: string,
+  status: string,
+  commerce: "legacy" | "newCommerce" | "unknown" = "legacy",
+): Subscription => ({
   id,
   // As received: findBlockers must do the normalising itself.
   status,
@@ -128,6 +132,8 @@ const sub = (id: string, status: string): Subscription => ({
   friendlyName: undefined,
   etag: undefined,
   billingType: undefined,
+  // Legacy unless said otherwise: `suspended` clears only a subscription known to be legacy.
+  isNewCommerce: commerce === "unknown" ? undefined : commerce === "newCommerce",
   raw: {},
 });
 const ent = (entitlementType: string, id = "order-1"): Entitlement => ({
@@ -153,6 +159,25 @@ describe("blocker rules are an allow-list", () => {
         if (blockers.length) expect(blockers[0]!.rule).toMatch(/status/);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  test("suspended, in any spelling, clears only a subscription known to be legacy: new commerce or undetermined blocks", () => {
+    fc.assert(
+      fc.property(
+        fc.constant("suspended").chain(respelled),
+        fc.constantFrom("newCommerce" as const, "unknown" as const),
+        (status, commerce) => {
+          const [b, ...rest] = findBlockers([sub("s1", status, commerce), sub("s2", status, "legacy")], []);
+          expect(rest).toEqual([]);
+          expect(b).toMatchObject({
+            id: "s1",
+            class: commerce === "newCommerce" ? "newCommerceLocked" : "commerceUndetermined",
+          });
+          expect(b!.rule).toMatch(/suspended/);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

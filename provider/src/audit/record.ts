@@ -28,7 +28,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Customer, Entitlement, PartnerCenterClient, Subscription } from "../client";
-import { PartnerCenterError, RemovalBlockedError, RemovalUnconfirmedError } from "../errors";
+import {
+  ChangeNotAppliedError,
+  PartnerCenterError,
+  RemovalBlockedError,
+  RemovalUnconfirmedError,
+} from "../errors";
 import { findBlockers, type RemovalResult } from "../relationship";
 import { settingName, type Settings } from "../settings";
 import {
@@ -215,6 +220,11 @@ export class Operation {
     r.after = after ? { status: after.status } : null;
     r.requests = request ? [request] : [];
     r.outcome = error === undefined ? (op === "suspend" ? "suspended" : "cancelled") : "failed";
+    if (error instanceof ChangeNotAppliedError) {
+      // Answered with success but not applied: never "cancelled"/"suspended"; the status seen afterwards.
+      r.outcome = "unconfirmed";
+      r.after = { status: error.observedStatus ?? null };
+    }
     r.error = error === undefined ? null : errorOf(error);
     return r;
   }

@@ -32,7 +32,9 @@ export function normalizeEnum(value: string): string {
  * partner-center-api.md "Enumerations": none, active, suspended, deleted, expired, pending, disabled).
  * An allow-list: anything else blocks, so a status Microsoft adds later is treated as blocking until we know
  * better. `pending` becomes `active` once provisioned. `none` is the enum's default ("no status set"): it
- * does not prove the subscription is inactive, so it blocks too.
+ * does not prove the subscription is inactive, so it blocks too. `suspended` is here for legacy subscriptions
+ * (and Azure subscriptions under a plan) only: a suspended new-commerce subscription still blocks, see
+ * {@link subscriptionBlocker}.
  */
 export const NON_BLOCKING_STATUSES: ReadonlySet<string> = new Set([
   "suspended",
@@ -124,13 +126,29 @@ const CANCEL_OPTION = "cancelNewCommerceSubscriptionsInWindow: true";
 
 function subscriptionBlocker(s: Subscription, now: number): RemovalBlocker | undefined {
   const status = normalizeEnum(s.status);
-  if (NON_BLOCKING_STATUSES.has(status)) return undefined;
   const base = {
     kind: "subscription" as const,
     id: s.id,
     name: s.offerName ?? s.friendlyName ?? "",
     status: s.status,
   };
+  // "For suspended NCE subscriptions, partners will continue to be billed. NCE subscriptions must be cancelled
+  // for the reselling relationship to be removed. However, for suspended legacy subscriptions, the transacting
+  // partner won't be billed." ("How to remove a reseller relationship with a customer in Partner Center",
+  // https://learn.microsoft.com/partner-center/remove-a-relationship, Prerequisites.) So suspended
+  // clears only a subscription known to be legacy; a new-commerce one is judged like an active one, and one the
+  // data cannot place blocks until a person checks it.
+  if (status === "suspended" && s.azureKind === undefined && s.isNewCommerce !== false) {
+    if (s.isNewCommerce === true) return newCommerceBlocker(s, base, now, "suspended");
+    return {
+      ...base,
+      rule: "status suspended clears a legacy subscription only (a suspended new-commerce subscription keeps billing and blocks), and the data does not say which this is",
+      class: "commerceUndetermined",
+      nextStep:
+        "check it in Partner Center: a suspended legacy subscription does not block; a new-commerce one must be cancelled inside its cancellation window, or blocks until its term ends; the provider does not guess",
+    };
+  }
+  if (NON_BLOCKING_STATUSES.has(status)) return undefined;
   if (status === "pending") {
     return {
       ...base,
@@ -158,12 +176,18 @@ function subscriptionBlocker(s: Subscription, now: number): RemovalBlocker | und
         nextStep: `cancel the Azure subscriptions under this Azure plan first (Partner Center refuses to suspend a plan with active Azure subscriptions, error 900115), then suspend the plan (or set ${SUSPEND_OPTION} once they are cancelled)`,
       };
     case "savingsPlan":
+      // "All savings plan purchases are final. After you buy a savings plan, you can't cancel it or exchange it
+      // for a reservation." ("Azure saving plan cancellation policies", Microsoft Cost Management,
+      // https://learn.microsoft.com/azure/cost-management-billing/savings-plan/cancel-savings-plan): nobody can
+      // cancel it, so the only way out is its term end.
       return {
         ...base,
         ...end,
-        rule: 'an active Azure savings plan (productType Azure, billingType or unitType "Benefit") blocks removal',
+        rule: 'an active Azure savings plan (productType Azure, billingType or unitType "Benefit") blocks removal, and savings plans cannot be cancelled ("All savings plan purchases are final")',
         class: "savingsPlan",
-        nextStep: `Partner Center has no API to cancel an Azure savings plan: ask Azure support, or turn off its renewal in the Azure portal and remove the relationship after its term ends${s.commitmentEndDate ? ` on ${day(s.commitmentEndDate)}` : ""}`,
+        nextStep: s.commitmentEndDate
+          ? `an Azure savings plan cannot be cancelled ("All savings plan purchases are final"): it blocks until its term ends on ${day(s.commitmentEndDate)}; turn off its automatic renewal in the Azure portal so that it ends then, and remove the relationship after that date`
+          : 'an Azure savings plan cannot be cancelled ("All savings plan purchases are final"): it blocks until its term ends, which Partner Center did not give (commitmentEndDate); look up its end date in the Azure portal (Reservations + savings plans), turn off its automatic renewal there, and remove the relationship after that date',
       };
     case "reservation":
       return {
@@ -201,19 +225,35 @@ function subscriptionBlocker(s: Subscription, now: number): RemovalBlocker | und
       nextStep: `suspend it in Partner Center, or set ${SUSPEND_OPTION} to let the provider suspend it`,
     };
   }
-  // New commerce (and software subscriptions): "NCE subscriptions must be cancelled for the reselling
-  // relationship to be removed" ("How to remove a reseller relationship with a customer in Partner Center"),
-  // and only inside the window given by cancellationAllowedUntilDate ("Subscription resources"; null means it
-  // cannot be cancelled).
+  return newCommerceBlocker(s, base, now, "active");
+}
+
+/**
+ * An active or suspended new-commerce (or software) subscription. "NCE subscriptions must be cancelled for the
+ * reselling relationship to be removed" ("How to remove a reseller relationship with a customer in Partner
+ * Center"), and only inside the window given by cancellationAllowedUntilDate ("Subscription resources"; null
+ * means it cannot be cancelled).
+ */
+function newCommerceBlocker(
+  s: Subscription,
+  base: Pick<RemovalBlocker, "kind" | "id" | "name" | "status">,
+  now: number,
+  state: "active" | "suspended",
+): RemovalBlocker {
+  const what =
+    state === "suspended"
+      ? "a suspended new-commerce subscription still bills and blocks removal"
+      : "an active new-commerce subscription blocks removal";
+  const end = s.commitmentEndDate ? { date: s.commitmentEndDate, dateMeaning: "termEnd" as const } : {};
   const deadline = instant(s.cancellationAllowedUntilDate);
   if (deadline !== undefined && deadline > now) {
     return {
       ...base,
-      rule: "an active new-commerce subscription blocks removal until it is cancelled (a suspended one keeps billing and still blocks)",
+      rule: `${what} until it is cancelled (a suspended one keeps billing and still blocks)`,
       class: "newCommerceCancellable",
       date: s.cancellationAllowedUntilDate!,
       dateMeaning: "cancellationDeadline",
-      nextStep: `cancel it before ${s.cancellationAllowedUntilDate} (the end of its cancellation window): in Partner Center, or set ${CANCEL_OPTION} to let the provider cancel it; suspending it would not do`,
+      nextStep: `${state === "suspended" ? "it is suspended, but a suspended new-commerce subscription keeps billing and still blocks: " : ""}cancel it before ${s.cancellationAllowedUntilDate} (the end of its cancellation window): in Partner Center, or set ${CANCEL_OPTION} to let the provider cancel it; suspending it would not do`,
     };
   }
   const window = s.cancellationAllowedUntilDate
@@ -226,10 +266,44 @@ function subscriptionBlocker(s: Subscription, now: number): RemovalBlocker | und
   return {
     ...base,
     ...end,
-    rule: `an active new-commerce subscription blocks removal, and ${window}: it cannot be cancelled until its term ends`,
+    rule: `${what}, and ${window}: it cannot be cancelled until its term ends`,
     class: "newCommerceLocked",
-    nextStep: `it cannot be cancelled (${window}) and blocks until its term ends${s.commitmentEndDate ? ` on ${day(s.commitmentEndDate)}` : ""}: ${autoRenew}; remove the relationship after that date`,
+    nextStep: `${state === "suspended" ? "it is suspended but keeps billing, and " : ""}it cannot be cancelled (${window}) and blocks until its term ends${s.commitmentEndDate ? ` on ${day(s.commitmentEndDate)}` : ""}: ${autoRenew}; remove the relationship after that date`,
   };
+}
+
+/** The options of a removal that let the provider clear blockers itself. */
+export interface ClearingOptions {
+  suspendActiveSubscriptions?: boolean | undefined;
+  cancelNewCommerceSubscriptionsInWindow?: boolean | undefined;
+}
+
+/**
+ * The blockers with their next steps fitted to the options already set: a blocker whose opt-in is set is not
+ * told to set it. `cleared`: the provider already ran its changes, so a blocker it should have cleared is still
+ * there (its change did not take effect, or someone changed it since); otherwise it was held back because
+ * something else blocks (all or nothing).
+ */
+export function fitNextSteps(
+  blockers: readonly RemovalBlocker[],
+  opts: ClearingOptions,
+  cleared: boolean,
+): RemovalBlocker[] {
+  return blockers.map((b) => {
+    const option =
+      b.class === "newCommerceCancellable" && opts.cancelNewCommerceSubscriptionsInWindow
+        ? { name: CANCEL_OPTION, verb: "cancel" }
+        : (b.class === "legacyActive" || b.class === "azurePlan") && opts.suspendActiveSubscriptions
+          ? { name: SUSPEND_OPTION, verb: "suspend" }
+          : undefined;
+    if (!option) return b;
+    return {
+      ...b,
+      nextStep: cleared
+        ? `${option.name} is set and the provider's changes ran, but Partner Center still lists it as ${printable(b.status)}: the change did not take effect (or it changed since); check it in Partner Center, ${option.verb} it there if needed, then run the command again`
+        : `${option.name} is set: the provider will ${option.verb} it once nothing else blocks (it changes all or nothing); clear the others first`,
+    };
+  });
 }
 
 /**

@@ -2,15 +2,27 @@
 import { randomUUID } from "node:crypto";
 import type { Customer, PartnerCenterClient, Subscription } from "../client";
 import {
+  ChangeNotAppliedError,
+  exchangeOf,
   printable,
   PartnerCenterError,
   RelationshipNotEstablishedError,
   RemovalBlockedError,
+  RemovalNotPermittedError,
+  RemovalRefusedError,
   RemovalUnconfirmedError,
   redact,
   type RemovalBlocker,
 } from "../errors";
-import { blockedMessage, findBlockers, NON_BLOCKING_STATUSES, normalizeEnum, type Logger } from "./blockers";
+import {
+  blockedMessage,
+  findBlockers,
+  fitNextSteps,
+  label,
+  NON_BLOCKING_STATUSES,
+  normalizeEnum,
+  type Logger,
+} from "./blockers";
 import { firstError, isNotFound, orGone, settle, unreadableLists } from "./readiness";
 
 /** Options of {@link adopt}. */
@@ -143,10 +155,11 @@ export async function remove(
   if (blockers.length > 0) {
     const plan = await planClearing(client, customerId, subscriptions, blockers, opts);
     if (typeof plan === "string") {
+      const fitted = fitNextSteps(blockers, opts, false);
       throw new RemovalBlockedError(
-        blockedMessage(customerId, blockers, opts.companyName, plan),
+        blockedMessage(customerId, fitted, opts.companyName, plan),
         customerId,
-        blockers,
+        fitted,
       );
     }
     await applyClearing(client, customerId, plan, log, suspended, cancelled);
@@ -155,7 +168,7 @@ export async function remove(
       client.subscriptions.list(customerId),
       client.entitlements.list(customerId),
     ]);
-    blockers = findBlockers(subsAfter, entsAfter, now());
+    blockers = fitNextSteps(findBlockers(subsAfter, entsAfter, now()), opts, true);
     if (blockers.length > 0) {
       throw new RemovalBlockedError(
         blockedMessage(
@@ -177,19 +190,42 @@ export async function remove(
     // The documented 200 ("Remove the reseller relationship with a customer") shows `none`: done.
     if (res.relationshipToPartner === "none") return removed();
   } catch (e) {
-    // A refusal answered to the first attempt (or to retries none of which may have been applied) was not
-    // applied: surface it as it is. After an attempt that may have been applied (no answer, a 5xx), a retry
-    // may be answered 404 (1000), 403 (20002) or 400 (3000, "the relationship does not exist") although the
-    // relationship is gone: nothing documents that a retried PATCH is answered from a replay. So those, like
-    // every answer that is not a clear refusal, are checked with a GET.
-    if (
-      e instanceof PartnerCenterError &&
-      isRefusal(e.status) &&
-      !(e.mayHaveApplied && isRetriedPatchGoneAnswer(e))
-    ) {
-      throw e;
+    // After an attempt that may have been applied (no answer, a 5xx), a retry may be answered 404 (1000),
+    // 403 (20002) or 400 (3000, "the relationship does not exist") although the relationship is gone: nothing
+    // documents that a retried PATCH is answered from a replay. So those, like every answer that is not a clear
+    // refusal, are checked with GETs for the propagation time (below).
+    if (!(e instanceof PartnerCenterError) || !isRefusal(e.status) || (e.mayHaveApplied && isGoneAnswer(e))) {
+      lost = e;
+    } else if (isGoneAnswer(e)) {
+      // The same answers to a first attempt (nothing of ours applied): the relationship was gone before we
+      // asked. One GET says whether it is: gone or `none` is success; still there is a refusal.
+      const after = await orGone(client.customers.get(customerId)).catch((g: unknown) => {
+        throw refusal(
+          customerId,
+          e,
+          opts,
+          suspended,
+          cancelled,
+          `; the GET that should have confirmed it failed: ${describeError(g)}`,
+        );
+      });
+      if (after === undefined || after.relationshipToPartner === "none") {
+        log(
+          `Customer ${customerId}: Partner Center answered the removal with ${describeAnswer(e)}, and a GET confirms the reseller relationship is already gone (${after === undefined ? "customer not found" : 'relationship "none"'}): nothing left to remove.`,
+        );
+        return { outcome: "alreadyGone", suspended, cancelled, requestId };
+      }
+      throw refusal(
+        customerId,
+        e,
+        opts,
+        suspended,
+        cancelled,
+        `, and a GET still shows relationship "${printable(after.relationshipToPartner)}"`,
+      );
+    } else {
+      throw refusal(customerId, e, opts, suspended, cancelled, "");
     }
-    lost = e;
   }
   // Never PATCH again from here: only GETs, for at most the propagation time.
   const after = await confirmRemoved(client, customerId, opts, requestId, lost);
@@ -268,12 +304,72 @@ function isRefusal(status: number | undefined): boolean {
   return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
-/** The answers a retried removal PATCH may get once the first attempt was applied: 404, 403/20002, 400/3000. */
-function isRetriedPatchGoneAnswer(e: PartnerCenterError): boolean {
+/**
+ * The answers to the removal PATCH that say the relationship is not there: 404 (1000 "Not found"), 403 20002
+ * ("This partner has no commerce relationship with the customer") and 400 3000 (seen as "The relationship between
+ * the partner and customer does not exist"), "Partner Center REST error codes"
+ * (https://learn.microsoft.com/partner-center/developer/error-codes). Always confirmed with a GET.
+ */
+function isGoneAnswer(e: PartnerCenterError): boolean {
   return (
     e.status === 404 ||
     (e.status === 403 && e.partnerCenterCode === "20002") ||
     (e.status === 400 && e.partnerCenterCode === "3000")
+  );
+}
+
+/** `HTTP 400 code 3000 "..."`: the answer as Partner Center gave it, printable. */
+function describeAnswer(e: PartnerCenterError): string {
+  const desc = e.partnerCenterDescription ? ` "${printable(e.partnerCenterDescription)}"` : "";
+  return `HTTP ${e.status ?? "?"}${e.partnerCenterCode ? ` code ${printable(e.partnerCenterCode)}` : ""}${desc}`;
+}
+
+/**
+ * A refusal of the removal PATCH, typed: its status, code and description kept, with the next step. A 403
+ * other than 20002 means the account may not remove it: "Indirect resellers can't remove relationships with the
+ * customer; they must work through the Indirect Provider to do so", and the roles are "Admin agent | Sales
+ * agent" ("How to remove a reseller relationship with a customer in Partner Center",
+ * https://learn.microsoft.com/partner-center/remove-a-relationship); "API access to Partner Center for indirect
+ * resellers isn't supported" ("Get started with Partner Center APIs"). Partner Center documents no error of its
+ * own for that case; the error table's 403 rows are 2032 "Access denied" and 900150 "The supplied role does not
+ * have the rights to perform the requested operation". Any other refusal: what the PATCH answers when a
+ * precondition is not met is not documented (the table's 800063, "This order {0} cannot be cancelled. Use PATCH
+ * /customers/{1}/subscriptions/<subscriptionId> to suspend subscriptions", is one), so its description is shown
+ * as it is, with what to check.
+ */
+function refusal(
+  customerId: string,
+  e: PartnerCenterError,
+  opts: RemoveOptions,
+  suspended: readonly string[],
+  cancelled: readonly string[],
+  confirm: string,
+): RemovalRefusedError {
+  const who = label(opts.companyName, customerId);
+  const changed =
+    suspended.length || cancelled.length
+      ? ` Already changed before the PATCH: ${changedText(suspended, cancelled)}.`
+      : " Nothing was changed.";
+  const ctx = exchangeOf(e);
+  if (e.status === 403 && e.partnerCenterCode !== "20002") {
+    return new RemovalNotPermittedError(
+      `Partner Center did not let this account remove the reseller relationship with ${who} (${describeAnswer(e)})${confirm}.${changed}`,
+      customerId,
+      {
+        ...ctx,
+        action:
+          "Indirect resellers cannot remove relationships with customers: their indirect provider must remove it (Partner Center, Customers, the customer, Account, Remove reseller relationship). Otherwise the user behind the refresh token needs the Admin agent or Sales agent role in this partner's Partner Center. The resource stays in the stack; run the command again once that is settled.",
+      },
+    );
+  }
+  return new RemovalRefusedError(
+    `Partner Center refused to remove the reseller relationship with ${who} (${describeAnswer(e)})${confirm}.${changed}`,
+    customerId,
+    {
+      ...ctx,
+      action:
+        "The check before the PATCH found nothing blocking, so Partner Center knows of something the lists did not show, or something changed since: check the customer in Partner Center for active or suspended new-commerce subscriptions (they must be cancelled), active legacy subscriptions (suspend them), open Azure reservations (Azure support) and software purchases, clear what its description names, then run the command again: it checks again before it changes anything. The resource stays in the stack.",
+    },
   );
 }
 
@@ -362,6 +458,9 @@ async function applyClearing(
         const what = `Already changed before ${action === "cancel" ? "cancelling" : "suspending"} ${printable(s.id)} failed: ${changedText(suspended, cancelled)}; the relationship was not removed.`;
         log(what);
         if (e instanceof Error) e.message = redact(`${e.message} ${what}`);
+      } else if (e instanceof ChangeNotAppliedError) {
+        // Answered with success but not applied: said as such, never counted as changed.
+        e.message = redact(`${e.message} Nothing else was changed; the relationship was not removed.`);
       }
       throw e;
     }

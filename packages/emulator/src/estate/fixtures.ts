@@ -14,7 +14,7 @@ export const SAMPLE_CUSTOMERS = {
   clean: "11111111-1111-4111-8111-111111111111",
   /** Fabrikam Active Inc: two active subscriptions (legacy E3, new-commerce Business Premium) and a suspended one. */
   activeSubscriptions: "22222222-2222-4222-8222-222222222222",
-  /** Northwind Inactive: only suspended, deleted and expired subscriptions: removable. */
+  /** Northwind Inactive: only suspended (legacy), deleted and expired subscriptions: removable. */
   inactiveOnly: "33333333-3333-4333-8333-333333333333",
   /** Adatum Legacy RI: a `VirtualMachineReservedInstance` entitlement (and a software one). */
   legacyReservedInstance: "44444444-4444-4444-8444-444444444444",
@@ -38,6 +38,13 @@ export const SAMPLE_CUSTOMERS = {
   expiredReservation: "c3c3c3c3-c3c3-4c3c-8c3c-c3c3c3c3c3c3",
   /** Blue Yonder Savings: an active Azure savings plan (productType Azure, billingType Benefit). */
   savingsPlan: "c4c4c4c4-c4c4-4c4c-8c4c-c4c4c4c4c4c4",
+  /**
+   * Coho Suspended NCE: a suspended new-commerce subscription inside its cancellation window (bought the day
+   * before the estate loads). It still bills and blocks; `cancelNewCommerceSubscriptionsInWindow` cancels it.
+   */
+  suspendedNewCommerce: "c5c5c5c5-c5c5-4c5c-8c5c-c5c5c5c5c5c5",
+  /** Datum Suspended NCE Locked: a suspended new-commerce subscription past its window, term ending 2027-09-30. */
+  suspendedNewCommerceLocked: "c6c6c6c6-c6c6-4c6c-8c6c-c6c6c6c6c6c6",
 } as const;
 
 /** Subscription ids in {@link DEFAULT_ESTATE}, for tests and examples. */
@@ -48,8 +55,8 @@ export const SAMPLE_SUBSCRIPTIONS = {
   businessPremiumNce: "22222222-0000-4000-8000-000000000002",
   /** Fabrikam: Visio Plan 2, suspended. */
   suspendedVisio: "22222222-0000-4000-8000-000000000003",
-  /** Northwind: new-commerce Microsoft 365 E3, suspended, cancellation window long passed. */
-  northwindSuspendedNce: "33333333-0000-4000-8000-000000000001",
+  /** Northwind: legacy Office 365 E3, suspended (a suspended legacy subscription does not bill or block). */
+  northwindSuspendedLegacy: "33333333-0000-4000-8000-000000000001",
   /** Northwind: Exchange Online Plan 1, deleted. */
   northwindDeleted: "33333333-0000-4000-8000-000000000002",
   /** Northwind: Power BI Pro, expired. */
@@ -68,6 +75,10 @@ export const SAMPLE_SUBSCRIPTIONS = {
   prosewareLockedNce: "c2c2c2c2-0000-4000-8000-000000000001",
   /** Blue Yonder: the Azure savings plan. */
   blueYonderSavingsPlan: "c4c4c4c4-0000-4000-8000-000000000001",
+  /** Coho: new-commerce Microsoft 365 Business Standard, suspended, inside its window. */
+  cohoSuspendedNce: "c5c5c5c5-0000-4000-8000-000000000001",
+  /** Datum: new-commerce Microsoft 365 E3, suspended, window passed, term ends 2027-09-30. */
+  datumSuspendedLockedNce: "c6c6c6c6-0000-4000-8000-000000000001",
 } as const;
 
 const O365_E3_LEGACY = "796B6B5F-613C-4E24-A17C-EBA730D49C02";
@@ -145,11 +156,10 @@ export const DEFAULT_ESTATE: Estate = deepFreeze({
       domain: "northwindinactive.onmicrosoft.com",
       subscriptions: [
         {
-          id: SAMPLE_SUBSCRIPTIONS.northwindSuspendedNce,
-          offerId: "CFQ7TTC0LFLZ:0001:CFQ7TTC0LFLZ",
-          offerName: "Microsoft 365 E3",
+          id: SAMPLE_SUBSCRIPTIONS.northwindSuspendedLegacy,
+          offerId: O365_E3_LEGACY,
+          offerName: "Office 365 E3",
           status: "suspended",
-          productType: NCE,
           creationDate: "2024-01-10T00:00:00Z",
         },
         {
@@ -327,6 +337,40 @@ function removalRuleCustomers(): EstateCustomer[] {
           billingType: "benefit",
           termDuration: "P1Y",
           commitmentEndDate: "2027-03-01T00:00:00Z",
+        },
+      ],
+    },
+    {
+      id: SAMPLE_CUSTOMERS.suspendedNewCommerce,
+      companyName: "Coho Suspended NCE",
+      domain: "cohosuspendednce.onmicrosoft.com",
+      subscriptions: [
+        {
+          id: SAMPLE_SUBSCRIPTIONS.cohoSuspendedNce,
+          offerId: "CFQ7TTC0LDPB:0001:CFQ7TTC0LDPB",
+          offerName: "Microsoft 365 Business Standard",
+          quantity: 3,
+          status: "suspended",
+          productType: NCE,
+          termDuration: "P1Y",
+        },
+      ],
+    },
+    {
+      id: SAMPLE_CUSTOMERS.suspendedNewCommerceLocked,
+      companyName: "Datum Suspended NCE Locked",
+      domain: "datumsuspendedncelocked.onmicrosoft.com",
+      subscriptions: [
+        {
+          id: SAMPLE_SUBSCRIPTIONS.datumSuspendedLockedNce,
+          offerId: "CFQ7TTC0LFLZ:0001:CFQ7TTC0LFLZ",
+          offerName: "Microsoft 365 E3",
+          quantity: 12,
+          status: "suspended",
+          productType: NCE,
+          termDuration: "P1Y",
+          creationDate: "2026-10-01T00:00:00Z",
+          commitmentEndDate: "2027-09-30T00:00:00Z",
         },
       ],
     },

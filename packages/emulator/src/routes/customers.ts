@@ -184,8 +184,8 @@ function isLiveReservation(e: EntitlementState, now: number): boolean {
  * Issue 14. Why Partner Center would refuse to remove the relationship now, or null. Microsoft's rules ("Remove a
  * reseller relationship with a customer"; "How to remove a reseller relationship with a customer in Partner
  * Center"): open reserved instance orders cancelled (the observed text, missing space included), and no active
- * subscription, new commerce included (a suspended one would still bill, so it must be cancelled: an active
- * one is refused here like any other). Software entitlements (perpetual purchases) are not checked: the REST
+ * subscription, new commerce included, and no suspended new-commerce subscription (it still bills, so it must be
+ * cancelled). Software entitlements (perpetual purchases) are not checked: the REST
  * page and sample do not, and the PATCH's answer to them is not documented.
  */
 function removalRefusal(c: CustomerState, now: number): ApiResult | null {
@@ -207,6 +207,23 @@ function removalRefusal(c: CustomerState, now: number): ApiResult | null {
       400,
       3000,
       `Customer relationship cannot be removed due to active subscriptions.Please suspend the following subscriptions: ${active.map((s) => s.id).join(", ")}`,
+    );
+  }
+  // "For suspended NCE subscriptions, partners will continue to be billed. NCE subscriptions must be cancelled
+  // for the reselling relationship to be removed" ("How to remove a reseller relationship with a customer in
+  // Partner Center"). What the PATCH answers then is not documented: the error table's 800063 ("This order {0}
+  // cannot be cancelled. Use PATCH /customers/{1}/subscriptions/<subscriptionId> to suspend subscriptions",
+  // "Partner Center REST error codes") is the documented refusal that names subscriptions; its description here
+  // names the suspended new-commerce ones that must be cancelled instead.
+  const suspendedNce = c.subscriptions.filter(
+    (s) =>
+      s.status === "suspended" && ["onlineservicesnce", "software"].includes(s.productType.id.toLowerCase()),
+  );
+  if (suspendedNce.length > 0) {
+    return pcError(
+      400,
+      800063,
+      `Customer relationship cannot be removed: new-commerce subscriptions must be cancelled, suspending them is not enough: ${suspendedNce.map((s) => s.id).join(", ")}`,
     );
   }
   return null;

@@ -7,6 +7,9 @@ import { isResult, link, type ApiResult, type Ctx } from "../results";
 import type { Store } from "../state";
 import { page } from "./paging";
 
+/** The legacy type, listed only when asked for by name (see {@link listEntitlements}). */
+const LEGACY_VM_RESERVATION = "virtualmachinereservedinstance";
+
 export function listAzureEntitlements(_ctx: Ctx, [id, sid]: string[], state: Store): ApiResult {
   const c = state.related(id!);
   if (isResult(c)) return c;
@@ -25,8 +28,16 @@ export function listEntitlements(ctx: Ctx, [id]: string[], state: Store): ApiRes
   const q = ctx.url.searchParams;
   const type = q.get("entitlementType");
   const showExpiry = (q.get("showExpiry") ?? "").toLowerCase() === "true";
+  // "Get a collection of entitlements", API Consumers: partners querying virtual machine reserved instance
+  // entitlements must "update the request URI from /customers/{customerId}/entitlements to
+  // /customers/{customerId}/entitlements?entitlementType=virtualmachinereservedinstance to maintain backward
+  // compatibility": the plain list no longer holds them; the filter does.
   const items = c.entitlements
-    .filter((e) => type === null || e.entitlementType.toLowerCase() === type.toLowerCase())
+    .filter((e) =>
+      type === null
+        ? e.entitlementType.toLowerCase() !== LEGACY_VM_RESERVATION
+        : e.entitlementType.toLowerCase() === type.toLowerCase(),
+    )
     .map((e) => {
       const out: Record<string, unknown> = {
         includedEntitlements: [],

@@ -13,7 +13,8 @@
  * PATCH retried once.
  */
 import type { z } from "zod";
-import { PartnerCenterError, ResponseValidationError } from "../../errors";
+import { ChangeNotAppliedError, PartnerCenterError, printable, ResponseValidationError } from "../../errors";
+import { normalizeEnum } from "../../relationship/blockers";
 import { pathSegment } from "../core/path";
 import { customerPath } from "./customers";
 import { azureEntitlementSchema, collectionSchema, subscriptionSchema } from "../core/schemas";
@@ -251,16 +252,29 @@ export function subscriptionsApi(t: Transport) {
         });
         return toSubscription(res.data, res.raw);
       };
+      // The ids of the PATCH as sent, for the error when it did not take effect.
+      let sent: { requestId: string; correlationId: string } | undefined;
+      const track: RequestOptions = {
+        ...o,
+        onIds: (ids) => {
+          sent = ids;
+          o.onIds?.(ids);
+        },
+      };
+      let answered: Subscription;
       try {
-        return await patch(s, o);
+        answered = await patch(s, track);
       } catch (e) {
         if (!isStaleEtag(e)) throw e;
         // Someone changed it since it was listed: read this one again, and retry once (a new logical request).
-        const { requestId: _first, ...rest } = o;
+        const { requestId: _first, ...rest } = track;
         const fresh = await this.get(customerId, s.id, rest);
-        if (fresh.status === status) return fresh;
-        return patch(fresh, rest);
+        if (normalizeEnum(fresh.status) === status) return fresh;
+        answered = await patch(fresh, rest);
       }
+      // Compared as the removal rules compare statuses (casing, invisible characters, compatibility forms).
+      if (normalizeEnum(answered.status) === status) return answered;
+      return confirmStatus(this, customerId, s, status, answered, sent, o);
     },
 
     /** The Azure subscriptions under an Azure plan (`.../subscriptions/{id}/azureEntitlements`), status lower-cased. */
@@ -283,4 +297,44 @@ export function subscriptionsApi(t: Transport) {
       }));
     },
   };
+}
+
+/**
+ * A status PATCH answered with success whose body does not show the status asked for. The update page documents
+ * the answer as the updated subscription ("Suspend a subscription", "Cancel a commercial marketplace or new
+ * commerce subscription": "If successful, this method returns the updated subscription"), so it is read again
+ * once: if the GET shows the status, it took effect; otherwise it is {@link ChangeNotAppliedError}, never a
+ * change done.
+ */
+async function confirmStatus(
+  api: { get(customerId: string, id: string, o?: RequestOptions): Promise<Subscription> },
+  customerId: string,
+  s: Subscription,
+  status: "suspended" | "deleted",
+  answered: Subscription,
+  sent: { requestId: string; correlationId: string } | undefined,
+  o: RequestOptions,
+): Promise<Subscription> {
+  const { requestId: _patch, onIds: _ids, ...rest } = o;
+  let seen: string | undefined;
+  let check = "";
+  try {
+    const again = await api.get(customerId, s.id, rest);
+    if (normalizeEnum(again.status) === status) return again;
+    seen = again.status;
+  } catch (e) {
+    check = `; the GET that followed failed (${e instanceof Error ? e.message : String(e)})`;
+  }
+  const verb = status === "deleted" ? "cancellation" : "suspension";
+  throw new ChangeNotAppliedError(
+    `Partner Center answered the ${verb} of subscription ${printable(s.id)} with success, but the subscription still shows status "${printable(answered.status)}"${seen !== undefined ? ` (and "${printable(seen)}" in a GET right after)` : check}: the ${verb} did not take effect.`,
+    s.id,
+    status,
+    seen ?? answered.status,
+    {
+      requestId: sent?.requestId,
+      correlationId: sent?.correlationId,
+      action: `Check subscription ${printable(s.id)} in Partner Center: if it is still ${printable(seen ?? answered.status)}, ${status === "deleted" ? "cancel it there, or run the command again to retry the cancellation while its window is open" : "suspend it there, or run the command again to retry"}.`,
+    },
+  );
 }

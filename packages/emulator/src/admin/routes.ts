@@ -45,6 +45,16 @@ export function admin(
     const approve = /^\/_emulator\/gdap\/([^/]+)\/approve$/i.exec(path);
     if (approve && method === "POST") return reply(200, state.gdap.approve(decodeURIComponent(approve[1]!)));
     if (path === "/_emulator/gdap" && method === "GET") return reply(200, state.gdap.state());
+    // A change made outside Pulumi: a status (terminated, expired...), autoExtendDuration set in the portal.
+    const status = /^\/_emulator\/gdap\/([^/]+)\/status$/i.exec(path);
+    if (status && method === "POST") {
+      const b = json() as { status?: unknown; autoExtendDuration?: unknown; createdDateTime?: unknown };
+      if (typeof b.status !== "string") return reply(400, { error: "the body needs a status string" });
+      const more: { autoExtendDuration?: string; createdDateTime?: string } = {};
+      if (typeof b.autoExtendDuration === "string") more.autoExtendDuration = b.autoExtendDuration;
+      if (typeof b.createdDateTime === "string") more.createdDateTime = b.createdDateTime;
+      return reply(200, state.gdap.setStatus(decodeURIComponent(status[1]!), b.status, more));
+    }
     switch (`${method} ${path}`) {
       case "GET /_emulator/health":
         return reply(200, { status: "ok" });
@@ -88,6 +98,7 @@ export function admin(
             "POST /_emulator/customers/{id}/accept",
             "GET /_emulator/gdap", // GDAP (issue 16)
             "POST /_emulator/gdap/{id}/approve", // GDAP (issue 16)
+            "POST /_emulator/gdap/{id}/status",
             "GET|PATCH /_emulator/config",
             "POST /_emulator/tokens/expire",
             "POST /_emulator/reset",

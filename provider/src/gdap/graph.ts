@@ -207,7 +207,7 @@ export class GraphClient {
   }
 
   /** GET the long-running operation a 202 named; only a Location under this client's relationships is followed. */
-  getOperation(location: string): Promise<RelationshipOperation> {
+  async getOperation(location: string): Promise<RelationshipOperation> {
     const prefix = `${this.base}/delegatedAdminRelationships/`;
     const rest = location.startsWith(prefix) ? location.slice(prefix.length) : "";
     if (!/^[A-Za-z0-9-]{1,100}\/operations\/[A-Za-z0-9-]{1,100}$/.test(rest)) {

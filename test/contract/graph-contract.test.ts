@@ -7,7 +7,7 @@
  */
 import { PartnerCenterClient, closeSharedClients } from "../../provider/src/client";
 import { loadSettings } from "../../provider/src/settings";
-import { GraphClient } from "../../provider/src/gdap/graph";
+import { GRAPH_SCOPE, GraphClient, loadGraphAudience } from "../../provider/src/gdap/graph";
 import { alignRoles, changeRelationship, establishRelationship } from "../../provider/src/gdap/gdap";
 import { ApiError, ConfigurationError, ResponseValidationError } from "../../provider/src/errors";
 import type { Emulator } from "../../packages/emulator/src";
@@ -64,6 +64,33 @@ describe("the Graph client against a stand-in answering Graph's documented examp
   const sent = (method: string) => s.calls.filter((c) => c.method === method && c.url.startsWith("/v1.0/"));
   /** The documented Location, moved onto the stand-in (same path). */
   const onStandIn = (location: string) => `${s.url}${new URL(location).pathname}`;
+
+  test("the Graph token: v1 resource= by default; graphTokenRequest v2 asks the v2.0 endpoint for scope=https://graph.microsoft.com/.default", async () => {
+    s.script("GET", RELS, ok({ value: [] }));
+    await graph.listRelationships();
+    const v1 = s.calls.find((c) => c.url === `/${TENANT}/oauth2/token`)!;
+    expect(new URLSearchParams(String(v1.body)).get("resource")).toBe("https://graph.microsoft.com");
+    expect(loadGraphAudience({ "partnercenter:graphTokenRequest": "v2" })).toBe(GRAPH_SCOPE);
+    expect(loadGraphAudience({}, { PARTNER_CENTER_GRAPH_TOKEN_REQUEST: "V1" })).toBe(
+      "https://graph.microsoft.com",
+    );
+    expect(() => loadGraphAudience({ "partnercenter:graphTokenRequest": "v3" })).toThrow(
+      /graphTokenRequest .* must be v1 .* or v2/,
+    );
+    s.script(
+      "POST",
+      `/${TENANT}/oauth2/v2.0/token`,
+      ok({ token_type: "Bearer", access_token: "graph-v2-token-0123456789", expires_in: 3600 }),
+    );
+    const v2graph = new GraphClient(pc, s.url, { audience: GRAPH_SCOPE });
+    await v2graph.listRelationships();
+    const v2 = s.calls.find((c) => c.url === `/${TENANT}/oauth2/v2.0/token`)!;
+    const form = new URLSearchParams(String(v2.body));
+    expect(form.get("scope")).toBe("https://graph.microsoft.com/.default");
+    expect(form.get("resource")).toBeNull();
+    expect(form.get("grant_type")).toBe("refresh_token");
+    expect(s.calls.at(-1)!.headers.authorization).toBe("Bearer graph-v2-token-0123456789");
+  });
 
   test('create: the documented request; the 201 answer parsed (activatedDateTime "" is none)', async () => {
     s.script("GET", RELS, ok({ value: [] }));

@@ -78,7 +78,10 @@ export {
   GRAPH_ENDPOINT_ENV,
   GRAPH_ENDPOINT_KEY,
   GRAPH_RESOURCE,
+  GRAPH_SCOPE,
+  graphAudience,
   graphEndpoint,
+  loadGraphAudience,
   loadGraphEndpoint,
 } from "./graph-settings";
 
@@ -98,6 +101,8 @@ export type Updated<T> =
 export interface GraphClientOptions {
   /** Receives one line per retry; never headers, tokens or bodies. */
   logger?: (line: string) => void;
+  /** The token audience: {@link GRAPH_RESOURCE} (v1 `resource=`, default) or `GRAPH_SCOPE` (v2 `scope=`). */
+  audience?: string;
 }
 
 /** The GDAP part of Microsoft Graph v1.0. */
@@ -118,7 +123,7 @@ export class GraphClient {
     this.transport = new Transport(
       { ...settings, endpoint: graphEndpoint },
       dispatcher,
-      auth.forResource(GRAPH_RESOURCE),
+      auth.forResource(options.audience ?? GRAPH_RESOURCE),
       limiter,
       { retry: pcOptions.retry, logger: options.logger ?? pcOptions.logger, limits: pcOptions.limits },
     );
@@ -474,10 +479,15 @@ export function asGraphError(e: unknown, what: string): unknown {
 const clients = new WeakMap<PartnerCenterClient, Map<string, GraphClient>>();
 
 /** The process-wide Graph client sharing `pc`'s pool and tokens, one per Graph endpoint. */
-export function getSharedGraphClient(pc: PartnerCenterClient, graphEndpoint: string): GraphClient {
+export function getSharedGraphClient(
+  pc: PartnerCenterClient,
+  graphEndpoint: string,
+  audience: string = GRAPH_RESOURCE,
+): GraphClient {
   let byEndpoint = clients.get(pc);
   if (!byEndpoint) clients.set(pc, (byEndpoint = new Map()));
-  let g = byEndpoint.get(graphEndpoint);
-  if (!g) byEndpoint.set(graphEndpoint, (g = new GraphClient(pc, graphEndpoint)));
+  const key = `${graphEndpoint} ${audience}`;
+  let g = byEndpoint.get(key);
+  if (!g) byEndpoint.set(key, (g = new GraphClient(pc, graphEndpoint, { audience })));
   return g;
 }

@@ -11,7 +11,7 @@ import { GRAPH_SCOPE, GraphClient, loadGraphAudience } from "../../provider/src/
 import { alignRoles, changeRelationship, establishRelationship } from "../../provider/src/gdap/gdap";
 import { ApiError, ConfigurationError, ResponseValidationError } from "../../provider/src/errors";
 import type { Emulator } from "../../packages/emulator/src";
-import { call, start, tokenRequest } from "../emulator/helpers";
+import { call, graphAccessToken, start } from "../emulator/helpers";
 import * as doc from "./graph-corpus";
 import { shapeDiff, startStandIn, type Reply, type StandIn } from "./harness";
 
@@ -254,13 +254,7 @@ describe("the emulator answers Graph's GDAP calls in the documented shapes", () 
   let token: string;
   beforeAll(async () => {
     em = await start();
-    const res = await tokenRequest(em.url, {
-      grant_type: "refresh_token",
-      client_id: "c",
-      refresh_token: "r",
-      resource: "https://graph.microsoft.com",
-    });
-    token = ((await res.json()) as { access_token: string }).access_token;
+    token = await graphAccessToken(em.url);
   });
   afterAll(() => em.close());
   const g = (

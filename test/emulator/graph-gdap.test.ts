@@ -4,7 +4,7 @@
  * the switch for the lenient terminate.
  */
 import type { Emulator } from "../../packages/emulator/src";
-import { call, start, tokenRequest, type Reply } from "./helpers";
+import { call, graphAccessToken, start, type Reply } from "./helpers";
 
 const CUSTOMER = "11111111-1111-4111-8111-111111111111";
 const HELPDESK = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
@@ -17,13 +17,7 @@ let em: Emulator;
 let token: string;
 beforeEach(async () => {
   em = await start();
-  const res = await tokenRequest(em.url, {
-    grant_type: "refresh_token",
-    client_id: "test-client",
-    refresh_token: "test-refresh-token",
-    resource: "https://graph.microsoft.com",
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
+  token = await graphAccessToken(em.url);
 });
 afterEach(() => em.close());
 

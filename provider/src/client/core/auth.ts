@@ -150,7 +150,7 @@ export class TokenSource {
     const form = new URLSearchParams({ grant_type: "refresh_token", client_id: clientId ?? "" });
     if (clientSecret) form.set("client_secret", clientSecret);
     form.set("refresh_token", this.refreshToken ?? "");
-    form.set(v2 ? "scope" : "resource", resource); // GDAP (issue 16): was always PARTNER_CENTER_RESOURCE
+    form.set(v2 ? "scope" : "resource", resource);
 
     for (let attempt = 1; ; attempt++) {
       this.requests++;

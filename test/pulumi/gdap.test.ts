@@ -64,7 +64,7 @@ const NORTHWIND: NonNullable<Declared["admins"]>[number] & { displayName: string
   roles: [HELPDESK_ADMIN],
 };
 
-test("up locks for approval, refresh sees the approval, roles replace, offboarding and destroy terminate", async () => {
+test("up locks for approval, refresh sees the approval, a roles change keeping an explicit displayName is refused in preview, offboarding and destroy terminate", async () => {
   const s = (stack = await Stack.create(cliEnv(), {
     files: projectFiles(path.join(__dirname, "gdap-program")),
     emulatorUrl: emulator.url,

@@ -11,7 +11,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getSharedClient, type ClientOptions, type PartnerCenterClient } from "./client";
 import { ConfigurationError } from "./errors";
-import { configureGraph, getSharedGraphClient, graphEndpoint, type GraphClient } from "./gdap/graph";
+import {
+  configureGraph,
+  getSharedGraphClient,
+  graphAudience,
+  graphEndpoint,
+  type GraphClient,
+} from "./gdap/graph";
 import { loadSettings, type Settings } from "./settings";
 
 /** The setting keys read from stack config as `partnercenter:<key>`. */
@@ -81,5 +87,5 @@ export function providerClientFor(settings: Settings): PartnerCenterClient {
 
 /** The shared Microsoft Graph client of these settings (it shares the Partner Center client's token cache). */
 export async function providerGraphFor(settings: Settings): Promise<GraphClient> {
-  return getSharedGraphClient(providerClientFor(settings), await graphEndpoint());
+  return getSharedGraphClient(providerClientFor(settings), await graphEndpoint(), await graphAudience());
 }

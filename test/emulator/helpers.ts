@@ -22,15 +22,23 @@ export function tokenRequest(
 }
 
 /** A valid access token from the refresh-token grant. */
-export async function accessToken(url: string): Promise<string> {
+export async function accessToken(
+  url: string,
+  resource = "https://api.partnercenter.microsoft.com",
+): Promise<string> {
   const res = await tokenRequest(url, {
     grant_type: "refresh_token",
     client_id: "test-client",
     refresh_token: "test-refresh-token",
-    resource: "https://api.partnercenter.microsoft.com",
+    resource,
   });
   if (res.status !== 200) throw new Error(`token: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** A valid Microsoft Graph access token (resource=https://graph.microsoft.com): the emulator's Graph routes accept only these. */
+export function graphAccessToken(url: string): Promise<string> {
+  return accessToken(url, "https://graph.microsoft.com");
 }
 
 export interface Reply {

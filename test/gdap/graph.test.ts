@@ -192,26 +192,39 @@ test("PATCH and DELETE need the current etag (412 otherwise), and only while cre
   expect(em.gdap.state()).toEqual([]);
 });
 
-test("offboarding ends every relationship of the customer that has not ended, pending ones included", async () => {
+test("offboarding ends the customer's active relationships; a pending request is not sent a terminate, its expiry is said", async () => {
   const active = await establishRelationship(graph, spec("a"), { pollIntervalMs: 5 });
   em.gdap.approve(active.id);
   const pending = await establishRelationship(graph, spec("b"), { pollIntervalMs: 5 });
+  em.gdap.setStatus(pending.id, "approvalPending", { createdDateTime: "2026-01-10T08:00:00Z" });
   const other = await establishRelationship(
     graph,
     { ...spec("c"), customerId: "22222222-2222-4222-8222-222222222222" },
     { pollIntervalMs: 5 },
   );
-  const ended = await endAdminAccess(graph, CUSTOMER);
-  expect(ended.map((r) => r.id).sort()).toEqual([active.id, pending.id].sort());
-  const byId = new Map(em.gdap.state().map((r) => [r.id, r.status]));
-  expect(byId.get(active.id)).toBe("terminated");
-  expect(byId.get(pending.id)).toBe("terminated");
-  expect(byId.get(other.id)).toBe("approvalPending");
+  const lines: string[] = [];
+  const ended = await endAdminAccess(graph, CUSTOMER, (l) => lines.push(l));
+  expect(ended.map((r) => r.id)).toEqual([active.id]);
+  const byId = new Map(em.gdap.state().map((r) => [r.id, r]));
+  expect(byId.get(active.id)!.status).toBe("terminated");
+  expect(byId.get(pending.id)!.status).toBe("approvalPending");
+  expect(byId.get(pending.id)!.requests.map((q) => q.action)).toEqual(["lockForApproval"]);
+  expect(byId.get(other.id)!.status).toBe("approvalPending");
+  // createdDateTime + 90 days (GDAP FAQ: "GDAP relationship requests expire after 90 days").
+  expect(lines.join("\n")).toContain("2026-04-10T08:00:00.000Z");
+  expect(lines.join("\n")).toMatch(/can still approve it/);
 });
 
 test("approvalTimeoutSeconds: waits for the approval, or fails with the link and adopts on the next run", async () => {
   const wait = establishRelationship(graph, spec(), { approvalTimeoutSeconds: 5, pollIntervalMs: 10 });
-  setTimeout(() => em.gdap.approve(em.gdap.state()[0]!.id), 100);
+  // The customer approves once the request is there (however long the create takes on a loaded machine).
+  const approver = setInterval(() => {
+    const r = em.gdap.state()[0];
+    if (r?.status === "approvalPending") {
+      clearInterval(approver);
+      em.gdap.approve(r.id);
+    }
+  }, 20);
   expect((await wait).status).toBe("active");
 
   const e = await caught(

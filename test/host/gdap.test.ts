@@ -8,6 +8,11 @@ import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-c
 import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
 import { ACCESS_TYPE, captureGdapProviderTexts, listAnswer, RELATIONSHIP_TYPE } from "../gdap/helpers";
 
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 const CLIENT_SECRET = "client-secret-gdap-4e1f-recognisable";
 const REFRESH_TOKEN = "refresh-token-gdap-9c2a-recognisable";
 const EXCHANGE_ADMIN = "29232cdf-9323-42fd-ade2-1d097af3e4de";
@@ -80,13 +85,15 @@ test("relationship and assignment lifecycle, then offboarding ends admin access"
   expect(typeof read.props.endDateTime).toBe("string");
   expect(read.inputs && withoutProvider(read.inputs)).toEqual(withoutProvider(inputs));
 
-  // Roles are fixed once approved: a changed list replaces, deleting first (documented in gdap/dynamic.ts).
-  const d = await rel.diff("admin", created.id, withoutProvider(read.props), {
-    ...withoutProvider(inputs),
-    roles: [EXCHANGE_ADMIN],
-  });
-  expect(d.replaces).toEqual(["roles"]);
-  expect(d.deleteBeforeReplace).toBe(true);
+  // Roles are fixed once approved: a changed list needs a replacement, which cannot keep an explicit displayName
+  // (names are unique across all relationships, ended ones included): refused in diff, naming the fix.
+  const d = await caught(
+    rel.diff("admin", created.id, withoutProvider(read.props), {
+      ...withoutProvider(inputs),
+      roles: [EXCHANGE_ADMIN],
+    }),
+  );
+  expect(String(d)).toMatch(/successor cannot keep displayName "Clean - helpdesk".*Remove displayName/);
   const timeoutOnly = await rel.diff("admin", created.id, withoutProvider(read.props), {
     ...withoutProvider(inputs),
     roles: [HELPDESK_ADMIN, EXCHANGE_ADMIN],
@@ -301,4 +308,200 @@ test("a Graph token never goes to loopback without the opt-in, nor from the emul
   expect(emulator.requests()).toEqual([]);
   expect(emulator.gdap.graphTokens.size).toBe(tokens);
   expect(local.output + mixed.output).not.toContain(REFRESH_TOKEN);
+});
+
+describe("Graph's documented rules for changes, names and endings", () => {
+  const GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10";
+  const customerId = SAMPLE_CUSTOMERS.clean;
+  const base = { customerId, duration: "P730D", roles: [EXCHANGE_ADMIN, HELPDESK_ADMIN] };
+  const relationships = "/v1.0/tenantRelationships/delegatedAdminRelationships";
+  const since = (n: number) =>
+    emulator
+      .requests()
+      .slice(n)
+      .map(
+        (r) =>
+          `${r.method} ${r.path.replace(relationships, "").replace(/[0-9a-f-]{36,}/g, "{id}")} ${r.status}`,
+      );
+
+  /** check, create, and the customer's approval: an active relationship, as refresh sees it. */
+  async function active(name: string, more: Record<string, unknown> = {}) {
+    const { inputs, failures } = await rel.check(name, { ...base, displayNamePrefix: name, ...more });
+    expect(failures).toEqual([]);
+    const created = await rel.create(name, withoutProvider(inputs));
+    emulator.gdap.approve(created.id);
+    const read = await rel.read(name, created.id, withoutProvider(created.props));
+    expect(read.props.status).toBe("active");
+    return { id: created.id, inputs: withoutProvider(inputs), props: withoutProvider(read.props) };
+  }
+
+  beforeEach(() => emulator.reset());
+
+  test("displayName is optional: derived from the resource name with a random suffix, kept from the old inputs", async () => {
+    const first = await rel.check("contoso-admin", { ...base, displayNamePrefix: "contoso-admin" });
+    expect(first.inputs.displayName).toMatch(/^contoso-admin-[0-9a-f]{7}$/);
+    const again = await rel.check(
+      "contoso-admin",
+      { ...base, displayNamePrefix: "contoso-admin" },
+      first.inputs,
+    );
+    expect(again.inputs.displayName).toBe(first.inputs.displayName);
+    // Graph's limit (50 characters) is kept whatever the resource name.
+    const long = await rel.check("x", { ...base, displayNamePrefix: "n".repeat(80) });
+    expect(String(long.inputs.displayName)).toHaveLength(50);
+  });
+
+  test("autoExtendDuration is updated in place (PATCH, If-Match) while active: never a replace, never a terminate", async () => {
+    const r = await active("auto");
+    const news = { ...r.inputs, autoExtendDuration: "P180D" };
+    const d = await rel.diff("auto", r.id, r.props, news);
+    expect(d).toMatchObject({ changes: 2, replaces: [] }); // DIFF_SOME
+    const at = emulator.requests().length;
+    const outs = await rel.update("auto", r.id, r.props, news);
+    expect(outs).toMatchObject({ autoExtendDuration: "P180D", status: "active", relationshipId: r.id });
+    expect(since(at).filter((l) => !l.startsWith("GET"))).toEqual(["PATCH /{id} 200"]);
+    const patch = emulator.requests().find((q) => q.method === "PATCH")!;
+    expect(patch.path).toBe(`${relationships}/${r.id}`);
+    expect(emulator.gdap.state()[0]).toMatchObject({ status: "active", autoExtendDuration: "P180D" });
+
+    // Enabled in Partner Center's portal: refresh shows it, and declaring it off again is an update too.
+    emulator.gdap.setStatus(r.id, "active", { autoExtendDuration: "P180D" });
+    const drift = await rel.read("auto", r.id, outs);
+    expect(drift.inputs?.autoExtendDuration).toBe("P180D");
+    expect(await rel.diff("auto", r.id, withoutProvider(drift.props), r.inputs)).toMatchObject({
+      changes: 2,
+      replaces: [],
+    });
+  });
+
+  test("Global Administrator with autoExtendDuration P180D is refused in check; nothing is sent", async () => {
+    const at = emulator.requests().length;
+    const { failures } = await rel.check("ga", {
+      ...base,
+      displayName: "GA",
+      roles: [GLOBAL_ADMIN, HELPDESK_ADMIN],
+      autoExtendDuration: "P180D",
+    });
+    expect(failures).toEqual([
+      {
+        property: "autoExtendDuration",
+        reason: expect.stringMatching(
+          /Don't autoextend GDAP with Global Administrator.*remove Global Administrator/,
+        ),
+      },
+    ]);
+    expect(emulator.requests().length).toBe(at);
+  });
+
+  test("removing Global Administrator from an active relationship is an update: 202, the operation polled to completion", async () => {
+    const r = await active("ga-removal", { roles: [GLOBAL_ADMIN, HELPDESK_ADMIN] });
+    const news = { ...r.inputs, roles: [HELPDESK_ADMIN] };
+    expect(await rel.diff("ga-removal", r.id, r.props, news)).toMatchObject({ changes: 2, replaces: [] });
+    // Any other role change still replaces (here: refused, as the displayName would be reused... it is autonamed,
+    // so it is a replacement).
+    expect(await rel.diff("ga-removal", r.id, r.props, { ...r.inputs, roles: [GLOBAL_ADMIN] })).toMatchObject(
+      {
+        replaces: ["roles"],
+      },
+    );
+    const at = emulator.requests().length;
+    const outs = await rel.update("ga-removal", r.id, r.props, news);
+    expect(outs.roles).toEqual([HELPDESK_ADMIN]);
+    expect(since(at)).toEqual(expect.arrayContaining(["PATCH /{id} 202", "GET /{id}/operations/{id} 200"]));
+    expect(emulator.gdap.state()[0]).toMatchObject({ status: "active", roles: [HELPDESK_ADMIN] });
+  });
+
+  test("an access assignment's role update answers 202 with Location: followed to completion, then read back", async () => {
+    const r = await active("assign", {});
+    const a = await access.check("g", {
+      relationshipId: r.id,
+      securityGroupId: GROUP,
+      roles: [HELPDESK_ADMIN],
+    });
+    const created = await access.create("g", withoutProvider(a.inputs));
+    const news = { ...withoutProvider(a.inputs), roles: [HELPDESK_ADMIN, EXCHANGE_ADMIN] };
+    const at = emulator.requests().length;
+    const printed = host.output().length;
+    const outs = await access.update("g", created.id, withoutProvider(created.props), news);
+    expect(outs).toMatchObject({ roles: [HELPDESK_ADMIN, EXCHANGE_ADMIN], status: "active" });
+    expect(since(at)).toEqual(
+      expect.arrayContaining(["PATCH /{id}/accessAssignments/{id} 202", "GET /{id}/operations/{id} 200"]),
+    );
+    expect(host.output().slice(printed)).not.toMatch(/Nothing was changed|Error/);
+  });
+
+  test("durations are compared by value: P2Y is P730D, P1Y is P365D", async () => {
+    const r = await active("years", { duration: "P2Y" });
+    expect(emulator.gdap.state()[0]!.duration).toBe("P2Y");
+    // Graph reports days.
+    const stored = { ...r.props, duration: "P2Y" };
+    expect(await rel.diff("years", r.id, { ...stored, duration: "P730D" }, r.inputs)).toMatchObject({
+      changes: 1, // DIFF_NONE
+    });
+    expect(
+      await rel.diff("years", r.id, { ...stored, duration: "P365D" }, { ...r.inputs, duration: "P1Y" }),
+    ).toMatchObject({
+      changes: 1, // DIFF_NONE
+    });
+    expect(await rel.diff("years", r.id, stored, { ...r.inputs, duration: "P729D" })).toMatchObject({
+      replaces: ["duration"],
+    });
+  });
+
+  test("an ended relationship is replaced under a new name, successor first; the warning says access pauses", async () => {
+    const r = await active("ended");
+    emulator.gdap.setStatus(r.id, "terminated");
+    const read = await rel.read("ended", r.id, r.props);
+    const olds = withoutProvider(read.props);
+    expect(olds.status).toBe("terminated");
+    const checked = await rel.check("ended", { ...base, displayNamePrefix: "ended" }, read.inputs!);
+    const d = await rel.diff("ended", r.id, olds, withoutProvider(checked.inputs));
+    expect(d).toMatchObject({ replaces: ["status"] });
+    expect(d.deleteBeforeReplace).toBeFalsy();
+    expect(host.output()).toMatch(
+      /replacing delegated admin relationship .*admin access through it pauses until the customer approves/,
+    );
+    // The engine checks a replacement again without old inputs: a new name, never used before.
+    const fresh = await rel.check("ended", { ...base, displayNamePrefix: "ended" });
+    expect(fresh.inputs.displayName).not.toBe(olds.displayName);
+    const successor = await rel.create("ended", withoutProvider(fresh.inputs));
+    expect(successor.props).toMatchObject({
+      status: "approvalPending",
+      displayName: fresh.inputs.displayName,
+    });
+    await rel.delete("ended", r.id, olds); // already terminated: success
+    expect(
+      emulator.gdap
+        .state()
+        .map((x) => x.status)
+        .sort(),
+    ).toEqual(["approvalPending", "terminated"]);
+  });
+
+  test("a name used by an ended relationship is never adopted nor POSTed again", async () => {
+    const r = await active("reuse");
+    emulator.gdap.setStatus(r.id, "terminated");
+    const at = emulator.requests().length;
+    const e = await caught(rel.create("reuse", r.inputs));
+    expect(String(e)).toMatch(
+      /displayName ".*" is already used by delegated admin relationship .*terminated/,
+    );
+    expect(since(at).filter((l) => !l.startsWith("GET"))).toEqual([]);
+  });
+
+  test("delete: DELETE while created, terminate while active, nothing for approvalPending (its expiry said)", async () => {
+    const { inputs } = await rel.check("pending", { ...base, displayNamePrefix: "pending" });
+    const created = await rel.create("pending", withoutProvider(inputs));
+    emulator.gdap.setStatus(created.id, "approvalPending", { createdDateTime: "2026-03-01T00:00:00Z" });
+    const at = emulator.requests().length;
+    await rel.delete("pending", created.id, withoutProvider(created.props));
+    expect(since(at).filter((l) => !l.startsWith("GET"))).toEqual([]);
+    expect(host.output()).toContain("expires on its own on 2026-05-30T00:00:00.000Z");
+    expect(emulator.gdap.state()[0]!.status).toBe("approvalPending");
+
+    const r = await active("live");
+    const before = emulator.requests().length;
+    await rel.delete("live", r.id, r.props);
+    expect(since(before).filter((l) => !l.startsWith("GET"))).toEqual(["POST /{id}/requests 201"]);
+  });
 });

@@ -55,14 +55,14 @@ const byName = async (displayName: string) => (await gdap()).find((r) => r.displ
 /** Requests that change something (Partner Center or Graph; the token endpoint is not in the log). */
 const writes = () => emulator.requests().filter((r) => r.method !== "GET");
 
-const CONTOSO: NonNullable<Declared["admins"]>[number] = {
+const CONTOSO: NonNullable<Declared["admins"]>[number] & { displayName: string } = {
   name: "contoso-admin",
   customerId: ID.clean,
   displayName: "Contoso - helpdesk",
   duration: "P730D",
   roles: [EXCHANGE_ADMIN, HELPDESK_ADMIN],
 };
-const NORTHWIND: NonNullable<Declared["admins"]>[number] = {
+const NORTHWIND: NonNullable<Declared["admins"]>[number] & { displayName: string } = {
   name: "northwind-admin",
   customerId: ID.inactiveOnly,
   displayName: "Northwind - helpdesk",
@@ -70,7 +70,7 @@ const NORTHWIND: NonNullable<Declared["admins"]>[number] = {
   roles: [HELPDESK_ADMIN],
 };
 
-test("up locks for approval, refresh sees the approval, roles replace, offboarding and destroy terminate", async () => {
+test("up locks for approval, refresh sees the approval, a roles change keeping an explicit displayName is refused in preview, offboarding and destroy terminate", async () => {
   const s = (stack = await Stack.create(cliEnv(), {
     files: projectFiles(path.join(__dirname, "gdap-program")),
     emulatorUrl: emulator.url,
@@ -119,17 +119,18 @@ test("up locks for approval, refresh sees the approval, roles replace, offboardi
     expect.objectContaining({ securityGroupId: GROUP, roles: [HELPDESK_ADMIN] }),
   ]);
 
-  // 3. Roles are fixed once approved: preview --diff shows a replace, and sends Graph nothing but reads.
+  // 3. Roles are fixed once approved. The replacement could not keep the explicit displayName (names are unique
+  // across all relationships, ended ones included): preview refuses it, naming the field and the fix, and sends
+  // Graph nothing but reads.
   await declare({ admins: [{ ...CONTOSO, roles: [EXCHANGE_ADMIN] }, NORTHWIND], assignments: [helpdesk] });
   const before = writes().length;
-  const preview = await cmd(["preview", "--diff"]);
-  expect(preview).toMatch(/\+-\S*:DelegatedAdminRelationship: \(replace\)\n.*\n.*::contoso-admin\]/);
-  expect(preview).toMatch(/~ roles {6}: \[\n.*\n\s*- \[1\]: "729827e3/);
-  // The assignment follows: its relationshipId will be the new relationship's.
-  expect(preview).toMatch(/\+-\S*:DelegatedAdminAccessAssignment: \(replace\)/);
-  expect(preview).toContain("+-2 to replace");
+  const refused = await s.pulumi(["preview", "--diff"]);
+  expect(refused.code).not.toBe(0);
+  expect(refused.out).toMatch(/successor cannot keep displayName "Contoso - helpdesk"/);
+  expect(refused.out).toMatch(/Remove displayName from the resource/);
   expect(writes().length).toBe(before);
   expect((await byName(CONTOSO.displayName))?.status).toBe("active");
+  await declare({ admins: [CONTOSO, NORTHWIND], assignments: [helpdesk] });
 
   // 4. Offboarding Northwind: its reseller relationship opts in, then is destroyed alone (--target). The
   // relationship goes to `none` and the customer's GDAP relationship is terminated.
@@ -182,6 +183,115 @@ test("up locks for approval, refresh sees the approval, roles replace, offboardi
     expect(text).not.toContain(secret);
     expect(printed).not.toContain(secret);
   }
+});
+
+test("an autonamed relationship: autoExtendDuration updates in place; a roles change and an ended relationship are replaced, the successor created first under a new name, the pause warned in preview", async () => {
+  const s = (stack = await Stack.create(cliEnv(), {
+    files: projectFiles(path.join(__dirname, "gdap-program")),
+    emulatorUrl: emulator.url,
+    config: {
+      "partnercenter:graphEndpoint": emulator.url,
+      gdap: JSON.stringify({ admins: [] } satisfies Declared),
+    },
+    secrets: { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN },
+  }));
+  const declare = (d: Declared) => s.ok(["config", "set", "gdap", JSON.stringify(d)]);
+  const cmd = async (args: string[]) => {
+    const r = await s.pulumi(args);
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.out}`);
+    return r.out;
+  };
+  const outputs = async () => (await s.resources(RELATIONSHIP_TYPE)).map((r) => r.outputs ?? {});
+  const approve = async (id: string) =>
+    expect((await fetch(`${emulator.url}/_emulator/gdap/${id}/approve`, { method: "POST" })).status).toBe(
+      200,
+    );
+  const FABRIKAM = {
+    name: "fabrikam-admin",
+    customerId: ID.clean,
+    duration: "P2Y",
+    roles: [EXCHANGE_ADMIN, HELPDESK_ADMIN],
+  };
+
+  // 1. No displayName: one is derived from the resource name; the customer approves.
+  await declare({ admins: [FABRIKAM] });
+  await cmd(["up", "--yes", "--skip-preview"]);
+  const [first] = await outputs();
+  expect(first).toMatchObject({ status: "approvalPending", duration: "P2Y" });
+  expect(String(first!.displayName)).toMatch(/^fabrikam-admin-[0-9a-f]{7}$/);
+  await approve(String(first!.relationshipId));
+  await cmd(["refresh", "--yes", "--skip-preview"]);
+
+  // 2. autoExtendDuration: an update in place (PATCH), the relationship stays active under the same id.
+  await declare({ admins: [{ ...FABRIKAM, autoExtendDuration: "P180D" }] });
+  const at = emulator.requests().length;
+  await cmd(["up", "--yes", "--skip-preview"]);
+  const graphWrites = () =>
+    emulator
+      .requests()
+      .slice(at)
+      .filter((r) => r.method !== "GET" && r.path.startsWith("/v1.0/"))
+      .map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{73}/, "{id}")}`);
+  expect(graphWrites()).toEqual(["PATCH /v1.0/tenantRelationships/delegatedAdminRelationships/{id}"]);
+  expect((await outputs())[0]).toMatchObject({
+    relationshipId: first!.relationshipId,
+    status: "active",
+    autoExtendDuration: "P180D",
+  });
+
+  // 3. A roles change: preview --diff shows the replace and warns that access pauses; up creates the successor
+  // under a new name first, then terminates the old one.
+  const narrowed = { ...FABRIKAM, autoExtendDuration: "P180D" as const, roles: [HELPDESK_ADMIN] };
+  await declare({ admins: [narrowed] });
+  const preview = await cmd(["preview", "--diff"]);
+  expect(preview).toMatch(/\+-\S*:DelegatedAdminRelationship: \(replace\)/);
+  expect(preview).toMatch(/admin access through it pauses until the customer approves the new one/);
+  const before = emulator.requests().length;
+  await cmd(["up", "--yes", "--skip-preview"]);
+  const [second] = await outputs();
+  expect(second!.relationshipId).not.toBe(first!.relationshipId);
+  expect(second!.displayName).not.toBe(first!.displayName);
+  expect(String(second!.displayName)).toMatch(/^fabrikam-admin-[0-9a-f]{7}$/);
+  const order = emulator
+    .requests()
+    .slice(before)
+    .filter((r) => r.method === "POST" && r.path.startsWith("/v1.0/"))
+    .map((r) =>
+      r.path.endsWith("/delegatedAdminRelationships")
+        ? "create"
+        : r.path.includes(String(first!.relationshipId))
+          ? "end old"
+          : "lock new",
+    );
+  expect(order).toEqual(["create", "lock new", "end old"]);
+  const state = async () => (await gdap()).filter((r) => r.customer.tenantId === ID.clean);
+  expect((await state()).map((r) => [r.id, r.status])).toEqual(
+    expect.arrayContaining([
+      [first!.relationshipId, expect.stringMatching(/^(terminationRequested|terminated)$/)],
+      [second!.relationshipId, "approvalPending"],
+    ]),
+  );
+
+  // 4. The successor is approved, then ended outside Pulumi: refresh shows it, up replaces it under a new name.
+  await approve(String(second!.relationshipId));
+  const ended = await fetch(`${emulator.url}/_emulator/gdap/${String(second!.relationshipId)}/status`, {
+    method: "POST",
+    body: JSON.stringify({ status: "terminated" }),
+  });
+  expect(ended.status).toBe(200);
+  await cmd(["refresh", "--yes", "--skip-preview"]);
+  expect((await outputs())[0]).toMatchObject({ status: "terminated" });
+  const again = await cmd(["preview", "--diff"]);
+  expect(again).toMatch(/pauses until the customer approves/);
+  await cmd(["up", "--yes", "--skip-preview"]);
+  const [third] = await outputs();
+  expect(third).toMatchObject({ status: "approvalPending", roles: [HELPDESK_ADMIN] });
+  expect(new Set([first!.displayName, second!.displayName, third!.displayName]).size).toBe(3);
+
+  // 5. destroy: the pending successor cannot be ended by Graph; it is left to expire, and said so.
+  const destroyed = await cmd(["destroy", "--yes", "--skip-preview"]);
+  expect(destroyed).toMatch(/expires on its own/);
+  expect(await s.resources(RELATIONSHIP_TYPE)).toEqual([]);
 });
 
 test("a GDAP step that failed at destroy is not forgotten by refresh: the next destroy ends the admin access", async () => {

@@ -8,6 +8,8 @@
  * Every method that needs settings awaits the stored configure promise (the host may call a method before
  * configure has finished: shared/pulumi-dynamic-providers.md, "Race").
  */
+import { randomBytes } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   configureSettings,
@@ -17,13 +19,17 @@ import {
 } from "../configuration";
 import {
   approvalUrl,
+  changeRelationship,
   ENDED,
   endRelationship,
   establishRelationship,
   findRelationship,
+  GLOBAL_ADMINISTRATOR,
+  sameDuration,
   sameSet,
 } from "./gdap";
 import type { AdminRelationship, GraphClient } from "./graph";
+import { ConfigurationError } from "../errors";
 import { checkWith, GUID, log, parseWith, rethrow, UNKNOWN } from "../dynamic-common";
 
 export const guid = (what: string, hint: string) =>
@@ -63,6 +69,9 @@ const durationSchema = z
     },
   );
 
+/** Graph's limit on displayName ("delegatedAdminRelationship resource type": "Maximum length is 50 characters"). */
+const NAME_MAX = 50;
+
 /** The resource's inputs, validated strictly so that a typo fails in `check`. */
 const inputsSchema = z.strictObject({
   customerId: guid(
@@ -73,7 +82,13 @@ const inputsSchema = z.strictObject({
     .string({ error: "displayName must be a string" })
     .trim()
     .min(1, { error: "displayName must not be empty" })
-    .max(50, { error: "displayName must be at most 50 characters (Microsoft Graph's limit)" }),
+    .max(NAME_MAX, { error: "displayName must be at most 50 characters (Microsoft Graph's limit)" })
+    .optional(),
+  /**
+   * Set by the resource's constructor (the resource name) when displayName is omitted: `check` then derives a
+   * unique displayName from it, Pulumi's autonaming convention.
+   */
+  displayNamePrefix: z.string({ error: "displayNamePrefix must be a string" }).trim().min(1).optional(),
   duration: durationSchema,
   roles: rolesSchema,
   autoExtendDuration: z
@@ -90,7 +105,30 @@ const inputsSchema = z.strictObject({
     .optional(),
 });
 
-export type Inputs = z.output<typeof inputsSchema>;
+type Parsed = z.output<typeof inputsSchema>;
+/** Inputs after `check`: displayName is always there. */
+export type Inputs = Parsed & { displayName: string };
+
+/** Parses checked inputs (displayName present). */
+function parseInputs(raw: Record<string, unknown>): Inputs {
+  const parsed = parseWith(inputsSchema, raw, "DelegatedAdminRelationship");
+  if (parsed.displayName === undefined) {
+    throw new ConfigurationError("Invalid DelegatedAdminRelationship inputs: displayName: missing.", {
+      action:
+        "Give the resource a displayName, or create it with this package's DelegatedAdminRelationship class.",
+    });
+  }
+  return parsed as Inputs;
+}
+
+/**
+ * `{prefix}-{7 random hex}`, at most 50 characters: Pulumi's autonaming convention, so that a replacement gets a
+ * name no relationship, ended ones included, ever had.
+ */
+export function autoName(prefix: string): string {
+  const suffix = randomBytes(4).toString("hex").slice(0, 7);
+  return `${prefix.slice(0, NAME_MAX - suffix.length - 1)}-${suffix}`;
+}
 
 // ---------------------------------------------------------------------------------- configure, shared
 
@@ -106,39 +144,102 @@ export async function graph(): Promise<GraphClient> {
 
 // -------------------------------------------------------------------------------------------- methods
 
-/** Validates and normalises inputs. No network. */
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return checkWith(inputsSchema, news);
+/**
+ * Validates and normalises inputs. No network. An omitted displayName is kept from the old inputs, else derived
+ * from the resource name (the engine checks a replacement again without old inputs, so it gets a new name).
+ * Global Administrator with autoExtendDuration P180D is refused: "Don't autoextend GDAP with Global
+ * Administrator" (Partner Center, "Expire granular relationships and extend granular delegated admin privileges
+ * (GDAP)", https://learn.microsoft.com/partner-center/customers/expiring-gdap-relationships-and-auto-extend-gdap).
+ */
+export async function check(olds: Record<string, unknown>, news: Record<string, unknown>) {
+  const result = checkWith(inputsSchema, news);
+  const inputs = result.inputs;
+  if (!inputs) return result;
+  const failures: { property: string; reason: string }[] = [];
+  if (inputs.displayName === undefined) {
+    const kept =
+      typeof olds?.displayName === "string" && olds.displayName !== UNKNOWN ? olds.displayName : undefined;
+    const prefix = inputs.displayNamePrefix;
+    if (kept !== undefined) inputs.displayName = kept;
+    else if (typeof prefix === "string" && prefix !== UNKNOWN) inputs.displayName = autoName(prefix);
+    else if (prefix !== UNKNOWN) {
+      failures.push({
+        property: "displayName",
+        reason:
+          "displayName is required: a name unique across all of the partner's relationships, at most 50 characters (or use the DelegatedAdminRelationship class, which derives one from the resource name)",
+      });
+    }
+  }
+  const roles = Array.isArray(inputs.roles) ? inputs.roles.map(String) : [];
+  if (inputs.autoExtendDuration === "P180D" && roles.includes(GLOBAL_ADMINISTRATOR)) {
+    failures.push({
+      property: "autoExtendDuration",
+      reason: `autoExtendDuration P180D cannot be used with the Global Administrator role (${GLOBAL_ADMINISTRATOR}): Partner Center says "Don't autoextend GDAP with Global Administrator". Remove autoExtendDuration (or set PT0S), or remove Global Administrator from roles`,
+    });
+  }
+  return failures.length ? { failures } : { inputs };
 }
 
 const DEFAULT_AUTO_EXTEND = "PT0S";
 
 /**
- * Everything but `approvalTimeoutSeconds` is fixed once the relationship is locked for approval (Graph allows
- * changes only in status `created`, and create locks it at once), so a change replaces it. A relationship that
- * has ended (terminated or expired outside Pulumi) is replaced too.
+ * What a change does, from Graph's rules ("Update delegatedAdminRelationship"): while `created` or `active`, a new
+ * autoExtendDuration is updated in place; while `active`, removing only the Global Administrator role is updated
+ * in place (a long-running operation). Any other change of customerId, displayName, duration (compared by value:
+ * P2Y is P730D) or roles replaces it, and so does an ended relationship (terminated or expired outside Pulumi).
  *
- * Replacement deletes first (`deleteBeforeReplace`), deliberately: display names are unique per partner and
- * create adopts a live relationship of the same name, so creating first would adopt the very relationship being
- * replaced; and a role change that narrows access must not leave the old, wider roles active beside the new
- * ones. The cost: admin access pauses until the customer approves the new relationship. To change roles with no
- * pause, declare a second resource (another displayName), have it approved, then remove the first.
+ * A replacement creates the new relationship first, then ends the old one (Pulumi's default order). It needs a
+ * new displayName: names are unique across all of the partner's relationships, ended ones included, so the old
+ * name would be refused. An autonamed resource gets one (the engine checks it again without old inputs); a
+ * replacement that keeps an explicit displayName is refused here, before anything is sent, with the fix. Every
+ * replacement logs a warning (shown by `pulumi preview --diff`): admin access pauses until the customer approves
+ * the new relationship.
  */
-export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
   const lower = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v);
+  const status = typeof olds.status === "string" ? olds.status : undefined;
   const replaces: string[] = [];
+  const updates: string[] = [];
   if (lower(olds.customerId) !== lower(news.customerId)) replaces.push("customerId");
   if (olds.displayName !== news.displayName) replaces.push("displayName");
-  if (olds.duration !== news.duration) replaces.push("duration");
-  if ((olds.autoExtendDuration ?? DEFAULT_AUTO_EXTEND) !== (news.autoExtendDuration ?? DEFAULT_AUTO_EXTEND)) {
-    replaces.push("autoExtendDuration");
+  if (news.duration === UNKNOWN || !sameDuration(olds.duration, news.duration)) replaces.push("duration");
+  const oldAuto = olds.autoExtendDuration ?? DEFAULT_AUTO_EXTEND;
+  const newAuto = news.autoExtendDuration ?? DEFAULT_AUTO_EXTEND;
+  if (oldAuto !== newAuto) {
+    (status === "created" || status === "active" ? updates : replaces).push("autoExtendDuration");
   }
-  const roles = (v: unknown) => (Array.isArray(v) ? v.map(String) : [String(v)]);
-  if (news.roles === UNKNOWN || !sameSet(roles(olds.roles), roles(news.roles))) replaces.push("roles");
-  if (typeof olds.status === "string" && ENDED.has(olds.status)) replaces.push("status");
-  const updates = (olds.approvalTimeoutSeconds ?? undefined) !== (news.approvalTimeoutSeconds ?? undefined);
-  if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: true };
-  return { changes: updates };
+  const roles = (v: unknown) => (Array.isArray(v) ? v.map((x) => String(x).toLowerCase()) : [String(v)]);
+  if (news.roles === UNKNOWN || !sameSet(roles(olds.roles), roles(news.roles))) {
+    const gaRemoved =
+      status === "active" &&
+      news.roles !== UNKNOWN &&
+      roles(olds.roles).includes(GLOBAL_ADMINISTRATOR) &&
+      sameSet(
+        roles(olds.roles).filter((r) => r !== GLOBAL_ADMINISTRATOR),
+        roles(news.roles),
+      );
+    (gaRemoved ? updates : replaces).push("roles");
+  }
+  if (status !== undefined && ENDED.has(status)) replaces.push("status");
+  if ((olds.approvalTimeoutSeconds ?? undefined) !== (news.approvalTimeoutSeconds ?? undefined)) {
+    updates.push("approvalTimeoutSeconds");
+  }
+  if (!replaces.length) return { changes: updates.length > 0 };
+  const name = String(olds.displayName ?? id);
+  const autonamed = typeof news.displayNamePrefix === "string";
+  if (news.displayName === olds.displayName && !autonamed) {
+    throw new ConfigurationError(
+      `DelegatedAdminRelationship "${name}" (${id}) must be replaced (${replaces.join(", ")} changed), and its successor cannot keep displayName "${name}": Microsoft Graph keeps the names of ended relationships and refuses a name used before. Nothing was changed.`,
+      {
+        action:
+          "Remove displayName from the resource (the provider then derives a new unique name from the resource name), or give it a new displayName, then run the command again.",
+      },
+    );
+  }
+  pulumi.log.warn(
+    `partnercenter ${lower(olds.customerId)}: replacing delegated admin relationship ${id} ("${name}", ${status ?? "status unknown"}) because ${replaces.join(", ")} changed: a new relationship is created and must be approved by the customer, and the old one is ended, so admin access through it pauses until the customer approves the new one. To avoid the pause, declare the new relationship as a second resource, have it approved, then remove this one.`,
+  );
+  return { changes: true, replaces, deleteBeforeReplace: false };
 }
 
 function outputs(inputs: Inputs, rel: AdminRelationship): Record<string, unknown> {
@@ -157,7 +258,7 @@ function outputs(inputs: Inputs, rel: AdminRelationship): Record<string, unknown
 
 /** Creates the relationship (or adopts a live one of the same displayName) and locks it for approval. */
 export async function create(news: Record<string, unknown>) {
-  const inputs = parseWith(inputsSchema, news, "DelegatedAdminRelationship");
+  const inputs = parseInputs(news);
   const g = await graph();
   const rel = await establishRelationship(
     g,
@@ -181,7 +282,7 @@ export async function create(news: Record<string, unknown>) {
 
 /** Refresh: status, endDateTime and the roles as Graph has them; a blank id when Graph has no such relationship. */
 export async function read(id: string, props: Record<string, unknown> = {}) {
-  const stored = parseWith(inputsSchema, props, "DelegatedAdminRelationship");
+  const stored = parseInputs(props);
   const g = await graph();
   const rel = await findRelationship(g, id).catch(rethrow);
   if (!rel) {
@@ -193,7 +294,8 @@ export async function read(id: string, props: Record<string, unknown> = {}) {
     ...stored,
     displayName: rel.displayName,
     ...(rel.customerTenantId && { customerId: rel.customerTenantId }),
-    ...(rel.duration && { duration: rel.duration }),
+    // By value: Graph may report P730D for a declared P2Y.
+    ...(rel.duration && !sameDuration(rel.duration, stored.duration) && { duration: rel.duration }),
     roles: sameSet(rel.roles, stored.roles) ? stored.roles : rel.roles,
   };
   if (rel.autoExtendDuration !== undefined) {
@@ -214,9 +316,30 @@ export async function read(id: string, props: Record<string, unknown> = {}) {
   return { id, props: outputs(actual, rel), inputs };
 }
 
-/** Only approvalTimeoutSeconds updates in place: no API call. */
-export async function update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-  const inputs = parseWith(inputsSchema, news, "DelegatedAdminRelationship");
+/**
+ * In place: approvalTimeoutSeconds (no API call); autoExtendDuration (while created or active) and the removal of
+ * Global Administrator (while active, a long-running operation followed to completion) are PATCHed, If-Match with
+ * a fresh etag, and the relationship is read back.
+ */
+export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  const inputs = parseInputs(news);
+  const change: { autoExtendDuration?: string; roles?: readonly string[] } = {};
+  if (
+    (olds.autoExtendDuration ?? DEFAULT_AUTO_EXTEND) !== (inputs.autoExtendDuration ?? DEFAULT_AUTO_EXTEND)
+  ) {
+    change.autoExtendDuration = inputs.autoExtendDuration ?? DEFAULT_AUTO_EXTEND;
+  }
+  const oldRoles = Array.isArray(olds.roles) ? olds.roles.map(String) : [];
+  if (!sameSet(oldRoles, inputs.roles)) change.roles = inputs.roles;
+  if (change.autoExtendDuration !== undefined || change.roles !== undefined) {
+    const g = await graph();
+    const rel = await changeRelationship(g, id, change).catch(rethrow);
+    log(
+      inputs.customerId,
+      `delegated admin relationship ${id} ("${rel.displayName}") updated in place (${Object.keys(change).join(", ")}); it is ${rel.status}.`,
+    );
+    return { outs: outputs(inputs, rel) };
+  }
   const outs: Record<string, unknown> = { ...inputs };
   for (const k of [
     "relationshipId",
@@ -235,6 +358,11 @@ export async function update(_id: string, olds: Record<string, unknown>, news: R
 async function del(id: string, props: Record<string, unknown>): Promise<void> {
   const subject = typeof props.customerId === "string" ? props.customerId : id;
   const g = await graph();
-  await endRelationship(g, id, { log: (l) => log(subject, l) }).catch(rethrow);
+  const outcome = await endRelationship(g, id, { log: (l) => log(subject, l) }).catch(rethrow);
+  if (outcome === "expiresOnItsOwn") {
+    pulumi.log.warn(
+      `partnercenter ${subject}: delegated admin relationship ${id} leaves the stack but is not ended: Microsoft Graph cannot end it in its status (see the line above for its expiry).`,
+    );
+  }
 }
 export { del as delete };

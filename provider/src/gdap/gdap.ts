@@ -6,10 +6,11 @@
  *
  * Lifecycle (Graph v1.0 `resources/delegatedadminrelationship`): created → (lockForApproval) approvalPending →
  * (the customer approves in the admin center) approved/activating → active → expiring → expired, or
- * (terminate) terminationRequested/terminating → terminated. A relationship can be changed or deleted only while
- * `created` (`delegatedadminrelationship-update`, `-delete`); after that its roles are fixed.
+ * (terminate) terminationRequested/terminating → terminated. A relationship can be deleted only while `created`
+ * (`delegatedadminrelationship-delete`); it can be changed while `created`, and once `active` only its
+ * autoExtendDuration and the removal of Global Administrator (`delegatedadminrelationship-update`).
  */
-import type { AccessAssignment, AdminRelationship, GraphClient } from "./graph";
+import type { AccessAssignment, AdminRelationship, GraphClient, Updated } from "./graph";
 import {
   ApiError,
   ConfigurationError,
@@ -44,6 +45,32 @@ export const ENDED = new Set(["terminationRequested", "terminating", "terminated
 export const ENDING = new Set(["terminationRequested", "terminating"]);
 /** Statuses in which no admin access remains. */
 export const OVER = new Set(["terminated", "expired"]);
+
+/** Microsoft Entra Global Administrator (role template id, "Microsoft Entra built-in roles"). */
+export const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
+
+/** "GDAP relationship requests expire after 90 days" (Partner Center, "GDAP frequently asked questions"). */
+export const REQUEST_EXPIRY_DAYS = 90;
+
+/**
+ * The number of days of an ISO 8601 duration as GDAP uses them, or undefined. Graph documents the range "between
+ * P1D and P2Y inclusive" and gives every example in days (P730D); Partner Center's portal takes "730 days (2
+ * years)" at most. So a year is 365 days here (P1Y = P365D, P2Y = P730D); weeks (PnW) are 7 days. Durations are
+ * compared by this value, never as text.
+ */
+export function durationDays(d: unknown): number | undefined {
+  if (typeof d !== "string") return undefined;
+  const m = /^P(?:(\d{1,4})Y)?(?:(\d{1,4})W)?(?:(\d{1,4})D)?$/.exec(d.trim().toUpperCase());
+  if (!m || (m[1] === undefined && m[2] === undefined && m[3] === undefined)) return undefined;
+  return Number(m[1] ?? 0) * 365 + Number(m[2] ?? 0) * 7 + Number(m[3] ?? 0);
+}
+
+/** The same duration by value (P2Y == P730D); an unreadable one equals only the same text. */
+export function sameDuration(a: unknown, b: unknown): boolean {
+  const x = durationDays(a);
+  const y = durationDays(b);
+  return x !== undefined && y !== undefined ? x === y : a === b;
+}
 
 /** One line of a customer's remaining admin access, as ResellerRelationship reports it. */
 export interface AdminRelationshipSummary {
@@ -221,30 +248,58 @@ function mayHaveCreated(e: unknown, spec: RelationshipSpec): unknown {
   return e;
 }
 
+/**
+ * The relationship to adopt: one of this customer with this name that has not ended. A name used by any other
+ * relationship, ended ones included, is refused before anything is sent: displayName "must be unique across all
+ * delegated admin relationships of the partner" ("delegatedAdminRelationship resource type"), and terminated
+ * relationships keep their names.
+ */
 async function adoptable(graph: GraphClient, spec: RelationshipSpec): Promise<AdminRelationship | undefined> {
-  const same = await graph.listRelationships({ displayName: spec.displayName });
-  const live = same.filter((r) => r.displayName === spec.displayName && !ENDED.has(r.status));
-  const other = live.find((r) => r.customerTenantId !== spec.customerId);
+  const same = (await graph.listRelationships({ displayName: spec.displayName })).filter(
+    (r) => r.displayName === spec.displayName,
+  );
+  const mine = same.find((r) => r.customerTenantId === spec.customerId && !ENDED.has(r.status));
+  if (mine) return mine;
+  const other = same[0];
   if (other) {
     throw new ConfigurationError(
-      `displayName "${spec.displayName}" is already used by delegated admin relationship ${other.id} with tenant ${other.customerTenantId}; display names are unique per partner.`,
-      { action: "Choose another displayName for this resource." },
+      `displayName "${spec.displayName}" is already used by delegated admin relationship ${other.id} (tenant ${other.customerTenantId || "unknown"}, ${other.status}); Microsoft Graph keeps the names of ended relationships and refuses a second one.`,
+      {
+        action:
+          "Remove displayName from the resource (the provider then derives a unique name from the resource name), or give it a displayName never used before.",
+      },
     );
   }
-  return live[0];
+  return undefined;
 }
 
 /**
  * What {@link endRelationship} did. `ending`: Graph accepted the termination (terminationRequested or
  * terminating) but had not finished when the wait ended: admin access continues until it does.
+ * `expiresOnItsOwn`: no API ends it (a pending request, or an expiring relationship Graph would not terminate).
  */
-export type EndOutcome = "terminated" | "deleted" | "alreadyEnded" | "ending" | "gone";
+export type EndOutcome = "terminated" | "deleted" | "alreadyEnded" | "ending" | "gone" | "expiresOnItsOwn";
+
+/** When a relationship request not yet approved expires: createdDateTime + 90 days, or undefined. */
+export function requestExpiry(r: AdminRelationship): string | undefined {
+  const created = r.createdDateTime ? Date.parse(r.createdDateTime) : NaN;
+  return Number.isNaN(created)
+    ? undefined
+    : new Date(created + REQUEST_EXPIRY_DAYS * 86_400_000).toISOString();
+}
 
 /**
- * Ends a relationship: DELETE while `created` (If-Match with its etag), else a `terminate` request; then
- * confirms by reading it back until it is terminated or gone. A termination Graph accepted but has not finished
- * (terminationRequested, terminating) is waited for a little (`finishWaitMs`, default 10 s), then reported as
- * `ending`, never as ended. A relationship already ended, ending or gone is not sent anything.
+ * Ends a relationship, by the ending Graph documents for its status, then confirms by reading it back until it
+ * is terminated or gone. A relationship already ended, ending or gone is not sent anything.
+ * - `created`: DELETE with If-Match ("A relationship can only be deleted if it's in the 'created' status").
+ * - `active`: a `terminate` request (the lifecycle diagram of "Granular delegated admin privileges (GDAP) API
+ *   overview"); `approved`/`activating` are waited for until active, then terminated.
+ * - `approvalPending`: no API ends it (delete is for `created`, terminate for `active`), so nothing is sent: it
+ *   expires on its own 90 days after its creation (GDAP FAQ), and until then the customer can still approve it.
+ *   The outcome says so, with the date, instead of failing on every run until then.
+ * - `expiring`: a terminate is tried; refused, it ends by itself at endDateTime, which the outcome says.
+ * A termination Graph accepted but has not finished (terminationRequested, terminating) is waited for a little
+ * (`finishWaitMs`, default 10 s), then reported as `ending`, never as ended.
  * @throws RemovalUnconfirmedError when Graph does not confirm.
  */
 export async function endRelationship(
@@ -253,7 +308,18 @@ export async function endRelationship(
   opts: { log?: Logger; pollIntervalMs?: number; confirmTimeoutMs?: number; finishWaitMs?: number } = {},
 ): Promise<EndOutcome> {
   const log = opts.log ?? (() => undefined);
-  const rel = await findRelationship(graph, id);
+  const interval = opts.pollIntervalMs ?? 1_000;
+  const timeout = opts.confirmTimeoutMs ?? 30_000;
+  let rel = await findRelationship(graph, id);
+  if (rel && (rel.status === "approved" || rel.status === "activating")) {
+    // Moments after the customer's approval: terminate once it is active.
+    rel = await pollUntil(
+      () => findRelationship(graph, id),
+      (r) => r === undefined || (r.status !== "approved" && r.status !== "activating"),
+      timeout,
+      interval,
+    );
+  }
   if (!rel) {
     log(`delegated admin relationship ${id} is already gone.`);
     return "gone";
@@ -266,6 +332,13 @@ export async function endRelationship(
     log(`delegated admin relationship ${id} is already ${rel.status}.`);
     return "alreadyEnded";
   }
+  if (rel.status === "approvalPending") {
+    const expiry = requestExpiry(rel);
+    log(
+      `delegated admin relationship ${id} ("${rel.displayName}") awaits the customer's approval, and Microsoft Graph has no call that withdraws a pending request: nothing was sent. It expires on its own${expiry ? ` on ${expiry}` : " 90 days after its creation"}; until then a global administrator of tenant ${rel.customerTenantId} can still approve it (its approval link stays valid). Ask the customer not to approve it; if it is approved, terminate it in Partner Center (Customers > the customer > Admin relationships).`,
+    );
+    return "expiresOnItsOwn";
+  }
   let lost: unknown;
   const deleting = rel.status === "created" && rel.etag !== undefined;
   try {
@@ -274,11 +347,18 @@ export async function endRelationship(
   } catch (e) {
     // May have been applied (a lost answer, whose retry was then refused as already ended): read it back.
     const now = await findRelationship(graph, id);
-    if (isRefusal(e) && now !== undefined && !ENDED.has(now.status)) throw e;
+    if (isRefusal(e) && now !== undefined && !ENDED.has(now.status)) {
+      if (now.status === "expiring") {
+        log(
+          `Microsoft Graph refused to terminate delegated admin relationship ${id} ("${rel.displayName}") while it is expiring: it ends on its own${now.endDateTime ? ` on ${now.endDateTime}` : ""}.`,
+        );
+        return "expiresOnItsOwn";
+      }
+      throw e;
+    }
     lost = e;
   }
-  const interval = opts.pollIntervalMs ?? 1_000;
-  const deadline = Date.now() + (opts.confirmTimeoutMs ?? 30_000);
+  const deadline = Date.now() + timeout;
   const finishWait = opts.finishWaitMs ?? 10_000;
   let after = await findRelationship(graph, id);
   let endingSince: number | undefined;
@@ -407,10 +487,16 @@ export async function endAdminAccess(
   const live = stillGranting(mine);
   const done: AdminRelationshipSummary[] = [];
   const ending: AdminRelationshipSummary[] = mine.filter((r) => ENDING.has(r.status)).map(summarize);
+  const pending: AdminRelationship[] = [];
   for (const r of live) {
     let outcome: EndOutcome;
     try {
       outcome = await endRelationship(graph, r.id, { ...opts, log });
+      // A pending request cannot be ended by API: it is logged with its expiry and does not fail the run.
+      if (outcome === "expiresOnItsOwn") {
+        pending.push(r);
+        continue;
+      }
     } catch (e) {
       const left = live.filter((x) => !done.some((d) => d.id === x.id));
       if (e instanceof PartnerCenterError) {
@@ -427,17 +513,23 @@ export async function endAdminAccess(
     if (outcome === "ending") ending.push(s);
   }
   const over = done.length - done.filter((d) => ending.includes(d)).length;
-  if (ending.length) {
-    log(
-      `${over ? `ended ${over} delegated admin relationship(s) of customer ${customerId}; ` : ""}termination requested for ${ending.length} (${ending.map((x) => `${x.id} ("${x.displayName}")`).join(", ")}) and not finished by Microsoft Graph: admin access continues until Graph finishes terminating ${ending.length > 1 ? "them" : "it"} (\`pulumi refresh\` shows their status).`,
+  const parts: string[] = [];
+  if (over) parts.push(`ended ${over} delegated admin relationship(s) of customer ${customerId}`);
+  if (ending.length)
+    parts.push(
+      `termination requested for ${ending.length} (${ending.map((x) => `${x.id} ("${x.displayName}")`).join(", ")}) and not finished by Microsoft Graph: admin access continues until Graph finishes terminating ${ending.length > 1 ? "them" : "it"} (\`pulumi refresh\` shows their status)`,
     );
-  } else {
-    log(
-      over
-        ? `ended ${over} delegated admin relationship(s) of customer ${customerId}: admin access is over.`
-        : `customer ${customerId} has no open delegated admin relationship.`,
+  if (pending.length)
+    parts.push(
+      `${pending.length} pending request(s) could not be withdrawn and expire on their own: ${pending.map((x) => `${x.id} ("${x.displayName}") on ${requestExpiry(x) ?? "its 90th day"}`).join(", ")}`,
     );
-  }
+  log(
+    parts.length === 0
+      ? `customer ${customerId} has no open delegated admin relationship.`
+      : ending.length || pending.length
+        ? `${parts.join("; ")}.`
+        : `${parts[0]}: admin access is over.`,
+  );
   return done;
 }
 
@@ -481,16 +573,76 @@ export async function assignAccess(
   return graph.createAssignment(relationshipId, securityGroupId, roles);
 }
 
-/** PATCHes an assignment's roles when they differ (a fresh etag first). */
+/**
+ * PATCHes an assignment's roles when they differ (a fresh etag first). Graph usually answers 202 with a
+ * long-running operation: it is followed to completion, then the assignment is read back.
+ */
 export async function alignRoles(
   graph: GraphClient,
   relationshipId: string,
   a: AccessAssignment,
   roles: readonly string[],
+  opts: OperationOptions = {},
 ): Promise<AccessAssignment> {
   if (sameSet(a.roles, roles)) return a;
   const fresh = await graph.getAssignment(relationshipId, a.id);
-  return graph.updateAssignment(relationshipId, a.id, fresh.etag ?? "*", roles);
+  const answer = await graph.updateAssignment(relationshipId, a.id, fresh.etag ?? "*", roles);
+  await completed(graph, answer, `the role update of access assignment ${a.id}`, opts);
+  return answer.kind === "done" ? answer.value : graph.getAssignment(relationshipId, a.id);
+}
+
+/** Options of the waits on Graph's long-running operations. */
+export interface OperationOptions {
+  /** Default 120 s. */
+  timeoutMs?: number;
+  /** Default: the answer's Retry-After, else 2 s. */
+  pollIntervalMs?: number;
+}
+
+/**
+ * Follows a 202's long-running operation until it succeeds. @throws ApiError when Graph reports it failed, and
+ * RemovalUnconfirmedError-like ApiError when it is still running after the timeout (the change was accepted).
+ */
+async function completed<T>(
+  graph: GraphClient,
+  answer: Updated<T>,
+  what: string,
+  opts: OperationOptions,
+): Promise<void> {
+  if (answer.kind === "done") return;
+  const op = await pollUntil(
+    () => graph.getOperation(answer.operation),
+    (o) => o.status !== "notStarted" && o.status !== "running",
+    opts.timeoutMs ?? 120_000,
+    opts.pollIntervalMs ?? answer.retryAfterMs ?? 2_000,
+  );
+  if (op.status === "succeeded" || op.status === "complete") return;
+  throw new ApiError(
+    op.status === "failed"
+      ? `Microsoft Graph accepted ${what} but its operation ${op.id} failed.`
+      : `Microsoft Graph accepted ${what}; its operation ${op.id} is still ${op.status}.`,
+    {
+      mayHaveApplied: true,
+      action:
+        "Run `pulumi refresh` to see what Graph applied, then `pulumi up` again (an unchanged value is not sent twice).",
+    },
+  );
+}
+
+/**
+ * Updates a relationship in place: `autoExtendDuration` (while created or active) and the removal of the Global
+ * Administrator role (while active: a long-running operation, followed to completion). Returns it as read back.
+ */
+export async function changeRelationship(
+  graph: GraphClient,
+  id: string,
+  change: { autoExtendDuration?: string; roles?: readonly string[] },
+  opts: OperationOptions = {},
+): Promise<AdminRelationship> {
+  const fresh = await graph.getRelationship(id);
+  const answer = await graph.updateRelationship(id, fresh.etag ?? "*", change);
+  await completed(graph, answer, `the update of delegated admin relationship ${id}`, opts);
+  return answer.kind === "done" && change.roles === undefined ? answer.value : graph.getRelationship(id);
 }
 
 /** Deletes an assignment (If-Match with a fresh etag) and confirms: gone, deleting or deleted is success. */

@@ -32,8 +32,21 @@ export interface AdminRelationship {
   roles: string[];
   activatedDateTime: string | undefined;
   endDateTime: string | undefined;
+  /** When the partner created it: a request not approved expires 90 days later (GDAP FAQ). */
+  createdDateTime: string | undefined;
   /** `@odata.etag`, for If-Match. */
   etag: string | undefined;
+}
+
+/**
+ * A delegatedAdminRelationshipOperation: a long-running update. The resource page lists the statuses notStarted,
+ * running, complete and failed; its documented example ("Get delegatedAdminRelationshipOperation") shows
+ * `succeeded`. Both `complete` and `succeeded` are read as done.
+ */
+export interface RelationshipOperation {
+  id: string;
+  status: string;
+  operationType: string | undefined;
 }
 
 /** A delegatedAdminRelationshipRequest. */
@@ -73,6 +86,7 @@ export const relationshipSchema = z
     accessDetails: roleList,
     activatedDateTime: text,
     endDateTime: text,
+    createdDateTime: text,
   })
   .transform((r): AdminRelationship => ({
     id: r.id,
@@ -86,7 +100,16 @@ export const relationshipSchema = z
     // The documented create example sends "activatedDateTime": "" before activation.
     activatedDateTime: r.activatedDateTime || undefined,
     endDateTime: r.endDateTime || undefined,
+    createdDateTime: r.createdDateTime || undefined,
     etag: r["@odata.etag"] ?? undefined,
+  }));
+
+export const operationSchema = z
+  .object({ id: z.string().min(1), status: z.string(), operationType: text })
+  .transform((o): RelationshipOperation => ({
+    id: o.id,
+    status: o.status,
+    operationType: o.operationType ?? undefined,
   }));
 
 export const requestSchema = z

@@ -8,6 +8,33 @@ import { DEFAULTS, isLoopbackHost, settingName, type Settings } from "../setting
 
 /** The resource (audience) of Graph tokens. */
 export const GRAPH_RESOURCE = "https://graph.microsoft.com";
+/** The v2 scope of the same audience ("Scopes and permissions in the Microsoft identity platform", `.default`). */
+export const GRAPH_SCOPE = `${GRAPH_RESOURCE}/.default`;
+
+/**
+ * `partnercenter:graphTokenRequest` / `PARTNER_CENTER_GRAPH_TOKEN_REQUEST`: how the Graph token is asked for.
+ * `v1` (default): the Partner Center token request with `resource=https://graph.microsoft.com`, which Graph's own
+ * pages do not document (they use the v2 endpoint) but Entra's v1 endpoint accepts for any resource. `v2`:
+ * `POST {authority}/{tenantId}/oauth2/v2.0/token` with `scope=https://graph.microsoft.com/.default`, the refresh
+ * grant as "Microsoft identity platform and OAuth 2.0 authorization code flow" documents it.
+ */
+export const GRAPH_TOKEN_KEY = "graphTokenRequest";
+export const GRAPH_TOKEN_ENV = "PARTNER_CENTER_GRAPH_TOKEN_REQUEST";
+
+/** The audience string the token source is asked for: the v1 resource, or the v2 scope. */
+export function loadGraphAudience(
+  config: Readonly<Record<string, string | undefined>>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const raw = [config[`partnercenter:${GRAPH_TOKEN_KEY}`], config[GRAPH_TOKEN_KEY], env[GRAPH_TOKEN_ENV]]
+    .map((v) => (typeof v === "string" ? v.trim().toLowerCase() : undefined))
+    .find((v) => v !== undefined && v !== "");
+  if (raw === undefined || raw === "v1") return GRAPH_RESOURCE;
+  if (raw === "v2") return GRAPH_SCOPE;
+  throw new ConfigurationError(
+    `partnercenter:${GRAPH_TOKEN_KEY} (or ${GRAPH_TOKEN_ENV}) must be v1 (resource=${GRAPH_RESOURCE}, the default) or v2 (scope=${GRAPH_SCOPE} on the v2.0 token endpoint); got "${raw.slice(0, 40)}".`,
+  );
+}
 
 /** `partnercenter:graphEndpoint` / `PARTNER_CENTER_GRAPH_ENDPOINT`, default {@link GRAPH_RESOURCE}. */
 export const GRAPH_ENDPOINT_KEY = "graphEndpoint";
@@ -53,21 +80,36 @@ export function loadGraphEndpoint(
 }
 
 let configuredEndpoint: Promise<string | ConfigurationError> | undefined;
+let configuredAudience: Promise<string | ConfigurationError> | undefined;
 
 /**
  * Reads `partnercenter:graphEndpoint` from a provider's ConfigureRequest. Never throws (like the dynamic
  * modules' configure): a malformed value is thrown by the first call that needs Graph.
  */
 export function configureGraph(config: { get(key: string): string | undefined }): void {
-  const raw = { [`partnercenter:${GRAPH_ENDPOINT_KEY}`]: config.get(`partnercenter:${GRAPH_ENDPOINT_KEY}`) };
-  configuredEndpoint = Promise.resolve().then(() => {
-    try {
-      return loadGraphEndpoint(raw);
-    } catch (e) {
-      if (e instanceof ConfigurationError) return e;
-      throw e;
-    }
-  });
+  const raw = {
+    [`partnercenter:${GRAPH_ENDPOINT_KEY}`]: config.get(`partnercenter:${GRAPH_ENDPOINT_KEY}`),
+    [`partnercenter:${GRAPH_TOKEN_KEY}`]: config.get(`partnercenter:${GRAPH_TOKEN_KEY}`),
+  };
+  const settle = (load: () => string) =>
+    Promise.resolve().then(() => {
+      try {
+        return load();
+      } catch (e) {
+        if (e instanceof ConfigurationError) return e;
+        throw e;
+      }
+    });
+  configuredEndpoint = settle(() => loadGraphEndpoint(raw));
+  configuredAudience = settle(() => loadGraphAudience(raw));
+}
+
+/** The configured Graph token audience (the environment alone when no configure ran). */
+export async function graphAudience(): Promise<string> {
+  configuredAudience ??= Promise.resolve(loadGraphAudience({}));
+  const a = await configuredAudience;
+  if (a instanceof ConfigurationError) throw a;
+  return a;
 }
 
 /** The configured Graph endpoint (the environment alone when no configure ran). */

@@ -8,8 +8,17 @@
  *   `duration` from P1D to P2Y, `autoExtendDuration` one of P0D, PT0S, P180D, `displayName` at most 50 characters.
  * - `tenantrelationship-post-delegatedadminrelationships`: POST answers 201 with the relationship and `@odata.etag`.
  * - `tenantrelationship-list-delegatedadminrelationships`: `$filter`, `$top` (up to 300) and `@odata.nextLink` paging.
- * - `delegatedadminrelationship-update` / `-delete`: only in status `created`, `If-Match: {etag}` required;
- *   DELETE answers 204.
+ * - `delegatedadminrelationship-delete`: only in status `created` ("A relationship can only be deleted if it's in
+ *   the 'created' status"), `If-Match: {etag}` required; answers 204.
+ * - `delegatedadminrelationship-update` ("Update delegatedAdminRelationship"): `If-Match` required; any property
+ *   while `created`; `autoExtendDuration` while `created` or `active`; while `active`, removing the Global
+ *   Administrator role answers `202 Accepted` with the Location of a long-running operation; otherwise 200 and
+ *   the relationship.
+ * - `delegatedadminaccessassignment-update` ("Update delegatedAdminAccessAssignment"): "typically returns a
+ *   202 Accepted response code with a URL to a long-running operation in the Location response header" (and
+ *   Retry-After, and an empty object); 200 with the assignment when nothing changes.
+ * - `delegatedadminrelationshipoperation-get`: the operation at that Location; done when its status is
+ *   `succeeded` (the documented example) or `complete` (the documented enum), `failed` otherwise.
  * - `delegatedadminrelationship-post-requests`: `{"action":"lockForApproval"|"terminate"}` answers 201 with a
  *   delegatedAdminRelationshipRequest whose status is created, pending, succeeded or failed; the relationship's
  *   own status follows asynchronously.
@@ -48,17 +57,20 @@ import { settingName, type Settings } from "../settings";
 import { GRAPH_RESOURCE, GRAPH_SETTING, graphEndpointRefusal } from "./graph-settings";
 import {
   assignmentSchema,
+  operationSchema,
   pageSchema,
   relationshipSchema,
   requestSchema,
   type AccessAssignment,
   type AdminRelationship,
+  type RelationshipOperation,
   type RelationshipRequest,
 } from "./graph-resources";
 
 export type {
   AccessAssignment,
   AdminRelationship,
+  RelationshipOperation,
   RelationshipRequest,
   RelationshipStatus,
 } from "./graph-resources";
@@ -67,7 +79,10 @@ export {
   GRAPH_ENDPOINT_ENV,
   GRAPH_ENDPOINT_KEY,
   GRAPH_RESOURCE,
+  GRAPH_SCOPE,
+  graphAudience,
   graphEndpoint,
+  loadGraphAudience,
   loadGraphEndpoint,
 } from "./graph-settings";
 
@@ -79,10 +94,16 @@ const ID = /^[A-Za-z0-9-]{1,100}$/;
 
 // ------------------------------------------------------------------------------------------------ client
 
+/** What an update answered: the object (200), or a long-running operation to follow (202 with Location). */
+export type Updated<T> =
+  { kind: "done"; value: T } | { kind: "accepted"; operation: string; retryAfterMs: number | undefined };
+
 /** Options of {@link GraphClient}. */
 export interface GraphClientOptions {
   /** Receives one line per retry; never headers, tokens or bodies. */
   logger?: (line: string) => void;
+  /** The token audience: {@link GRAPH_RESOURCE} (v1 `resource=`, default) or `GRAPH_SCOPE` (v2 `scope=`). */
+  audience?: string;
 }
 
 /** The GDAP part of Microsoft Graph v1.0. */
@@ -106,7 +127,7 @@ export class GraphClient {
     this.transport = new Transport(
       { ...settings, endpoint: graphEndpoint },
       dispatcher,
-      auth.forResource(GRAPH_RESOURCE),
+      auth.forResource(options.audience ?? GRAPH_RESOURCE),
       limiter,
       { retry: pcOptions.retry, logger: options.logger ?? pcOptions.logger, limits: pcOptions.limits },
     );
@@ -184,6 +205,46 @@ export class GraphClient {
     });
   }
 
+  /**
+   * PATCH a relationship (If-Match): `autoExtendDuration` (created or active), or its roles (created; while
+   * active only without Global Administrator, which Graph applies as a long-running operation).
+   */
+  updateRelationship(
+    id: string,
+    etag: string,
+    change: { autoExtendDuration?: string; roles?: readonly string[] },
+  ): Promise<Updated<AdminRelationship>> {
+    return this.update(
+      `update delegated admin relationship ${id}`,
+      `${this.base}/delegatedAdminRelationships/${segment(id)}`,
+      etag,
+      {
+        ...(change.autoExtendDuration !== undefined && { autoExtendDuration: change.autoExtendDuration }),
+        ...(change.roles !== undefined && {
+          accessDetails: { unifiedRoles: change.roles.map((roleDefinitionId) => ({ roleDefinitionId })) },
+        }),
+      },
+      relationshipSchema,
+    );
+  }
+
+  /** GET the long-running operation a 202 named; only a Location under this client's relationships is followed. */
+  async getOperation(location: string): Promise<RelationshipOperation> {
+    const prefix = `${this.base}/delegatedAdminRelationships/`;
+    const rest = location.startsWith(prefix) ? location.slice(prefix.length) : "";
+    if (!/^[A-Za-z0-9-]{1,100}\/operations\/[A-Za-z0-9-]{1,100}$/.test(rest)) {
+      throw new ResponseValidationError(
+        `Microsoft Graph named a long-running operation at "${location.slice(0, 200)}", which is not an operation of a delegated admin relationship at ${this.base}; it was not followed.`,
+        { action: "Report it with the request id; run `pulumi refresh` to see what Graph applied." },
+      );
+    }
+    return this.send(`read the long-running operation ${rest}`, {
+      method: "GET",
+      path: location,
+      schema: operationSchema,
+    });
+  }
+
   /** POST a request: `lockForApproval` or `terminate`. */
   createRequest(id: string, action: "lockForApproval" | "terminate"): Promise<RelationshipRequest> {
     return this.send(`${action} delegated admin relationship ${id}`, {
@@ -226,20 +287,63 @@ export class GraphClient {
     );
   }
 
-  /** PATCH the roles of an assignment (If-Match). */
+  /** PATCH the roles of an assignment (If-Match): usually 202 and a long-running operation. */
   updateAssignment(
     relationshipId: string,
     id: string,
     etag: string,
     roles: readonly string[],
-  ): Promise<AccessAssignment> {
-    return this.send(`update access assignment ${id}`, {
+  ): Promise<Updated<AccessAssignment>> {
+    return this.update(
+      `update access assignment ${id}`,
+      `${this.base}/delegatedAdminRelationships/${segment(relationshipId)}/accessAssignments/${segment(id)}`,
+      etag,
+      { accessDetails: { unifiedRoles: roles.map((roleDefinitionId) => ({ roleDefinitionId })) } },
+      assignmentSchema,
+    );
+  }
+
+  /** A PATCH answered 200 with the object or 202 with the Location of a long-running operation. */
+  private async update<T>(
+    what: string,
+    path: string,
+    etag: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+  ): Promise<Updated<T>> {
+    const res = await this.sendFull(what, {
       method: "PATCH",
-      path: `${this.base}/delegatedAdminRelationships/${segment(relationshipId)}/accessAssignments/${segment(id)}`,
+      path,
       headers: { "If-Match": etag },
-      body: { accessDetails: { unifiedRoles: roles.map((roleDefinitionId) => ({ roleDefinitionId })) } },
-      schema: assignmentSchema,
+      body,
+      schema: z.unknown(),
     });
+    if (res.status === 202) {
+      if (!res.location) {
+        throw asGraphError(
+          new ResponseValidationError(
+            "Microsoft Graph accepted the change (202) without the Location of its operation.",
+            { status: 202, mayHaveApplied: true },
+          ),
+          what,
+        );
+      }
+      return { kind: "accepted", operation: res.location, retryAfterMs: res.retryAfterMs };
+    }
+    const parsed = schema.safeParse(res.data);
+    if (!parsed.success) {
+      throw asGraphError(
+        new ResponseValidationError(
+          `Microsoft Graph's answer did not have the documented shape (${parsed.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`)
+            .join("; ")}).`,
+          { status: res.status, mayHaveApplied: true },
+        ),
+        what,
+      );
+    }
+    return { kind: "done", value: parsed.data };
   }
 
   async deleteAssignment(relationshipId: string, id: string, etag: string): Promise<void> {
@@ -274,6 +378,10 @@ export class GraphClient {
   }
 
   private async send<T>(what: string, req: TransportRequest<T>): Promise<T> {
+    return (await this.sendFull(what, req)).data;
+  }
+
+  private async sendFull<T>(what: string, req: TransportRequest<T>) {
     if (this.settings.accessToken && (!this.settings.refreshToken || !this.settings.tenantId)) {
       throw new ConfigurationError(
         `Microsoft Graph calls (GDAP) need a token for ${GRAPH_RESOURCE}, and ${settingName("accessToken")} is a Partner Center token.`,
@@ -284,7 +392,7 @@ export class GraphClient {
     }
     if (this.refusal) throw this.refusal;
     try {
-      return (await this.transport.request(req)).data;
+      return await this.transport.request(req);
     } catch (e) {
       throw asGraphError(e, what);
     }
@@ -402,10 +510,15 @@ export function asGraphError(e: unknown, what: string): unknown {
 const clients = new WeakMap<PartnerCenterClient, Map<string, GraphClient>>();
 
 /** The process-wide Graph client sharing `pc`'s pool and tokens, one per Graph endpoint. */
-export function getSharedGraphClient(pc: PartnerCenterClient, graphEndpoint: string): GraphClient {
+export function getSharedGraphClient(
+  pc: PartnerCenterClient,
+  graphEndpoint: string,
+  audience: string = GRAPH_RESOURCE,
+): GraphClient {
   let byEndpoint = clients.get(pc);
   if (!byEndpoint) clients.set(pc, (byEndpoint = new Map()));
-  let g = byEndpoint.get(graphEndpoint);
-  if (!g) byEndpoint.set(graphEndpoint, (g = new GraphClient(pc, graphEndpoint)));
+  const key = `${graphEndpoint} ${audience}`;
+  let g = byEndpoint.get(key);
+  if (!g) byEndpoint.set(key, (g = new GraphClient(pc, graphEndpoint, { audience })));
   return g;
 }

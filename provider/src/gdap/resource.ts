@@ -8,17 +8,26 @@ import { accessAssignmentShim, relationshipShim } from "./shim";
 export interface DelegatedAdminRelationshipArgs {
   /** The customer's tenant id (a GUID). Changing it replaces the relationship. */
   customerId: pulumi.Input<string>;
-  /** Unique across the partner's relationships, at most 50 characters. Changing it replaces the relationship. */
-  displayName: pulumi.Input<string>;
-  /** ISO 8601, from P1D to P2Y (e.g. P730D). Changing it replaces the relationship. */
+  /**
+   * Unique across all of the partner's relationships, ended ones included, at most 50 characters. Optional: by
+   * default the resource name plus a random suffix (`contoso-admin-1a2b3c4`), kept across updates; a replacement
+   * then gets a new one, which an explicit displayName cannot (change it yourself, or the replacement is refused).
+   * Changing it replaces the relationship.
+   */
+  displayName?: pulumi.Input<string>;
+  /** ISO 8601, from P1D to P2Y (e.g. P730D; P2Y is the same value). Changing its value replaces the relationship. */
   duration: pulumi.Input<string>;
   /**
    * Microsoft Entra role definition ids the partner asks for (e.g. 29232cdf-9323-42fd-ade2-1d097af3e4de,
-   * Exchange Administrator). Fixed once the customer approves: changing them replaces the relationship, deleting
-   * the old one first (admin access pauses until the customer approves the new one).
+   * Exchange Administrator). Fixed once the customer approves, except that Global Administrator can be removed
+   * from an active relationship in place: any other change replaces the relationship (a new one is created, then
+   * the old one ended; admin access pauses until the customer approves the new one).
    */
   roles: pulumi.Input<pulumi.Input<string>[]>;
-  /** PT0S (default: expires at endDateTime), P0D, or P180D (extended by 180 days at a time). */
+  /**
+   * PT0S (default: expires at endDateTime), P0D, or P180D (extended by 180 days at a time). Updated in place
+   * while the relationship is created or active. Not with Global Administrator in roles.
+   */
   autoExtendDuration?: pulumi.Input<"PT0S" | "P0D" | "P180D">;
   /**
    * 0 (default): create returns as soon as the relationship awaits approval, with `approvalUrl`. More: wait up
@@ -73,6 +82,8 @@ export class DelegatedAdminRelationship extends pulumi.dynamic.Resource {
       {
         customerId: args.customerId,
         displayName: args.displayName,
+        // Autonaming: check derives the displayName from the resource name when none is given.
+        displayNamePrefix: args.displayName === undefined ? name : undefined,
         duration: args.duration,
         roles: args.roles,
         autoExtendDuration: args.autoExtendDuration,

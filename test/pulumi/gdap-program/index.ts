@@ -13,7 +13,15 @@ import {
 /** The `gdap` config (the test builds it). */
 export interface Declared {
   /** DelegatedAdminRelationships, by resource name. */
-  admins?: { name: string; customerId: string; displayName: string; duration: string; roles: string[] }[];
+  admins?: {
+    name: string;
+    customerId: string;
+    /** Omitted: derived from the resource name (autonaming). */
+    displayName?: string;
+    duration: string;
+    roles: string[];
+    autoExtendDuration?: "PT0S" | "P0D" | "P180D";
+  }[];
   /** DelegatedAdminAccessAssignments; `admin` names a relationship above. */
   assignments?: { name: string; admin: string; securityGroupId: string; roles: string[] }[];
   /** ResellerRelationships. */
@@ -27,9 +35,10 @@ const admins = new Map(
     a.name,
     new DelegatedAdminRelationship(a.name, {
       customerId: a.customerId,
-      displayName: a.displayName,
+      ...(a.displayName !== undefined && { displayName: a.displayName }),
       duration: a.duration,
       roles: a.roles,
+      ...(a.autoExtendDuration !== undefined && { autoExtendDuration: a.autoExtendDuration }),
     }),
   ]),
 );

@@ -52,6 +52,16 @@ export function admin(
       return reply(200, state.deviceCodes.act(decodeURIComponent(device[1]!), device[2]!.toLowerCase(), b));
     }
     if (path === "/_emulator/devicecode" && method === "GET") return reply(200, state.deviceCodes.list());
+    // A change made outside Pulumi: a status (terminated, expired...), autoExtendDuration set in the portal.
+    const status = /^\/_emulator\/gdap\/([^/]+)\/status$/i.exec(path);
+    if (status && method === "POST") {
+      const b = json() as { status?: unknown; autoExtendDuration?: unknown; createdDateTime?: unknown };
+      if (typeof b.status !== "string") return reply(400, { error: "the body needs a status string" });
+      const more: { autoExtendDuration?: string; createdDateTime?: string } = {};
+      if (typeof b.autoExtendDuration === "string") more.autoExtendDuration = b.autoExtendDuration;
+      if (typeof b.createdDateTime === "string") more.createdDateTime = b.createdDateTime;
+      return reply(200, state.gdap.setStatus(decodeURIComponent(status[1]!), b.status, more));
+    }
     switch (`${method} ${path}`) {
       case "GET /_emulator/health":
         return reply(200, { status: "ok" });
@@ -97,6 +107,7 @@ export function admin(
             "POST /_emulator/gdap/{id}/approve", // GDAP (issue 16)
             "GET /_emulator/devicecode",
             "POST /_emulator/devicecode/{userCode}/approve|decline|expire|slowdown",
+            "POST /_emulator/gdap/{id}/status",
             "GET|PATCH /_emulator/config",
             "POST /_emulator/tokens/expire",
             "POST /_emulator/reset",

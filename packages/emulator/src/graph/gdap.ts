@@ -5,13 +5,22 @@
  *
  * Shapes, statuses and rules follow Microsoft Graph v1.0 documentation (the pages cited in
  * provider/src/gdap/graph.ts): 201 + Location + `@odata.etag` on creation; `$filter`, `$top` (max 300) and
- * `@odata.nextLink` on lists; PATCH and DELETE of a relationship only while `created`, with `If-Match`;
- * requests `lockForApproval` and `terminate` answer 201 with status `created` and the relationship's status
- * moves afterwards; errors `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
+ * `@odata.nextLink` on lists; DELETE of a relationship only while `created` ("Delete delegatedAdminRelationship");
+ * PATCH of a relationship ("Update delegatedAdminRelationship") with `If-Match`: any property while `created`,
+ * `autoExtendDuration` while `created` or `active`, and, while `active`, removing the Global Administrator role,
+ * which answers 202 with a Location of a long-running operation; an access assignment's PATCH ("Update
+ * delegatedAdminAccessAssignment") answers 202 with Location and Retry-After and an empty object, or 200 with
+ * the assignment when nothing changes; the operation is read at `.../operations/{id}`
+ * ("Get delegatedAdminRelationshipOperation"); displayName is unique across *all* relationships of the partner,
+ * ended ones included ("delegatedAdminRelationship resource type"); requests `lockForApproval` and `terminate`
+ * answer 201 with status `created` and the relationship's status moves afterwards; errors
+ * `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
  *
  * Emulator's choices (Microsoft documents no more; the store and its status transitions are in lifecycle.ts):
  * - Missing If-Match: 400 `Request_BadRequest`; stale If-Match: 412 `PreconditionFailed`.
- * - displayName must be unique among relationships that have not ended; a second one: 409 `Conflict`.
+ * - A displayName already used, by any relationship: 409 `Conflict`.
+ * - autoExtendDuration P180D with the Global Administrator role: 400 (Partner Center, "Don't autoextend GDAP with
+ *   Global Administrator"). Any other change of an active relationship: 400 `Request_BadRequest`.
  * - One live access assignment per security group and relationship: a second one is 409 `Conflict`.
  * - `$filter` understands `customer/tenantId eq '...'` and `displayName eq '...'`, joined by `and`.
  */
@@ -20,8 +29,9 @@ import {
   assignmentBody,
   AUTO_EXTEND,
   durationDays,
-  ENDED,
   etag,
+  GLOBAL_ADMIN,
+  type GdapOperationState,
   type GdapAssignmentState,
   type GdapRelationshipState,
   graphError,
@@ -31,12 +41,21 @@ import {
   ifMatch,
   ok,
   parseJson,
+  operationBody,
   PREFIX,
   relBody,
   requestBody,
   rolesOf,
 } from "./model";
 import { GdapLifecycle } from "./lifecycle";
+
+const GA_AUTO_EXTEND =
+  "A relationship with the Global Administrator role cannot be auto-extended: autoExtendDuration must be PT0S or P0D.";
+
+/** The same roles, in any order. */
+function sameRoles(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
 
 /** The GDAP store (lifecycle.ts) and its routes. */
 export class GraphGdap extends GdapLifecycle {
@@ -93,17 +112,15 @@ export class GraphGdap extends GdapLifecycle {
       if (m === "PATCH" || m === "DELETE") {
         const pre = ifMatch(req, r.etag, rid);
         if (pre) return pre;
+        if (m === "PATCH") return this.patchRelationship(req, r, relUrl, rid);
         if (r.status !== "created") {
           return bad(
             "Request_BadRequest",
-            `The relationship can only be ${m === "PATCH" ? "updated" : "deleted"} in the 'created' status; it is '${r.status}'.`,
+            `The relationship can only be deleted in the 'created' status; it is '${r.status}'.`,
           );
         }
-        if (m === "DELETE") {
-          this.rels.delete(r.id);
-          return { status: 204, body: "", headers: {}, applied: true };
-        }
-        return this.patchRelationship(req, r, rid);
+        this.rels.delete(r.id);
+        return { status: 204, body: "", headers: {}, applied: true };
       }
       return bad("BadRequest", `${m} is not allowed on a delegated admin relationship.`, 405);
     }
@@ -113,6 +130,16 @@ export class GraphGdap extends GdapLifecycle {
       if (seg.length === 3 && m === "GET") return ok(200, { value: r.requests.map(requestBody) });
       const q = seg.length === 4 && m === "GET" ? r.requests.find((x) => x.id === seg[3]) : undefined;
       return q ? ok(200, requestBody(q)) : bad("ResourceNotFound", "The request was not found.", 404);
+    }
+    if (sub === "operations" && m === "GET") {
+      const now = Date.now();
+      if (seg.length === 3) {
+        return ok(200, { value: r.operations.map((o) => this.operationAnswer(r, o, now)) });
+      }
+      const o = seg.length === 4 ? r.operations.find((x) => x.id === seg[3]) : undefined;
+      return o
+        ? ok(200, this.operationAnswer(r, o, now))
+        : bad("ResourceNotFound", "The operation was not found.", 404);
     }
     if (sub === "accessassignments") {
       if (seg.length === 3 && m === "GET") {
@@ -142,10 +169,9 @@ export class GraphGdap extends GdapLifecycle {
         const outside = roles.filter((x) => !r.roles.includes(x));
         if (outside.length)
           return bad("BadRequest", `Roles ${outside.join(", ")} are not part of the relationship.`);
-        a.roles = roles;
-        a.etag = etag();
-        a.lastModifiedDateTime = new Date().toISOString();
-        return { ...ok(200, assignmentBody(a)), applied: true };
+        // Identical values: 200 with the assignment as it is; otherwise 202 and a long-running operation.
+        if (sameRoles(a.roles, roles)) return ok(200, assignmentBody(a));
+        return this.startOperation(r, relUrl, "delegatedAdminAccessAssignmentUpdate", roles, a.id);
       }
       return bad("BadRequest", `${m} is not allowed on an access assignment.`, 405);
     }
@@ -209,13 +235,10 @@ export class GraphGdap extends GdapLifecycle {
     }
     const roles = rolesOf(b.accessDetails);
     if (typeof roles === "string") return bad(roles);
+    if (auto === "P180D" && roles.includes(GLOBAL_ADMIN)) return bad(GA_AUTO_EXTEND);
     const now = Date.now();
-    for (const r of this.rels.values()) {
-      this.settle(r, now);
-      if (r.displayName === b.displayName && !ENDED.has(r.status)) {
-        return graphError(409, "Conflict", `A relationship named '${b.displayName}' already exists.`, rid);
-      }
-    }
+    const taken = this.nameTaken(b.displayName);
+    if (taken) return taken;
     const iso = new Date(now).toISOString();
     const r: GdapRelationshipState = {
       // Graph's ids are `{guid}-{partner tenant id}`, as in the documented examples.
@@ -237,6 +260,7 @@ export class GraphGdap extends GdapLifecycle {
       next: null,
       requests: [],
       assignments: [],
+      operations: [],
     };
     this.rels.set(r.id, r);
     return {
@@ -247,29 +271,122 @@ export class GraphGdap extends GdapLifecycle {
     };
   }
 
-  private patchRelationship(req: GraphRequest, r: GdapRelationshipState, rid: string): GraphResult {
+  /** A 409 when any relationship, ended or not, already has this name; else undefined. */
+  private nameTaken(name: string, except?: GdapRelationshipState): GraphResult | undefined {
+    for (const r of this.rels.values()) {
+      if (r !== except && r.displayName === name) {
+        return graphError(
+          409,
+          "Conflict",
+          `A relationship named '${name}' already exists (${r.id}, ${r.status}); display names are unique across all relationships of the partner.`,
+        );
+      }
+    }
+    return undefined;
+  }
+
+  private patchRelationship(
+    req: GraphRequest,
+    r: GdapRelationshipState,
+    relUrl: string,
+    rid: string,
+  ): GraphResult {
     const parsed = parseJson(req);
     if ("error" in parsed) return graphError(400, "BadRequest", parsed.error, rid);
     const b = parsed.value;
+    const bad = (msg: string) => graphError(400, "Request_BadRequest", msg, rid);
+    const auto = b.autoExtendDuration;
+    if (auto !== undefined && (typeof auto !== "string" || !AUTO_EXTEND.has(auto))) {
+      return bad("autoExtendDuration must be P0D, PT0S or P180D.");
+    }
+    const roles = b.accessDetails === undefined ? undefined : rolesOf(b.accessDetails);
+    if (typeof roles === "string") return bad(roles);
+    if (r.status === "active") {
+      // Active: autoExtendDuration, and removing Global Administrator (a long-running operation), nothing else.
+      const others = Object.keys(b).filter((k) => k !== "autoExtendDuration" && k !== "accessDetails");
+      const gaRemoval =
+        roles !== undefined &&
+        r.roles.includes(GLOBAL_ADMIN) &&
+        sameRoles(
+          roles,
+          r.roles.filter((x) => x !== GLOBAL_ADMIN),
+        );
+      if (others.length || (roles !== undefined && !gaRemoval && !sameRoles(roles, r.roles))) {
+        return bad(
+          `An active relationship accepts only autoExtendDuration and the removal of the Global Administrator role; ${others.length ? others.join(", ") : "these roles"} cannot be changed.`,
+        );
+      }
+      if (auto === "P180D" && (roles ?? r.roles).includes(GLOBAL_ADMIN)) return bad(GA_AUTO_EXTEND);
+      if (auto !== undefined) {
+        r.autoExtendDuration = auto;
+        this.touch(r, r.status);
+      }
+      if (gaRemoval) return this.startOperation(r, relUrl, "delegatedAdminRelationshipUpdate", roles, null);
+      // Nothing else asked: 200 and the relationship.
+      return { ...ok(200, relBody(r)), applied: auto !== undefined };
+    }
+    if (r.status !== "created") {
+      return bad(`The relationship can only be updated in the 'created' status; it is '${r.status}'.`);
+    }
     if (b.displayName !== undefined) {
       if (typeof b.displayName !== "string" || !b.displayName.trim() || b.displayName.length > 50) {
-        return graphError(400, "BadRequest", "displayName must be at most 50 characters.", rid);
+        return bad("displayName must be at most 50 characters.");
       }
-      r.displayName = b.displayName;
+      const taken = this.nameTaken(b.displayName, r);
+      if (taken) return taken;
     }
-    if (b.duration !== undefined) {
-      if (durationDays(b.duration) === null) {
-        return graphError(400, "BadRequest", "duration must be an ISO 8601 duration from P1D to P2Y.", rid);
-      }
-      r.duration = b.duration as string;
+    if (b.duration !== undefined && durationDays(b.duration) === null) {
+      return bad("duration must be an ISO 8601 duration from P1D to P2Y.");
     }
-    if (b.accessDetails !== undefined) {
-      const roles = rolesOf(b.accessDetails);
-      if (typeof roles === "string") return graphError(400, "BadRequest", roles, rid);
-      r.roles = roles;
+    if ((auto ?? r.autoExtendDuration) === "P180D" && (roles ?? r.roles).includes(GLOBAL_ADMIN)) {
+      return bad(GA_AUTO_EXTEND);
     }
+    if (typeof b.displayName === "string") r.displayName = b.displayName;
+    if (typeof b.duration === "string") r.duration = b.duration;
+    if (roles !== undefined) r.roles = roles;
+    if (auto !== undefined) r.autoExtendDuration = auto;
     this.touch(r, r.status);
     return { ...ok(200, relBody(r)), applied: true };
+  }
+
+  /** 202 Accepted, Location of the operation, Retry-After, an empty object; the change applies when it completes. */
+  private startOperation(
+    r: GdapRelationshipState,
+    relUrl: string,
+    operationType: GdapOperationState["operationType"],
+    roles: string[],
+    assignmentId: string | null,
+  ): GraphResult {
+    const now = Date.now();
+    const iso = new Date(now).toISOString();
+    const o: GdapOperationState = {
+      id: randomUUID(),
+      operationType,
+      status: "running",
+      createdDateTime: iso,
+      lastModifiedDateTime: iso,
+      roles,
+      assignmentId,
+      at: now + this.asyncMs,
+    };
+    r.operations.push(o);
+    return {
+      status: 202,
+      body: {},
+      headers: { Location: `${relUrl}/operations/${o.id}`, "Retry-After": "1" },
+      applied: true,
+    };
+  }
+
+  /** An operation as Graph shows it: `data` is the target's JSON as it is (or will be) after the operation. */
+  private operationAnswer(r: GdapRelationshipState, o: GdapOperationState, now: number) {
+    this.settleOperation(r, o, now);
+    const a = o.assignmentId === null ? undefined : r.assignments.find((x) => x.id === o.assignmentId);
+    const target = o.assignmentId === null ? relBody(r) : assignmentBody(a);
+    return operationBody(o, {
+      ...target,
+      accessDetails: { unifiedRoles: o.roles.map((roleDefinitionId) => ({ roleDefinitionId })) },
+    });
   }
 
   private createRequest(

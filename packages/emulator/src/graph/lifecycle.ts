@@ -5,14 +5,19 @@
  * Emulator's choices (Microsoft documents no more):
  * - A status change caused by a request (lock, approve, terminate, assignment create or delete) is never visible in
  *   the answer to that request: it applies on the first read at least `asyncMs` later (default 0).
- * - `terminate` is accepted in approvalPending, approved, activating, active and expiring; refused (400) in
- *   created (DELETE it instead) and once ended.
+ * - `terminate` is documented for an active relationship only (the lifecycle diagram of "Granular delegated admin
+ *   privileges (GDAP) API overview"): by default (`terminateOnlyWhenActive`) it is refused (400) in any other
+ *   status. Set `terminateOnlyWhenActive = false` for the lenient variant: accepted in approvalPending, approved,
+ *   activating, active and expiring, refused in created (DELETE it instead) and once ended.
  * - Terminating a relationship deletes its access assignments when the termination applies.
+ * - A long-running operation (202) is `running` until `asyncMs` has passed, then `succeeded` (the status of the
+ *   documented example; the enum on the resource page says `complete`), and its change applies then.
  */
 import {
   durationDays,
   etag,
   type GdapAssignmentState,
+  type GdapOperationState,
   type GdapRelationshipState,
   TERMINABLE,
 } from "./model";
@@ -24,12 +29,15 @@ export class GdapLifecycle {
   asyncMs = 0;
   /** Largest page a list answers, whatever `$top` asks (tests of `@odata.nextLink` paging). */
   pageSize = 300;
+  /** Refuse `terminate` outside status `active`, as documented (false: the lenient variant, see above). */
+  terminateOnlyWhenActive = true;
 
   /** Forgets every relationship (tokens stay valid, as for the rest of the emulator). */
   reset(): void {
     this.rels.clear();
     this.asyncMs = 0;
     this.pageSize = 300;
+    this.terminateOnlyWhenActive = true;
   }
 
   /** A copy of every relationship (statuses settled). */
@@ -58,12 +66,22 @@ export class GdapLifecycle {
     return structuredClone(r);
   }
 
-  /** Sets a relationship's status directly (tests: expired, terminated outside Pulumi...). */
-  setStatus(id: string, status: string): void {
+  /**
+   * Sets a relationship's status directly (tests: expired, terminated outside Pulumi...), and optionally its
+   * autoExtendDuration (a change made in Partner Center's portal) or its createdDateTime.
+   */
+  setStatus(
+    id: string,
+    status: string,
+    more: { autoExtendDuration?: string; createdDateTime?: string } = {},
+  ): GdapRelationshipState {
     const r = this.rels.get(id.toLowerCase());
     if (!r) throw new Error(`no delegated admin relationship "${id}"`);
     this.touch(r, status);
     r.next = null;
+    if (more.autoExtendDuration !== undefined) r.autoExtendDuration = more.autoExtendDuration;
+    if (more.createdDateTime !== undefined) r.createdDateTime = more.createdDateTime;
+    return structuredClone(r);
   }
 
   /**
@@ -85,7 +103,7 @@ export class GdapLifecycle {
       return { target: "approvalPending" };
     }
     if (action === "terminate") {
-      if (!TERMINABLE.has(r.status)) {
+      if (this.terminateOnlyWhenActive ? r.status !== "active" : !TERMINABLE.has(r.status)) {
         return {
           code: "Request_BadRequest",
           refused: `The relationship is '${r.status}' and cannot be terminated${r.status === "created" ? ": delete it instead" : ""}.`,
@@ -115,8 +133,9 @@ export class GdapLifecycle {
     r.lastModifiedDateTime = new Date().toISOString();
   }
 
-  /** Applies a due status change. */
+  /** Applies a due status change, and the changes of completed operations. */
   protected settle(r: GdapRelationshipState, now: number): GdapRelationshipState {
+    for (const o of r.operations) this.settleOperation(r, o, now);
     if (r.next && now >= r.next.at) {
       this.touch(r, r.next.status);
       r.next = null;
@@ -125,6 +144,30 @@ export class GdapLifecycle {
       }
     }
     return r;
+  }
+
+  /** Completes a due operation and applies its change. */
+  protected settleOperation(
+    r: GdapRelationshipState,
+    o: GdapOperationState,
+    now: number,
+  ): GdapOperationState {
+    if (o.status !== "running" || now < o.at) return o;
+    o.status = "succeeded";
+    o.lastModifiedDateTime = new Date(now).toISOString();
+    if (o.assignmentId === null) {
+      r.roles = o.roles;
+      r.etag = etag();
+      r.lastModifiedDateTime = o.lastModifiedDateTime;
+    } else {
+      const a = r.assignments.find((x) => x.id === o.assignmentId);
+      if (a) {
+        a.roles = o.roles;
+        a.etag = etag();
+        a.lastModifiedDateTime = o.lastModifiedDateTime;
+      }
+    }
+    return o;
   }
 
   /** Applies a due assignment change; a deleted assignment leaves the relationship (404 from then on). */

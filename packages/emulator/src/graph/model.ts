@@ -28,6 +28,25 @@ export interface GdapRelationshipState {
     lastModifiedDateTime: string;
   }[];
   assignments: GdapAssignmentState[];
+  /** Long-running operations (`resources/delegatedadminrelationshipoperation`). */
+  operations: GdapOperationState[];
+}
+
+/**
+ * A long-running operation: an access assignment's role update, or the removal of Global Administrator from an
+ * active relationship ("Update delegatedAdminAccessAssignment", "Update delegatedAdminRelationship": 202 with a
+ * Location of `.../operations/{id}`). Its change applies when it completes (`at`).
+ */
+export interface GdapOperationState {
+  id: string;
+  operationType: "delegatedAdminAccessAssignmentUpdate" | "delegatedAdminRelationshipUpdate";
+  status: string;
+  createdDateTime: string;
+  lastModifiedDateTime: string;
+  /** The roles the target gets on completion, and which target (an assignment id, or the relationship). */
+  roles: string[];
+  assignmentId: string | null;
+  at: number;
 }
 
 export interface GdapAssignmentState {
@@ -63,7 +82,10 @@ export interface GraphResult {
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const ENDED = new Set(["terminationRequested", "terminating", "terminated", "expired"]);
+/** Where `terminate` is accepted in the lenient mode (`GdapLifecycle.terminateOnlyWhenActive = false`). */
 export const TERMINABLE = new Set(["approvalPending", "approved", "activating", "active", "expiring"]);
+/** Microsoft Entra Global Administrator (role template id). */
+export const GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10";
 export const AUTO_EXTEND = new Set(["PT0S", "P0D", "P180D"]);
 export const PREFIX = "/v1.0/tenantRelationships";
 
@@ -177,6 +199,19 @@ export function relBody(r: GdapRelationshipState): Record<string, unknown> {
 
 export function requestBody(q: GdapRelationshipState["requests"][number]): Record<string, unknown> {
   return { "@odata.type": "#microsoft.graph.delegatedAdminRelationshipRequest", ...q };
+}
+
+export function operationBody(o: GdapOperationState, data: unknown): Record<string, unknown> {
+  return {
+    "@odata.type": "#microsoft.graph.delegatedAdminRelationshipOperation",
+    "@odata.etag": `W/"${Buffer.from(`"${o.lastModifiedDateTime}"`).toString("base64")}"`,
+    id: o.id,
+    operationType: o.operationType,
+    data: JSON.stringify(data),
+    status: o.status,
+    createdDateTime: o.createdDateTime,
+    lastModifiedDateTime: o.lastModifiedDateTime,
+  };
 }
 
 export function assignmentBody(a: GdapAssignmentState | undefined): Record<string, unknown> | undefined {

@@ -130,7 +130,8 @@ export class TokenSource {
 
   /**
    * GDAP (issue 16): this source as a Transport for another resource (Microsoft Graph) sees it: the same
-   * credentials, rotated refresh token and cache, its token requested with `resource=<resource>`.
+   * credentials, rotated refresh token and cache, its token requested with `resource=<resource>` (v1), or
+   * `scope=<resource>` on the v2 endpoint when it ends with `/.default`.
    */
   forResource(resource: string): TokenSource {
     const view = Object.create(this) as TokenSource;
@@ -141,12 +142,15 @@ export class TokenSource {
 
   private async fetchToken(resource: string): Promise<string> {
     const { authority, tenantId, clientId, clientSecret } = this.settings;
-    const url = `${authority}/${encodeURIComponent(tenantId ?? "")}/oauth2/token`;
+    // A scope ending in /.default asks the v2 endpoint with `scope=` ("Microsoft identity platform and OAuth 2.0
+    // authorization code flow", "Refresh the access token"); anything else the v1 endpoint with `resource=`.
+    const v2 = resource.endsWith("/.default");
+    const url = `${authority}/${encodeURIComponent(tenantId ?? "")}/oauth2/${v2 ? "v2.0/" : ""}token`;
     const operation = `POST ${new URL(url).pathname}`;
     const form = new URLSearchParams({ grant_type: "refresh_token", client_id: clientId ?? "" });
     if (clientSecret) form.set("client_secret", clientSecret);
     form.set("refresh_token", this.refreshToken ?? "");
-    form.set("resource", resource); // GDAP (issue 16): was always PARTNER_CENTER_RESOURCE
+    form.set(v2 ? "scope" : "resource", resource);
 
     for (let attempt = 1; ; attempt++) {
       this.requests++;

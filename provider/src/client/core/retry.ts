@@ -31,7 +31,18 @@ export const DEFAULT_RETRY: RetryOptions = {
 
 /** What one attempt came to: whether the transport retries it. */
 export type Attempt<T> =
-  | { kind: "ok"; response: { status: number; data: T; raw: unknown; bytes: number; correlationId: string } }
+  | {
+      kind: "ok";
+      response: {
+        status: number;
+        data: T;
+        raw: unknown;
+        bytes: number;
+        correlationId: string;
+        location?: string | undefined;
+        retryAfterMs?: number | undefined;
+      };
+    }
   /** Retryable: 429 (with the wait), 5xx, connection errors. */
   | { kind: "retry"; error: PartnerCenterError; retryAfterMs?: number }
   /** 401 that a new token may cure. */

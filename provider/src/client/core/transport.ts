@@ -122,6 +122,10 @@ export interface TransportResponse<T> {
   requestId: string;
   /** MS-CorrelationId of the call that succeeded (a new one per call). */
   correlationId: string;
+  /** The Location header (Graph's long-running operations answer 202 with one). */
+  location?: string | undefined;
+  /** The Retry-After header, in ms. */
+  retryAfterMs?: number | undefined;
 }
 
 /** Counters for benchmarks and tests. */
@@ -327,7 +331,15 @@ export class Transport {
         }
         return {
           kind: "ok",
-          response: { status, data: parsed.data, raw, bytes, correlationId: ctx.correlationId ?? "" },
+          response: {
+            status,
+            data: parsed.data,
+            raw,
+            bytes,
+            correlationId: ctx.correlationId ?? "",
+            location: header(res.headers, "location"),
+            retryAfterMs: retryAfter(res.headers),
+          },
         };
       }
 

@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { PartnerCenterClient } from "../../provider/src/client";
-import { formatJson, formatTable, main } from "../../provider/src/cli/readiness";
+import { formatJson, formatTable, main, type ReadinessDocument } from "../../provider/src/cli/readiness";
 import { loadSettings } from "../../provider/src/settings";
 import {
   startEmulator,
@@ -151,13 +151,7 @@ describe("issue 14: classes, dates, next steps and exit codes", () => {
       notes: { kind: string; id: string; note: string; date?: string }[];
       error: { code: string } | null;
     }[];
-    summary: {
-      removable: number;
-      blocked: number;
-      alreadyRemoved: number;
-      couldNotCheck: number;
-      exitCode: number;
-    };
+    summary: ReadinessDocument["summary"];
   };
 
   test("--json carries each blocker's class, date and next step, the notes, and a summary; exit 1 when some are blocked", async () => {

@@ -278,3 +278,20 @@ test("offboard-targets.sh picks the customer's ResellerRelationship, never its D
   expect(r.status).toBe(0);
   expect(r.stdout).toBe("--target=urn:pulumi:prod::p::reseller::a\n");
 });
+
+test("offboard-customers.sh with an empty or blank CUSTOMERS refuses (exit 2) and runs nothing", () => {
+  for (const customers of [undefined, "", " \n\t "]) {
+    const box = sandbox();
+    const r = spawnSync("bash", [path.join(PIPELINES, "offboard-customers.sh")], {
+      env: {
+        PATH: `${box.bin}:${process.env.PATH}`,
+        STACK: "prod",
+        ...(customers !== undefined && { CUSTOMERS: customers }),
+      },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/CUSTOMERS is empty: nothing to offboard/);
+    expect(box.calls()).toEqual([]);
+  }
+});

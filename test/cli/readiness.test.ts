@@ -358,7 +358,7 @@ describe("outcomes and exit codes for pipelines", () => {
 
   test("a hanging token endpoint: one deadline for the whole run, then exit 4 at once", async () => {
     // Every token request hangs far longer than the (shortened) deadline of each attempt.
-    emulator.addFault({ kind: "slow", delayMs: 5_000, always: true, match: { path: "oauth2/token" } });
+    emulator.addFault({ kind: "slow", delayMs: 2_000, always: true, match: { path: "oauth2/token" } });
     const ids = Object.values(SAMPLE_CUSTOMERS);
     const many = [...ids, ...ids, ...ids, ...ids]; // 4 batches and more at concurrency 8
     const options = { auth: { timeoutMs: 200, maxAttempts: 2, baseDelayMs: 10 } };

@@ -19,7 +19,7 @@ afterAll(async () => {
 beforeEach(() => em.reset());
 
 const hang = () =>
-  em.addFault({ kind: "slow", delayMs: 5_000, always: true, match: { path: "oauth2/token" } });
+  em.addFault({ kind: "slow", delayMs: 2_000, always: true, match: { path: "oauth2/token" } });
 const SHORT = { timeoutMs: 150, maxAttempts: 2, baseDelayMs: 5 };
 
 test("after the deadline is spent once, every later caller gets the same typed error at once", async () => {

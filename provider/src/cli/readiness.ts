@@ -121,10 +121,7 @@ export function jsonDocument(rows: readonly ReadinessRow[]): ReadinessDocument {
 export function formatJson(rows: readonly ReadinessRow[]): string {
   // JSON.stringify escapes C0 controls inside strings, so a raw line feed is the layout's own; any other such
   // character can appear only inside a string, where the escape stands for the same character.
-  return JSON.stringify(jsonDocument(rows), null, 2)
-    .split("\n")
-    .map(printable)
-    .join("\n");
+  return JSON.stringify(jsonDocument(rows), null, 2).split("\n").map(printable).join("\n");
 }
 
 interface Args {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the real `pulumi` CLI (v3.274.1) and a Node.js language host from Pulumi's published Go modules,
-# and caches them in .cache/pulumi/bin (git-ignored). Machines with internet access can use Pulumi's
+# Builds the real `pulumi` CLI (v3.274.1), a Node.js language host and Pulumi YAML's language host from
+# Pulumi's published Go modules, and caches them in .cache/pulumi/bin (git-ignored). Machines with internet access can use Pulumi's
 # official installer instead (https://www.pulumi.com/docs/iac/download-install/); this script is for
 # machines that only reach the Go module proxy, like our CI.
 #
@@ -14,6 +14,9 @@
 # and pkg/v3 has two. The wrapper requires pkg/v3 and sdk/v3 and repeats the non-local replace; its go.sum
 # makes the build reproducible. Pulumi's own language host module is not served by the proxy, so
 # tools/pulumi-cli/language-host is a minimal one of ours (test tooling).
+# Pulumi YAML's host (github.com/pulumi/pulumi-yaml v1.25.0) does not compile against pkg/v3 v3.274.1, so it
+# has a wrapper module of its own, tools/pulumi-language-yaml, pinning the pkg/sdk v3.206.0 it asks for, and a
+# stamp of its own: changing one wrapper never rebuilds the other.
 # First build on 2 cores: about 4.5 minutes (plus the module download); later runs: under a second.
 set -euo pipefail
 
@@ -43,6 +46,25 @@ if [[ ! -x "$BIN/pulumi" || ! -x "$BIN/pulumi-language-nodejs" || "$(cat "$BIN/.
   )
   echo "$stamp" >"$BIN/.stamp"
   echo "pulumi-cli.sh: built in $((SECONDS - start)) s" >&2
+fi
+
+# Pulumi YAML's language host (about 40 s with Go's build cache warm from the CLI build).
+YAML_TOOLS="$ROOT/tools/pulumi-language-yaml"
+yaml_stamp="$(cat "$YAML_TOOLS/go.mod" "$YAML_TOOLS/go.sum" | sha256sum | cut -c1-16)"
+if [[ ! -x "$BIN/pulumi-language-yaml" || "$(cat "$BIN/.stamp-yaml" 2>/dev/null)" != "$yaml_stamp" ]]; then
+  if [[ ! -x "$GO" ]]; then
+    echo "pulumi-cli.sh: Go is needed to build pulumi-language-yaml (set GO=/path/to/go)." >&2
+    exit 1
+  fi
+  echo "pulumi-cli.sh: building pulumi-language-yaml into $BIN" >&2
+  start=$SECONDS
+  (
+    cd "$YAML_TOOLS"
+    export GOFLAGS=-mod=readonly
+    "$GO" build -trimpath -o "$BIN/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+  )
+  echo "$yaml_stamp" >"$BIN/.stamp-yaml"
+  echo "pulumi-cli.sh: built pulumi-language-yaml in $((SECONDS - start)) s" >&2
 fi
 
 # The dynamic provider plugin: @pulumi/pulumi's own script. The engine shows provider stdout/stderr as

@@ -182,6 +182,30 @@ test("CheckConfig refuses an unknown key and names the closest one; malformed va
   ]);
 });
 
+test("DiffConfig: a changed setting is an update of the provider, never a replacement", async () => {
+  const diff = async (olds: Record<string, unknown>, news: Record<string, unknown>) => {
+    const req = new pb.DiffRequest();
+    req.setUrn("urn:pulumi:test::p::pulumi:providers:partnercenter::default");
+    req.setOlds(Struct.fromJavaScript(olds as any));
+    req.setOldInputs(Struct.fromJavaScript(olds as any));
+    req.setNews(Struct.fromJavaScript(news as any));
+    const r = await plugin.call("diffConfig", req);
+    return { changes: r.getChanges(), replaces: r.getReplacesList(), diffs: r.getDiffsList() };
+  };
+  const before = settings();
+  expect(await diff(before, settings())).toEqual({ changes: 1, replaces: [], diffs: [] }); // DIFF_NONE
+  const rotated = {
+    ...before,
+    endpoint: "https://api.partnercenter.microsoft.com",
+    refreshToken: { ...SECRET, value: "rotated" },
+  };
+  expect(await diff(before, rotated)).toEqual({
+    changes: 2,
+    replaces: [],
+    diffs: ["endpoint", "refreshToken"],
+  });
+});
+
 test("the invitation-link function uses the provider's settings", async () => {
   await plugin.configure(settings());
   const r = await plugin.invoke("partnercenter:index:getResellerInvitationUrl", {});

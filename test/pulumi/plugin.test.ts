@@ -129,6 +129,41 @@ test("CheckConfig: a typo in partnercenter: config fails the preview and names t
   expect(emulator.requests()).toEqual([]);
 });
 
+test("rotated config: up records it without replacing anything; refresh without --run-program uses what up stored", async () => {
+  const other = await startEmulator({ throttle: false });
+  try {
+    const s = await yamlStack(
+      [
+        "resources:",
+        "  contoso:",
+        `    type: ${RR}`,
+        "    properties:",
+        `      customerId: ${ID.clean}`,
+      ].join("\n"),
+    );
+    await s.ok(["up", "--yes"]);
+    // The partner moves to other endpoints (as a credential rotation changes stack config).
+    await s.ok(["config", "set", "partnercenter:endpoint", other.url]);
+    await s.ok(["config", "set", "partnercenter:authority", other.url]);
+    emulator.reset();
+    // Without --run-program the engine configures the provider from the inputs stored at the last up.
+    await s.ok(["refresh", "--yes"]);
+    expect(emulator.requests().length).toBeGreaterThan(0);
+    expect(other.requests()).toEqual([]);
+    // DiffConfig reports the change but never a replacement: up updates the provider only.
+    const up = await s.ok(["up", "--yes"]);
+    expect(up).not.toMatch(/replace/);
+    expect(writes(other)).toEqual([]);
+    emulator.reset();
+    await s.ok(["refresh", "--yes"]);
+    expect(emulator.requests()).toEqual([]);
+    expect(other.requests().some((r) => r.path.toLowerCase().includes(ID.clean))).toBe(true);
+    expect((await s.resources(RR)).map((r) => r.id)).toEqual([ID.clean]);
+  } finally {
+    await other.close();
+  }
+});
+
 test("two partner tenants in one program: each resource goes to its own explicit provider", async () => {
   const other = await startEmulator({ throttle: false });
   try {

@@ -137,6 +137,9 @@ function described(spec, desc, where) {
   return { ...spec, description: desc };
 }
 
+/** Inputs a front door fills in itself (the plugin from the URN's name), never set by a program. */
+const INTERNAL_INPUTS = new Set(["DelegatedAdminRelationship.displayNamePrefix"]);
+
 function resourceSpec(r, types) {
   const { z } = require("zod");
   const inputs = z.toJSONSchema(dist(r.module).inputsSchema, { io: "input", unrepresentable: "any" });
@@ -145,6 +148,7 @@ function resourceSpec(r, types) {
   const outs = members(cls);
   const inputProperties = {};
   for (const [key, js] of Object.entries(inputs.properties)) {
+    if (INTERNAL_INPUTS.has(`${r.name}.${key}`)) continue;
     const doc = args.has(key) ? docOf(args.get(key)) : "";
     inputProperties[key] = described(fromJsonSchema(js), doc, `${r.name}Args.${key}`);
   }
@@ -171,7 +175,7 @@ function resourceSpec(r, types) {
   return {
     description: docOf(cls),
     inputProperties,
-    requiredInputs: inputs.required,
+    requiredInputs: inputs.required.filter((k) => !INTERNAL_INPUTS.has(`${r.name}.${k}`)),
     properties,
     required: [...new Set(required)],
   };

@@ -13,7 +13,13 @@ import type * as grpcTypes from "@grpc/grpc-js";
 import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import * as reseller from "../dynamic";
 import { checkConfig, configMap, configureRequest } from "./config";
-import { GET_RESELLER_INVITATION_URL, getResellerInvitationUrl, readResource, RESOURCES } from "./resources";
+import {
+  DELEGATED_ADMIN_RELATIONSHIP,
+  GET_RESELLER_INVITATION_URL,
+  getResellerInvitationUrl,
+  readResource,
+  RESOURCES,
+} from "./resources";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 // @grpc/grpc-js and google-protobuf are dependencies of @pulumi/pulumi: resolved from there, so the plugin needs
@@ -146,6 +152,10 @@ export function service(): Record<string, (call: Call, callback: Callback) => vo
       answer(cb, async () => {
         const mod = moduleOf(call.request.getType() || typeFromUrn(call.request.getUrn()));
         const news = toJs(call.request.getNews());
+        // Autonaming, as the DelegatedAdminRelationship class does it: the name comes from the resource's URN.
+        if (mod === RESOURCES[DELEGATED_ADMIN_RELATIONSHIP] && news.displayName === undefined) {
+          news.displayNamePrefix ??= call.request.getUrn().split("::").pop();
+        }
         const r = await mod.check(toJs(call.request.getOlds()), news);
         const resp = new provproto.CheckResponse();
         resp.setInputs(toStruct(r.inputs ?? news));

@@ -84,16 +84,28 @@ test("an offboarding with suspension and cancellation: the checked record, one r
   });
   await host.delete("fabrikam", id, withoutProvider(created.props));
 
-  const records = readTrail(file);
-  expect(records.map((r) => `${r.op}/${r.phase}/${r.outcome}`)).toEqual([
+  const all = readTrail(file);
+  expect(all.map((r) => `${r.op}/${r.phase}/${r.outcome}`)).toEqual([
     "adopt/outcome/adopted",
     "removal/checked/null",
+    "cancel/intent/null",
     "cancel/outcome/cancelled",
+    "suspend/intent/null",
     "suspend/outcome/suspended",
+    "removal/intent/null",
     "removal/outcome/removed",
   ]);
-  for (const r of records) {
-    expect(r.version).toBe(1);
+  // Write-ahead: each write's intent carries exactly the ids its outcome (and the emulator) saw.
+  const intents = all.filter((r) => r.phase === "intent");
+  for (const i of intents) {
+    const outcome = all.find((r) => r.phase === "outcome" && r.op === i.op)!;
+    expect(i.requests).toEqual(outcome.requests);
+    expect(i.subject).toEqual(outcome.subject);
+    expect(i.writer).toEqual({ host: os.hostname(), pid: expect.any(Number) });
+  }
+  const records = all.filter((r) => r.phase !== "intent");
+  for (const r of all) {
+    expect(r.version).toBe(2);
     expect(r.customer).toEqual({ id, name: "Fabrikam Active Inc" });
     expect(r.partnerTenantId).toBe(PARTNER_TENANT_ID);
     expect(r.endpoint).toBe(emulator.url);
@@ -227,7 +239,7 @@ test("50 concurrent removals: every line whole and parseable, one checked and on
 
   const text = fs.readFileSync(file, "utf8");
   const lines = text.trimEnd().split("\n");
-  expect(lines).toHaveLength(150);
+  expect(lines).toHaveLength(200);
   // Control and bidi characters are escaped in the file (no raw U+202E or U+2028), the value is unchanged.
   expect(text).not.toMatch(/[\u202e\u200b\u2028\t]/);
   const records = lines.map((l) => JSON.parse(l) as AuditRecord);
@@ -239,7 +251,9 @@ test("50 concurrent removals: every line whole and parseable, one checked and on
     byOperation.set(r.operationId, [...(byOperation.get(r.operationId) ?? []), `${r.phase}/${r.outcome}`]);
   }
   expect(byOperation.size).toBe(50);
-  for (const seq of byOperation.values()) expect(seq).toEqual(["checked/null", "outcome/removed"]);
+  for (const seq of byOperation.values()) {
+    expect(seq).toEqual(["checked/null", "intent/null", "outcome/removed"]);
+  }
   const sent = new Set(patches().map((p) => p.requestId));
   const recorded = records.flatMap((r) => r.requests.map((q) => q.requestId));
   expect(new Set(recorded)).toEqual(sent);
@@ -262,6 +276,10 @@ test("a relative path is resolved against the provider host's working directory 
   const id = SAMPLE_CUSTOMERS.clean;
   await host.delete("clean", id, { customerId: id });
   const records = readTrail(path.join(dir, "trail.jsonl"));
-  expect(records.map((r) => r.outcome)).toEqual([null, "removed"]);
+  expect(records.map((r) => `${r.phase}/${r.outcome}`)).toEqual([
+    "checked/null",
+    "intent/null",
+    "outcome/removed",
+  ]);
   expect(fs.statSync(path.join(dir, "trail.jsonl")).mode & 0o777).toBe(0o600);
 });

@@ -24,6 +24,7 @@ import {
   ROOT,
   withoutProvider,
 } from "../../examples/demo/host";
+import { captureGdapProviderTexts, RELATIONSHIP_TYPE } from "../gdap/helpers";
 
 const CLIENT_SECRET = "client-secret-audit-3c9e1f7a-recognisable";
 const REFRESH_TOKEN = "refresh-token-audit-8d2b6a4e-recognisable";
@@ -283,3 +284,129 @@ test("a relative path is resolved against the provider host's working directory 
   ]);
   expect(fs.statSync(path.join(dir, "trail.jsonl")).mode & 0o777).toBe(0o600);
 });
+
+/** Polls `file` until a record matches, or fails after `ms`. */
+async function waitForRecord(file: string, match: (r: AuditRecord) => boolean, ms = 20_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const found = fs.existsSync(file)
+      ? fs
+          .readFileSync(file, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as AuditRecord)
+          .find(match)
+      : undefined;
+    if (found) return found;
+    if (Date.now() > end) throw new Error("no such record in the trail");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test("write-ahead: the PATCH's intent, with the ids it sends, is on disk while it is in flight; after a kill, the next refresh settles it from Partner Center", async () => {
+  const file = path.join(dir, "trail.jsonl");
+  const id = SAMPLE_CUSTOMERS.clean;
+  // Partner Center applies the removal, then holds the answer: the process is killed before it arrives.
+  emulator.addFault({ match: { method: "PATCH", customerId: id }, kind: "slow", delayMs: 60_000 });
+  const first = await startHost(file);
+  void first.delete("clean", id, { customerId: id, relationshipToPartner: "reseller" }).catch(() => undefined);
+  const intent = await waitForRecord(file, (r) => r.phase === "intent");
+  const sent = patches();
+  expect(sent).toHaveLength(1);
+  expect(intent).toMatchObject({ op: "removal", version: 2, customer: { id } });
+  expect(intent.requests).toEqual([
+    {
+      method: "PATCH",
+      path: sent[0]!.path,
+      requestId: sent[0]!.requestId,
+      correlationId: sent[0]!.correlationId,
+    },
+  ]);
+  const child = (first as unknown as { child: import("node:child_process").ChildProcess }).child;
+  await new Promise((r) => {
+    child.once("exit", r);
+    child.kill("SIGKILL");
+  });
+  expect(readTrail(file).map((r) => `${r.phase}/${r.outcome}`)).toEqual(["checked/null", "intent/null"]);
+
+  // The next run: its first refresh reads the customer and records what Partner Center shows.
+  const next = await startHost(file);
+  await next.read("clean", id, { customerId: id, relationshipToPartner: "reseller" });
+  const records = readTrail(file);
+  expect(records.map((r) => `${r.phase}/${r.outcome}`)).toEqual([
+    "checked/null",
+    "intent/null",
+    "reconciled/removed",
+  ]);
+  const settled = records[2]!;
+  expect(settled.operationId).toBe(intent.operationId);
+  expect(settled.requests).toEqual(intent.requests);
+  // The emulator, like Partner Center, no longer shows the customer once the relationship is gone.
+  expect(settled.after).toEqual({ relationshipToPartner: null, confirmedBy: "customerGone" });
+  expect(patches()).toHaveLength(1); // reads only
+  expect(next.output()).toContain("had no outcome on record");
+}, 60_000);
+
+test("an auditLog that is a FIFO is refused at once, naming the setting; nothing is sent", async () => {
+  const fifo = path.join(dir, "trail.fifo");
+  require("node:child_process").execFileSync("mkfifo", [fifo]);
+  const host = await startHost(fifo);
+  const id = SAMPLE_CUSTOMERS.activeSubscriptions;
+  const started = Date.now();
+  const err = (await host
+    .delete("c", id, { customerId: id, suspendActiveSubscriptions: true })
+    .catch((e: Error) => e)) as Error;
+  expect(err.message).toContain(`${fifo} is a FIFO, not a regular file`);
+  expect(err.message).toContain("partnercenter:auditLog");
+  expect(err.message).toContain("Nothing was changed");
+  expect(Date.now() - started).toBeLessThan(15_000);
+  expect(patches()).toEqual([]);
+}, 30_000);
+
+test("GDAP writes are on record before they are sent: creation, approval request, termination, each with its ids", async () => {
+  const file = path.join(dir, "trail.jsonl");
+  const texts = await captureGdapProviderTexts();
+  const host = await Host.start({ providerText });
+  hosts.push(host);
+  await host.configureEmulator(
+    emulator.url,
+    { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN },
+    { "partnercenter:auditLog": file, "partnercenter:graphEndpoint": emulator.url },
+  );
+  const rel = host.as(texts.DelegatedAdminRelationship!, RELATIONSHIP_TYPE);
+  const customerId = SAMPLE_CUSTOMERS.clean;
+  const created = await rel.create("admin", {
+    customerId,
+    displayName: "Clean - audit",
+    duration: "P730D",
+    roles: ["29232cdf-9323-42fd-ade2-1d097af3e4de"],
+  });
+  emulator.gdap.approve(created.id);
+  await host.delete("clean", customerId, {
+    customerId,
+    relationshipToPartner: "reseller",
+    terminateAdminRelationshipsOnRemoval: true,
+  });
+  const records = readTrail(file);
+  const gdap = records.filter((r) => r.op.startsWith("gdap"));
+  expect(gdap.map((r) => `${r.op}/${r.phase}/${r.outcome}`)).toEqual([
+    "gdapCreation/intent/null",
+    "gdapCreation/outcome/created",
+    "gdapApprovalRequest/intent/null",
+    "gdapApprovalRequest/outcome/requested",
+    "gdapTermination/intent/null",
+    "gdapTermination/outcome/requested",
+  ]);
+  const graphWrites = emulator.requests().filter((r) => r.method === "POST" && r.path.includes("delegatedAdmin"));
+  for (const r of gdap) {
+    expect(r.customer.id).toBe(customerId);
+    const q = r.requests[0]!;
+    expect(graphWrites.find((w) => w.requestId === q.requestId)).toMatchObject({
+      correlationId: q.correlationId,
+    });
+  }
+  expect(gdap[1]!.subject).toMatchObject({ kind: "adminRelationship", id: created.id, name: "Clean - audit" });
+  expect(gdap[4]!.subject).toMatchObject({ kind: "adminRelationship", id: created.id });
+  // Each intent precedes its write in the trail, and the write is the one the emulator saw.
+  expect(records.indexOf(gdap[4]!)).toBeLessThan(records.indexOf(gdap[5]!));
+}, 60_000);

@@ -1,5 +1,26 @@
 /** Reading a trail back: its records (versions 1 and 2), the lines that cannot be used, the open intents. */
-import { AUDIT_SCHEMA_VERSIONS_READ, type AuditRecord } from "./trail";
+import { constants as fsc } from "node:fs";
+import { open } from "node:fs/promises";
+import { AUDIT_SCHEMA_VERSIONS_READ, kindOf, notRegular, type AuditRecord } from "./trail";
+
+/**
+ * The text of a trail file, undefined when there is none. Never blocks: a FIFO or a device is refused
+ * (reading a FIFO with no writer would wait for ever).
+ */
+export async function readTrailFile(path: string): Promise<string | undefined> {
+  const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return undefined;
+    throw e;
+  });
+  if (!fh) return undefined;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw notRegular(path, kindOf(st));
+    return await fh.readFile("utf8");
+  } finally {
+    await fh.close();
+  }
+}
 
 /** A trail as read: the records, and the lines that could not be used (line numbers from 1). */
 export interface Trail {

@@ -9,14 +9,13 @@
  * written on another host, after {@link OTHER_HOST_AGE_MS}: reading while the write is still in flight could
  * record a state the write is about to change.
  */
-import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import type { PartnerCenterClient } from "../client";
 import { NotFoundError } from "../errors";
 import type { GraphClient } from "../gdap/graph";
 import type { Settings } from "../settings";
 import { errorOf, Operation } from "./record";
-import { openIntents, parseTrail } from "./read";
+import { openIntents, parseTrail, readTrailFile } from "./read";
 import {
   auditLogPath,
   serializeRecord,
@@ -189,13 +188,8 @@ export async function reconcileTrail(
   settings: Settings,
   deps: ReconcileDeps,
 ): Promise<ReconcileResult> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { settled: [], open: [] };
-    throw e;
-  }
+  const text = await readTrailFile(path);
+  if (text === undefined) return { settled: [], open: [] };
   const now = (deps.now ?? Date.now)();
   const result: ReconcileResult = { settled: [], open: [] };
   const writer = trailWriter(path);

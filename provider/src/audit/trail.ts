@@ -262,7 +262,7 @@ export class TrailWriter {
   }
 }
 
-function kindOf(st: { isFIFO(): boolean; isDirectory(): boolean; isSocket(): boolean }): string {
+export function kindOf(st: { isFIFO(): boolean; isDirectory(): boolean; isSocket(): boolean }): string {
   if (st.isFIFO()) return "a FIFO";
   if (st.isDirectory()) return "a directory";
   if (st.isSocket()) return "a socket";
@@ -270,7 +270,7 @@ function kindOf(st: { isFIFO(): boolean; isDirectory(): boolean; isSocket(): boo
 }
 
 /** The trail must be a regular file: anything else can block, lose or reorder records. */
-function notRegular(path: string, kind: string): Error {
+export function notRegular(path: string, kind: string): Error {
   return new Error(
     `${path} is ${kind}, not a regular file; ${settingName("auditLog")} must name a regular file (or a path where one can be created)`,
   );

@@ -254,9 +254,7 @@ describe("the report", () => {
     }
     const md = renderMarkdown(trail);
     const row = md.split("\n").find((l) => l.includes("Evil"))!;
-    expect(row).toContain(
-      'Evil"Co"\\|&lt;img src=x&gt; \\# \\*bold\\* \\[link\\]\\(http:&#47;&#47;x\\)',
-    );
+    expect(row).toContain('Evil"Co"\\|&lt;img src=x&gt; \\# \\*bold\\* \\[link\\]\\(http:&#47;&#47;x\\)');
     expect(row.split(/(?<!\\)\|/)).toHaveLength(8); // 6 cells: the name's | did not add one
     expect(printable("a\u202eb\nc")).toBe("ab c");
     expect(markdownText("<x>|y")).toBe("&lt;x&gt;\\|y");
@@ -338,9 +336,13 @@ describe("torn writes", () => {
         console.log(big);
       })().catch((e) => { console.log("failed: " + e.message); process.exit(1); });
     `;
-    const r = spawnSync("bash", ["-c", `trap '' XFSZ; ulimit -f 1; exec "$0" -e "$1" "$2"`, process.execPath, script, file], {
-      encoding: "utf8",
-    });
+    const r = spawnSync(
+      "bash",
+      ["-c", `trap '' XFSZ; ulimit -f 1; exec "$0" -e "$1" "$2"`, process.execPath, script, file],
+      {
+        encoding: "utf8",
+      },
+    );
     expect(r.stdout).toMatch(/only \d+ of \d+ bytes were written/);
     expect(r.status).toBe(0);
     const lines = fs.readFileSync(file, "utf8").split("\n");
@@ -353,13 +355,20 @@ describe("torn writes", () => {
 
   test("a fragment left at the end of the file (another process, a crash) never swallows the next record", async () => {
     const file = path.join(dir, "t.jsonl");
-    fs.writeFileSync(file, `${serializeRecord(record({ operationId: "before" }))}{"version":2,"operationId":"tor`);
+    fs.writeFileSync(
+      file,
+      `${serializeRecord(record({ operationId: "before" }))}{"version":2,"operationId":"tor`,
+    );
     await new TrailWriter(file).append(serializeRecord(record({ operationId: "after", outcome: "removed" })));
     const trail = parseTrail(fs.readFileSync(file, "utf8"));
     expect(trail.records.map((r) => r.operationId)).toEqual(["before", "after"]);
     expect(trail.invalid).toEqual([{ line: 2, reason: "not JSON (a partial write?)" }]);
     const err: string[] = [];
-    await main([file], () => undefined, (e) => err.push(e));
+    await main(
+      [file],
+      () => undefined,
+      (e) => err.push(e),
+    );
     expect(err.join("")).toContain("warning: line 2 skipped: not JSON (a partial write?)");
   });
 });
@@ -417,12 +426,22 @@ describe("the report: every field escaped, JSON, operation ids, exit codes", () 
     const file = path.join(dir, "t.jsonl");
     fs.writeFileSync(file, trailText([...SUSPENDED_TRAIL, open, hostile]));
     const out: string[] = [];
-    expect(await main(["--json", file], (s) => out.push(s), () => undefined)).toBe(1);
+    expect(
+      await main(
+        ["--json", file],
+        (s) => out.push(s),
+        () => undefined,
+      ),
+    ).toBe(1);
     const text = out.join("");
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     const doc = JSON.parse(text) as {
       attention: boolean;
-      operations: { operationId: string; outcome: string; openIntents: { requests: { requestId: string }[] }[] }[];
+      operations: {
+        operationId: string;
+        outcome: string;
+        openIntents: { requests: { requestId: string }[] }[];
+      }[];
     };
     expect(doc.attention).toBe(true);
     expect(doc.operations.map((o) => [o.operationId, o.outcome])).toEqual([
@@ -440,7 +459,14 @@ describe("the report: every field escaped, JSON, operation ids, exit codes", () 
     const code = async (records: AuditRecord[]) => {
       fs.writeFileSync(file, trailText(records));
       const out: string[] = [];
-      return [await main([file], (s) => out.push(s), () => undefined), out.join("")] as const;
+      return [
+        await main(
+          [file],
+          (s) => out.push(s),
+          () => undefined,
+        ),
+        out.join(""),
+      ] as const;
     };
     const [ok, text] = await code(SUSPENDED_TRAIL);
     expect(ok).toBe(0);
@@ -466,7 +492,9 @@ describe("the report: every field escaped, JSON, operation ids, exit codes", () 
     expect(gdap).toBe(0);
     expect(gtext).toContain("1 GDAP termination(s)");
     expect(gtext).toContain("gdapTermination REQUESTED");
-    expect(gtext).toContain("adminRelationship rel-1: status pending [MS-RequestId g-rid, MS-CorrelationId g-cid]");
+    expect(gtext).toContain(
+      "adminRelationship rel-1: status pending [MS-RequestId g-rid, MS-CorrelationId g-cid]",
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -499,7 +527,12 @@ describe("the report: every field escaped, JSON, operation ids, exit codes", () 
       };
       const out: string[] = [];
       const err: string[] = [];
-      const code = await main(["--reconcile", file], (s) => out.push(s), (s) => err.push(s), env);
+      const code = await main(
+        ["--reconcile", file],
+        (s) => out.push(s),
+        (s) => err.push(s),
+        env,
+      );
       expect(err.join("")).toContain("reconciled 1 write(s) with no outcome");
       expect(code).toBe(1); // the suspension shows no effect: the operation is still incomplete
       const records = parseTrail(fs.readFileSync(file, "utf8")).records;
@@ -511,15 +544,29 @@ describe("the report: every field escaped, JSON, operation ids, exit codes", () 
         after: { status: "active" },
         requests: intent.requests,
       });
-      expect(out.join("")).toContain("a later read found notApplied (status active) [MS-RequestId rid-killed");
+      expect(out.join("")).toContain(
+        "a later read found notApplied (status active) [MS-RequestId rid-killed",
+      );
       expect(emulator.requests().filter((r) => r.method !== "GET")).toEqual([]);
       // Settled once: a second run finds nothing to do.
       err.length = 0;
-      await main(["--reconcile", file], () => undefined, (s) => err.push(s), env);
+      await main(
+        ["--reconcile", file],
+        () => undefined,
+        (s) => err.push(s),
+        env,
+      );
       expect(err.join("")).toContain("reconciled 0 write(s)");
       // Without settings it cannot read Partner Center: exit 2, the file untouched.
       const before = fs.readFileSync(file, "utf8");
-      expect(await main(["--reconcile", file], () => undefined, () => undefined, {})).toBe(2);
+      expect(
+        await main(
+          ["--reconcile", file],
+          () => undefined,
+          () => undefined,
+          {},
+        ),
+      ).toBe(2);
       expect(fs.readFileSync(file, "utf8")).toBe(before);
     } finally {
       await emulator.close();

@@ -309,7 +309,9 @@ test("write-ahead: the PATCH's intent, with the ids it sends, is on disk while i
   // Partner Center applies the removal, then holds the answer: the process is killed before it arrives.
   emulator.addFault({ match: { method: "PATCH", customerId: id }, kind: "slow", delayMs: 60_000 });
   const first = await startHost(file);
-  void first.delete("clean", id, { customerId: id, relationshipToPartner: "reseller" }).catch(() => undefined);
+  void first
+    .delete("clean", id, { customerId: id, relationshipToPartner: "reseller" })
+    .catch(() => undefined);
   const intent = await waitForRecord(file, (r) => r.phase === "intent");
   const sent = patches();
   expect(sent).toHaveLength(1);
@@ -397,7 +399,9 @@ test("GDAP writes are on record before they are sent: creation, approval request
     "gdapTermination/intent/null",
     "gdapTermination/outcome/requested",
   ]);
-  const graphWrites = emulator.requests().filter((r) => r.method === "POST" && r.path.includes("delegatedAdmin"));
+  const graphWrites = emulator
+    .requests()
+    .filter((r) => r.method === "POST" && r.path.includes("delegatedAdmin"));
   for (const r of gdap) {
     expect(r.customer.id).toBe(customerId);
     const q = r.requests[0]!;
@@ -405,7 +409,11 @@ test("GDAP writes are on record before they are sent: creation, approval request
       correlationId: q.correlationId,
     });
   }
-  expect(gdap[1]!.subject).toMatchObject({ kind: "adminRelationship", id: created.id, name: "Clean - audit" });
+  expect(gdap[1]!.subject).toMatchObject({
+    kind: "adminRelationship",
+    id: created.id,
+    name: "Clean - audit",
+  });
   expect(gdap[4]!.subject).toMatchObject({ kind: "adminRelationship", id: created.id });
   // Each intent precedes its write in the trail, and the write is the one the emulator saw.
   expect(records.indexOf(gdap[4]!)).toBeLessThan(records.indexOf(gdap[5]!));

@@ -3,7 +3,7 @@
  * Markdown, hostile server text, partial lines, and appends from several processes at once (real child
  * processes writing one real file).
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

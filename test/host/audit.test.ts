@@ -5,6 +5,7 @@
  * removals leave only whole, parseable lines; no credential in the file. Nothing is mocked but the Pulumi
  * engine itself, which cannot run here (no Pulumi CLI).
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -351,7 +352,7 @@ test("write-ahead: the PATCH's intent, with the ids it sends, is on disk while i
 
 test("an auditLog that is a FIFO is refused at once, naming the setting; nothing is sent", async () => {
   const fifo = path.join(dir, "trail.fifo");
-  require("node:child_process").execFileSync("mkfifo", [fifo]);
+  execFileSync("mkfifo", [fifo]);
   const host = await startHost(fifo);
   const id = SAMPLE_CUSTOMERS.activeSubscriptions;
   const started = Date.now();

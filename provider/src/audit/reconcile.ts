@@ -253,7 +253,8 @@ export function reconcileOnce(settings: Settings, deps: ReconcileDeps): Promise<
           );
         }
       },
-      (e: unknown) => deps.log?.(`warning: the audit trail ${path} could not be reconciled: ${errorOf(e).message}`),
+      (e: unknown) =>
+        deps.log?.(`warning: the audit trail ${path} could not be reconciled: ${errorOf(e).message}`),
     );
     once.set(path, p);
   }

@@ -10,7 +10,14 @@
  * stripped before it is shown, and Markdown/HTML syntax is escaped in the Markdown form.
  */
 import { readFileSync } from "node:fs";
-import { openIntents, parseTrail, reconcileTrail, type AuditOutcome, type AuditRecord, type Trail } from "../audit";
+import {
+  openIntents,
+  parseTrail,
+  reconcileTrail,
+  type AuditOutcome,
+  type AuditRecord,
+  type Trail,
+} from "../audit";
 import { PartnerCenterClient } from "../client";
 import { loadGraphEndpoint } from "../gdap/graph-settings";
 import { GraphClient } from "../gdap/graph";
@@ -265,9 +272,7 @@ function details(s: OperationSummary, esc: Esc): string[] {
   }
   if (s.op.startsWith("gdap") && s.last.phase === "outcome") {
     const subj = s.last.subject;
-    const after = s.last.after
-      ? Object.entries(s.last.after).map(([k, v]) => `${esc(k)} ${esc(v)}`)
-      : [];
+    const after = s.last.after ? Object.entries(s.last.after).map(([k, v]) => `${esc(k)} ${esc(v)}`) : [];
     out.push(
       `${esc(subj.kind)} ${esc(subj.id || "(new)")}${subj.name ? ` "${esc(subj.name)}"` : ""}${subj.relationshipId ? ` in relationship ${esc(subj.relationshipId)}` : ""}${after.length ? `: ${after.join(", ")}` : ""}${s.last.requests.length ? ` [${ids(s.last, esc)}]` : ""}`,
     );
@@ -289,7 +294,8 @@ function details(s: OperationSummary, esc: Esc): string[] {
 }
 
 function describeOutcome(s: OperationSummary): string {
-  const o = s.outcome === "alreadyGone" ? "already gone" : s.outcome === "notApplied" ? "not applied" : s.outcome;
+  const o =
+    s.outcome === "alreadyGone" ? "already gone" : s.outcome === "notApplied" ? "not applied" : s.outcome;
   return s.reconciled ? `${o} (reconciled)` : o;
 }
 

@@ -386,7 +386,7 @@ describe("the report: every field escaped, JSON, operation ids, exit codes", () 
       entitlementsRead: 0,
       reads: [{ what: `customer${ESC}${LINK}` as "customer", count: null, error: `E${ESC}${LINK}` }],
     },
-    blockers: [{ kind: `kind${ESC}${LINK}` as "subscription", id: "i", name: null, status: "s", rule: "r" }],
+    blockers: [{ kind: `kind${ESC}${LINK}` as "subscription", id: "i", name: "", status: "s", rule: "r" }],
     before: { relationshipToPartner: "reseller" },
     after: { relationshipToPartner: `x${ESC}`, confirmedBy: `cb${ESC}${LINK}` },
     requests: [

@@ -314,6 +314,10 @@ test("write-ahead: the PATCH's intent, with the ids it sends, is on disk while i
     .delete("clean", id, { customerId: id, relationshipToPartner: "reseller" })
     .catch(() => undefined);
   const intent = await waitForRecord(file, (r) => r.phase === "intent");
+  // Written ahead: the intent is on disk first, then the PATCH reaches Partner Center.
+  for (const end = Date.now() + 20_000; patches().length === 0 && Date.now() < end;) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const sent = patches();
   expect(sent).toHaveLength(1);
   expect(intent).toMatchObject({ op: "removal", version: 2, customer: { id } });

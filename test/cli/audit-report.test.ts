@@ -517,14 +517,14 @@ describe("the report: every field escaped, JSON, operation ids, exit codes", () 
         writer: { host: os.hostname(), pid: Number(dead.stdout.trim()) },
       });
       fs.writeFileSync(file, trailText([record({ operationId: "killed", phase: "checked" }), intent]));
-      const env = {
-        PARTNER_CENTER_ENDPOINT: emulator.url,
-        PARTNER_CENTER_AUTHORITY: emulator.url,
+      // The provider's settings, from the environment as in a pipeline; the emulator on loopback.
+      const env: NodeJS.ProcessEnv = { PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "true" };
+      for (const k of ["ENDPOINT", "AUTHORITY"]) env[`PARTNER_CENTER_${k}`] = emulator.url;
+      Object.assign(env, {
         PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
-        PARTNER_CENTER_CLIENT_ID: "pipeline",
-        PARTNER_CENTER_REFRESH_TOKEN: "pipeline-refresh-token",
-        PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "true",
-      };
+        PARTNER_CENTER_CLIENT_ID: "audit-report",
+        PARTNER_CENTER_REFRESH_TOKEN: "audit-report-refresh-token",
+      });
       const out: string[] = [];
       const err: string[] = [];
       const code = await main(

@@ -13,17 +13,16 @@ import type { AuditRecord } from "../../provider/src/audit";
 import { ROOT, TYPE } from "../../examples/demo/host";
 import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";
 
-let env: NodeJS.ProcessEnv;
-let emulator: Emulator;
-const stacks: Stack[] = [];
+/** The CLI's environment and the emulator, shared by the file's tests; the stacks made, removed at the end. */
+const shared: { env: NodeJS.ProcessEnv; emulator?: Emulator; stacks: Stack[] } = { env: {}, stacks: [] };
 
 beforeAll(async () => {
-  env = cliEnv();
-  emulator = await startEmulator({ throttle: false });
+  shared.env = cliEnv();
+  shared.emulator = await startEmulator({ throttle: false });
 });
 afterAll(async () => {
-  await emulator.close();
-  for (const s of stacks) s.remove();
+  await shared.emulator?.close();
+  shared.stacks.forEach((s) => s.remove());
 });
 
 function trail(file: string): AuditRecord[] {
@@ -56,6 +55,8 @@ const running = (pid: number) => {
 };
 
 test("destroy killed while the PATCH is in flight: the intent is on record; cancel, refresh settles it from Partner Center", async () => {
+  const { env, stacks } = shared;
+  const emulator = shared.emulator!;
   const s = await Stack.create(env, {
     files: projectFiles(path.join(__dirname, "program")),
     emulatorUrl: emulator.url,

@@ -6,7 +6,13 @@
  * {@link withWriteHook}. Reads pass through; relationships read are remembered so that a write naming only
  * a relationship id is recorded under its customer.
  */
-import type { AccessAssignment, AdminRelationship, GraphClient, RelationshipRequest } from "../gdap/graph";
+import type {
+  AccessAssignment,
+  AdminRelationship,
+  GraphClient,
+  RelationshipRequest,
+  Updated,
+} from "../gdap/graph";
 import { withWriteHook, type SentIds } from "../client/core/transport";
 import type { Settings } from "../settings";
 import { errorOf, Operation } from "./record";
@@ -129,6 +135,29 @@ export function auditedGraph(graph: GraphClient, settings: Settings, log?: Audit
         }),
         () => graph.createRequest(id, action),
       ),
+    updateRelationship: async (
+      id: string,
+      etag: string,
+      change: Parameters<GraphClient["updateRelationship"]>[2],
+    ) =>
+      write(
+        "gdapUpdate",
+        await customer(id),
+        rel(id),
+        null,
+        (u: Updated<AdminRelationship>) =>
+          u.kind === "done"
+            ? {
+                outcome: "updated",
+                after: {
+                  status: u.value.status,
+                  autoExtendDuration: u.value.autoExtendDuration ?? null,
+                  roles: u.value.roles.join(" "),
+                },
+              }
+            : { outcome: "requested", after: { operation: u.operation } },
+        () => graph.updateRelationship(id, etag, change),
+      ),
     deleteRelationship: async (id: string, etag: string) =>
       write(
         "gdapDeletion",
@@ -157,11 +186,14 @@ export function auditedGraph(graph: GraphClient, settings: Settings, log?: Audit
         await customer(relationshipId),
         assignment(relationshipId, id, null),
         null,
-        (a: AccessAssignment) => ({
-          outcome: "updated",
-          after: { status: a.status, roles: a.roles.join(" ") },
-          subject: assignment(relationshipId, id, a.securityGroupId),
-        }),
+        (u: Updated<AccessAssignment>) =>
+          u.kind === "done"
+            ? {
+                outcome: "updated",
+                after: { status: u.value.status, roles: u.value.roles.join(" ") },
+                subject: assignment(relationshipId, id, u.value.securityGroupId),
+              }
+            : { outcome: "requested", after: { operation: u.operation, roles: roles.join(" ") } },
         () => graph.updateAssignment(relationshipId, id, etag, roles),
       ),
     deleteAssignment: async (relationshipId: string, id: string, etag: string) =>

@@ -154,6 +154,19 @@ async function observeGraph(
         after: { status: r.status },
       };
     }
+    case "gdapUpdate": {
+      // Like a role update: what is there now is said, not whether this write made it so.
+      const r = await relationship();
+      if (!r) return { outcome: "unconfirmed", after: null };
+      return {
+        outcome: "unconfirmed",
+        after: {
+          status: r.status,
+          autoExtendDuration: r.autoExtendDuration ?? null,
+          roles: r.roles.join(" "),
+        },
+      };
+    }
     case "gdapAccessAssignment": {
       const relationshipId = s.relationshipId ?? "";
       if (method === "POST") {

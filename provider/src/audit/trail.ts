@@ -26,8 +26,9 @@ export const AUDIT_SCHEMA_VERSIONS_READ: readonly number[] = [1, 2];
  * What a record is about: a Partner Center operation or write (`adopt`, `removal` and its relationship
  * PATCH, `suspend`, `cancel`), or a Microsoft Graph (GDAP) write: `gdapCreation` (a new delegated admin
  * relationship), `gdapApprovalRequest` (lockForApproval), `gdapTermination` (terminate request),
- * `gdapDeletion` (DELETE of a relationship not yet approved), `gdapAccessAssignment` (create, update or
- * delete of an access assignment: the request's method says which).
+ * `gdapDeletion` (DELETE of a relationship not yet approved), `gdapUpdate` (PATCH of a relationship:
+ * autoExtendDuration, or Global Administrator removed), `gdapAccessAssignment` (create, update or delete of an
+ * access assignment: the request's method says which).
  */
 export type AuditOp =
   | "adopt"
@@ -38,6 +39,7 @@ export type AuditOp =
   | "gdapApprovalRequest"
   | "gdapTermination"
   | "gdapDeletion"
+  | "gdapUpdate"
   | "gdapAccessAssignment";
 
 /**

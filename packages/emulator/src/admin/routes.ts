@@ -52,6 +52,12 @@ export function admin(
       return reply(200, state.deviceCodes.act(decodeURIComponent(device[1]!), device[2]!.toLowerCase(), b));
     }
     if (path === "/_emulator/devicecode" && method === "GET") return reply(200, state.deviceCodes.list());
+    // An administrator's tenant-wide consent for an app's permissions ("Grant admin consent" in the portal).
+    if (path === "/_emulator/consent" && method === "POST")
+      return reply(
+        200,
+        state.deviceCodes.grantAdminConsent(json() as { clientId?: unknown; scopes?: unknown }),
+      );
     switch (`${method} ${path}`) {
       case "GET /_emulator/health":
         return reply(200, { status: "ok" });
@@ -97,6 +103,7 @@ export function admin(
             "POST /_emulator/gdap/{id}/approve", // GDAP (issue 16)
             "GET /_emulator/devicecode",
             "POST /_emulator/devicecode/{userCode}/approve|decline|expire|slowdown",
+            "POST /_emulator/consent",
             "GET|PATCH /_emulator/config",
             "POST /_emulator/tokens/expire",
             "POST /_emulator/reset",

@@ -39,6 +39,9 @@ const EXPECTED = {
   blueyonder: { up: "adopted", refresh: "blocked", destroy: "blocked" },
 };
 
+/** The customers the demo offboards (`destroy --target`, the one-off flow); the estate file keeps them all. */
+const DEMO_OFFBOARD = new Set(Object.keys(EXPECTED).filter((k) => EXPECTED[k].destroy !== "kept"));
+
 const say = (s = "") => process.stdout.write(`${s}\n`);
 const step = (n, title, why) => say(`\n=== ${n}. ${title}\n    ${why}\n`);
 const indent = (s, by = "      ") =>
@@ -73,7 +76,8 @@ async function hostDemo() {
   );
 
   const emulator = await startEmulator({});
-  const { resources } = await runProgram(() => require(PROGRAM));
+  // The Estate component registers itself too: only its ResellerRelationships are driven here.
+  const resources = (await runProgram(() => require(PROGRAM))).resources.filter((r) => r.type === TYPE);
   const providerText = String(resources[0].inputs.__provider);
   const host = await Host.start({ providerText });
   // The audit trail (partnercenter:auditLog): every check and change, as JSON lines, rendered in step 5.
@@ -137,7 +141,7 @@ async function hostDemo() {
     }
     say(table(["customer", "company", "removable", "what blocks it"], rows));
 
-    const offboard = resources.filter((r) => byName[r.name] && byName[r.name].offboard && state[r.name]);
+    const offboard = resources.filter((r) => byName[r.name] && DEMO_OFFBOARD.has(r.name) && state[r.name]);
     step(
       3,
       `pulumi destroy --target (the ${offboard.length} customers marked "offboard")`,
@@ -307,7 +311,7 @@ async function pulumiDemo() {
     step(2, "pulumi refresh", "Fills removable and removalBlockers for every customer.");
     await stack.ok(["refresh", "--yes", "--skip-preview"]);
 
-    const offboard = estate.filter((c) => c.offboard);
+    const offboard = estate.filter((c) => DEMO_OFFBOARD.has(c.name));
     step(
       3,
       `examples/pipelines/offboard.sh (the ${offboard.length} customers marked "offboard")`,
@@ -323,6 +327,9 @@ async function pulumiDemo() {
       PARTNER_CENTER_CLIENT_SECRET: "local-client-secret",
       PARTNER_CENTER_REFRESH_TOKEN: "local-refresh-token",
     };
+    // The Estate component protects every customer: this one-off flow lifts protection for exactly these first.
+    const targets = (await stack.resources(TYPE)).filter((r) => DEMO_OFFBOARD.has(r.urn.split("::").pop()));
+    await stack.ok(["state", "unprotect", "--yes", ...targets.map((r) => r.urn)]);
     await run(
       "bash",
       [path.join(ROOT, "examples/pipelines/offboard.sh"), ...offboard.map((c) => c.customerId)],
@@ -339,7 +346,7 @@ async function pulumiDemo() {
     const left = path.join(stack.dir, "estate.json");
     fs.writeFileSync(
       left,
-      JSON.stringify({ customers: estate.filter((c) => !c.offboard || inState.has(c.name)) }),
+      JSON.stringify({ version: 1, customers: estate.filter((c) => !DEMO_OFFBOARD.has(c.name) || inState.has(c.name)) }),
     );
     await stack.ok(["config", "set", "estateFile", left]);
     const again = await stack.pulumi(["up", "--yes", "--skip-preview"]);

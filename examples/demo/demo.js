@@ -346,7 +346,10 @@ async function pulumiDemo() {
     const left = path.join(stack.dir, "estate.json");
     fs.writeFileSync(
       left,
-      JSON.stringify({ version: 1, customers: estate.filter((c) => !DEMO_OFFBOARD.has(c.name) || inState.has(c.name)) }),
+      JSON.stringify({
+        version: 1,
+        customers: estate.filter((c) => !DEMO_OFFBOARD.has(c.name) || inState.has(c.name)),
+      }),
     );
     await stack.ok(["config", "set", "estateFile", left]);
     const again = await stack.pulumi(["up", "--yes", "--skip-preview"]);

@@ -31,17 +31,35 @@ test("the published JSON Schema is the one the zod schema generates", () => {
 });
 
 test.each([
-  [{ version: 1, customers: [{ name: "a", customerId: "x" }] }, /customers\[0\] \(a\)\.customerId: must be the customer's tenant id/],
-  [{ version: 1, customers: [{ name: "A b", customerId: A }] }, /customers\[0\] \(A b\)\.name: must be lower-case/],
-  [{ version: 1, customers: [{ name: "a", customerId: A, ofboard: true }] }, /customers\[0\] \(a\): .*"ofboard"/],
+  [
+    { version: 1, customers: [{ name: "a", customerId: "x" }] },
+    /customers\[0\] \(a\)\.customerId: must be the customer's tenant id/,
+  ],
+  [
+    { version: 1, customers: [{ name: "A b", customerId: A }] },
+    /customers\[0\] \(A b\)\.name: must be lower-case/,
+  ],
+  [
+    { version: 1, customers: [{ name: "a", customerId: A, ofboard: true }] },
+    /customers\[0\] \(a\): .*"ofboard"/,
+  ],
   [{ version: 1, customers: [{ name: "a", customerId: A, state: "gone" }] }, /customers\[0\] \(a\)\.state/],
   [
-    { version: 1, customers: [{ name: "a", customerId: A }, { name: "a", customerId: B }] },
+    {
+      version: 1,
+      customers: [
+        { name: "a", customerId: A },
+        { name: "a", customerId: B },
+      ],
+    },
     /customers\[1\] \(a\)\.name: "a" is also customers\[0\]/,
   ],
   [{ version: 2, customers: [] }, /estate\.version/],
   [
-    { version: 1, customers: [{ name: "a", customerId: A, adminRelationships: [{ displayName: "x", template: "nope" }] }] },
+    {
+      version: 1,
+      customers: [{ name: "a", customerId: A, adminRelationships: [{ displayName: "x", template: "nope" }] }],
+    },
     /adminRelationships\[0\]\.template: no GDAP template is named "nope"/,
   ],
 ])("a bad estate fails naming the entry and the field (%#)", (doc, message) => {
@@ -64,7 +82,12 @@ test("Global Administrator with auto-extend is refused at load", () => {
     ),
   ).toThrow(/autoExtendDuration: P180D is not allowed with Global Administrator/);
   expect(() =>
-    loadEstate(withTemplate({ autoExtendDuration: "PT0S", accessAssignments: [{ securityGroupId: GROUP, roles: [GLOBAL_ADMINISTRATOR] }] })),
+    loadEstate(
+      withTemplate({
+        autoExtendDuration: "PT0S",
+        accessAssignments: [{ securityGroupId: GROUP, roles: [GLOBAL_ADMINISTRATOR] }],
+      }),
+    ),
   ).not.toThrow();
 });
 
@@ -80,7 +103,12 @@ test("one assignment per security group; assignment roles must be the relationsh
     ),
   ).toThrow(/accessAssignments\[1\]\.securityGroupId: .* assigned twice/);
   expect(() =>
-    loadEstate(withTemplate({ roles: [GLOBAL_ADMINISTRATOR], accessAssignments: [{ securityGroupId: GROUP, roles: [HELPDESK] }] })),
+    loadEstate(
+      withTemplate({
+        roles: [GLOBAL_ADMINISTRATOR],
+        accessAssignments: [{ securityGroupId: GROUP, roles: [HELPDESK] }],
+      }),
+    ),
   ).toThrow(/accessAssignments\[0\]\.roles: .* not among the relationship's roles/);
 });
 
@@ -98,6 +126,9 @@ test("a template applied to every customer resolves to one relationship each, na
 
 test("YAML estate files are read when js-yaml is installed", () => {
   const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "estate-")), "estate.yaml");
-  fs.writeFileSync(f, `version: 1\ncustomers:\n  - name: contoso\n    customerId: ${A}\n    state: offboard\n`);
+  fs.writeFileSync(
+    f,
+    `version: 1\ncustomers:\n  - name: contoso\n    customerId: ${A}\n    state: offboard\n`,
+  );
   expect(loadEstateFile(f).customers[0]).toMatchObject({ name: "contoso", state: "offboard" });
 });

@@ -14,7 +14,14 @@ import { getSharedGraphClient, loadGraphEndpoint } from "../gdap/graph";
 import { assertCredentials, loadSettings } from "../settings";
 import { exportEstate } from "../estate/export";
 import { loadEstateFile, readEstateFile } from "../estate/format";
-import { formatPlan, nothingToDo, planEstate, stateResources, urnsOf, type StateResource } from "../estate/plan";
+import {
+  formatPlan,
+  nothingToDo,
+  planEstate,
+  stateResources,
+  urnsOf,
+  type StateResource,
+} from "../estate/plan";
 
 const USAGE = `Usage: partner-center estate <command> [options]
 
@@ -105,7 +112,9 @@ async function cmdExport(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promis
   const pc = client(env);
   const graph = v.gdap ? getSharedGraphClient(pc, loadGraphEndpoint({}, env)) : undefined;
   // A file is written beside its target and renamed at the end: a failed export never leaves half a file.
-  const tmp = v.out ? path.join(path.dirname(v.out), `.${path.basename(v.out)}.${process.pid}.tmp`) : undefined;
+  const tmp = v.out
+    ? path.join(path.dirname(v.out), `.${path.basename(v.out)}.${process.pid}.tmp`)
+    : undefined;
   const fd = tmp ? fs.openSync(tmp, "w") : undefined;
   try {
     const summary = await exportEstate(pc, {
@@ -192,7 +201,8 @@ async function cmdUnprotect(argv: string[], io: Io): Promise<number> {
   const urns = named.flatMap((c) => urnsOf(resources, c.customerId)).filter((u) => byUrn.get(u)?.protect);
   if (!v["dry-run"]) {
     const run = io.pulumi ?? runPulumi;
-    for (const u of urns) await run(["state", "unprotect", "--yes", ...(v.stack ? ["--stack", v.stack] : []), u]);
+    for (const u of urns)
+      await run(["state", "unprotect", "--yes", ...(v.stack ? ["--stack", v.stack] : []), u]);
   }
   io.out(
     v.json
@@ -205,9 +215,19 @@ async function cmdUnprotect(argv: string[], io: Io): Promise<number> {
 }
 
 /** The command: returns the exit code. */
-export async function main(argv: string[], io: Io = defaultIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = defaultIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === "--help" || sub === "-h" || rest.includes("--help") || rest.includes("-h")) {
+  if (
+    sub === undefined ||
+    sub === "--help" ||
+    sub === "-h" ||
+    rest.includes("--help") ||
+    rest.includes("-h")
+  ) {
     io.out(USAGE);
     return sub === undefined ? EXIT.usage : EXIT.ok;
   }
@@ -222,7 +242,9 @@ export async function main(argv: string[], io: Io = defaultIo, env: NodeJS.Proce
       e instanceof UsageError ||
       (e instanceof PartnerCenterError && e.code === "PPC_CONFIGURATION") ||
       (e as NodeJS.ErrnoException).code?.startsWith?.("ERR_PARSE_ARGS");
-    io.err(`partner-center estate: ${message}${usage ? "\n\nRun `partner-center estate --help` for usage." : ""}`);
+    io.err(
+      `partner-center estate: ${message}${usage ? "\n\nRun `partner-center estate --help` for usage." : ""}`,
+    );
     return usage ? EXIT.usage : EXIT.couldNotRead;
   }
 }

@@ -130,7 +130,9 @@ export async function exportEstate(client: PartnerCenterClient, o: ExportOptions
   for await (const page of client.customers.pages()) {
     for (const c of page) if (c.relationshipToPartner === "reseller") live.set(c.id, c.companyName);
   }
-  const fresh = [...live].filter(([id]) => !existing.has(id)).map(([id, companyName]) => ({ id, companyName }));
+  const fresh = [...live]
+    .filter(([id]) => !existing.has(id))
+    .map(([id, companyName]) => ({ id, companyName }));
   const names = nameCustomers(fresh, new Set([...existing.values()].map((c) => c.name)));
   const today = o.today ?? new Date().toISOString().slice(0, 10);
 
@@ -179,7 +181,8 @@ export async function exportEstate(client: PartnerCenterClient, o: ExportOptions
           );
           for (const [t, tpl] of Object.entries(templates)) {
             const applies =
-              tpl.appliesTo === "all" || (Array.isArray(tpl.appliesTo) && tpl.appliesTo.includes(String(e.name)));
+              tpl.appliesTo === "all" ||
+              (Array.isArray(tpl.appliesTo) && tpl.appliesTo.includes(String(e.name)));
             if (applies) declared.add(templateDisplayName(t, String(e.name)).toLowerCase());
           }
           const found = (await gdapOf(graph, id, templates)).filter(

@@ -50,7 +50,9 @@ const autoExtend = z
   .enum(["PT0S", "P0D", "P180D"])
   .describe("PT0S or P0D: expires at its end date; P180D: extended by 180 days at a time.");
 
-const roleIds = z.array(guid("a Microsoft Entra role definition id")).min(1, { message: "needs at least one role" });
+const roleIds = z
+  .array(guid("a Microsoft Entra role definition id"))
+  .min(1, { message: "needs at least one role" });
 
 const accessAssignment = z
   .strictObject({
@@ -71,7 +73,9 @@ const gdapTemplate = z
     appliesTo: z
       .union([z.literal("all"), z.array(z.string().regex(NAME_RE, { message: "must be a customer name" }))])
       .optional()
-      .describe('"all" customers (not offboarded), or a list of customer names; unset: only customers that name it.'),
+      .describe(
+        '"all" customers (not offboarded), or a list of customer names; unset: only customers that name it.',
+      ),
   })
   .describe("A GDAP template: one relationship per customer it applies to, with these access assignments.");
 
@@ -93,17 +97,17 @@ const adminRelationship = z
 
 const customer = z
   .strictObject({
-    name: z
-      .string()
-      .regex(NAME_RE, {
-        message: "must be lower-case letters, digits and dashes, at most 63 (it names the Pulumi resource)",
-      }),
+    name: z.string().regex(NAME_RE, {
+      message: "must be lower-case letters, digits and dashes, at most 63 (it names the Pulumi resource)",
+    }),
     customerId: guid("the customer's tenant id"),
     companyName: z.string().optional().describe("As Partner Center shows it (informational)."),
     state: z
       .enum(["active", "offboard"])
       .default("active")
-      .describe("offboard: remove the reseller relationship (and this customer's GDAP) at the next `pulumi up`."),
+      .describe(
+        "offboard: remove the reseller relationship (and this customer's GDAP) at the next `pulumi up`.",
+      ),
     goneFromPartnerCenter: z
       .string()
       .optional()
@@ -123,7 +127,10 @@ export const estateSchema = z
     $schema: z.string().optional(),
     version: z.literal(1).describe("The estate file format version."),
     gdapTemplates: z
-      .record(z.string().regex(NAME_RE, { message: "template names are lower-case letters, digits and dashes" }), gdapTemplate)
+      .record(
+        z.string().regex(NAME_RE, { message: "template names are lower-case letters, digits and dashes" }),
+        gdapTemplate,
+      )
       .optional(),
     customers: z.array(customer),
   })
@@ -224,7 +231,8 @@ export function loadEstate(doc: unknown, source = "estate"): Estate {
   for (const [t, tpl] of Object.entries(templates)) {
     if (Array.isArray(tpl.appliesTo)) {
       for (const n of tpl.appliesTo) {
-        if (!names.has(n)) problems.push(`${source}.gdapTemplates.${t}.appliesTo: no customer is named "${n}"`);
+        if (!names.has(n))
+          problems.push(`${source}.gdapTemplates.${t}.appliesTo: no customer is named "${n}"`);
       }
     }
   }
@@ -241,7 +249,8 @@ export function loadEstate(doc: unknown, source = "estate"): Estate {
           return;
         }
         for (const k of ["duration", "autoExtendDuration", "roles", "accessAssignments"] as const) {
-          if (r[k] !== undefined) problems.push(`${rat}.${k}: comes from template "${r.template}"; remove it here`);
+          if (r[k] !== undefined)
+            problems.push(`${rat}.${k}: comes from template "${r.template}"; remove it here`);
         }
         used.add(r.template);
         relationships.push(resolve(r.displayName, r.template, tpl));
@@ -259,7 +268,8 @@ export function loadEstate(doc: unknown, source = "estate"): Estate {
       }
     });
     for (const [t, tpl] of Object.entries(templates)) {
-      const applies = tpl.appliesTo === "all" || (Array.isArray(tpl.appliesTo) && tpl.appliesTo.includes(c.name));
+      const applies =
+        tpl.appliesTo === "all" || (Array.isArray(tpl.appliesTo) && tpl.appliesTo.includes(c.name));
       if (applies && !used.has(t)) relationships.push(resolve(templateDisplayName(t, c.name), t, tpl));
     }
     relationships.forEach((r, j) => {
@@ -298,7 +308,8 @@ function resolve(
 /** Graph's rules for one relationship; each problem as a sentence naming the field. */
 export function graphRules(r: ResolvedRelationship): string[] {
   const out: string[] = [];
-  if (r.roles.length === 0) out.push("roles: the relationship asks for no role (give roles or access assignments)");
+  if (r.roles.length === 0)
+    out.push("roles: the relationship asks for no role (give roles or access assignments)");
   if (r.autoExtendDuration === "P180D" && r.roles.includes(GLOBAL_ADMINISTRATOR)) {
     out.push(
       `autoExtendDuration: P180D is not allowed with Global Administrator (${GLOBAL_ADMINISTRATOR}); use PT0S or drop the role`,
@@ -313,7 +324,8 @@ export function graphRules(r: ResolvedRelationship): string[] {
     }
     groups.add(a.securityGroupId);
     const extra = a.roles.filter((x) => !r.roles.includes(x));
-    if (extra.length) out.push(`accessAssignments[${k}].roles: ${extra.join(", ")} not among the relationship's roles`);
+    if (extra.length)
+      out.push(`accessAssignments[${k}].roles: ${extra.join(", ")} not among the relationship's roles`);
   });
   return out;
 }

@@ -74,7 +74,8 @@ export async function planEstate(
   const decl = declare(estate);
   const inState = new Map<string, StateResource>();
   for (const r of resources) {
-    if (r.type === RESELLER_TYPE && typeof r.outputs?.customerId === "string") inState.set(r.outputs.customerId, r);
+    if (r.type === RESELLER_TYPE && typeof r.outputs?.customerId === "string")
+      inState.set(r.outputs.customerId, r);
   }
   const gdapInState = new Set(
     resources
@@ -109,7 +110,9 @@ export async function planEstate(
       } catch (e) {
         rows.push({ ...row, action: "unreadable", error: e instanceof Error ? e.message : String(e) });
       }
-      for (const r of resources.filter((x) => x.type === GDAP_TYPE && x.outputs?.customerId === c.customerId)) {
+      for (const r of resources.filter(
+        (x) => x.type === GDAP_TYPE && x.outputs?.customerId === c.customerId,
+      )) {
         gdap.push({ customer: c.name, displayName: String(r.outputs?.displayName), action: "end" });
       }
       continue;
@@ -150,7 +153,8 @@ const WORDS: Record<PlanRow["action"], string> = {
   invite: "not a reseller customer yet: `pulumi up` fails with the invitation link",
   offboard: "offboard",
   alreadyRemoved: "already removed",
-  notInFile: "not in the estate file: stays (protected); `pulumi up` refuses to delete it. Restore the entry, or set state: offboard",
+  notInFile:
+    "not in the estate file: stays (protected); `pulumi up` refuses to delete it. Restore the entry, or set state: offboard",
   gone: "gone from Partner Center: `pulumi refresh` drops it from the stack",
   unreadable: "could not be checked",
 };
@@ -166,7 +170,9 @@ function lines(p: Plan, md: boolean): string[] {
     if (r.action === "notInFile" || r.action === "unreadable") verdict = b(verdict);
     out.push(`${md ? "- " : "  "}${who}: ${verdict}${r.error ? `: ${printable(r.error)}` : ""}`);
     for (const x of r.blockers ?? []) {
-      out.push(`${md ? "  - " : "      "}${describeBlocker(x, "words")} ${describeClass(x)}: ${printable(x.nextStep)}`);
+      out.push(
+        `${md ? "  - " : "      "}${describeBlocker(x, "words")} ${describeClass(x)}: ${printable(x.nextStep)}`,
+      );
     }
   }
   for (const g of p.gdap) {
@@ -189,5 +195,7 @@ export function formatPlan(p: Plan, markdown: boolean): string {
       ...(nothingToDo(p) ? [] : ["", ...lines(p, true)]),
     ].join("\n");
   }
-  return nothingToDo(p) ? `Nothing to do (${p.unchanged} unchanged).` : [summary, ...lines(p, false)].join("\n");
+  return nothingToDo(p)
+    ? `Nothing to do (${p.unchanged} unchanged).`
+    : [summary, ...lines(p, false)].join("\n");
 }

@@ -183,6 +183,7 @@ export function readEstateFile(file: string): unknown {
     let yaml: { load(s: string): unknown };
     try {
       // YAML is optional so that the package adds no runtime dependency: js-yaml when the project has it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       yaml = require("js-yaml") as { load(s: string): unknown };
     } catch {
       throw new ConfigurationError(`estate file ${file} is YAML, and the js-yaml package is not installed.`, {

@@ -14,7 +14,8 @@ import type { RemovalBlocker } from "../errors";
 import { DelegatedAdminAccessAssignment, DelegatedAdminRelationship } from "../gdap/resource";
 import { ResellerRelationship } from "../resource";
 import { loadEstate, loadEstateFile } from "./format";
-import { declare } from "./plan-names";
+import { clientFor } from "../invitation";
+import { declare, type DeclaredCustomer } from "./plan-names";
 
 /** Arguments of {@link Estate}: an estate file (JSON, or YAML with js-yaml installed), or its data. */
 export interface EstateArgs {
@@ -22,6 +23,11 @@ export interface EstateArgs {
   file?: string;
   /** The estate itself (the parsed file's shape), instead of a file. */
   estate?: unknown;
+  /**
+   * Read Partner Center's customer list (one GET per page, at every preview and update) to fill
+   * `invitationLinks`. Default true.
+   */
+  invitationLinks?: boolean;
 }
 
 type Row<T> = Record<string, T>;
@@ -38,6 +44,12 @@ export class Estate extends pulumi.ComponentResource {
   declare public readonly blockers: pulumi.Output<Row<RemovalBlocker[]>>;
   /** The GDAP approval links of each customer, by relationship displayName. */
   declare public readonly approvalLinks: pulumi.Output<Row<Row<string>>>;
+  /**
+   * The declared customers that are not reseller customers of the partner yet: the invitation link each one's
+   * global administrator opens (`pulumi up` fails for them with the same link). Read when the program runs, so
+   * `pulumi preview` shows it. Undefined when it could not be read (a warning says why).
+   */
+  declare public readonly invitationLinks: pulumi.Output<Row<string> | undefined>;
   /** Names of the entries marked `state: offboard` (not declared: removed by this update). */
   declare public readonly offboarded: pulumi.Output<string[]>;
   /** The ResellerRelationship of each declared customer. */
@@ -67,20 +79,23 @@ export class Estate extends pulumi.ComponentResource {
           },
           childOpts,
         );
-        for (const a of r.assignments) {
-          new DelegatedAdminAccessAssignment(
-            a.name,
-            { relationshipId: rel.relationshipId, securityGroupId: a.securityGroupId, roles: a.roles },
-            childOpts,
-          );
-        }
-        return { displayName: r.displayName, rel };
+        const assignments = r.assignments.map(
+          (a) =>
+            new DelegatedAdminAccessAssignment(
+              a.name,
+              { relationshipId: rel.relationshipId, securityGroupId: a.securityGroupId, roles: a.roles },
+              childOpts,
+            ),
+        );
+        return { displayName: r.displayName, rel, assignments };
       });
-      // The reseller relationship depends on the GDAP ones, so a removal runs first and a blocked removal
-      // leaves the partner's admin access in place (the engine deletes dependents before their dependencies).
+      // The reseller relationship depends on the GDAP relationships and their access assignments, so its
+      // removal runs first and a blocked removal leaves the partner's admin access in place: the engine deletes
+      // dependents before their dependencies, and runs no delete that waits on a failed one. Without the
+      // assignments here, an assignment (which depends only on its relationship) would be deleted alongside.
       relationships[c.name] = new ResellerRelationship(c.name, c.args as never, {
         ...childOpts,
-        dependsOn: gdap.map((g) => g.rel),
+        dependsOn: gdap.flatMap((g) => [g.rel, ...g.assignments]),
         // The estate program declared these at the top level before this component existed.
         aliases: [{ parent: pulumi.rootStackResource }],
       });
@@ -115,9 +130,48 @@ export class Estate extends pulumi.ComponentResource {
       approvalLinks: pulumi
         .all(names.map((n) => approval[n] as pulumi.Output<Row<string>>))
         .apply((vals) => Object.fromEntries(names.map((n, i) => [n, vals[i] as Row<string>]))),
+      invitationLinks: pulumi.output(
+        args.invitationLinks === false
+          ? Promise.resolve(undefined)
+          : invitationLinks(decl.filter((d) => d.disposition === "active")).catch((e: unknown) => {
+              void pulumi.log.warn(
+                `Estate "${name}": invitationLinks could not be read: ${e instanceof Error ? e.message : String(e)}`,
+                this,
+              );
+              return undefined;
+            }),
+      ),
       offboarded: pulumi.output(decl.filter((d) => d.disposition === "offboard").map((d) => d.name)),
     };
     Object.assign(this, outs);
     this.registerOutputs(outs);
   }
+}
+
+/**
+ * The invitation link of each declared customer that is not a reseller customer of the partner: one read of
+ * the customer list, then one link per indirect reseller involved ("Request a reseller relationship",
+ * https://learn.microsoft.com/partner-center/developer/request-a-reseller-relationship). The link names the
+ * partner only, no secret.
+ */
+async function invitationLinks(customers: readonly DeclaredCustomer[]): Promise<Row<string>> {
+  if (customers.length === 0) return {};
+  const client = clientFor();
+  const onboarded = new Set<string>();
+  for await (const page of client.customers.pages()) {
+    for (const c of page) if (c.relationshipToPartner === "reseller") onboarded.add(c.id.toLowerCase());
+  }
+  const links = new Map<string, Promise<string>>();
+  const out: Row<string> = {};
+  for (const c of customers.filter((x) => !onboarded.has(x.customerId))) {
+    const indirect = typeof c.args.indirectResellerId === "string" ? c.args.indirectResellerId : "";
+    if (!links.has(indirect)) {
+      links.set(
+        indirect,
+        client.relationshipRequests.getInvitationUrl(indirect ? { indirectResellerId: indirect } : {}),
+      );
+    }
+    out[c.name] = await (links.get(indirect) as Promise<string>);
+  }
+  return out;
 }

@@ -323,7 +323,7 @@ test("the pipelines' steps: offboard.sh removes only the customers given by id; 
   expect(await names(s)).toEqual(["litware", "northwind"]);
 });
 
-test("npm run demo -- --pulumi: the sample estate through the real CLI and the pipelines' offboard.sh", async () => {
+test("npm run demo -- --pulumi: the sample estate through the real CLI and the estate's offboarding", async () => {
   const demo = await run(process.execPath, [path.join(ROOT, "examples/demo/demo.js"), "--pulumi"], {
     cwd: ROOT,
     env: process.env,

@@ -150,8 +150,8 @@ class Stack {
     return (s.deployment.resources || []).filter((/** @type {StateResource} */ r) => r.type === type);
   }
 
-  /** The state file's size in bytes. */
-  stateBytes() {
+  /** The state file on the file backend (undefined before the first update). @returns {string | undefined} */
+  stateFile() {
     const stacks = path.join(this.dir, ".state/.pulumi/stacks");
     const find = (/** @type {string} */ d) =>
       fs
@@ -159,7 +159,12 @@ class Stack {
         .flatMap((e) =>
           e.isDirectory() ? find(path.join(d, e.name)) : e.name === "test.json" ? [path.join(d, e.name)] : [],
         );
-    const [file] = find(stacks);
+    return find(stacks)[0];
+  }
+
+  /** The state file's size in bytes. */
+  stateBytes() {
+    const file = this.stateFile();
     return file ? fs.statSync(file).size : 0;
   }
 

@@ -178,4 +178,29 @@ function projectFiles(dir) {
   return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
 }
 
-module.exports = { cliEnv, run, Stack, projectFiles, PASSPHRASE };
+/**
+ * A Pulumi YAML project declaring reseller relationships through the provider plugin of this workspace
+ * (provider/bin). @param {string} project
+ * @param {{ name: string, customerId: string, protect?: boolean }[]} customers @returns {string} Pulumi.yaml
+ */
+function pluginYaml(project, customers) {
+  const lines = [
+    `name: ${project}`,
+    "runtime: yaml",
+    "plugins:",
+    "  providers:",
+    "    - name: partnercenter",
+    `      path: ${path.join(ROOT, "provider/bin")}`,
+    customers.length ? "resources:" : "resources: {}",
+  ];
+  for (const c of customers) {
+    lines.push(`  ${c.name}:`, "    type: partnercenter:index:ResellerRelationship", "    properties:");
+    lines.push(
+      `      customerId: ${c.customerId}`,
+      ...(c.protect ? ["    options:", "      protect: true"] : []),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+module.exports = { cliEnv, run, Stack, projectFiles, pluginYaml, PASSPHRASE };

@@ -332,29 +332,6 @@ function countArg(dflt) {
   return n;
 }
 
-/** A Pulumi YAML program declaring `customers` through the provider plugin (provider/bin). */
-function yamlProject(customers) {
-  const path = require("node:path");
-  const { ROOT } = require("../../examples/demo/host");
-  const lines = [
-    "name: ppc-bench-plugin",
-    "runtime: yaml",
-    "plugins:",
-    "  providers:",
-    "    - name: partnercenter",
-    `      path: ${path.join(ROOT, "provider/bin")}`,
-    customers.length ? "resources:" : "resources: {}",
-  ];
-  for (const c of customers)
-    lines.push(
-      `  ${c.name}:`,
-      "    type: partnercenter:index:ResellerRelationship",
-      "    properties:",
-      `      customerId: ${c.customerId}`,
-    );
-  return { "Pulumi.yaml": `${lines.join("\n")}\n` };
-}
-
 /**
  * The state file's bytes, and what they would be without the source positions and stack traces the engine
  * records for each resource (the language host's call site: Go frames of Pulumi YAML's host), which say where a
@@ -430,7 +407,7 @@ async function pulumiBench() {
   const path = require("node:path");
   const fs = require("node:fs");
   const { DEFAULT_THROTTLE } = require("pulumi-partner-center-emulator");
-  const { cliEnv, projectFiles } = require("../../examples/demo/pulumi");
+  const { cliEnv, pluginYaml, projectFiles } = require("../../examples/demo/pulumi");
   const count = countArg(QUICK ? 50 : 200);
   const estate = syntheticEstate({ count });
   const ids = estate.customers.map((c) => c.id);
@@ -449,8 +426,9 @@ async function pulumiBench() {
     const plugin = await stackRun(
       emulator,
       env,
-      yamlProject([]),
-      (stack, cs) => fs.writeFileSync(path.join(stack.dir, "Pulumi.yaml"), yamlProject(cs)["Pulumi.yaml"]),
+      { "Pulumi.yaml": pluginYaml("ppc-bench-plugin", []) },
+      (stack, cs) =>
+        fs.writeFileSync(path.join(stack.dir, "Pulumi.yaml"), pluginYaml("ppc-bench-plugin", cs)),
       customers,
     );
 

@@ -7,7 +7,7 @@ import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-par
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PARTNER_TENANT_ID, ROOT } from "../../examples/demo/host";
-import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";
+import { cliEnv, pluginYaml, projectFiles, run, Stack } from "../../examples/demo/pulumi";
 
 const RR = "partnercenter:index:ResellerRelationship";
 const DYNAMIC_RR = "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship";
@@ -28,29 +28,21 @@ beforeEach(() => emulator.reset());
 
 const writes = () => emulator.requests().filter((r) => r.method !== "GET");
 
-/** A Pulumi YAML program of project `project` declaring these customers through the plugin. */
-function yamlProgram(project: string, customers: { name: string; customerId: string; protect?: boolean }[]) {
-  return [
-    `name: ${project}`,
-    "runtime: yaml",
-    "plugins:",
-    "  providers:",
-    "    - name: partnercenter",
-    `      path: ${path.join(ROOT, "provider/bin")}`,
-    customers.length ? "resources:" : "resources: {}",
-    ...customers.flatMap((c) => [
-      `  ${c.name}:`,
-      `    type: ${RR}`,
-      "    properties:",
-      `      customerId: ${c.customerId}`,
-      ...(c.protect ? ["    options:", "      protect: true"] : []),
-    ]),
-  ].join("\n");
+/** A stack of the real-CLI suite's TypeScript program with these customers, under the dynamic provider, after `up`. */
+async function dynamicStack(customers: { name: string; customerId: string }[]): Promise<Stack> {
+  const s = await Stack.create(env, {
+    files: projectFiles(path.join(__dirname, "program")),
+    emulatorUrl: emulator.url,
+    config: { customers: JSON.stringify(customers) },
+  });
+  stacks.push(s);
+  await s.ok(["up", "--yes"]);
+  return s;
 }
 
 test("estate export --import-file, then pulumi import --file: every customer adopted with no write; preview shows no change", async () => {
   const s = await Stack.create(env, {
-    files: { "Pulumi.yaml": yamlProgram("partnercenter-import", []) },
+    files: { "Pulumi.yaml": pluginYaml("partnercenter-import", []) },
     emulatorUrl: emulator.url,
   });
   stacks.push(s);
@@ -95,7 +87,7 @@ test("estate export --import-file, then pulumi import --file: every customer ado
   // `pulumi import` protects what it adopts: the program says so too, and then there is nothing to do.
   fs.writeFileSync(
     path.join(s.dir, "Pulumi.yaml"),
-    yamlProgram(
+    pluginYaml(
       "partnercenter-import",
       customers.map((c) => ({ ...c, protect: true })),
     ),
@@ -111,20 +103,14 @@ test("migrate-to-plugin.sh: three customers move from the dynamic provider to th
     { name: "northwind", customerId: ID.inactiveOnly },
     { name: "fabrikam", customerId: ID.activeSubscriptions },
   ];
-  const s = await Stack.create(env, {
-    files: projectFiles(path.join(__dirname, "program")),
-    emulatorUrl: emulator.url,
-    config: { customers: JSON.stringify(customers) },
-  });
-  stacks.push(s);
-  await s.ok(["up", "--yes"]);
+  const s = await dynamicStack(customers);
   expect((await s.resources(DYNAMIC_RR)).length).toBe(3);
   const before = await s.stateText();
   expect(before).toMatch(/__provider/);
 
   emulator.reset();
   // The new program (same project) is in place: the script finds the plugin through its Pulumi.yaml.
-  fs.writeFileSync(path.join(s.dir, "Pulumi.yaml"), yamlProgram("ppc-cli-test", customers));
+  fs.writeFileSync(path.join(s.dir, "Pulumi.yaml"), pluginYaml("ppc-cli-test", customers));
   const script = path.join(ROOT, "scripts/migrate-to-plugin.sh");
   const dry = await run("bash", [script, "--dry-run", "--backup", "dry.json"], { cwd: s.dir, env: s.env });
   expect(dry.code).toBe(0);
@@ -157,13 +143,7 @@ test("migrate-to-plugin.sh refuses, changing nothing, when another resource depe
     { name: "contoso", customerId: ID.clean },
     { name: "northwind", customerId: ID.inactiveOnly, dependsOn: ["contoso"] },
   ];
-  const s = await Stack.create(env, {
-    files: projectFiles(path.join(__dirname, "program")),
-    emulatorUrl: emulator.url,
-    config: { customers: JSON.stringify(customers) },
-  });
-  stacks.push(s);
-  await s.ok(["up", "--yes"]);
+  const s = await dynamicStack(customers);
   const before = await s.stateText();
   // northwind depends on contoso, but both move. A resource that stays on the dynamic provider (as GDAP
   // resources do) and depends on contoso blocks the move.

@@ -54,6 +54,9 @@ test("the pipeline scripts parse, and set-stack-config refuses to run without cr
     "offboard.sh",
     "offboard-customers.sh",
     "up.sh",
+    "estate-plan.sh",
+    "estate-comment-github.sh",
+    "estate-comment-azure.sh",
   ]) {
     expect(spawnSync("bash", ["-n", path.join(ROOT, "examples/pipelines", f)]).status).toBe(0);
   }

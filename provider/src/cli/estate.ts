@@ -17,6 +17,7 @@ import { importFileFromEstate, providerUrnProblem, writeJsonFile } from "../esta
 import { loadEstateFile, readEstateFile } from "../estate/format";
 import {
   formatPlan,
+  needsAttention,
   nothingToDo,
   planEstate,
   stateResources,
@@ -46,8 +47,8 @@ Commands:
 Settings come from the environment, as for the provider: PARTNER_CENTER_ENDPOINT, PARTNER_CENTER_AUTHORITY,
 PARTNER_CENTER_TENANT_ID, PARTNER_CENTER_CLIENT_ID, PARTNER_CENTER_CLIENT_SECRET, PARTNER_CENTER_REFRESH_TOKEN
 (or PARTNER_CENTER_ACCESS_TOKEN), PARTNER_CENTER_GRAPH_ENDPOINT.
-Exit code: 0 done (plan: every offboarding can go ahead); 1 plan: an offboarding is blocked, or an entry left
-the file without state: offboard; 2 bad usage, settings or estate file; 3 could not read Partner Center,
+Exit code: 0 done (plan: every offboarding can go ahead); 1 plan: an offboarding is blocked or would change
+subscriptions its entry does not allow, or an entry left the file without state: offboard; 2 bad usage, settings or estate file; 3 could not read Partner Center,
 Microsoft Graph or the stack.`;
 
 /** Exit codes of every estate command. */
@@ -185,9 +186,7 @@ async function cmdPlan(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<
   try {
     const resources = await readState(v, io);
     const plan = await planEstate(pc, estate, resources);
-    const blocked = plan.customers.some(
-      (r) => (r.action === "offboard" && !r.removable) || r.action === "notInFile",
-    );
+    const blocked = plan.customers.some(needsAttention);
     const unreadable = plan.customers.some((r) => r.action === "unreadable");
     const code = unreadable ? EXIT.couldNotRead : blocked ? EXIT.attention : EXIT.ok;
     io.out(

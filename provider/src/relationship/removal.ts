@@ -16,6 +16,7 @@ import {
 } from "../errors";
 import {
   blockedMessage,
+  type ClearingOptions,
   findBlockers,
   fitNextSteps,
   label,
@@ -378,7 +379,7 @@ function describeError(e: unknown): string {
 }
 
 /** What the provider will change to clear the blockers: cancellations first (their windows close), then suspensions. */
-interface ClearingPlan {
+export interface ClearingPlan {
   cancel: Subscription[];
   suspend: Subscription[];
 }
@@ -396,14 +397,15 @@ function changedText(suspended: readonly string[], cancelled: readonly string[])
  * The changes that would clear every blocker with the options given, or (a string) why not: then nothing is
  * changed. A half-changed customer is the worst outcome for an unattended run, so it is all or nothing: a
  * reserved instance, a locked new-commerce subscription, anything undetermined, or an Azure plan with active
- * Azure subscriptions leaves everything as it is.
+ * Azure subscriptions leaves everything as it is. Reads only (an Azure plan's Azure subscriptions): `estate plan`
+ * judges an offboarding with it, so the plan and the removal follow one rule.
  */
-async function planClearing(
+export async function planClearing(
   client: PartnerCenterClient,
   customerId: string,
   subs: readonly Subscription[],
   blockers: readonly RemovalBlocker[],
-  opts: RemoveOptions,
+  opts: ClearingOptions,
 ): Promise<ClearingPlan | string> {
   const byId = new Map(subs.map((s) => [s.id, s]));
   const plan: ClearingPlan = { cancel: [], suspend: [] };

@@ -15,7 +15,7 @@
  * for a resource nobody consented to is refused (AADSTS65001), as Entra does.
  */
 import { randomBytes } from "node:crypto";
-import { aadError, missingParameter, type ApiResult } from "../results";
+import { aadError, missingParameter, type ApiResult } from "./results";
 
 /** `grant_type` of the device-code grant at the token endpoint. */
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";

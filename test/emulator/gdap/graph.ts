@@ -18,10 +18,11 @@ export interface GraphSession {
     path: string,
     init?: { method?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<Reply>;
-  /** A new relationship in status `created`, or `active` (locked, then approved by the customer). */
+  /** A new relationship with roles `ids` (Helpdesk), in status `created`, or `active` (locked, then approved). */
   relationship(
     displayName: string,
     status?: "created" | "active",
+    ids?: string[],
   ): Promise<{ id: string; "@odata.etag": string }>;
 }
 

@@ -12,7 +12,7 @@ import {
   endRelationship,
   establishRelationship,
   removeAccess,
-} from "../../provider/src/gdap/gdap";
+} from "../../provider/src/gdap/relationships";
 import { asGraphError, GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
 import {
   ApiError,

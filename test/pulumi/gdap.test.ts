@@ -11,7 +11,7 @@ import { TYPE } from "../../examples/demo/host";
 import { cliEnv, projectFiles, Stack } from "../../examples/demo/pulumi";
 import { ACCESS_TYPE, RELATIONSHIP_TYPE } from "../gdap/helpers";
 import type { Declared } from "./gdap-program/index";
-import { establishRelationship } from "../../provider/src/gdap/gdap";
+import { establishRelationship } from "../../provider/src/gdap/relationships";
 import { GraphClient } from "../../provider/src/gdap/graph";
 import { PartnerCenterClient } from "../../provider/src/client";
 import { loadSettings } from "../../provider/src/settings";

@@ -1,7 +1,7 @@
 /** The audited view of the client: every read and write the domain rules make, recorded on the operation. */
 import type { Entitlement, PartnerCenterClient, RequestOptions, SentIds, Subscription } from "../client";
 import { PartnerCenterError } from "../errors";
-import type { Operation } from "./record";
+import type { Operation } from "./operation";
 import type { AuditRequest } from "./trail";
 
 /** The ids of each logical request sent (the last attempt's correlation id), in the order first sent. */

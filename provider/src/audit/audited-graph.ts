@@ -15,7 +15,7 @@ import type {
 } from "../gdap/graph";
 import { withWriteHook, type SentIds } from "../client/core/transport";
 import type { Settings } from "../settings";
-import { errorOf, Operation } from "./record";
+import { errorOf, Operation } from "./operation";
 import {
   auditLogPath,
   trailWriter,

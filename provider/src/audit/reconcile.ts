@@ -14,7 +14,7 @@ import type { PartnerCenterClient } from "../client";
 import { NotFoundError } from "../errors";
 import type { GraphClient } from "../gdap/graph";
 import type { Settings } from "../settings";
-import { errorOf, Operation } from "./record";
+import { errorOf, Operation } from "./operation";
 import { openIntents, parseTrail, readTrailFile } from "./read";
 import {
   auditLogPath,

@@ -27,7 +27,7 @@ const {
   captureProviderText,
   mapLimit,
   PARTNER_TENANT_ID: PARTNER,
-} = require("../../examples/demo/host");
+} = require("../support/host");
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
@@ -331,7 +331,7 @@ function round(n, d) {
 async function pulumiBench() {
   const path = require("node:path");
   const { DEFAULT_THROTTLE } = require("pulumi-partner-center-emulator");
-  const { cliEnv, projectFiles, Stack } = require("../../examples/demo/pulumi");
+  const { cliEnv, projectFiles, Stack } = require("../support/pulumi");
   const count = QUICK ? 200 : 1000;
   const estate = syntheticEstate({ count });
   const ids = estate.customers.map((c) => c.id);

@@ -22,7 +22,7 @@ const {
   captureProviderText,
   mapLimit,
   PARTNER_TENANT_ID: PARTNER,
-} = require("../../examples/demo/host");
+} = require("../support/host");
 
 const SECRET = "soak-client-secret-3c9e1f7a";
 const REFRESH = "soak-refresh-token-8b2d4e6c";

@@ -22,6 +22,7 @@ import { PartnerCenterClient } from "../client";
 import { loadGraphEndpoint } from "../gdap/graph-settings";
 import { GraphClient } from "../gdap/graph";
 import { plainLine } from "../redact";
+import { readArgs } from "./io";
 import { assertCredentials, loadSettings } from "../settings";
 
 export { parseTrail, type Trail };
@@ -429,26 +430,34 @@ interface Args {
 
 /** Parses the command line; throws a usage message naming the bad argument. */
 export function parseArgs(argv: readonly string[]): Args {
-  let format: Args["format"] = "text";
-  let operation: string | undefined;
-  let reconcile = false;
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === "--markdown" || a === "--json") {
-      const f = a === "--json" ? "json" : "markdown";
-      if (format !== "text" && format !== f) throw new Error("give --markdown or --json, not both");
-      format = f;
-    } else if (a === "--reconcile") reconcile = true;
-    else if (a === "--operation") {
-      operation = argv[++i];
-      if (!operation) throw new Error("--operation takes an operationId");
-    } else if (a.startsWith("--"))
-      throw new Error(`unknown option "${a}": expected --markdown, --json, --operation ID or --reconcile`);
-    else files.push(a);
-  }
-  if (files.length !== 1) throw new Error("give exactly one trail FILE");
-  return { format, reconcile, file: files[0] as string, ...(operation !== undefined && { operation }) };
+  const { values, positionals, unknown } = readArgs(argv, AUDIT_OPTIONS);
+  if (unknown !== undefined)
+    throw new Error(
+      `unknown option "${unknown}": expected --markdown, --json, --operation ID or --reconcile`,
+    );
+  if (values.markdown && values.json) throw new Error("give --markdown or --json, not both");
+  const format: Args["format"] = values.json ? "json" : values.markdown ? "markdown" : "text";
+  const operation = values.operation as string | undefined;
+  if (operation === "") throw new Error("--operation takes an operationId");
+  if (positionals.length !== 1) throw new Error("give exactly one trail FILE");
+  return {
+    format,
+    reconcile: values.reconcile === true,
+    file: positionals[0] as string,
+    ...(operation !== undefined && { operation }),
+  };
+}
+
+const AUDIT_OPTIONS = {
+  markdown: { type: "boolean" },
+  json: { type: "boolean" },
+  reconcile: { type: "boolean" },
+  operation: { type: "string" },
+} as const;
+
+/** Whether the command line names the trail FILE itself (else `partner-center audit` adds the configured one). */
+export function namesTrailFile(argv: readonly string[]): boolean {
+  return readArgs(argv, AUDIT_OPTIONS).positionals.length > 0;
 }
 
 type Io = { out: (s: string) => void; err: (s: string) => void };

@@ -21,7 +21,7 @@ import {
 import { PartnerCenterClient } from "../client";
 import { loadGraphEndpoint } from "../gdap/graph-settings";
 import { GraphClient } from "../gdap/graph";
-import { plainLine } from "../redact";
+import { plainLine, printableLines } from "../redact";
 import { readArgs } from "./io";
 import { assertCredentials, loadSettings } from "../settings";
 
@@ -151,14 +151,14 @@ export function needsAttention(ops: readonly OperationSummary[]): boolean {
  * {@link plainLine}), at most `max` characters. Every field goes through this, not only server text: the
  * file may have been edited.
  */
-export function printable(text: string | number | null | undefined, max = 120): string {
+export function shortLine(text: string | number | null | undefined, max = 120): string {
   const t = plainLine(String(text ?? "")).trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
 /** Printable text with Markdown and HTML syntax escaped (table cells included). */
 export function markdownText(text: string | number | null | undefined, max = 120): string {
-  return printable(text, max)
+  return shortLine(text, max)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
@@ -303,7 +303,7 @@ function describeOutcome(s: OperationSummary): string {
 /** The report for a terminal or a log. */
 export function renderText(trail: Trail, source = "trail"): string {
   const ops = summarize(trail.records);
-  const esc: Esc = (t) => printable(t, 600);
+  const esc: Esc = (t) => shortLine(t, 600);
   const lines = [
     `Audit trail ${esc(source)}: ${ops.length} operation(s) (${counts(ops)
       .map(([o, n]) => `${n} ${o}`)
@@ -409,14 +409,9 @@ export function renderJson(trail: Trail, source = "trail"): string {
       error: s.last.error ?? null,
     })),
   };
-  // printable() of the JSON text: C1, bidi and separators as \uXXXX (C0 is escaped by JSON itself).
-  return `${jsonPrintable(JSON.stringify(doc, null, 2))}\n`;
-}
-
-function jsonPrintable(text: string): string {
-  return text.replace(/(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) =>
-    c === "\n" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  // The JSON text through printableLines(): C1, bidi and separators as \uXXXX, valid JSON that reads back as
+  // the original (C0 is escaped by JSON itself; the layout's line feeds stay).
+  return `${printableLines(JSON.stringify(doc, null, 2))}\n`;
 }
 
 // ----------------------------------------------------------------------------------------------- command
@@ -480,7 +475,7 @@ async function reconcile(file: string, env: NodeJS.ProcessEnv, io: Io): Promise<
       graph: async () => new GraphClient(client, loadGraphEndpoint({}, env)),
     });
     io.err(
-      `partner-center-audit: reconciled ${r.settled.length} write(s) with no outcome${r.open.length ? `; ${r.open.length} left open: ${r.open.map((o) => `${printable(o.intent.requests[0]?.requestId)} (${printable(o.reason, 300)})`).join(", ")}` : ""}.\n`,
+      `partner-center-audit: reconciled ${r.settled.length} write(s) with no outcome${r.open.length ? `; ${r.open.length} left open: ${r.open.map((o) => `${shortLine(o.intent.requests[0]?.requestId)} (${shortLine(o.reason, 300)})`).join(", ")}` : ""}.\n`,
     );
     return true;
   } catch (e) {
@@ -515,7 +510,7 @@ export async function main(
     text = readFileSync(args.file, "utf8");
   } catch (e) {
     err(
-      `partner-center-audit: cannot read ${printable(args.file, 300)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
+      `partner-center-audit: cannot read ${shortLine(args.file, 300)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
     );
     return EXIT.usage;
   }

@@ -97,6 +97,10 @@ export function providerClientFor(settings: Settings): PartnerCenterClient {
  * with `auditLog` set, a view of it whose writes are on record before they are sent.
  */
 export async function providerGraphFor(settings: Settings): Promise<GraphClient> {
-  const graph = getSharedGraphClient(providerClientFor(settings), await graphEndpoint(), await graphAudience());
+  const graph = getSharedGraphClient(
+    providerClientFor(settings),
+    await graphEndpoint(),
+    await graphAudience(),
+  );
   return auditedGraph(graph, settings, (line) => pulumi.log.warn(`partnercenter: ${line}`));
 }

@@ -28,7 +28,7 @@ const {
   captureProviderText,
   mapLimit,
   PARTNER_TENANT_ID: PARTNER,
-} = require("../../examples/demo/host");
+} = require("../support/host");
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
@@ -361,7 +361,7 @@ function stateFigures(stack) {
  * grows with it). `declare(customers)` puts the customers into the program.
  */
 async function stackRun(emulator, env, files, declare, customers, stackOpts = {}) {
-  const { Stack } = require("../../examples/demo/pulumi");
+  const { Stack } = require("../support/pulumi");
   const stack = await Stack.create(env, { files, emulatorUrl: emulator.url, ...stackOpts });
   try {
     const timed = async (cmd, extraEnv = {}) => {
@@ -407,7 +407,7 @@ async function pulumiBench() {
   const path = require("node:path");
   const fs = require("node:fs");
   const { DEFAULT_THROTTLE } = require("pulumi-partner-center-emulator");
-  const { cliEnv, pluginYaml, projectFiles } = require("../../examples/demo/pulumi");
+  const { cliEnv, pluginYaml, projectFiles } = require("../support/pulumi");
   const count = countArg(QUICK ? 50 : 200);
   const estate = syntheticEstate({ count });
   const ids = estate.customers.map((c) => c.id);

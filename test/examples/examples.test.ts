@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { runProgram } from "../../examples/demo/host";
+import { runProgram } from "../support/host";
 
 const ROOT = path.resolve(__dirname, "../..");
 

@@ -7,12 +7,11 @@ import type { Emulator } from "../../packages/emulator/src";
 import {
   adminAccessOf,
   approvalUrl,
-  assignAccess,
   endAdminAccess,
   endRelationship,
   establishRelationship,
-  removeAccess,
-} from "../../provider/src/gdap/gdap";
+} from "../../provider/src/gdap/relationships";
+import { assignAccess, removeAccess } from "../../provider/src/gdap/assignments";
 import { asGraphError, GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
 import {
   ApiError,

@@ -8,8 +8,8 @@
 import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PARTNER_TENANT_ID, ROOT, TYPE } from "../../examples/demo/host";
-import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";
+import { PARTNER_TENANT_ID, ROOT, TYPE } from "../support/host";
+import { cliEnv, projectFiles, run, Stack } from "../support/pulumi";
 import { ACCESS_TYPE, RELATIONSHIP_TYPE } from "../gdap/helpers";
 import { pipelineEnv } from "./pipeline-env";
 

@@ -6,8 +6,8 @@
 import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PARTNER_TENANT_ID, ROOT } from "../../examples/demo/host";
-import { cliEnv, pluginYaml, projectFiles, run, Stack } from "../../examples/demo/pulumi";
+import { PARTNER_TENANT_ID, ROOT } from "../support/host";
+import { cliEnv, pluginYaml, projectFiles, run, Stack } from "../support/pulumi";
 
 const RR = "partnercenter:index:ResellerRelationship";
 const DYNAMIC_RR = "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship";

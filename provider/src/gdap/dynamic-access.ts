@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 import { NotFoundError } from "../errors";
-import { alignRoles, assignAccess, removeAccess, sameSet } from "./gdap";
+import { alignRoles, assignAccess, removeAccess } from "./assignments";
+import { sameSet } from "./relationships";
 import { checkWith, log, parseWith, rethrow } from "../dynamic-common";
 import { configure as configureGdap, graph, guid, rolesSchema } from "./dynamic";
 import type { AccessAssignment } from "./graph";

@@ -27,7 +27,7 @@ import {
   GLOBAL_ADMINISTRATOR,
   sameDuration,
   sameSet,
-} from "./gdap";
+} from "./relationships";
 import type { AdminRelationship, GraphClient } from "./graph";
 import { ConfigurationError } from "../errors";
 import { checkWith, GUID, log, parseWith, rethrow, UNKNOWN } from "../dynamic-common";

@@ -21,9 +21,9 @@ import {
   fitNextSteps,
   label,
   NON_BLOCKING_STATUSES,
-  normalizeEnum,
   type Logger,
 } from "./blockers";
+import { normalizeEnum } from "../client/core/schemas";
 import { firstError, isNotFound, orGone, settle, unreadableLists } from "./readiness";
 
 /** Options of {@link adopt}. */

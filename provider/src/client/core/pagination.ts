@@ -4,20 +4,6 @@ import { ListTooLargeError, ResponseValidationError } from "../../errors";
 import { VALIDATION_ACTION } from "./classify";
 import type { Transport, TransportRequest, TransportResponse } from "./transport";
 
-/**
- * Bounds of one list (every page of it together), so that a service that keeps sending pages cannot exhaust
- * the host's memory. Far above any real customer's subscriptions or entitlements; a client option
- * (`limits` of PartnerCenterClient) raises them.
- */
-export interface ListLimits {
-  /** Items across all pages of one list. */
-  maxListItems: number;
-  /** Body bytes across all pages of one list. */
-  maxListBytes: number;
-}
-
-export const DEFAULT_LIST_LIMITS: ListLimits = { maxListItems: 50_000, maxListBytes: 64 * 1024 * 1024 };
-
 /** The largest number of pages followed for one list (a loop guard, far above any real collection). */
 const MAX_PAGES = 10_000;
 
@@ -32,7 +18,7 @@ export interface ListRequest<T> extends Omit<TransportRequest<unknown>, "schema"
 /**
  * Every item of a collection, following `links.next` (resending its MS-ContinuationToken header) until there
  * is none: a missed page could hide an active subscription. Fails closed when the list cannot be trusted: it
- * passes the transport's {@link ListLimits}, or a page's `totalCount` is larger than the items received
+ * passes the transport's `limits` (ListLimits, transport.ts), or a page's `totalCount` is larger than the items received
  * across all pages. Returns each item, with its raw (as sent) form only when `keepRaw` asks for it.
  */
 export async function listAll<T>(

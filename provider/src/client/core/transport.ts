@@ -40,7 +40,6 @@ import {
   throttledAnswer,
 } from "./classify";
 import { GateClosedError, type Limiter, type Permit } from "./pacing";
-import { DEFAULT_LIST_LIMITS, type ListLimits } from "./pagination";
 import { resolveUrl } from "./path";
 import {
   backoff,
@@ -56,16 +55,23 @@ import {
 import { normalizeKeys } from "./schemas";
 import { requestHeaders } from "./send";
 
-export {
-  DEFAULT_LIST_LIMITS,
-  listAll,
-  type CollectionPage,
-  type ListLimits,
-  type ListRequest,
-} from "./pagination";
 export { DEFAULT_RETRY, retryAfter, type RetryOptions } from "./retry";
 export { MAX_BODY_BYTES } from "./body";
 export { USER_AGENT } from "./send";
+
+/**
+ * Bounds of one list (every page of it together), so that a service that keeps sending pages cannot exhaust
+ * the host's memory. Far above any real customer's subscriptions or entitlements; a client option
+ * (`limits` of PartnerCenterClient) raises them.
+ */
+export interface ListLimits {
+  /** Items across all pages of one list. */
+  maxListItems: number;
+  /** Body bytes across all pages of one list. */
+  maxListBytes: number;
+}
+
+export const DEFAULT_LIST_LIMITS: ListLimits = { maxListItems: 50_000, maxListBytes: 64 * 1024 * 1024 };
 
 /** Options for one logical request. */
 export interface RequestOptions {

@@ -14,10 +14,9 @@
  */
 import type { z } from "zod";
 import { ChangeNotAppliedError, PartnerCenterError, printable, ResponseValidationError } from "../../errors";
-import { normalizeEnum } from "../../relationship/blockers";
 import { pathSegment } from "../core/path";
 import { customerPath } from "./customers";
-import { azureEntitlementSchema, collectionSchema, subscriptionSchema } from "../core/schemas";
+import { azureEntitlementSchema, collectionSchema, normalizeEnum, subscriptionSchema } from "../core/schemas";
 import { listAll } from "../core/pagination";
 import type { Transport } from "../core/transport";
 import type { RequestOptions } from "../core/transport";

@@ -24,14 +24,6 @@ const SOURCES = ["provider/src", "packages/emulator/src"];
  */
 const KNOWN = new Map([
   [
-    "packages/emulator/src/results.ts packages/emulator/src/routes/device-code.ts packages/emulator/src/state.ts",
-    "the emulator's results name the store's types; its request pipeline is being reworked",
-  ],
-  [
-    "packages/emulator/src/auth.ts packages/emulator/src/results.ts packages/emulator/src/routes packages/emulator/src/state.ts",
-    "the store holds the device-code routes' state; its request pipeline is being reworked",
-  ],
-  [
     "provider/src/audit provider/src/configuration.ts provider/src/gdap",
     "gdap/ holds both the Graph client (audit/ records its writes) and the GDAP dynamic providers, which " +
       "use the provider's wiring (configuration.ts); the public subpath dynamic-gdap fixes their place",

@@ -29,7 +29,8 @@ export function onBehalfOf<T>(urn: string, call: () => T): T {
 function emit(severity: "info" | "warn", subject: string, line: string): void {
   const urn = callResource.getStore();
   // pulumi.log needs only a resource's `urn` output to send the engine a Log request with that URN.
-  const resource = urn === undefined ? undefined : ({ urn: pulumi.output(urn) } as unknown as pulumi.Resource);
+  const resource =
+    urn === undefined ? undefined : ({ urn: pulumi.output(urn) } as unknown as pulumi.Resource);
   void pulumi.log[severity](`partnercenter ${subject}: ${line}`, resource);
 }
 

@@ -23,12 +23,7 @@
 const os = require("node:os");
 const { Client } = require("undici");
 const { startEmulator, syntheticEstate } = require("pulumi-partner-center-emulator");
-const {
-  Host,
-  captureProviderText,
-  mapLimit,
-  PARTNER_TENANT_ID: PARTNER,
-} = require("../support/host");
+const { Host, captureProviderText, mapLimit, PARTNER_TENANT_ID: PARTNER } = require("../support/host");
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");

@@ -10,8 +10,7 @@ import { ConfigurationError, PartnerCenterError } from "./errors";
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** The input holding the serialized provider: never validated, always passed through. */
 export const PROVIDER_KEY = "__provider";
-/** A GUID in any casing (tenant ids, role definition ids, security group ids). */
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { GUID } from "./guid";
 
 /** One provider log line. Inside the provider host pulumi.log prints to stdout, which the CLI shows. */
 export function log(subject: string, line: string): void {

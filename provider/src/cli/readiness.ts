@@ -20,6 +20,7 @@ import {
   type RemovalNote,
 } from "../relationship";
 import { loadSettings, missingCredentials, SETTINGS } from "../settings";
+import { GUID } from "../guid";
 
 const USAGE = `Usage: partner-center-readiness [--json] [--all | CUSTOMER_ID ...]
 
@@ -63,8 +64,6 @@ export const EXIT = {
  * offboarding), which is not a failure.
  */
 export type Outcome = "removable" | "blocked" | "alreadyRemoved" | "couldNotCheck";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One line of the report. */
 export interface ReadinessRow {

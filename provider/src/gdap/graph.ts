@@ -53,6 +53,7 @@ import {
   ThrottledError,
   type ErrorContext,
 } from "../errors";
+import { GUID } from "../guid";
 import { settingName, type Settings } from "../settings";
 import { GRAPH_RESOURCE, GRAPH_SETTING, graphEndpointRefusal } from "./graph-settings";
 import {
@@ -412,9 +413,6 @@ function segment(id: string): string {
 function odata(v: string): string {
   return v.replace(/'/g, "''");
 }
-
-/** A tenant GUID, nothing else (the only customer id that goes into a filter). */
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Percent-encoding of RFC 3986: every reserved character, `'` `(` `)` `*` `!` included, and space as %20. */
 function rfc3986(v: string): string {

@@ -76,13 +76,10 @@ export type {
   RelationshipStatus,
 } from "./graph-resources";
 export {
-  configureGraph,
-  GRAPH_ENDPOINT_ENV,
-  GRAPH_ENDPOINT_KEY,
   GRAPH_RESOURCE,
   GRAPH_SCOPE,
-  graphAudience,
-  graphEndpoint,
+  graphAudienceOf,
+  graphEndpointOf,
   loadGraphAudience,
   loadGraphEndpoint,
 } from "./graph-settings";

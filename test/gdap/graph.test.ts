@@ -13,7 +13,8 @@ import {
   establishRelationship,
   removeAccess,
 } from "../../provider/src/gdap/gdap";
-import { asGraphError, GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
+import { GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
+import { inGraphWords as asGraphError } from "../../provider/src/client/core/classify";
 import {
   ApiError,
   ConfigurationError,

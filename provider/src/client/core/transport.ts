@@ -37,7 +37,9 @@ import {
   gateClosedPastDeadline,
   invalidAnswer,
   networkFailure,
+  PARTNER_CENTER_WORDING,
   throttledAnswer,
+  type ErrorWording,
 } from "./classify";
 import { GateClosedError, type Limiter, type Permit } from "./pacing";
 import { DEFAULT_LIST_LIMITS, type ListLimits } from "./pagination";
@@ -150,6 +152,8 @@ export interface TransportRequest<T> {
   customerId?: string | undefined;
   /** Validates the (key-normalised) JSON body. */
   schema: z.ZodType<T>;
+  /** The call in words ("terminate the relationship"), for a service that words its errors (`wording`). */
+  what?: string | undefined;
 }
 
 /** A successful response. */
@@ -185,6 +189,8 @@ export interface TransportOptions {
   limits?: Partial<ListLimits> | undefined;
   /** The clock the waits between attempts run on (tests). */
   clock?: Clock | undefined;
+  /** How the service's errors are worded (the per-service seam); Partner Center's by default. */
+  wording?: ErrorWording | undefined;
 }
 
 /** Sends requests to Partner Center: see the file comment. */
@@ -196,6 +202,7 @@ export class Transport {
   private readonly retry: RetryOptions;
   private readonly log: (line: string) => void;
   private readonly clock: Clock;
+  private readonly wording: ErrorWording;
 
   constructor(
     settings: Settings,
@@ -209,10 +216,21 @@ export class Transport {
     this.log = options.logger ?? (() => undefined);
     this.limits = { ...DEFAULT_LIST_LIMITS, ...options.limits };
     this.clock = options.clock ?? systemClock;
+    this.wording = options.wording ?? PARTNER_CENTER_WORDING;
   }
 
   /** Sends one logical request (with its retries) and returns the validated body. */
   async request<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
+    if (this.wording === PARTNER_CENTER_WORDING) return this.send(req);
+    try {
+      return await this.send(req);
+    } catch (e) {
+      throw this.wording.word(e, req.what ?? `${req.method} ${req.path}`);
+    }
+  }
+
+  /** {@link request} in Partner Center's words. */
+  private async send<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
     const requestId = req.requestId ?? randomUUID();
     const url = resolveUrl(this.base, req.path, req.query);
     const operation = `${req.method} ${url.pathname}`;

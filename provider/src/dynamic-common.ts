@@ -11,8 +11,7 @@ import { ConfigurationError, PartnerCenterError } from "./errors";
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** The input holding the serialized provider: never validated, always passed through. */
 export const PROVIDER_KEY = "__provider";
-/** A GUID in any casing (tenant ids, role definition ids, security group ids). */
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { GUID } from "./guid";
 
 /** The URN of the resource a provider call is about, where the caller knows it (the provider plugin). */
 const callResource = new AsyncLocalStorage<string>();

@@ -12,7 +12,8 @@ import {
   establishRelationship,
 } from "../../provider/src/gdap/relationships";
 import { assignAccess, removeAccess } from "../../provider/src/gdap/assignments";
-import { asGraphError, GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
+import { GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
+import { inGraphWords as asGraphError } from "../../provider/src/client/core/classify";
 import {
   ApiError,
   ConfigurationError,

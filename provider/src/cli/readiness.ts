@@ -21,6 +21,7 @@ import {
 } from "../relationship";
 import { loadSettings, missingCredentials, SETTINGS } from "../settings";
 import { readArgs } from "./io";
+import { GUID } from "../guid";
 
 const USAGE = `Usage: partner-center-readiness [--json] [--all | CUSTOMER_ID ...]
 
@@ -64,8 +65,6 @@ export const EXIT = {
  * offboarding), which is not a failure.
  */
 export type Outcome = "removable" | "blocked" | "alreadyRemoved" | "couldNotCheck";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One line of the report. */
 export interface ReadinessRow {

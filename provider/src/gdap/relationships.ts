@@ -10,6 +10,7 @@
  * (`delegatedadminrelationship-delete`); it can be changed while `created`, and once `active` only its
  * autoExtendDuration and the removal of Global Administrator (`delegatedadminrelationship-update`).
  */
+import { deadlineAfter, poll } from "../client/core/wait";
 import type { AdminRelationship, GraphClient, Updated } from "./graph";
 import {
   ApiError,
@@ -121,22 +122,14 @@ export interface EstablishOptions {
   pollIntervalMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Polls `get` until `done` holds or `timeoutMs` passes; returns the last value read. */
-async function pollUntil<T>(
+function pollUntil<T>(
   get: () => Promise<T>,
   done: (t: T) => boolean,
   timeoutMs: number,
   intervalMs: number,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await get();
-  while (!done(last) && Date.now() < deadline) {
-    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
-    last = await get();
-  }
-  return last;
+  return poll(get, { done, deadline: deadlineAfter(timeoutMs), intervalMs });
 }
 
 /** A clear refusal (4xx but 408/429) was not applied; anything else may have been. */
@@ -358,18 +351,18 @@ export async function endRelationship(
     }
     lost = e;
   }
-  const deadline = Date.now() + timeout;
+  const deadline = deadlineAfter(timeout);
   const finishWait = opts.finishWaitMs ?? 10_000;
-  let after = await findRelationship(graph, id);
   let endingSince: number | undefined;
-  for (;;) {
-    if (after === undefined || OVER.has(after.status)) break;
-    if (ENDING.has(after.status)) endingSince ??= Date.now();
-    const until = endingSince === undefined ? deadline : Math.min(deadline, endingSince + finishWait);
-    if (Date.now() >= until) break;
-    await sleep(Math.min(interval, Math.max(0, until - Date.now())));
-    after = await findRelationship(graph, id);
-  }
+  const after = await poll(() => findRelationship(graph, id), {
+    done: (r) => r === undefined || OVER.has(r.status),
+    // A termination Graph has begun is waited for `finishWait` from when it is first seen.
+    deadline: (r, now) => {
+      if (r !== undefined && ENDING.has(r.status)) endingSince ??= now;
+      return endingSince === undefined ? deadline : Math.min(deadline, endingSince + finishWait);
+    },
+    intervalMs: interval,
+  });
   if (after !== undefined && !ENDED.has(after.status)) {
     throw new RemovalUnconfirmedError(
       `Microsoft Graph did not confirm the end of delegated admin relationship ${id} ("${rel.displayName}"): it is still ${after.status}${lost instanceof Error ? ` (${lost.message})` : ""}.`,

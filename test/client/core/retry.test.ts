@@ -4,9 +4,9 @@ import {
   describeFailure,
   retryAfter,
   secondsInMessage,
-  sleep,
   timedSignal,
 } from "../../../provider/src/client/core/retry";
+import { sleep } from "../../../provider/src/client/core/wait";
 import { ConnectionError, NotFoundError } from "../../../provider/src/errors";
 
 describe("retryAfter", () => {

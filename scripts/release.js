@@ -22,12 +22,14 @@ const PACKAGES = ["provider", "packages/emulator"];
 
 /**
  * `npm pack --json` of every publishable package.
- * @param {{ dryRun: boolean, destination?: string }} opts a dry run skips the prepack build (the caller built)
+ * @param {{ dryRun: boolean, destination?: string, build?: boolean }} opts a dry run, or `build: false`, skips
+ *   the prepack build (the caller has just built, as `npm test` does)
  * @returns {PackResult[]}
  */
 function pack(opts) {
   const args = ["pack", "--json", ...PACKAGES.flatMap((p) => ["--workspace", p])];
-  if (opts.dryRun) args.push("--dry-run", "--ignore-scripts");
+  if (opts.dryRun) args.push("--dry-run");
+  if (opts.dryRun || opts.build === false) args.push("--ignore-scripts");
   if (opts.destination) args.push("--pack-destination", opts.destination);
   const out = execFileSync("npm", args, {
     cwd: ROOT,

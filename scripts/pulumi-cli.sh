@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the real `pulumi` CLI (v3.274.1) and a Node.js language host from Pulumi's published Go modules,
-# and caches them in .cache/pulumi/bin (git-ignored). Machines with internet access can use Pulumi's
+# Builds the real `pulumi` CLI (v3.274.1), a Node.js language host and Pulumi YAML's language host from
+# Pulumi's published Go modules, and caches them in .cache/pulumi/bin (git-ignored). Machines with internet access can use Pulumi's
 # official installer instead (https://www.pulumi.com/docs/iac/download-install/); this script is for
 # machines that only reach the Go module proxy, like our CI.
 #
@@ -14,6 +14,10 @@
 # and pkg/v3 has two. The wrapper requires pkg/v3 and sdk/v3 and repeats the non-local replace; its go.sum
 # makes the build reproducible. Pulumi's own language host module is not served by the proxy, so
 # tools/pulumi-cli/language-host is a minimal one of ours (test tooling).
+# Pulumi YAML's host (github.com/pulumi/pulumi-yaml v1.25.0) does not compile against pkg/v3 v3.274.1, so it
+# has a wrapper module of its own, tools/pulumi-language-yaml, pinning the pkg/sdk v3.206.0 it asks for;
+# tools/pulumi-gen-sdk generates the provider plugin's SDKs (`pulumi package gen-sdk` needs language hosts
+# this machine does not have).
 # First build on 2 cores: about 4.5 minutes (plus the module download); later runs: under a second.
 set -euo pipefail
 
@@ -44,6 +48,27 @@ if [[ ! -x "$BIN/pulumi" || ! -x "$BIN/pulumi-language-nodejs" || "$(cat "$BIN/.
   echo "$stamp" >"$BIN/.stamp"
   echo "pulumi-cli.sh: built in $((SECONDS - start)) s" >&2
 fi
+
+# Wrapper modules of their own (a stamp each: changing one never rebuilds another or the CLI):
+# build_wrapper <module dir> <binary> <package>
+build_wrapper() {
+  local dir="$ROOT/tools/$1" bin="$BIN/$2" pkg="$3" stamp
+  stamp="$(cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go 2>/dev/null | sha256sum | cut -c1-16)"
+  if [[ -x "$bin" && "$(cat "$BIN/.stamp-$2" 2>/dev/null)" == "$stamp" ]]; then return; fi
+  if [[ ! -x "$GO" ]]; then
+    echo "pulumi-cli.sh: Go is needed to build $2 (set GO=/path/to/go)." >&2
+    exit 1
+  fi
+  echo "pulumi-cli.sh: building $2 into $BIN" >&2
+  local start=$SECONDS
+  (cd "$dir" && GOFLAGS=-mod=readonly "$GO" build -trimpath -o "$bin" "$pkg")
+  echo "$stamp" >"$BIN/.stamp-$2"
+  echo "pulumi-cli.sh: built $2 in $((SECONDS - start)) s" >&2
+}
+# Pulumi YAML's language host: about 2 minutes the first time on 2 cores.
+build_wrapper pulumi-language-yaml pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+# SDKs of the provider plugin's schema (Node.js, Python, Go) with pkg/v3's codegen: about 1 minute.
+build_wrapper pulumi-gen-sdk pulumi-gen-sdk .
 
 # The dynamic provider plugin: @pulumi/pulumi's own script. The engine shows provider stdout/stderr as
 # info lines only while the plugin has this name.

@@ -68,8 +68,14 @@ function problems(pkg) {
   for (const [name, target] of Object.entries(m.bin ?? {})) {
     need(String(target), `bin ${name}`);
     const text = pkg.read(String(target));
-    if (text !== undefined && !text.startsWith("#!/usr/bin/env node"))
-      found.push(`${target} (bin ${name}) does not start with #!/usr/bin/env node`);
+    if (text !== undefined && !text.startsWith("#!"))
+      found.push(`${target} (bin ${name}) has no #! line: npm cannot run it`);
+  }
+  // Every `files` entry packs something: the schema files, the plugin launcher, the sources for the maps.
+  for (const entry of m.files ?? []) {
+    const e = String(entry).replace(/^\.\//, "").replace(/\/$/, "");
+    if (!pkg.files.some((f) => f === e || f.startsWith(`${e}/`)))
+      found.push(`files entry "${entry}" packs nothing`);
   }
 
   for (const f of pkg.files) {

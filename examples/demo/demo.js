@@ -12,7 +12,7 @@
  *
  * Exit code 0 when every step behaved as expected.
  */
-const { execFileSync, spawnSync } = require("node:child_process");
+const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -38,6 +38,9 @@ const EXPECTED = {
   alpine: { up: "adopted", refresh: "removable", destroy: "removed" },
   blueyonder: { up: "adopted", refresh: "blocked", destroy: "blocked" },
 };
+
+/** The customers the demo offboards (`destroy --target`, the one-off flow); the estate file keeps them all. */
+const DEMO_OFFBOARD = new Set(Object.keys(EXPECTED).filter((k) => EXPECTED[k].destroy !== "kept"));
 
 const say = (s = "") => process.stdout.write(`${s}\n`);
 const step = (n, title, why) => say(`\n=== ${n}. ${title}\n    ${why}\n`);
@@ -73,7 +76,8 @@ async function hostDemo() {
   );
 
   const emulator = await startEmulator({});
-  const { resources } = await runProgram(() => require(PROGRAM));
+  // The Estate component registers itself too: only its ResellerRelationships are driven here.
+  const resources = (await runProgram(() => require(PROGRAM))).resources.filter((r) => r.type === TYPE);
   const providerText = String(resources[0].inputs.__provider);
   const host = await Host.start({ providerText });
   // The audit trail (partnercenter:auditLog): every check and change, as JSON lines, rendered in step 5.
@@ -137,7 +141,7 @@ async function hostDemo() {
     }
     say(table(["customer", "company", "removable", "what blocks it"], rows));
 
-    const offboard = resources.filter((r) => byName[r.name] && byName[r.name].offboard && state[r.name]);
+    const offboard = resources.filter((r) => byName[r.name] && DEMO_OFFBOARD.has(r.name) && state[r.name]);
     step(
       3,
       `pulumi destroy --target (the ${offboard.length} customers marked "offboard")`,
@@ -196,15 +200,15 @@ async function hostDemo() {
       `What each operation checked and changed, with the ids to quote to Microsoft: ${trail}`,
     );
     const records = fs.readFileSync(trail, "utf8").trimEnd().split("\n");
-    got.trail = records.every((l) => JSON.parse(l).version === 1) ? records.length : 0;
+    got.trail = records.every((l) => JSON.parse(l).version === 2) ? records.length : 0;
     // The `partner-center-audit` command (npx partner-center-audit FILE in a project that installed the package).
-    const report = execFileSync(
-      process.execPath,
-      [path.join(ROOT, "provider/dist/cli/audit-report.js"), trail],
-      {
-        encoding: "utf8",
-      },
-    );
+    // Exit code 1: some operation needs a person (the demo's blocked removals); the report is the same.
+    const r = spawnSync(process.execPath, [path.join(ROOT, "provider/dist/cli/audit-report.js"), trail], {
+      encoding: "utf8",
+    });
+    if (r.status !== 0 && r.status !== 1)
+      throw new Error(`partner-center-audit exited ${r.status}: ${r.stderr}`);
+    const report = r.stdout;
     say(indent(report.trimEnd()));
     say(
       `\n  In a pipeline: npx partner-center-audit --markdown ${path.basename(trail)} >> "$GITHUB_STEP_SUMMARY"`,
@@ -261,7 +265,8 @@ async function hostDemo() {
 /**
  * The same story with the real Pulumi CLI, on a file backend in a folder under .cache/pulumi/work: the CLI
  * from scripts/pulumi-cli.sh (built on first use from Pulumi's Go modules, several minutes), or a `pulumi`
- * already on PATH (Pulumi's installer). The offboarding goes through the pipelines' own offboard.sh.
+ * already on PATH (Pulumi's installer). The offboarding is the estate's: `state: offboard` in the estate file,
+ * `partner-center estate unprotect`, `pulumi up`.
  */
 async function pulumiDemo() {
   const { cliEnv, run, Stack } = require("./pulumi");
@@ -307,41 +312,54 @@ async function pulumiDemo() {
     step(2, "pulumi refresh", "Fills removable and removalBlockers for every customer.");
     await stack.ok(["refresh", "--yes", "--skip-preview"]);
 
-    const offboard = estate.filter((c) => c.offboard);
+    const offboard = estate.filter((c) => DEMO_OFFBOARD.has(c.name));
     step(
       3,
-      `examples/pipelines/offboard.sh (the ${offboard.length} customers marked "offboard")`,
-      "destroy --target of exactly these ids, --run-program, --continue-on-error; blocked ones stay, named.",
+      `state: offboard for the ${offboard.length} customers, partner-center estate plan and unprotect, pulumi up`,
+      "The pull request marks them; unprotect lifts protection from exactly these; up removes the removable\n" +
+        "    ones (--continue-on-error), and the blocked ones stay, named. Every other customer stays protected.",
     );
-    const ci = {
+    const cli = {
       ...stack.env,
-      STACK: "test",
       PARTNER_CENTER_ENDPOINT: emulator.url,
       PARTNER_CENTER_AUTHORITY: emulator.url,
       PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
       PARTNER_CENTER_CLIENT_ID: "local-client",
       PARTNER_CENTER_CLIENT_SECRET: "local-client-secret",
       PARTNER_CENTER_REFRESH_TOKEN: "local-refresh-token",
+      PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "true",
     };
-    await run(
-      "bash",
-      [path.join(ROOT, "examples/pipelines/offboard.sh"), ...offboard.map((c) => c.customerId)],
-      {
+    const partnerCenterEstate = (args) => {
+      say(`\n$ partner-center estate ${args.join(" ")}`);
+      return run(process.execPath, [path.join(ROOT, "provider/dist/cli/estate.js"), ...args], {
         cwd: stack.dir,
-        env: ci,
+        env: cli,
         echo: true,
-      },
+      });
+    };
+    const file = path.join(stack.dir, "estate.json");
+    const withState = (pick) =>
+      JSON.stringify({ version: 1, customers: estate.map((c) => ({ ...c, ...pick(c) })) }, null, 2);
+    fs.writeFileSync(
+      file,
+      withState((c) => (DEMO_OFFBOARD.has(c.name) ? { state: "offboard" } : {})),
     );
+    await stack.ok(["config", "set", "estateFile", file]);
+    await partnerCenterEstate(["plan", "--estate", file]);
+    await partnerCenterEstate(["unprotect", "--estate", file]);
+    await stack.pulumi(["up", "--yes", "--skip-preview", "--continue-on-error"]);
 
-    step(4, "Woodgrove accepts the invitation; the removed customers leave the estate file; pulumi up", "");
+    step(
+      4,
+      "Woodgrove accepts the invitation; the blocked customers are set back to active (not yet); pulumi up",
+      "",
+    );
     await emulator.acceptInvitation(estate.find((c) => c.name === "woodgrove").customerId);
     const inState = new Set((await stack.resources(TYPE)).map((r) => r.urn.split("::").pop()));
-    const left = path.join(stack.dir, "estate.json");
     fs.writeFileSync(
-      left,
-      JSON.stringify({ customers: estate.filter((c) => !c.offboard || inState.has(c.name)) }),
+      file,
+      withState((c) => (DEMO_OFFBOARD.has(c.name) && !inState.has(c.name) ? { state: "offboard" } : {})),
     );
-    await stack.ok(["config", "set", "estateFile", left]);
     const again = await stack.pulumi(["up", "--yes", "--skip-preview"]);
 
     const final = new Set((await stack.resources(TYPE)).map((r) => r.urn.split("::").pop()));

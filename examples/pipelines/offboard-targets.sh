@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Prints `--target=<urn>`, one per line, for each customer tenant id given, from the selected stack's state,
-# so that `pulumi destroy` removes exactly those relationships. Fails (exit 1) when an id is not in the
-# stack, and refuses (exit 2) an empty list. Use it through offboard.sh, which stops when this fails:
+# Prints `--target=<urn>`, one per line, for each customer tenant id given: the URN of that customer's
+# ResellerRelationship in the selected stack's state, so that `pulumi destroy` removes exactly those
+# relationships. Only ResellerRelationship resources are looked at: the customer's DelegatedAdminRelationship
+# (often written to the state first, while the reseller relationship waits for the customer's acceptance)
+# carries the same customerId, and destroying it would end admin access and leave the customer billed.
+# Fails (exit 1, naming the id) when an id matches no ResellerRelationship, or more than one; refuses
+# (exit 2) an empty list. Use it through offboard.sh, which stops when this fails:
 # `pulumi destroy $(offboard-targets.sh ...)` would run destroy with no --target at all when it fails or
 # prints nothing, and that removes every unprotected customer in the stack.
 set -euo pipefail
@@ -13,13 +17,21 @@ state=$(mktemp)
 trap 'rm -f "$state"' EXIT
 pulumi stack export --file "$state"
 for id in "$@"; do
+  # The id is passed as an argument, never pasted into the program text.
   urn=$(node -e '
+    const type = "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship";
     const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const id = process.argv[2].toLowerCase();
-    const r = (s.deployment.resources || []).find((x) => x.outputs && x.outputs.customerId === id);
-    if (r) console.log(r.urn);' "$state" "$id")
+    const found = (s.deployment.resources || []).filter(
+      (x) => x.type === type && x.outputs && String(x.outputs.customerId).toLowerCase() === id,
+    );
+    if (found.length > 1) {
+      console.error(`customer ${id} has ${found.length} ResellerRelationship resources in this stack: ${found.map((x) => x.urn).join(", ")}`);
+      process.exit(1);
+    }
+    if (found.length === 1) console.log(found[0].urn);' "$state" "$id")
   if [ -z "$urn" ]; then
-    echo "customer $id is not in this stack" >&2
+    echo "customer $id is not in this stack (no ResellerRelationship has that customerId): check the id; a customer already offboarded is no longer in the stack" >&2
     exit 1
   fi
   printf -- '--target=%s\n' "$urn"

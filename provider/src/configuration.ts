@@ -9,7 +9,9 @@
  * a configuration error is kept and thrown by the first method that needs the settings.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { auditedGraph } from "./audit/audited-graph";
 import { getSharedClient, type ClientOptions, type PartnerCenterClient } from "./client";
+import { watchEngine } from "./engine";
 import { ConfigurationError } from "./errors";
 import {
   configureGraph,
@@ -48,6 +50,11 @@ export function configureSettings(req: ConfigureRequest): Promise<void> {
   for (const key of SETTING_KEYS) config[key] = req.config.get(`partnercenter:${key}`);
   configured = Promise.resolve().then(() => settingsOrError(config));
   configureGraph(req.config);
+  // Only the provider host is configured by an engine: from here, it stops writing if the engine dies.
+  watchEngine((line) => {
+    process.stderr.once("error", () => undefined); // the engine's end of the pipe may be gone too
+    process.stderr.write(`partnercenter: ${line}\n`);
+  });
   return configured.then(() => undefined);
 }
 
@@ -85,7 +92,11 @@ export function providerClientFor(settings: Settings): PartnerCenterClient {
   return getSharedClient(settings, PROVIDER_CLIENT_OPTIONS);
 }
 
-/** The shared Microsoft Graph client of these settings (it shares the Partner Center client's token cache). */
+/**
+ * The shared Microsoft Graph client of these settings (it shares the Partner Center client's token cache);
+ * with `auditLog` set, a view of it whose writes are on record before they are sent.
+ */
 export async function providerGraphFor(settings: Settings): Promise<GraphClient> {
-  return getSharedGraphClient(providerClientFor(settings), await graphEndpoint(), await graphAudience());
+  const graph = getSharedGraphClient(providerClientFor(settings), await graphEndpoint(), await graphAudience());
+  return auditedGraph(graph, settings, (line) => pulumi.log.warn(`partnercenter: ${line}`));
 }

@@ -12,13 +12,14 @@
 import { z } from "zod";
 import type { Customer, PartnerCenterClient } from "./client";
 import { ConfigurationError, printable, type RemovalBlocker } from "./errors";
-import { auditedAdoption, auditedRemoval } from "./audit"; // AUDIT HOOK (issue 17)
+import { auditedAdoption, auditedRemoval, reconcileOnce } from "./audit"; // AUDIT HOOK (issue 17)
 import { adopt, assessReadiness, describeBlocker, remove } from "./relationship";
 import { importRefusedMessage } from "./resource";
 import {
   configureSettings,
   currentSettings,
   providerClientFor,
+  providerGraphFor,
   type ConfigureRequest,
 } from "./configuration";
 import { checkWith, GUID, log, parseWith, rethrow, UNKNOWN } from "./dynamic-common";
@@ -237,6 +238,7 @@ export async function read(
   if (props.customerId === undefined) rethrow(new ConfigurationError(importRefusedMessage(id)));
   const inputs = parseInputs(props);
   const c = await client();
+  await settleTrail(c); // AUDIT
   const r = await assessReadiness(c, inputs.customerId).catch(rethrow);
   if (r.gone || !r.isReseller || !r.customer) {
     const why = r.gone
@@ -311,12 +313,22 @@ async function keptForAdminAccess(
 // ------------------------------------------------------------------------------------------------- delete
 
 /**
+ * AUDIT: the first refresh or delete of the process settles the trail's writes that have an intent but no
+ * outcome (a run killed while they were in flight), by reading what Partner Center shows. Never fails.
+ */
+async function settleTrail(c: PartnerCenterClient): Promise<void> {
+  const s = await settings();
+  await reconcileOnce(s, { client: c, graph: () => providerGraphFor(s), log: (l) => log("audit", l) });
+}
+
+/**
  * Removes the relationship after checking every page of entitlements and subscriptions. Throws (and so
  * keeps the resource in state) when anything blocks it or the service does not confirm `none`.
  */
 async function del(id: string, props: Record<string, unknown>): Promise<void> {
   const inputs = parseInputs({ ...props, customerId: props.customerId ?? id });
   const c = await client();
+  await settleTrail(c); // AUDIT
   // AUDIT HOOK (issue 17): with partnercenter:auditLog set, remove runs on an audited view of the client:
   // the `checked` record is written when both lists are read (before any suspend or PATCH; its failure fails
   // the delete with nothing sent), a record per suspend after it, the outcome after remove settles.
@@ -349,3 +361,6 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
   }
 }
 export { del as delete };
+
+// The input schema, for the provider plugin's schema.json (scripts/gen-schema.js): not part of the shim contract.
+export { inputsSchema };

@@ -28,3 +28,12 @@ export {
 } from "./gdap/resource";
 export { GraphClient, type AdminRelationship, type AccessAssignment } from "./gdap/graph";
 export { approvalUrl, endAdminAccess, adminAccessOf, type AdminRelationshipSummary } from "./gdap/gdap";
+// The estate as a product: the Estate component and its versioned file format.
+export {
+  Estate,
+  type EstateArgs,
+  estateJsonSchema,
+  loadEstate,
+  loadEstateFile,
+  type EstateFile,
+} from "./estate";

@@ -2,7 +2,7 @@
  * The invitation link, for programs: `export const invitation = getResellerInvitationUrl();`
  */
 import * as pulumi from "@pulumi/pulumi";
-import { getSharedClient } from "./client";
+import { getSharedClient, type PartnerCenterClient } from "./client";
 import { SETTING_KEYS } from "./configuration";
 import { loadSettings } from "./settings";
 
@@ -23,15 +23,19 @@ export interface InvitationUrlOptions {
  * `PARTNER_CENTER_*` environment variables, as for the resources.
  */
 export async function getResellerInvitationUrl(options: InvitationUrlOptions = {}): Promise<string> {
+  return clientFor(options.settings).relationshipRequests.getInvitationUrl(
+    options.indirectResellerId ? { indirectResellerId: options.indirectResellerId } : {},
+  );
+}
+
+/** The shared client for these settings, or for the stack's `partnercenter:*` config and the environment. */
+export function clientFor(settings?: InvitationUrlOptions["settings"]): PartnerCenterClient {
   const config: Record<string, string | undefined> = {};
-  if (options.settings) {
-    Object.assign(config, options.settings);
+  if (settings) {
+    Object.assign(config, settings);
   } else {
     const cfg = new pulumi.Config("partnercenter");
     for (const key of SETTING_KEYS) config[key] = cfg.get(key);
   }
-  const client = getSharedClient(loadSettings(config));
-  return client.relationshipRequests.getInvitationUrl(
-    options.indirectResellerId ? { indirectResellerId: options.indirectResellerId } : {},
-  );
+  return getSharedClient(loadSettings(config));
 }

@@ -7,20 +7,41 @@ export const MIN_SECRET_LENGTH = 8;
 /** A trailing fragment of a secret at least this long is redacted (a token cut at a truncation boundary). */
 const MIN_PREFIX_LENGTH = 6;
 
-/** Registered secret values; their spellings (raw, URL-, form-, JSON-, base64-encoded) are in `spellings`. */
+/** Registered secret values; their spellings (raw, URL-, form-, JSON-, base64-, hex-encoded) are in `spellings`. */
 const secrets = new Set<string>();
+
+/**
+ * One spelling of a secret. Matched regardless of letter case (an echo upper-cased or lower-cased), and, in a
+ * text that holds invisible format characters, with any number of them between its characters (an echo split
+ * by zero-width spaces or joiners).
+ */
+interface Spelling {
+  text: string;
+  /** `text` lower-cased: the quick check before a match is tried. */
+  lower: string;
+  /** Every occurrence, any case: the spelling itself, or (short secrets) only where it stands as a whole word. */
+  match: RegExp;
+  /** Built on first use: the same with format characters allowed between its characters. */
+  split?: RegExp;
+}
 /**
  * Every spelling of every secret, longest first across all secrets: when one secret contains another, the
  * longer is redacted whole before the shorter could split it and leave a fragment behind.
  */
-let spellings: { text: string; word: RegExp | undefined }[] = [];
-/** Spellings that are redacted by prefix too, by their first {@link MIN_PREFIX_LENGTH} characters. */
+let spellings: Spelling[] = [];
+/** Spellings (lower-cased) that are redacted by prefix too, by their first {@link MIN_PREFIX_LENGTH} characters. */
 const byPrefix = new Map<string, string[]>();
+/**
+ * Invisible format characters (Unicode category Cf: zero-width space, joiners, word joiner, byte order mark,
+ * soft hyphen, bidi marks): a secret split by them reads the same, so it is matched across them.
+ */
+const FORMAT_CHAR = /\p{Cf}/u;
+const FORMAT_CHARS = /\p{Cf}/gu;
 let longestSpelling = 0;
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The ways a secret can be echoed: as is, URL-encoded (%20 and + forms), JSON-escaped, base64 (both alphabets). */
+/** The ways a secret can be echoed: as is, URL-encoded (%20 and + forms), JSON-escaped, base64 (both alphabets), hex. */
 function encodings(value: string): string[] {
   const out = new Set<string>([value]);
   try {
@@ -38,6 +59,8 @@ function encodings(value: string): string[] {
   out.add(b64);
   out.add(b64.replace(/=+$/, ""));
   out.add(Buffer.from(value, "utf8").toString("base64url"));
+  // Hex of the UTF-8 bytes, as a debug dump or a hash-like log field shows it (either case: see Spelling).
+  out.add(Buffer.from(value, "utf8").toString("hex"));
   return [...out].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
 }
 
@@ -56,17 +79,20 @@ export function registerSecret(value: string | undefined): void {
   secrets.add(value);
   const whole = value.length < MIN_SECRET_LENGTH;
   // Compiled once here, not on every redaction: redact() runs for every error and log line.
-  const added = encodings(value).map((text) => ({
+  const added: Spelling[] = encodings(value).map((text) => ({
     text,
-    word: whole ? new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, "gu") : undefined,
+    lower: text.toLowerCase(),
+    match: whole
+      ? new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, "giu")
+      : new RegExp(escapeRegExp(text), "giu"),
   }));
   spellings = [...spellings, ...added].sort((a, b) => b.text.length - a.text.length);
   if (whole) return;
-  for (const { text } of added) {
-    if (text.length <= MIN_PREFIX_LENGTH) continue;
-    const key = text.slice(0, MIN_PREFIX_LENGTH);
-    byPrefix.set(key, [...(byPrefix.get(key) ?? []), text]);
-    longestSpelling = Math.max(longestSpelling, text.length);
+  for (const { lower } of added) {
+    if (lower.length <= MIN_PREFIX_LENGTH) continue;
+    const key = lower.slice(0, MIN_PREFIX_LENGTH);
+    byPrefix.set(key, [...(byPrefix.get(key) ?? []), lower]);
+    longestSpelling = Math.max(longestSpelling, lower.length);
   }
 }
 
@@ -77,10 +103,13 @@ export function registerSecret(value: string | undefined): void {
  */
 export function redact(text: string): string {
   let out = text;
-  for (const { text: s, word } of spellings) {
-    if (!out.includes(s)) continue;
-    out = word ? out.replace(word, "[REDACTED]") : out.split(s).join("[REDACTED]");
+  let lower = out.toLowerCase();
+  for (const sp of spellings) {
+    if (!lower.includes(sp.lower)) continue;
+    out = out.replace(sp.match, "[REDACTED]");
+    lower = out.toLowerCase();
   }
+  if (FORMAT_CHAR.test(out)) out = redactAcrossFormatChars(out);
   out = redactTrailingPrefix(out);
   return out
     .replace(/(authorization["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',;}]+/gi, "$1$2[REDACTED]")
@@ -91,14 +120,28 @@ export function redact(text: string): string {
     );
 }
 
+/** Spellings split by invisible format characters (only tried when the text holds one). */
+function redactAcrossFormatChars(text: string): string {
+  let out = text;
+  let bare = out.replace(FORMAT_CHARS, "").toLowerCase();
+  for (const sp of spellings) {
+    // Short secrets are matched as whole words only; splitting them is not worth a regular expression each.
+    if (sp.text.length < MIN_SECRET_LENGTH || !bare.includes(sp.lower)) continue;
+    sp.split ??= new RegExp(Array.from(sp.text, (c) => escapeRegExp(c)).join("\\p{Cf}*"), "giu");
+    out = out.replace(sp.split, "[REDACTED]");
+    bare = out.replace(FORMAT_CHARS, "").toLowerCase();
+  }
+  return out;
+}
+
 /** A text that ends with the beginning of a secret (at least MIN_PREFIX_LENGTH characters): that end redacted. */
 function redactTrailingPrefix(text: string): string {
   // Candidate starts are looked up by their first characters, so the cost grows with the text's tail, not
   // with the number of registered secrets (every error and log line comes through here).
   for (let i = Math.max(0, text.length - (longestSpelling - 1)); i <= text.length - MIN_PREFIX_LENGTH; i++) {
-    const candidates = byPrefix.get(text.slice(i, i + MIN_PREFIX_LENGTH));
+    const candidates = byPrefix.get(text.slice(i, i + MIN_PREFIX_LENGTH).toLowerCase());
     if (candidates === undefined) continue;
-    const tail = text.slice(i);
+    const tail = text.slice(i).toLowerCase();
     // The first start that matches gives the longest fragment; a whole occurrence was redacted already.
     if (candidates.some((c) => c.length > tail.length && c.startsWith(tail))) {
       return `${text.slice(0, i)}[REDACTED]`;

@@ -65,7 +65,9 @@ export class ResellerRelationship extends pulumi.dynamic.Resource {
   declare public readonly indirectResellerId: pulumi.Output<string | undefined>;
   /** `reseller` while the relationship exists. */
   declare public readonly relationshipToPartner: pulumi.Output<string>;
+  /** The customer's company name, as Partner Center reports it. */
   declare public readonly companyName: pulumi.Output<string | undefined>;
+  /** The customer's default domain (e.g. contoso.onmicrosoft.com), as Partner Center reports it. */
   declare public readonly domain: pulumi.Output<string | undefined>;
   /** After a refresh: whether the relationship can be removed now. */
   declare public readonly removable: pulumi.Output<boolean | undefined>;

@@ -18,10 +18,15 @@ export interface Settings {
   endpoint: string;
   /** Microsoft Entra authority, without a trailing slash (the token URL is `{authority}/{tenantId}/oauth2/token`). */
   authority: string;
+  /** The partner's Microsoft Entra tenant: a GUID or a domain such as contoso.onmicrosoft.com. */
   tenantId?: string | undefined;
+  /** The application (client) id of the partner's Entra app registration. */
   clientId?: string | undefined;
+  /** The app's client secret (optional: a public client has none). */
   clientSecret?: string | undefined;
+  /** A refresh token of an app+user grant, exchanged for access tokens. */
   refreshToken?: string | undefined;
+  /** An access token used as it is, instead of tenantId, clientId and refreshToken. */
   accessToken?: string | undefined;
   /** Optional fixed cap on the request rate of this process; none by default. */
   maxRequestsPerMinute?: number | undefined;

@@ -3,7 +3,7 @@
  * Markdown, hostile server text, partial lines, and appends from several processes at once (real child
  * processes writing one real file).
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,6 +17,7 @@ import {
   renderText,
 } from "../../provider/src/cli/audit-report";
 import { registerSecret } from "../../provider/src/errors";
+import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS, startEmulator } from "pulumi-partner-center-emulator";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CUSTOMER = "22222222-2222-4222-8222-222222222222";
@@ -185,11 +186,11 @@ describe("the report", () => {
   });
 
   test("an operation without an outcome is flagged incomplete; a partial line and a future version are listed", () => {
-    const text = `${serializeRecord(SUSPENDED_TRAIL[0]!)}{"version":1,"operationId":"trunc${"\n"}${JSON.stringify({ ...SUSPENDED_TRAIL[0], version: 2 })}\n`;
+    const text = `${serializeRecord(SUSPENDED_TRAIL[0]!)}{"version":1,"operationId":"trunc${"\n"}${JSON.stringify({ ...SUSPENDED_TRAIL[0], version: 3 })}\n`;
     const trail = parseTrail(text);
     expect(trail.invalid).toEqual([
       { line: 2, reason: "not JSON (a partial write?)" },
-      { line: 3, reason: "record version 2 (this tool reads 1)" },
+      { line: 3, reason: "record version 3 (this tool reads 1 and 2)" },
     ]);
     const out = renderText(trail);
     expect(out).toContain("removal INCOMPLETE");
@@ -253,8 +254,8 @@ describe("the report", () => {
     }
     const md = renderMarkdown(trail);
     const row = md.split("\n").find((l) => l.includes("Evil"))!;
-    expect(row).toContain('Evil"Co"\\|&lt;img src=x&gt; \\# \\*bold\\* \\[link\\](http://x)');
-    expect(row.split(/(?<!\\)\|/)).toHaveLength(7); // 5 cells: the name's | did not add one
+    expect(row).toContain('Evil"Co"\\|&lt;img src=x&gt; \\# \\*bold\\* \\[link\\]\\(http:&#47;&#47;x\\)');
+    expect(row.split(/(?<!\\)\|/)).toHaveLength(8); // 6 cells: the name's | did not add one
     expect(printable("a\u202eb\nc")).toBe("ab c");
     expect(markdownText("<x>|y")).toBe("&lt;x&gt;\\|y");
   });
@@ -265,16 +266,16 @@ describe("the report", () => {
     expect(md).toContain("| removed | blocked | failed | unconfirmed | incomplete |");
     expect(md).toContain("| 1 | 0 | 0 | 0 | 0 |");
     expect(md).toMatch(
-      /\| Fabrikam Active Inc \(22222222-2222-4222-8222-222222222222\) \| removal \| removed \|/,
+      /\| Fabrikam Active Inc \(22222222-2222-4222-8222-222222222222\) \| removal \| removed \| [^|]+ \| op-1 \|/,
     );
     expect(md).toContain("MS-RequestId req-patch");
   });
 
-  test("the command: usage errors exit 2, a missing file exits 2, --operation filters", () => {
+  test("the command: usage errors exit 2, a missing file exits 2, --operation filters", async () => {
     const out: string[] = [];
     const err: string[] = [];
     expect(
-      main(
+      await main(
         [],
         (s) => out.push(s),
         (s) => err.push(s),
@@ -282,14 +283,14 @@ describe("the report", () => {
     ).toBe(2);
     expect(err.join("")).toMatch(/exactly one trail FILE/);
     expect(
-      main(
+      await main(
         ["--nope", "f"],
         (s) => out.push(s),
         (s) => err.push(s),
       ),
     ).toBe(2);
     expect(
-      main(
+      await main(
         ["/nonexistent/trail.jsonl"],
         (s) => out.push(s),
         (s) => err.push(s),
@@ -304,14 +305,272 @@ describe("the report", () => {
     );
     out.length = 0;
     expect(
-      main(
+      await main(
         ["--markdown", "--operation", "other", file],
         (s) => out.push(s),
         () => undefined,
       ),
-    ).toBe(0);
+    ).toBe(1); // a blocked operation needs a person
     expect(out.join("")).toContain("1 operation(s)");
     expect(out.join("")).toContain("| blocked |");
     fs.rmSync(dir, { recursive: true, force: true });
   });
+});
+
+describe("torn writes", () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-torn-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("a short write (file size limit: EFBIG) is taken back; the next record is whole and readable", () => {
+    const file = path.join(dir, "t.jsonl");
+    // A process whose files may not grow past 1024 bytes (ulimit -f 1), SIGXFSZ ignored so the write is short.
+    const script = `
+      const { TrailWriter } = require(${JSON.stringify(path.join(ROOT, "provider/dist/audit/index.js"))});
+      const w = new TrailWriter(process.argv[1]);
+      const line = (c, n) => JSON.stringify({ version: 2, operationId: c, customer: { id: c.repeat(n) } }) + "\\n";
+      (async () => {
+        await w.append(line("a", 250));
+        const big = await w.append(line("b", 2000)).then(() => "written", (e) => e.message);
+        await w.append(line("c", 250));
+        console.log(big);
+      })().catch((e) => { console.log("failed: " + e.message); process.exit(1); });
+    `;
+    const r = spawnSync(
+      "bash",
+      ["-c", `trap '' XFSZ; ulimit -f 1; exec "$0" -e "$1" "$2"`, process.execPath, script, file],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(r.stdout).toMatch(/only \d+ of \d+ bytes were written/);
+    expect(r.status).toBe(0);
+    const lines = fs.readFileSync(file, "utf8").split("\n");
+    expect(lines.map((l) => (l ? (JSON.parse(l) as { operationId: string }).operationId : ""))).toEqual([
+      "a",
+      "c",
+      "",
+    ]);
+  });
+
+  test("a fragment left at the end of the file (another process, a crash) never swallows the next record", async () => {
+    const file = path.join(dir, "t.jsonl");
+    fs.writeFileSync(
+      file,
+      `${serializeRecord(record({ operationId: "before" }))}{"version":2,"operationId":"tor`,
+    );
+    await new TrailWriter(file).append(serializeRecord(record({ operationId: "after", outcome: "removed" })));
+    const trail = parseTrail(fs.readFileSync(file, "utf8"));
+    expect(trail.records.map((r) => r.operationId)).toEqual(["before", "after"]);
+    expect(trail.invalid).toEqual([{ line: 2, reason: "not JSON (a partial write?)" }]);
+    const err: string[] = [];
+    await main(
+      [file],
+      () => undefined,
+      (e) => err.push(e),
+    );
+    expect(err.join("")).toContain("warning: line 2 skipped: not JSON (a partial write?)");
+  });
+});
+
+describe("the report: every field escaped, JSON, operation ids, exit codes", () => {
+  const ESC = "\u001b[2J\u001b[31m";
+  const LINK = "[click](https://evil.example/x) <img src=x onerror=alert(1)> https://evil.example/y";
+  const hostile = record({
+    operationId: `op${ESC}${LINK}`,
+    op: `removal${ESC}${LINK}` as AuditRecord["op"],
+    time: `2025${ESC}`,
+    outcome: "failed",
+    checks: {
+      subscriptionsRead: 1,
+      entitlementsRead: 0,
+      reads: [{ what: `customer${ESC}${LINK}` as "customer", count: null, error: `E${ESC}${LINK}` }],
+    },
+    blockers: [{ kind: `kind${ESC}${LINK}` as "subscription", id: "i", name: "", status: "s", rule: "r" }],
+    before: { relationshipToPartner: "reseller" },
+    after: { relationshipToPartner: `x${ESC}`, confirmedBy: `cb${ESC}${LINK}` },
+    requests: [
+      { method: "PATCH", path: "/p", requestId: `rid${ESC}${LINK}`, correlationId: `cid${ESC}${LINK}` },
+    ],
+    error: {
+      code: `PPC${ESC}${LINK}`,
+      status: 500,
+      partnerCenterCode: null,
+      requestId: null,
+      correlationId: null,
+      message: `m${ESC}${LINK}`,
+    },
+  });
+
+  test("op, blocker kind, reads, error, ids: no terminal escape in the text, no HTML or link in the Markdown", () => {
+    const trail = parseTrail(trailText([hostile]));
+    const text = renderText(trail);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text).toContain("kind[2J[31m[click]"); // shown, harmless
+    const md = renderMarkdown(trail);
+    expect(md).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(md).not.toContain("<img");
+    expect(md).not.toMatch(/\]\(/); // no Markdown link
+    expect(md).not.toContain("https://"); // no autolink
+    const row = md.split("\n").find((l) => l.includes("Fabrikam"))!;
+    expect(row.split(/(?<!\\)\|/)).toHaveLength(8);
+  });
+
+  test("--json: one document with each operation's id, outcome, writes and open intents; control characters escaped", async () => {
+    const open = record({
+      operationId: "op-open",
+      phase: "intent",
+      requests: [{ method: "PATCH", path: "/v1/customers/x", requestId: "rid-open", correlationId: "cid" }],
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-report-"));
+    const file = path.join(dir, "t.jsonl");
+    fs.writeFileSync(file, trailText([...SUSPENDED_TRAIL, open, hostile]));
+    const out: string[] = [];
+    expect(
+      await main(
+        ["--json", file],
+        (s) => out.push(s),
+        () => undefined,
+      ),
+    ).toBe(1);
+    const text = out.join("");
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    const doc = JSON.parse(text) as {
+      attention: boolean;
+      operations: {
+        operationId: string;
+        outcome: string;
+        openIntents: { requests: { requestId: string }[] }[];
+      }[];
+    };
+    expect(doc.attention).toBe(true);
+    expect(doc.operations.map((o) => [o.operationId, o.outcome])).toEqual([
+      ["op-1", "removed"],
+      ["op-open", "incomplete"],
+      [hostile.operationId, "failed"],
+    ]);
+    expect(doc.operations[1]!.openIntents[0]!.requests[0]!.requestId).toBe("rid-open");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("exit codes: 0 when every operation ended well; 1 for failed, blocked, unconfirmed or incomplete; ids shown", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-report-"));
+    const file = path.join(dir, "t.jsonl");
+    const code = async (records: AuditRecord[]) => {
+      fs.writeFileSync(file, trailText(records));
+      const out: string[] = [];
+      return [
+        await main(
+          [file],
+          (s) => out.push(s),
+          () => undefined,
+        ),
+        out.join(""),
+      ] as const;
+    };
+    const [ok, text] = await code(SUSPENDED_TRAIL);
+    expect(ok).toBe(0);
+    expect(text).toContain("(operation op-1)");
+    for (const outcome of ["failed", "blocked", "unconfirmed"] as const) {
+      expect((await code([...SUSPENDED_TRAIL, record({ operationId: "x", outcome })]))[0]).toBe(1);
+    }
+    expect((await code([SUSPENDED_TRAIL[0]!]))[0]).toBe(1); // checked, no outcome: incomplete
+    // A GDAP termination is reported and counted.
+    const [gdap, gtext] = await code([
+      ...SUSPENDED_TRAIL,
+      record({
+        operationId: "g",
+        op: "gdapTermination",
+        subject: { kind: "adminRelationship", id: "rel-1", name: null },
+        options: null,
+        checks: null,
+        after: { status: "pending" },
+        outcome: "requested",
+        requests: [{ method: "POST", path: "/v1.0/x", requestId: "g-rid", correlationId: "g-cid" }],
+      }),
+    ]);
+    expect(gdap).toBe(0);
+    expect(gtext).toContain("1 GDAP termination(s)");
+    expect(gtext).toContain("gdapTermination REQUESTED");
+    expect(gtext).toContain(
+      "adminRelationship rel-1: status pending [MS-RequestId g-rid, MS-CorrelationId g-cid]",
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("--reconcile: an intent with no outcome is settled by reading Partner Center; what it found is appended", async () => {
+    const emulator = await startEmulator({ throttle: false });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-reconcile-"));
+    try {
+      const file = path.join(dir, "t.jsonl");
+      // The writer is a process that has ended (its pid no longer runs), as after a kill.
+      const dead = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" });
+      const customer = SAMPLE_CUSTOMERS.activeSubscriptions;
+      const intent = record({
+        operationId: "killed",
+        op: "suspend",
+        phase: "intent",
+        customer: { id: customer, name: "Fabrikam" },
+        subject: { kind: "subscription", id: SAMPLE_SUBSCRIPTIONS.legacyE3, name: null },
+        before: { status: "active" },
+        requests: [{ method: "PATCH", path: "/v1/x", requestId: "rid-killed", correlationId: "cid-killed" }],
+        writer: { host: os.hostname(), pid: Number(dead.stdout.trim()) },
+      });
+      fs.writeFileSync(file, trailText([record({ operationId: "killed", phase: "checked" }), intent]));
+      // The provider's settings, from the environment as in a pipeline; the emulator on loopback.
+      const env: NodeJS.ProcessEnv = { PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "true" };
+      for (const k of ["ENDPOINT", "AUTHORITY"]) env[`PARTNER_CENTER_${k}`] = emulator.url;
+      Object.assign(env, {
+        PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
+        PARTNER_CENTER_CLIENT_ID: "audit-report",
+        PARTNER_CENTER_REFRESH_TOKEN: "audit-report-refresh-token",
+      });
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(
+        ["--reconcile", file],
+        (s) => out.push(s),
+        (s) => err.push(s),
+        env,
+      );
+      expect(err.join("")).toContain("reconciled 1 write(s) with no outcome");
+      expect(code).toBe(1); // the suspension shows no effect: the operation is still incomplete
+      const records = parseTrail(fs.readFileSync(file, "utf8")).records;
+      expect(records.at(-1)).toMatchObject({
+        operationId: "killed",
+        op: "suspend",
+        phase: "reconciled",
+        outcome: "notApplied",
+        after: { status: "active" },
+        requests: intent.requests,
+      });
+      expect(out.join("")).toContain(
+        "a later read found notApplied (status active) [MS-RequestId rid-killed",
+      );
+      expect(emulator.requests().filter((r) => r.method !== "GET")).toEqual([]);
+      // Settled once: a second run finds nothing to do.
+      err.length = 0;
+      await main(
+        ["--reconcile", file],
+        () => undefined,
+        (s) => err.push(s),
+        env,
+      );
+      expect(err.join("")).toContain("reconciled 0 write(s)");
+      // Without settings it cannot read Partner Center: exit 2, the file untouched.
+      const before = fs.readFileSync(file, "utf8");
+      expect(
+        await main(
+          ["--reconcile", file],
+          () => undefined,
+          () => undefined,
+          {},
+        ),
+      ).toBe(2);
+      expect(fs.readFileSync(file, "utf8")).toBe(before);
+    } finally {
+      await emulator.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

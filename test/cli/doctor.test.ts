@@ -109,6 +109,41 @@ test("a refused refresh token: the token check fails and says to log in again", 
   expect(r.by("partnerCenter").verdict).toBe("skip");
 });
 
+test("a device-code refresh token sent with a client secret: Entra's AADSTS700025, and the next step is to unset clientSecret", async () => {
+  // A sign-in as partner-center login does it, answered through the emulator's stand-in for the browser.
+  f.emulator.configure({ deviceCodeIntervalSeconds: 0 });
+  const base = `${f.emulator.url}/${f.env.PARTNER_CENTER_TENANT_ID}/oauth2/v2.0`;
+  const post = (url: string, form: Record<string, string>) =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(form).toString(),
+    }).then((r) => r.json() as Promise<Record<string, string>>);
+  const dc = await post(`${base}/devicecode`, {
+    client_id: "pipeline",
+    scope: "https://api.partnercenter.microsoft.com/user_impersonation offline_access",
+  });
+  await fetch(`${f.emulator.url}/_emulator/devicecode/${dc.user_code}/approve`, { method: "POST" });
+  const tokens = await post(`${base}/token`, {
+    grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+    client_id: "pipeline",
+    device_code: dc.device_code!,
+  });
+  const secret = "doctor-client-secret-value";
+  const r = await checks([], {
+    ...f.env,
+    PARTNER_CENTER_REFRESH_TOKEN: tokens.refresh_token,
+    PARTNER_CENTER_CLIENT_SECRET: secret,
+  });
+  expect(r.code).toBe(1);
+  expect(r.by("token").verdict).toBe("fail");
+  expect(r.by("token").detail).toContain("AADSTS700025");
+  expect(r.by("token").next).toContain("unset partnercenter:clientSecret");
+  // Without the secret the same token works.
+  const ok = await checks([], { ...f.env, PARTNER_CENTER_REFRESH_TOKEN: tokens.refresh_token });
+  expect(ok.by("token").verdict).toBe("ok");
+});
+
 test("Graph's 403 is told apart from an empty list; with --graph it fails the run", async () => {
   const forbidden = {
     match: { path: "delegatedAdminRelationships" },

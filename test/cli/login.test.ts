@@ -115,28 +115,28 @@ test("the code expires before the sign-in: exit 1 and run login again", async ()
   expect(f.pulumi.calls()).toHaveLength(0);
 });
 
-test("--graph: a consent without DelegatedAdminRelationship.ReadWrite.All fails and stores nothing", async () => {
+const PC_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation";
+const GRAPH_SCOPE = "https://graph.microsoft.com/DelegatedAdminRelationship.ReadWrite.All";
+
+test("--graph: the device code asks for Partner Center only; without admin consent for Graph, AADSTS65001 and the next step", async () => {
   const r = await run(["--to-stack", "dev", "--graph"], {
     1: async () => {
-      expect((await codes())[0]!.scopes).toEqual([
-        "https://api.partnercenter.microsoft.com/user_impersonation",
-        "https://graph.microsoft.com/DelegatedAdminRelationship.ReadWrite.All",
-        "offline_access",
-      ]);
-      // The user consents to Partner Center only.
-      await answer("approve", {
-        scopes: ["https://api.partnercenter.microsoft.com/user_impersonation", "offline_access"],
-      });
+      // One resource per request: Graph is not in the device-code request (Entra would answer AADSTS28000).
+      expect((await codes())[0]!.scopes).toEqual([PC_SCOPE, "offline_access"]);
+      await answer("approve");
     },
   });
   expect(r.code).toBe(1);
+  expect(r.err).toContain("ok   Partner Center: the token reads the customer list.");
   expect(r.err).toMatch(/FAIL Microsoft Graph: no Graph token \(invalid_grant\): AADSTS65001/);
+  expect(r.err).toContain("must grant admin consent for the app's Microsoft Graph permission");
   expect(r.err).toContain("nothing was stored");
   expect(f.pulumi.calls()).toHaveLength(0);
   expectNoSecret(r.out + r.err);
 });
 
-test("--graph with the whole consent: both checked, JSON summary without the token", async () => {
+test("--graph with the app's admin consent: a separate Graph token request, both checked, JSON summary without the token", async () => {
+  await admin("POST", "consent", { clientId: "sam-app", scopes: [GRAPH_SCOPE] });
   const r = await run(["--to-stack", "dev", "--graph", "--json"], { 1: () => answer("approve") });
   expect(r.code).toBe(0);
   const doc = JSON.parse(r.out) as {
@@ -149,6 +149,29 @@ test("--graph with the whole consent: both checked, JSON summary without the tok
     ["graph", true],
   ]);
   expect(doc.storedIn).toBe("stack dev (partnercenter:refreshToken, secret)");
+  expectNoSecret(r.out + r.err);
+});
+
+test("a client secret is configured: the provider's redemption with it is refused (AADSTS700025), nothing stored", async () => {
+  const secret = "sam-app-secret-value";
+  const r = await run(
+    ["--to-stack", "dev", "--json"],
+    { 1: () => answer("approve") },
+    {
+      ...f.env,
+      PARTNER_CENTER_CLIENT_SECRET: secret,
+    },
+  );
+  expect(r.code).toBe(1);
+  expect(r.err).toMatch(/FAIL client secret: .*\(invalid_client\): AADSTS700025/);
+  expect(r.err).toContain("unset partnercenter:clientSecret");
+  const doc = JSON.parse(r.out) as { coverage: { what: string; ok: boolean }[] };
+  expect(doc.coverage.map((c) => [c.what, c.ok])).toEqual([
+    ["partnerCenter", true],
+    ["clientSecret", false],
+  ]);
+  expect(f.pulumi.calls()).toHaveLength(0);
+  expect(r.out + r.err).not.toContain(secret);
   expectNoSecret(r.out + r.err);
 });
 

@@ -4,7 +4,9 @@
  */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { main } from "../../provider/src/cli/readiness";
+import { PartnerCenterClient } from "../../provider/src/client";
+import { formatJson, formatTable, main, type ReadinessDocument } from "../../provider/src/cli/readiness";
+import { loadSettings } from "../../provider/src/settings";
 import {
   startEmulator,
   SAMPLE_CUSTOMERS,
@@ -56,15 +58,15 @@ test("any blocked: every blocker with its next step, and exit code 1", async () 
   expect(r.code).toBe(1);
   expect(r.out).toMatch(/reservedInstance .*\[reservedInstance.*\]: .*Azure support/);
   expect(r.out).toMatch(/subscription .*\(active\) \[legacyActive\]: suspend it/);
-  expect(r.out).toContain("1 of 3 removable, 2 blocked, 0 could not be checked");
+  expect(r.out).toContain("1 of 3 removable, 2 blocked, 0 already removed, 0 could not be checked");
   // The same rules as delete: nothing is changed by a report.
   expect(emulator.requests().every((q) => q.method === "GET")).toBe(true);
 });
 
 test("--json: one document with a row per customer", async () => {
   const r = await run(["--json", SAMPLE_CUSTOMERS.activeSubscriptions, SAMPLE_CUSTOMERS.noRelationship]);
-  // A customer that could not be checked (not a reseller customer here) wins over "some blocked".
-  expect(r.code).toBe(3);
+  // The customer Partner Center no longer shows is "already removed", which is not a failure.
+  expect(r.code).toBe(1);
   const doc = JSON.parse(r.out) as {
     customers: {
       customerId: string;
@@ -80,7 +82,7 @@ test("--json: one document with a row per customer", async () => {
     error: null,
   });
   expect(doc.customers[0]?.blockers).toHaveLength(2);
-  expect(doc.customers[1]).toMatchObject({ removable: false, error: { code: "PPC_NOT_FOUND" } });
+  expect(doc.customers[1]).toMatchObject({ outcome: "alreadyRemoved", removable: false, error: null });
 });
 
 test("--all lists every reseller customer of the partner, across pages", async () => {
@@ -107,7 +109,9 @@ test("bad usage or settings: exit code 2 with the reason, and no request", async
   expect(insecure.err).toMatch(/PARTNER_CENTER_ENDPOINT|partnercenter:endpoint/);
   const noCredentials = await run([SAMPLE_CUSTOMERS.clean], { PARTNER_CENTER_ENDPOINT: emulator.url });
   expect(noCredentials.code).toBe(2);
-  expect(noCredentials.err).toMatch(/missing partnercenter:tenantId .*PARTNER_CENTER_TENANT_ID/);
+  // The command reads only the environment: the message names environment variables, never stack config.
+  expect(noCredentials.err).toMatch(/missing the environment variables PARTNER_CENTER_TENANT_ID, /);
+  expect(noCredentials.err).not.toMatch(/pulumi config|partnercenter:/);
   expect(emulator.requests()).toHaveLength(0);
 });
 
@@ -147,7 +151,7 @@ describe("issue 14: classes, dates, next steps and exit codes", () => {
       notes: { kind: string; id: string; note: string; date?: string }[];
       error: { code: string } | null;
     }[];
-    summary: { removable: number; blocked: number; couldNotCheck: number; exitCode: number };
+    summary: ReadinessDocument["summary"];
   };
 
   test("--json carries each blocker's class, date and next step, the notes, and a summary; exit 1 when some are blocked", async () => {
@@ -160,7 +164,13 @@ describe("issue 14: classes, dates, next steps and exit codes", () => {
     ]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out) as Doc;
-    expect(doc.summary).toEqual({ removable: 1, blocked: 3, couldNotCheck: 0, exitCode: 1 });
+    expect(doc.summary).toEqual({
+      removable: 1,
+      blocked: 3,
+      alreadyRemoved: 0,
+      couldNotCheck: 0,
+      exitCode: 1,
+    });
     const [inWindow, locked, expired, savings] = doc.customers;
     const state = emulator.state().customers;
     const nce = state
@@ -245,3 +255,139 @@ test("one 429 with a day-long Retry-After: the command reports it as throttled a
   expect(rows[0].error.message).toContain("86400 s");
   expect(rows[1].removable).toBe(true); // another customer is not held by it
 }, 40_000);
+
+describe("outcomes and exit codes for pipelines", () => {
+  const settingsEnv = () => env;
+
+  test("a customer already removed (a re-run of a partly finished offboarding) is its own outcome, exit 0", async () => {
+    const client = new PartnerCenterClient(loadSettings({}, settingsEnv()));
+    try {
+      await client.customers.removeRelationship(SAMPLE_CUSTOMERS.clean);
+    } finally {
+      await client.close();
+    }
+    const r = await run(["--json", SAMPLE_CUSTOMERS.clean, SAMPLE_CUSTOMERS.inactiveOnly]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as {
+      customers: { outcome: string; error: unknown }[];
+      summary: Record<string, number>;
+    };
+    expect(doc.customers.map((c) => c.outcome)).toEqual(["alreadyRemoved", "removable"]);
+    expect(doc.customers[0]?.error).toBeNull();
+    expect(doc.summary).toMatchObject({ removable: 1, alreadyRemoved: 1, couldNotCheck: 0, exitCode: 0 });
+    const table = await run([SAMPLE_CUSTOMERS.clean]);
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(new RegExp(`${SAMPLE_CUSTOMERS.clean}\\s+-\\s+-\\s+already removed`));
+    expect(table.out).toContain("0 of 1 removable, 0 blocked, 1 already removed, 0 could not be checked");
+  });
+
+  test("--all on an empty customer list exits 5 with a clear message, never 0", async () => {
+    emulator.addFault({
+      kind: "body",
+      always: true,
+      match: { method: "GET", path: "^/v1/customers/?$" },
+      body: { totalCount: 0, items: [], attributes: { objectType: "Collection" } },
+    });
+    const r = await run(["--all"]);
+    expect(r.code).toBe(5);
+    expect(r.out).toBe("");
+    expect(r.err).toMatch(/--all found no reseller customer of this partner: nothing was checked/);
+  });
+
+  test("--json escapes U+202E, C1 controls and U+2028 as the table does, and parses back to the same text", () => {
+    const hostile = "Contoso\u202e\u009b31m\u2028forged line\u2029\u0085";
+    const rows = [
+      {
+        customerId: SAMPLE_CUSTOMERS.clean,
+        companyName: hostile,
+        relationship: "reseller",
+        outcome: "removable" as const,
+        removable: true,
+        blockers: [],
+        notes: [{ kind: "entitlement" as const, id: "e1", name: hostile, note: "n\u202e" }],
+        error: null,
+      },
+    ];
+    const text = formatJson(rows);
+    expect(text).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2028\u2029]/);
+    expect(text).toContain("Contoso\\u202e\\u009b31m\\u2028forged line\\u2029\\u0085");
+    const doc = JSON.parse(text) as { customers: { companyName: string; notes: { name: string }[] }[] };
+    expect(doc.customers[0]?.companyName).toBe(hostile);
+    expect(doc.customers[0]?.notes[0]?.name).toBe(hostile);
+    expect(formatTable(rows)).toContain("Contoso\\u202e\\u009b31m\\u2028forged line\\u2029\\u0085");
+  });
+
+  test("--json from a hostile server: no raw bidi or control character reaches the output", async () => {
+    emulator.addFault({ kind: "disguise", always: true, match: { customerId: SAMPLE_CUSTOMERS.clean } });
+    const r = await run(["--json", SAMPLE_CUSTOMERS.clean]);
+    expect(r.out).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2028\u2029\u001b]/);
+    expect(JSON.parse(r.out).customers[0].companyName).toMatch(/\u202e/);
+  });
+
+  test("identical notes are grouped with a count in the table; --json keeps each item", () => {
+    const note = "software purchase: does not block the removal";
+    const rows = [
+      {
+        customerId: SAMPLE_CUSTOMERS.clean,
+        companyName: "Contoso",
+        relationship: "reseller",
+        outcome: "removable" as const,
+        removable: true,
+        blockers: [],
+        notes: [
+          ...Array.from({ length: 12 }, (_, i) => ({
+            kind: "entitlement" as const,
+            id: `sw-${i}`,
+            name: `Office ${i}`,
+            note,
+          })),
+          { kind: "reservedInstance" as const, id: "ri-1", name: "RI", note: "expired on 2024-06-30" },
+        ],
+        error: null,
+      },
+    ];
+    const lines = formatTable(rows)
+      .split("\n")
+      .filter((l) => l.includes("note:"));
+    expect(lines).toEqual([
+      `    note: 12 × entitlement (sw-0 "Office 0", sw-1 "Office 1", sw-2 "Office 2", and 9 more): ${note}`,
+      `    note: reservedInstance ri-1 "RI": expired on 2024-06-30`,
+    ]);
+    expect(JSON.parse(formatJson(rows)).customers[0].notes).toHaveLength(13);
+  });
+
+  test("a hanging token endpoint: one deadline for the whole run, then exit 4 at once", async () => {
+    // Every token request hangs far longer than the (shortened) deadline of each attempt.
+    emulator.addFault({ kind: "slow", delayMs: 2_000, always: true, match: { path: "oauth2/token" } });
+    const ids = Object.values(SAMPLE_CUSTOMERS);
+    const many = [...ids, ...ids, ...ids, ...ids]; // 4 batches and more at concurrency 8
+    const options = { auth: { timeoutMs: 200, maxAttempts: 2, baseDelayMs: 10 } };
+    const out: string[] = [];
+    const err: string[] = [];
+    const started = Date.now();
+    const code = await main(
+      ["--json", ...many],
+      { out: (s) => out.push(s), err: (s) => err.push(s) },
+      env,
+      options,
+    );
+    const elapsed = Date.now() - started;
+    expect(code).toBe(4);
+    expect(out).toEqual([]);
+    expect(err.join("\n")).toMatch(
+      /stopped at the first authentication failure.*Could not reach the token endpoint/,
+    );
+    // One request per attempt of one deadline: the other customers got the same failure at once.
+    expect(emulator.state().counters.tokenRequests).toBe(2);
+    expect(elapsed).toBeLessThan(2_000);
+    expect(emulator.requests()).toEqual([]);
+  });
+
+  test("a refused grant stops the run at the first failure with exit 4", async () => {
+    emulator.configure({ requireCredentials: { refreshToken: "another-refresh-token" } });
+    const r = await run([...Object.values(SAMPLE_CUSTOMERS)]);
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(/stopped at the first authentication failure.*refused the refresh-token grant/);
+    expect(emulator.state().counters.tokenRequests).toBe(1);
+  });
+});

@@ -9,6 +9,7 @@ const DEVICE = `/${PARTNER}/oauth2/v2.0/devicecode`;
 const TOKEN = `/${PARTNER}/oauth2/v2.0/token`;
 const GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 const PC = "https://api.partnercenter.microsoft.com/user_impersonation";
+const GRAPH = "https://graph.microsoft.com/DelegatedAdminRelationship.ReadWrite.All";
 let emu: Emulator;
 
 beforeAll(async () => {
@@ -88,12 +89,10 @@ test("declined and expired codes end the flow; without offline_access there is n
   expect((await act("NOSUCHCODE", "approve")).status).toBe(400);
 });
 
-test("the consent travels with the refresh token: Graph is refused (AADSTS65001) when only Partner Center was consented", async () => {
+test("the consent travels with the refresh token: Graph is refused (AADSTS65001) until an administrator consents for the app", async () => {
   emu.configure({ deviceCodeIntervalSeconds: 0 });
-  const dc = await begin(
-    `${PC} https://graph.microsoft.com/DelegatedAdminRelationship.ReadWrite.All offline_access`,
-  );
-  await act(String(dc.user_code), "approve", { scopes: [PC, "offline_access"] });
+  const dc = await begin();
+  await act(String(dc.user_code), "approve");
   const { body } = await poll(String(dc.device_code));
   const refresh = (resource: string) =>
     tokenRequest(emu.url, {
@@ -108,4 +107,75 @@ test("the consent travels with the refresh token: Graph is refused (AADSTS65001)
   const graph = await refresh("https://graph.microsoft.com");
   expect(graph.status).toBe(400);
   expect(((await graph.json()) as { error_description: string }).error_description).toMatch(/^AADSTS65001/);
+  const granted = await fetch(`${emu.url}/_emulator/consent`, {
+    method: "POST",
+    body: JSON.stringify({ clientId: "app", scopes: [GRAPH] }),
+  });
+  expect(granted.status).toBe(200);
+  const v2 = await tokenRequest(
+    emu.url,
+    { grant_type: "refresh_token", client_id: "app", refresh_token: body.refresh_token!, scope: GRAPH },
+    TOKEN,
+  );
+  expect(v2.status).toBe(200);
+  expect(((await v2.json()) as { scope: string }).scope).toBe(GRAPH);
+  // Another app's token is not covered by this app's admin consent.
+  const other = await begin(`${PC} offline_access`, "other-app");
+  await act(String(other.user_code), "approve");
+  const otherTokens = await poll(String(other.device_code), "other-app");
+  const refused = await tokenRequest(emu.url, {
+    grant_type: "refresh_token",
+    client_id: "other-app",
+    refresh_token: otherTokens.body.refresh_token!,
+    resource: "https://graph.microsoft.com",
+  });
+  expect(refused.status).toBe(400);
+});
+
+test("scopes of two resources: the sign-in goes ahead, then the poll is refused with AADSTS28000 (invalid_scope)", async () => {
+  emu.configure({ deviceCodeIntervalSeconds: 0 });
+  const dc = await begin(`${PC} ${GRAPH} offline_access`);
+  expect((await poll(String(dc.device_code))).body.error).toBe("authorization_pending");
+  await act(String(dc.user_code), "approve");
+  const r = await poll(String(dc.device_code));
+  expect(r.status).toBe(400);
+  expect(r.body.error).toBe("invalid_scope");
+  expect(r.body.error_description).toMatch(/^AADSTS28000: .*contains more than one resource/);
+  expect((r.body as unknown as { error_codes: number[] }).error_codes).toEqual([28000]);
+  expect(r.body.refresh_token).toBeUndefined();
+  // The refresh-token grant likewise: one resource per request.
+  const one = await begin();
+  await act(String(one.user_code), "approve");
+  const { body } = await poll(String(one.device_code));
+  const both = await tokenRequest(
+    emu.url,
+    {
+      grant_type: "refresh_token",
+      client_id: "app",
+      refresh_token: body.refresh_token!,
+      scope: `${PC} ${GRAPH}`,
+    },
+    TOKEN,
+  );
+  expect(both.status).toBe(400);
+  expect(((await both.json()) as { error_description: string }).error_description).toMatch(/^AADSTS28000/);
+});
+
+test("a device-code refresh token is a public client's: a client secret with it is refused (AADSTS700025)", async () => {
+  emu.configure({ deviceCodeIntervalSeconds: 0 });
+  const dc = await begin();
+  await act(String(dc.user_code), "approve");
+  const { body } = await poll(String(dc.device_code));
+  const form = {
+    grant_type: "refresh_token",
+    client_id: "app",
+    refresh_token: body.refresh_token!,
+    resource: "https://api.partnercenter.microsoft.com",
+  };
+  const withSecret = await tokenRequest(emu.url, { ...form, client_secret: "s3cret" });
+  expect(withSecret.status).toBe(401);
+  const err = (await withSecret.json()) as { error: string; error_description: string };
+  expect(err.error).toBe("invalid_client");
+  expect(err.error_description).toMatch(/^AADSTS700025: Client is public/);
+  expect((await tokenRequest(emu.url, form)).status).toBe(200);
 });

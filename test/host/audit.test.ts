@@ -5,6 +5,7 @@
  * removals leave only whole, parseable lines; no credential in the file. Nothing is mocked but the Pulumi
  * engine itself, which cannot run here (no Pulumi CLI).
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -24,6 +25,7 @@ import {
   ROOT,
   withoutProvider,
 } from "../../examples/demo/host";
+import { captureGdapProviderTexts, RELATIONSHIP_TYPE } from "../gdap/helpers";
 
 const CLIENT_SECRET = "client-secret-audit-3c9e1f7a-recognisable";
 const REFRESH_TOKEN = "refresh-token-audit-8d2b6a4e-recognisable";
@@ -84,16 +86,28 @@ test("an offboarding with suspension and cancellation: the checked record, one r
   });
   await host.delete("fabrikam", id, withoutProvider(created.props));
 
-  const records = readTrail(file);
-  expect(records.map((r) => `${r.op}/${r.phase}/${r.outcome}`)).toEqual([
+  const all = readTrail(file);
+  expect(all.map((r) => `${r.op}/${r.phase}/${r.outcome}`)).toEqual([
     "adopt/outcome/adopted",
     "removal/checked/null",
+    "cancel/intent/null",
     "cancel/outcome/cancelled",
+    "suspend/intent/null",
     "suspend/outcome/suspended",
+    "removal/intent/null",
     "removal/outcome/removed",
   ]);
-  for (const r of records) {
-    expect(r.version).toBe(1);
+  // Write-ahead: each write's intent carries exactly the ids its outcome (and the emulator) saw.
+  const intents = all.filter((r) => r.phase === "intent");
+  for (const i of intents) {
+    const outcome = all.find((r) => r.phase === "outcome" && r.op === i.op)!;
+    expect(i.requests).toEqual(outcome.requests);
+    expect(i.subject).toEqual(outcome.subject);
+    expect(i.writer).toEqual({ host: os.hostname(), pid: expect.any(Number) });
+  }
+  const records = all.filter((r) => r.phase !== "intent");
+  for (const r of all) {
+    expect(r.version).toBe(2);
     expect(r.customer).toEqual({ id, name: "Fabrikam Active Inc" });
     expect(r.partnerTenantId).toBe(PARTNER_TENANT_ID);
     expect(r.endpoint).toBe(emulator.url);
@@ -227,7 +241,7 @@ test("50 concurrent removals: every line whole and parseable, one checked and on
 
   const text = fs.readFileSync(file, "utf8");
   const lines = text.trimEnd().split("\n");
-  expect(lines).toHaveLength(150);
+  expect(lines).toHaveLength(200);
   // Control and bidi characters are escaped in the file (no raw U+202E or U+2028), the value is unchanged.
   expect(text).not.toMatch(/[\u202e\u200b\u2028\t]/);
   const records = lines.map((l) => JSON.parse(l) as AuditRecord);
@@ -239,7 +253,9 @@ test("50 concurrent removals: every line whole and parseable, one checked and on
     byOperation.set(r.operationId, [...(byOperation.get(r.operationId) ?? []), `${r.phase}/${r.outcome}`]);
   }
   expect(byOperation.size).toBe(50);
-  for (const seq of byOperation.values()) expect(seq).toEqual(["checked/null", "outcome/removed"]);
+  for (const seq of byOperation.values()) {
+    expect(seq).toEqual(["checked/null", "intent/null", "outcome/removed"]);
+  }
   const sent = new Set(patches().map((p) => p.requestId));
   const recorded = records.flatMap((r) => r.requests.map((q) => q.requestId));
   expect(new Set(recorded)).toEqual(sent);
@@ -262,6 +278,148 @@ test("a relative path is resolved against the provider host's working directory 
   const id = SAMPLE_CUSTOMERS.clean;
   await host.delete("clean", id, { customerId: id });
   const records = readTrail(path.join(dir, "trail.jsonl"));
-  expect(records.map((r) => r.outcome)).toEqual([null, "removed"]);
+  expect(records.map((r) => `${r.phase}/${r.outcome}`)).toEqual([
+    "checked/null",
+    "intent/null",
+    "outcome/removed",
+  ]);
   expect(fs.statSync(path.join(dir, "trail.jsonl")).mode & 0o777).toBe(0o600);
 });
+
+/** Polls `file` until a record matches, or fails after `ms`. */
+async function waitForRecord(file: string, match: (r: AuditRecord) => boolean, ms = 20_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const found = fs.existsSync(file)
+      ? fs
+          .readFileSync(file, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as AuditRecord)
+          .find(match)
+      : undefined;
+    if (found) return found;
+    if (Date.now() > end) throw new Error("no such record in the trail");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test("write-ahead: the PATCH's intent, with the ids it sends, is on disk while it is in flight; after a kill, the next refresh settles it from Partner Center", async () => {
+  const file = path.join(dir, "trail.jsonl");
+  const id = SAMPLE_CUSTOMERS.clean;
+  // Partner Center applies the removal, then holds the answer: the process is killed before it arrives.
+  emulator.addFault({ match: { method: "PATCH", customerId: id }, kind: "slow", delayMs: 60_000 });
+  const first = await startHost(file);
+  void first
+    .delete("clean", id, { customerId: id, relationshipToPartner: "reseller" })
+    .catch(() => undefined);
+  const intent = await waitForRecord(file, (r) => r.phase === "intent");
+  // Written ahead: the intent is on disk first, then the PATCH reaches Partner Center.
+  for (const end = Date.now() + 20_000; patches().length === 0 && Date.now() < end;) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const sent = patches();
+  expect(sent).toHaveLength(1);
+  expect(intent).toMatchObject({ op: "removal", version: 2, customer: { id } });
+  expect(intent.requests).toEqual([
+    {
+      method: "PATCH",
+      path: sent[0]!.path,
+      requestId: sent[0]!.requestId,
+      correlationId: sent[0]!.correlationId,
+    },
+  ]);
+  const child = (first as unknown as { child: import("node:child_process").ChildProcess }).child;
+  await new Promise((r) => {
+    child.once("exit", r);
+    child.kill("SIGKILL");
+  });
+  expect(readTrail(file).map((r) => `${r.phase}/${r.outcome}`)).toEqual(["checked/null", "intent/null"]);
+
+  // The next run: its first refresh reads the customer and records what Partner Center shows.
+  const next = await startHost(file);
+  await next.read("clean", id, { customerId: id, relationshipToPartner: "reseller" });
+  const records = readTrail(file);
+  expect(records.map((r) => `${r.phase}/${r.outcome}`)).toEqual([
+    "checked/null",
+    "intent/null",
+    "reconciled/removed",
+  ]);
+  const settled = records[2]!;
+  expect(settled.operationId).toBe(intent.operationId);
+  expect(settled.requests).toEqual(intent.requests);
+  // The emulator, like Partner Center, no longer shows the customer once the relationship is gone.
+  expect(settled.after).toEqual({ relationshipToPartner: null, confirmedBy: "customerGone" });
+  expect(patches()).toHaveLength(1); // reads only
+  expect(next.output()).toContain("had no outcome on record");
+}, 60_000);
+
+test("an auditLog that is a FIFO is refused at once, naming the setting; nothing is sent", async () => {
+  const fifo = path.join(dir, "trail.fifo");
+  execFileSync("mkfifo", [fifo]);
+  const host = await startHost(fifo);
+  const id = SAMPLE_CUSTOMERS.activeSubscriptions;
+  const started = Date.now();
+  const err = (await host
+    .delete("c", id, { customerId: id, suspendActiveSubscriptions: true })
+    .catch((e: Error) => e)) as Error;
+  expect(err.message).toContain(`${fifo} is a FIFO, not a regular file`);
+  expect(err.message).toContain("partnercenter:auditLog");
+  expect(err.message).toContain("Nothing was changed");
+  expect(Date.now() - started).toBeLessThan(15_000);
+  expect(patches()).toEqual([]);
+}, 30_000);
+
+test("GDAP writes are on record before they are sent: creation, approval request, termination, each with its ids", async () => {
+  const file = path.join(dir, "trail.jsonl");
+  const texts = await captureGdapProviderTexts();
+  const host = await Host.start({ providerText });
+  hosts.push(host);
+  await host.configureEmulator(
+    emulator.url,
+    { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN },
+    { "partnercenter:auditLog": file, "partnercenter:graphEndpoint": emulator.url },
+  );
+  const rel = host.as(texts.DelegatedAdminRelationship!, RELATIONSHIP_TYPE);
+  const customerId = SAMPLE_CUSTOMERS.clean;
+  const created = await rel.create("admin", {
+    customerId,
+    displayName: "Clean - audit",
+    duration: "P730D",
+    roles: ["29232cdf-9323-42fd-ade2-1d097af3e4de"],
+  });
+  emulator.gdap.approve(created.id);
+  await host.delete("clean", customerId, {
+    customerId,
+    relationshipToPartner: "reseller",
+    terminateAdminRelationshipsOnRemoval: true,
+  });
+  const records = readTrail(file);
+  const gdap = records.filter((r) => r.op.startsWith("gdap"));
+  expect(gdap.map((r) => `${r.op}/${r.phase}/${r.outcome}`)).toEqual([
+    "gdapCreation/intent/null",
+    "gdapCreation/outcome/created",
+    "gdapApprovalRequest/intent/null",
+    "gdapApprovalRequest/outcome/requested",
+    "gdapTermination/intent/null",
+    "gdapTermination/outcome/requested",
+  ]);
+  const graphWrites = emulator
+    .requests()
+    .filter((r) => r.method === "POST" && r.path.includes("delegatedAdmin"));
+  for (const r of gdap) {
+    expect(r.customer.id).toBe(customerId);
+    const q = r.requests[0]!;
+    expect(graphWrites.find((w) => w.requestId === q.requestId)).toMatchObject({
+      correlationId: q.correlationId,
+    });
+  }
+  expect(gdap[1]!.subject).toMatchObject({
+    kind: "adminRelationship",
+    id: created.id,
+    name: "Clean - audit",
+  });
+  expect(gdap[4]!.subject).toMatchObject({ kind: "adminRelationship", id: created.id });
+  // Each intent precedes its write in the trail, and the write is the one the emulator saw.
+  expect(records.indexOf(gdap[4]!)).toBeLessThan(records.indexOf(gdap[5]!));
+}, 60_000);

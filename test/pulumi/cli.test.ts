@@ -13,6 +13,7 @@ import {
 import * as path from "node:path";
 import { ROOT, TYPE } from "../../examples/demo/host";
 import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";
+import { pipelineEnv } from "./pipeline-env";
 import type { Entry } from "./program/index";
 
 let env: NodeJS.ProcessEnv;
@@ -274,17 +275,7 @@ test("the pipelines' steps: offboard.sh removes only the customers given by id; 
   ]);
   expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
   const script = (f: string) => path.join(ROOT, "examples/pipelines", f);
-  // What the CI secret store provides (set-stack-config.sh reads these), pointing at the emulator.
-  const ci = {
-    ...s.env,
-    STACK: "test",
-    PARTNER_CENTER_ENDPOINT: emulator.url,
-    PARTNER_CENTER_AUTHORITY: emulator.url,
-    PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
-    PARTNER_CENTER_CLIENT_ID: "suite-client",
-    PARTNER_CENTER_CLIENT_SECRET: "suite-client-secret",
-    PARTNER_CENTER_REFRESH_TOKEN: "refresh-token-from-the-secret-store",
-  };
+  const ci = pipelineEnv(s, emulator.url);
   const bash = (args: string[], env: NodeJS.ProcessEnv = ci) => run("bash", args, { cwd: s.dir, env });
   const unchanged = async () => {
     expect(await names(s)).toEqual(["contoso", "northwind"]);
@@ -332,7 +323,7 @@ test("the pipelines' steps: offboard.sh removes only the customers given by id; 
   expect(await names(s)).toEqual(["litware", "northwind"]);
 });
 
-test("npm run demo -- --pulumi: the sample estate through the real CLI and the pipelines' offboard.sh", async () => {
+test("npm run demo -- --pulumi: the sample estate through the real CLI and the estate's offboarding", async () => {
   const demo = await run(process.execPath, [path.join(ROOT, "examples/demo/demo.js"), "--pulumi"], {
     cwd: ROOT,
     env: process.env,

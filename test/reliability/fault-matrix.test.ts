@@ -101,7 +101,7 @@ const MATRIX: Row[] = [
       read: "gone",
       delete: "gone",
       deleteSuspend: "gone",
-      readiness: "PPC_NOT_FOUND",
+      readiness: "gone", // "already removed": its own outcome, not a failure
     },
   },
   {
@@ -112,7 +112,7 @@ const MATRIX: Row[] = [
       read: "gone",
       delete: "gone",
       deleteSuspend: "gone",
-      readiness: "PPC_NOT_FOUND",
+      readiness: "gone", // "already removed": its own outcome, not a failure
     },
   },
   { name: "500, always", faults: [{ kind: "status", status: 500, always: true }], expect: every("PPC_API") },
@@ -229,7 +229,7 @@ async function run(op: Op, c: PartnerCenterClient, id: string): Promise<string> 
       }
       case "readiness": {
         const [row] = await readinessReport(c, [id]);
-        return row?.error ? row.error.code : "ok";
+        return row?.outcome === "alreadyRemoved" ? "gone" : row?.error ? row.error.code : "ok";
       }
     }
   } catch (e) {

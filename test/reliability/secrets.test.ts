@@ -29,7 +29,7 @@ import {
   type Fault,
   type FaultKind,
 } from "../../packages/emulator/src";
-import { PartnerCenterError, redact } from "../../provider/src/errors";
+import { PartnerCenterError, redact, registerSecret } from "../../provider/src/errors";
 import { loadSettings } from "../../provider/src/settings";
 
 const CLIENT_SECRET = "cs~SECRET.7f3a9c2e-client-secret-recognisable";
@@ -486,5 +486,53 @@ describe("redact()", () => {
     for (const s of [CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN]) {
       expect(redact(`x${s}y ${s}`)).toBe("x[REDACTED]y [REDACTED]");
     }
+  });
+});
+
+describe("redact(): echoes in another case, in hex, or split by invisible characters", () => {
+  const SECRET = "Ech0ed-Client-Secret~value.9f8e";
+  beforeAll(() => registerSecret(SECRET));
+  const hex = Buffer.from(SECRET, "utf8").toString("hex");
+
+  test.each([
+    ["upper-cased", `AADSTS7000215: invalid secret ${SECRET.toUpperCase()} given`],
+    ["lower-cased", `echo: ${SECRET.toLowerCase()}`],
+    ["hex (lower)", `dump=${hex};`],
+    ["hex (upper)", `DUMP=${hex.toUpperCase()}`],
+    ["split by zero-width spaces", `x ${Array.from(SECRET).join("\u200b")} y`],
+    [
+      "split by mixed format characters",
+      `${SECRET.slice(0, 5)}\u200d\u2060${SECRET.slice(5, 20)}\ufeff\u00ad${SECRET.slice(20)}`,
+    ],
+    ["upper-cased and split", Array.from(SECRET.toUpperCase()).join("\u200c")],
+    ["upper-cased, then cut at the end", `message ends with ${SECRET.toUpperCase().slice(0, 14)}`],
+  ])("%s", (_name, text) => {
+    const out = redact(text);
+    expect(out).toContain("[REDACTED]");
+    const bare = out.replace(/\p{Cf}/gu, "").toLowerCase();
+    expect(bare).not.toContain(SECRET.toLowerCase());
+    expect(bare).not.toContain(hex);
+    expect(bare).not.toContain(SECRET.toLowerCase().slice(0, 14));
+  });
+
+  test("text around the secret is kept, and text without it is untouched", () => {
+    expect(redact(`before ${SECRET.toUpperCase()} after`)).toBe("before [REDACTED] after");
+    expect(redact(`a\u200bb ${Array.from(SECRET).join("\u200b")} c`)).toBe("a\u200bb [REDACTED] c");
+    const plain = "Contoso \u200dLtd: 0123456789abcdef, ECH0ED-CLIENT and more";
+    expect(redact(plain)).toBe(plain);
+  });
+
+  test("any casing of a registered secret, found anywhere", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), { minLength: SECRET.length, maxLength: SECRET.length }),
+        fc.string({ maxLength: 20 }),
+        (upper, around) => {
+          const cased = Array.from(SECRET, (c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join("");
+          expect(redact(`${around}${cased}${around}`).toLowerCase()).not.toContain(SECRET.toLowerCase());
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

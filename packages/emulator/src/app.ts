@@ -30,6 +30,7 @@
  * | `GET /_emulator/config` / `PATCH /_emulator/config` | run-time options (latencyMs, casing, throttle, removedCustomerStatus, ...) |
  * | `POST /_emulator/tokens/expire` | every issued access token expires now (static tokens excepted) |
  * | `GET /_emulator/devicecode`, `POST /_emulator/devicecode/{userCode}/{approve,decline,expire,slowdown}` | the device-code sign-ins, and the user's answer in the browser |
+ * | `POST /_emulator/consent` `{clientId, scopes}` | an administrator's tenant-wide consent for an app's permissions |
  * | `POST /_emulator/reset` | back to the start estate and options; log, faults, counters, throttle windows cleared |
  *
  * ## Emulator's choices (undocumented by Microsoft)

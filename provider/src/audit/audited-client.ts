@@ -3,8 +3,16 @@ import type { Entitlement, PartnerCenterClient, RequestOptions, SentIds, Subscri
 import { PartnerCenterError } from "../errors";
 import type { Operation } from "./record";
 import type { AuditRequest } from "./trail";
-function request(ids: SentIds | undefined): AuditRequest | undefined {
-  return ids && { ...ids };
+
+/** The ids of each logical request sent (the last attempt's correlation id), in the order first sent. */
+function collector(): { onIds: (ids: SentIds) => void; requests: AuditRequest[] } {
+  const byId = new Map<string, AuditRequest>();
+  return {
+    onIds: (ids) => void byId.set(ids.requestId, { ...ids }),
+    get requests() {
+      return [...byId.values()];
+    },
+  };
 }
 
 async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
@@ -24,16 +32,29 @@ function codeOf(e: unknown): string {
  * the domain rules call are wrapped; the rest is the client itself (prototype).
  */
 export function auditedClient(client: PartnerCenterClient, op: Operation): PartnerCenterClient {
-  /** A subscription write (suspend, or new-commerce cancel), recorded right after Partner Center answers. */
+  /**
+   * A subscription write (suspend, or new-commerce cancel): its intent before each attempt is sent, its
+   * record right after Partner Center answers.
+   */
   const change =
     (kind: "suspend" | "cancel") =>
     async (id: string, s: Subscription, o: RequestOptions = {}): Promise<Subscription> => {
       await op.writeChecked();
-      let ids: SentIds | undefined;
-      const r = await settle(client.subscriptions[kind](id, s, { ...o, onIds: (x) => (ids = x) }));
-      const req = request(ids);
+      const sent = collector();
+      const subject = {
+        kind: "subscription" as const,
+        id: s.id,
+        name: s.offerName ?? s.friendlyName ?? null,
+      };
+      const r = await settle(
+        client.subscriptions[kind](id, s, {
+          ...o,
+          onIds: sent.onIds,
+          beforeSend: op.intentHook(kind, subject, { status: s.status }),
+        }),
+      );
       await op.writeAfter(
-        op.changeRecord(kind, s, r.ok ? r.value : undefined, req, r.ok ? undefined : r.error),
+        op.changeRecord(kind, s, r.ok ? r.value : undefined, sent.requests, r.ok ? undefined : r.error),
       );
       if (!r.ok) throw r.error;
       return r.value;
@@ -68,10 +89,17 @@ export function auditedClient(client: PartnerCenterClient, op: Operation): Partn
         },
         async removeRelationship(id: string, o: RequestOptions = {}) {
           await op.writeChecked();
-          let ids: SentIds | undefined;
-          const r = await settle(customers.removeRelationship(id, { ...o, onIds: (x) => (ids = x) }));
-          const req = request(ids);
-          if (req) op.patches.push(req);
+          const sent = collector();
+          const r = await settle(
+            customers.removeRelationship(id, {
+              ...o,
+              onIds: sent.onIds,
+              beforeSend: op.intentHook("removal", undefined, {
+                relationshipToPartner: op.relationshipBefore ?? null,
+              }),
+            }),
+          );
+          op.patches.push(...sent.requests);
           if (!r.ok) throw r.error;
           op.relationshipAfter = {
             relationshipToPartner: r.value.relationshipToPartner || null,

@@ -1,3 +1,6 @@
 /** The audit trail (issue 17): records and their writer (trail.ts), and how operations are recorded (record.ts). */
 export * from "./trail";
 export { auditedAdoption, auditedRemoval, type AuditedRemovalOptions } from "./record";
+export { parseTrail, openIntents, type Trail } from "./read";
+export { reconcileTrail, reconcileOnce, type ReconcileResult, type ReconcileDeps } from "./reconcile";
+export { auditedGraph } from "./audited-graph";

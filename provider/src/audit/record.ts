@@ -14,9 +14,12 @@
  *   continues only once that record is on disk. If it cannot be written the read itself fails, so the
  *   operation fails before any change is sent. A write that would go out without a `checked` record first
  *   writes one, under the same rule.
- * - each write (suspend today; NCE cancel later) gets its own record right after Partner Center answers:
- *   before and after state, and the MS-RequestId / MS-CorrelationId the request actually sent (reported by
- *   the transport through `RequestOptions.onIds`).
+ * - each write (relationship PATCH, suspend, cancel) is written ahead: an `intent` record with the
+ *   MS-RequestId and MS-CorrelationId the attempt is about to send is on disk before it is sent (the
+ *   transport awaits `RequestOptions.beforeSend`; every attempt, retries included); if it cannot be written,
+ *   that attempt is not sent. A subscription change then gets its own outcome record right after Partner
+ *   Center answers: before and after state, and the ids it sent (reported through `RequestOptions.onIds`).
+ *   An intent that never gets an outcome (the process was killed) is settled by a later run (reconcile.ts).
  * - the `outcome` record closes the operation: removed, alreadyGone, blocked, failed (with the error code)
  *   or unconfirmed.
  * Records after a change has been sent never fail the operation (the change happened; failing would hide
@@ -50,11 +53,13 @@ import {
   type AuditRecord,
   type AuditRequest,
   type TrailWriter,
+  thisWriter,
 } from "./trail";
+import type { SentIds, WriteHook } from "../client/core/transport";
 import { auditedClient } from "./audited-client";
 
 interface OperationContext {
-  op: "adopt" | "removal";
+  op: AuditOp;
   customerId: string;
   companyName?: string | undefined;
   /** The relationship as the stack state last recorded it. */
@@ -64,7 +69,7 @@ interface OperationContext {
   log?: AuditLogger | undefined;
 }
 
-function errorOf(e: unknown): NonNullable<AuditRecord["error"]> {
+export function errorOf(e: unknown): NonNullable<AuditRecord["error"]> {
   if (e instanceof PartnerCenterError) {
     return {
       code: e.code,
@@ -96,6 +101,11 @@ export class Operation {
   /** The relationship after the PATCH, and what confirmed it. */
   relationshipAfter: Record<string, string | null> | null = null;
   readonly patches: AuditRequest[] = [];
+
+  /** The relationship as the stack state last recorded it. */
+  get relationshipBefore(): string | undefined {
+    return this.ctx.relationshipBefore;
+  }
 
   constructor(
     private readonly writer: TrailWriter,
@@ -141,6 +151,29 @@ export class Operation {
       requests: [],
       outcome: null,
       error: null,
+      writer: thisWriter(),
+    };
+  }
+
+  /**
+   * The write-ahead hook of one write: before each attempt is sent, an `intent` record naming `subject`,
+   * with the ids the attempt will send, is written and synced; if it cannot be, the attempt is not sent.
+   */
+  intentHook(
+    op: AuditOp,
+    subject: AuditRecord["subject"] | undefined,
+    before: AuditRecord["before"],
+  ): WriteHook {
+    return async (ids: SentIds) => {
+      if (this.ctx.op === "removal") await this.writeChecked();
+      const r = this.base("intent", op);
+      if (subject) r.subject = subject;
+      r.before = before;
+      r.requests = [{ ...ids }];
+      await this.writeRequired(
+        r,
+        `The ${op} of ${r.subject.kind} ${r.subject.id} (customer ${this.ctx.customerId}) was not sent.`,
+      );
     };
   }
 
@@ -157,6 +190,11 @@ export class Operation {
       );
     }
     return this.checked;
+  }
+
+  /** A record of this operation with `fields` set over the common ones. */
+  record(phase: AuditPhase, op: AuditOp, fields: Partial<AuditRecord>): AuditRecord {
+    return { ...this.base(phase, op), ...fields };
   }
 
   /** A record the operation cannot go on without: its failure throws {@link AuditTrailError}. */
@@ -207,7 +245,7 @@ export class Operation {
     op: "suspend" | "cancel",
     before: Subscription,
     after: Subscription | undefined,
-    request: AuditRequest | undefined,
+    requests: AuditRequest[],
     error: unknown,
   ): AuditRecord {
     const r = this.base("outcome", op);
@@ -218,7 +256,7 @@ export class Operation {
     };
     r.before = { status: before.status };
     r.after = after ? { status: after.status } : null;
-    r.requests = request ? [request] : [];
+    r.requests = requests;
     r.outcome = error === undefined ? (op === "suspend" ? "suspended" : "cancelled") : "failed";
     if (error instanceof ChangeNotAppliedError) {
       // Answered with success but not applied: never "cancelled"/"suspended"; the status seen afterwards.

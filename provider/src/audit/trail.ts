@@ -1,6 +1,7 @@
 /**
- * The audit trail's records and their writing (issue 17): the record format ({@link AuditRecord}, `version` 1,
- * a stable contract: fields are only ever added; a change of meaning gets a new `version`), and the writer.
+ * The audit trail's records and their writing (issue 17): the record format ({@link AuditRecord}, `version` 2,
+ * a stable contract: fields are only ever added; a change of meaning gets a new `version`; version 1 records
+ * are still read), and the writer.
  *
  * Writing (see {@link TrailWriter}): one queue per file in the process; each batch of whole lines is one
  * `write(2)` on a descriptor opened with O_APPEND, then `fdatasync(2)`, and only then are the records of the
@@ -8,20 +9,45 @@
  */
 import { constants as fsc } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
+import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import { ConfigurationError, printable, redact, type RemovalBlocker } from "../errors";
-import type { Settings } from "../settings";
-/** The schema version written in every record. */
-export const AUDIT_SCHEMA_VERSION = 1;
+import { settingName, type Settings } from "../settings";
+/**
+ * The schema version written in every record. Version 2 added the `intent` and `reconciled` phases, the GDAP
+ * ops, outcomes and subjects, and the `writer` field; a version 1 record reads as a version 2 one without them.
+ */
+export const AUDIT_SCHEMA_VERSION = 2;
+
+/** The record versions a reader understands. */
+export const AUDIT_SCHEMA_VERSIONS_READ: readonly number[] = [1, 2];
 
 /**
- * What a record is about. `gdapTermination` is reserved: the provider does not record that change yet, and
- * readers must accept it.
+ * What a record is about: a Partner Center operation or write (`adopt`, `removal` and its relationship
+ * PATCH, `suspend`, `cancel`), or a Microsoft Graph (GDAP) write: `gdapCreation` (a new delegated admin
+ * relationship), `gdapApprovalRequest` (lockForApproval), `gdapTermination` (terminate request),
+ * `gdapDeletion` (DELETE of a relationship not yet approved), `gdapUpdate` (PATCH of a relationship:
+ * autoExtendDuration, or Global Administrator removed), `gdapAccessAssignment` (create, update or delete of an
+ * access assignment: the request's method says which).
  */
-export type AuditOp = "adopt" | "suspend" | "cancel" | "removal" | "gdapTermination";
+export type AuditOp =
+  | "adopt"
+  | "suspend"
+  | "cancel"
+  | "removal"
+  | "gdapCreation"
+  | "gdapApprovalRequest"
+  | "gdapTermination"
+  | "gdapDeletion"
+  | "gdapUpdate"
+  | "gdapAccessAssignment";
 
-/** `checked`: the check is done and no change has been sent yet. `outcome`: what happened. */
-export type AuditPhase = "checked" | "outcome";
+/**
+ * `checked`: the check is done and no change has been sent yet. `intent`: one write is about to be sent
+ * (on disk before it is). `outcome`: what happened. `reconciled`: a later run read what an `intent` with no
+ * outcome did.
+ */
+export type AuditPhase = "checked" | "intent" | "outcome" | "reconciled";
 
 /** The result of an operation or of one change. */
 export type AuditOutcome =
@@ -33,7 +59,14 @@ export type AuditOutcome =
   | "blocked"
   | "failed"
   | "unconfirmed"
-  | "terminated";
+  | "terminated"
+  /** GDAP: a relationship or assignment created, updated, deleted; a request (approval, termination) accepted. */
+  | "created"
+  | "updated"
+  | "deleted"
+  | "requested"
+  /** Reconciled: Partner Center (or Graph) still shows the state before the write. */
+  | "notApplied";
 
 /** One read made by the check. */
 export interface AuditRead {
@@ -59,7 +92,8 @@ export interface AuditRequest {
 
 /** One line of the audit trail. Every field is always present (null when it does not apply). */
 export interface AuditRecord {
-  version: typeof AUDIT_SCHEMA_VERSION;
+  /** 2 when written by this version; 1 in older trails (without the version 2 additions). */
+  version: 1 | 2;
   /** ISO 8601 UTC time the record was made. */
   time: string;
   /** Links every record of one provider operation (one create or delete of one resource). */
@@ -72,7 +106,13 @@ export interface AuditRecord {
   /** The Partner Center endpoint (the emulator's, in tests and the demo). */
   endpoint: string;
   /** What the change applies to: the relationship, or one subscription. */
-  subject: { kind: "relationship" | "subscription"; id: string; name: string | null };
+  subject: {
+    kind: "relationship" | "subscription" | "adminRelationship" | "accessAssignment";
+    id: string;
+    name: string | null;
+    /** For an access assignment: its delegated admin relationship (version 2). */
+    relationshipId?: string;
+  };
   /** Options that decide what may change. */
   options: { suspendActiveSubscriptions: boolean; cancelNewCommerceSubscriptionsInWindow?: boolean } | null;
   /** Counts of the latest subscription and entitlement lists, and every read, in order. */
@@ -95,6 +135,16 @@ export interface AuditRecord {
     correlationId: string | null;
     message: string;
   } | null;
+  /**
+   * Version 2: the process that wrote the record. A later run settles an `intent` with no outcome only once
+   * that process is gone (on this host), so it never reads Partner Center while the write is in flight.
+   */
+  writer?: { host: string; pid: number } | null;
+}
+
+/** This process, as recorded in {@link AuditRecord.writer}. */
+export function thisWriter(): { host: string; pid: number } {
+  return { host: hostname(), pid: process.pid };
 }
 
 /** Where warnings about records that could not be written go (the provider passes its log). */
@@ -173,12 +223,33 @@ export class TrailWriter {
   }
 
   private async write(text: string): Promise<void> {
-    const buf = Buffer.from(text, "utf8");
-    // 0o600: the trail names customers; it is the partner's record, not the world's.
-    const fh: FileHandle = await open(this.path, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o600);
+    // O_NONBLOCK: a FIFO with no reader would otherwise block the open for ever (and every record queued
+    // behind it). 0o600: the trail names customers; it is the partner's record, not the world's.
+    const fh: FileHandle = await open(
+      this.path,
+      fsc.O_RDWR | fsc.O_APPEND | fsc.O_CREAT | fsc.O_NONBLOCK,
+      0o600,
+    ).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENXIO") throw notRegular(this.path, "a FIFO or socket");
+      throw e;
+    });
     try {
+      const st = await fh.stat();
+      if (!st.isFile()) throw notRegular(this.path, kindOf(st));
+      // A torn last line (an earlier short write, here or in another process) must not swallow this batch:
+      // start on a fresh line; the reader skips the fragment with a warning.
+      if (st.size > 0) {
+        const last = Buffer.alloc(1);
+        await fh.read(last, 0, 1, st.size - 1);
+        if (last[0] !== 0x0a) text = `\n${text}`;
+      }
+      const buf = Buffer.from(text, "utf8");
       const { bytesWritten } = await fh.write(buf, 0, buf.length);
       if (bytesWritten !== buf.length) {
+        // Take the fragment back when nothing else was appended meanwhile (the file ends with it); otherwise
+        // it stays, and the next batch starts on a fresh line.
+        const now = (await fh.stat()).size;
+        if (now === st.size + bytesWritten) await fh.truncate(st.size).catch(() => undefined);
         throw new Error(`only ${bytesWritten} of ${buf.length} bytes were written (is the disk full?)`);
       }
       await fh.datasync();
@@ -191,6 +262,20 @@ export class TrailWriter {
       await syncDir(dirname(this.path));
     }
   }
+}
+
+export function kindOf(st: { isFIFO(): boolean; isDirectory(): boolean; isSocket(): boolean }): string {
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isDirectory()) return "a directory";
+  if (st.isSocket()) return "a socket";
+  return "a device or special file";
+}
+
+/** The trail must be a regular file: anything else can block, lose or reorder records. */
+export function notRegular(path: string, kind: string): Error {
+  return new Error(
+    `${path} is ${kind}, not a regular file; ${settingName("auditLog")} must name a regular file (or a path where one can be created)`,
+  );
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -10,64 +10,77 @@
  * stripped before it is shown, and Markdown/HTML syntax is escaped in the Markdown form.
  */
 import { readFileSync } from "node:fs";
-import { AUDIT_SCHEMA_VERSION, type AuditOutcome, type AuditRecord } from "../audit";
+import {
+  openIntents,
+  parseTrail,
+  reconcileTrail,
+  type AuditOutcome,
+  type AuditRecord,
+  type Trail,
+} from "../audit";
+import { PartnerCenterClient } from "../client";
+import { loadGraphEndpoint } from "../gdap/graph-settings";
+import { GraphClient } from "../gdap/graph";
 import { plainLine } from "../redact";
+import { assertCredentials, loadSettings } from "../settings";
 
-const USAGE = `Usage: partner-center-audit [--markdown] [--operation ID] FILE
+export { parseTrail, type Trail };
+
+/** Exit codes. */
+export const EXIT = {
+  /** Rendered; every operation ended well (removed, already gone, adopted, a GDAP write done). */
+  ok: 0,
+  /** Rendered; some operation needs a person: failed, blocked, unconfirmed, or incomplete. */
+  attention: 1,
+  /** Bad usage, an unreadable file, or (with --reconcile) settings that do not allow reading Partner Center. */
+  usage: 2,
+} as const;
+
+const USAGE = `Usage: partner-center-audit [--markdown | --json] [--operation ID] [--reconcile] FILE
 
 Renders an audit trail written by the provider (partnercenter:auditLog / PARTNER_CENTER_AUDIT_LOG).
   FILE            the trail (JSON lines)
   --markdown      a Markdown summary, e.g. for >> "$GITHUB_STEP_SUMMARY"
-  --operation ID  only the records of this operationId
-Exit code: 0 rendered, 2 bad usage or unreadable file.`;
+  --json          one JSON document: every operation with its id, outcome, writes and their ids
+  --operation ID  only the records of this operationId (the ids the report shows)
+  --reconcile     first settle each write that has an intent but no outcome (a killed run) by reading
+                  Partner Center (and Microsoft Graph for GDAP writes), appending what was found to FILE;
+                  reads the PARTNER_CENTER_* environment variables, as the provider does
+Exit code: 0 every operation ended well, 1 some operation failed, is blocked, unconfirmed or incomplete
+(an intent with no outcome), 2 bad usage, an unreadable file, or settings --reconcile cannot use.`;
 
-/** A trail as read: the records, and the lines that could not be used (line numbers from 1). */
-export interface Trail {
-  records: AuditRecord[];
-  invalid: { line: number; reason: string }[];
-}
-
-/** Parses a trail. Never throws: a line that is not a version-1 record is listed in `invalid`. */
-export function parseTrail(text: string): Trail {
-  const trail: Trail = { records: [], invalid: [] };
-  text.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      // A crash or a full disk during a write leaves at most one partial line.
-      trail.invalid.push({ line: i + 1, reason: "not JSON (a partial write?)" });
-      return;
-    }
-    const r = v as Partial<AuditRecord> | null;
-    if (r === null || typeof r !== "object" || typeof r.operationId !== "string" || !r.customer) {
-      trail.invalid.push({ line: i + 1, reason: "not an audit record" });
-    } else if (r.version !== AUDIT_SCHEMA_VERSION) {
-      trail.invalid.push({ line: i + 1, reason: `record version ${String(r.version)} (this tool reads 1)` });
-    } else {
-      trail.records.push(r as AuditRecord);
-    }
-  });
-  return trail;
-}
-
-/** One operation (one create or delete of one resource), from its records. */
+/** One operation (one create or delete of one resource, or one GDAP write), from its records. */
 export interface OperationSummary {
   operationId: string;
   op: AuditRecord["op"];
   customer: AuditRecord["customer"];
   started: string;
   ended: string;
-  /** `incomplete`: a `checked` record without an outcome (the process stopped, or the trail failed). */
+  /**
+   * `incomplete`: no outcome was recorded (the process stopped, or the trail failed). When a later run
+   * reconciled its last write, the outcome found then (see `reconciled`).
+   */
   outcome: AuditOutcome | "incomplete";
+  /** The outcome comes from a `reconciled` record (read by a later run), not from the operation itself. */
+  reconciled: boolean;
   /** The latest main record (the outcome, once written): its checks and blockers are the final ones. */
   last: AuditRecord;
   /** The `checked` record, written before any change. */
   checked: AuditRecord | undefined;
-  /** Subscription changes (suspend, cancel). */
+  /** Subscription changes (suspend, cancel), and reconciled writes, in order. */
   changes: AuditRecord[];
+  /** Writes with an intent and no outcome, not reconciled (yet). */
+  open: AuditRecord[];
 }
+
+/** Outcomes that need a person. */
+const ATTENTION: readonly (AuditOutcome | "incomplete")[] = [
+  "failed",
+  "blocked",
+  "unconfirmed",
+  "incomplete",
+  "notApplied",
+];
 
 /** Groups records by operation, in the order operations started. */
 export function summarize(records: readonly AuditRecord[]): OperationSummary[] {
@@ -82,14 +95,26 @@ export function summarize(records: readonly AuditRecord[]): OperationSummary[] {
         started: r.time,
         ended: r.time,
         outcome: "incomplete",
+        reconciled: false,
         last: r,
         checked: undefined,
         changes: [],
+        open: [],
       };
       ops.set(r.operationId, s);
     }
     s.ended = r.time;
     if (r.customer.name) s.customer = r.customer;
+    if (r.phase === "intent") continue;
+    if (r.phase === "reconciled") {
+      s.changes.push(r);
+      // The operation's own outcome, when it has one, stands; otherwise what the later run found.
+      if (s.outcome === "incomplete" || s.reconciled) {
+        if (r.outcome) s.outcome = r.outcome;
+        s.reconciled = true;
+      }
+      continue;
+    }
     if (r.op === "suspend" || r.op === "cancel") {
       s.changes.push(r);
       continue;
@@ -97,132 +122,199 @@ export function summarize(records: readonly AuditRecord[]): OperationSummary[] {
     s.op = r.op;
     s.last = r;
     if (r.phase === "checked") s.checked = r;
-    if (r.phase === "outcome" && r.outcome) s.outcome = r.outcome;
+    if (r.phase === "outcome" && r.outcome) {
+      s.outcome = r.outcome;
+      s.reconciled = false;
+    }
+  }
+  const open = new Set(openIntents(records));
+  for (const r of open) ops.get(r.operationId)?.open.push(r);
+  for (const s of ops.values()) {
+    // A removal whose relationship PATCH was reconciled still never recorded its end: it stays incomplete
+    // unless the reconciliation shows the relationship gone, which is the end of a removal.
+    if (s.reconciled && s.op === "removal" && s.outcome !== "removed") s.outcome = "incomplete";
+    if (s.open.length > 0 && s.outcome !== "failed") s.outcome = "incomplete";
   }
   return [...ops.values()];
+}
+
+/** Whether some operation needs a person (exit code 1). */
+export function needsAttention(ops: readonly OperationSummary[]): boolean {
+  return ops.some((s) => ATTENTION.includes(s.outcome));
 }
 
 // -------------------------------------------------------------------------------------------- rendering
 
 /**
- * Server text made safe to show: one line, no control or bidi characters (the provider's own rule,
- * {@link plainLine}), at most `max` characters.
+ * Text from the trail made safe to show: one line, no control or bidi characters (the provider's own rule,
+ * {@link plainLine}), at most `max` characters. Every field goes through this, not only server text: the
+ * file may have been edited.
  */
-export function printable(text: string | null | undefined, max = 120): string {
-  const t = plainLine(text ?? "").trim();
+export function printable(text: string | number | null | undefined, max = 120): string {
+  const t = plainLine(String(text ?? "")).trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
 /** Printable text with Markdown and HTML syntax escaped (table cells included). */
-export function markdownText(text: string | null | undefined, max = 120): string {
+export function markdownText(text: string | number | null | undefined, max = 120): string {
   return printable(text, max)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/([\\`*_[\]|~#])/g, "\\$1");
+    .replace(/([\\`*_[\]|~#!()])/g, "\\$1")
+    .replace(/:\/\//g, ":&#47;&#47;"); // no autolink
 }
 
-function who(c: AuditRecord["customer"], esc: (s: string) => string): string {
+type Esc = (t: string | number | null | undefined) => string;
+
+function who(c: AuditRecord["customer"], esc: Esc): string {
   return c.name ? `${esc(c.name)} (${esc(c.id)})` : esc(c.id);
 }
 
+const COUNTED: readonly (AuditOutcome | "incomplete")[] = [
+  "removed",
+  "alreadyGone",
+  "blocked",
+  "failed",
+  "unconfirmed",
+  "incomplete",
+  "notApplied",
+  "adopted",
+  "suspended",
+  "cancelled",
+  "terminated",
+  "created",
+  "updated",
+  "deleted",
+  "requested",
+];
+
 function counts(ops: readonly OperationSummary[]): [string, number][] {
-  const order: (AuditOutcome | "incomplete")[] = [
-    "removed",
-    "alreadyGone",
-    "blocked",
-    "failed",
-    "unconfirmed",
-    "incomplete",
-    "adopted",
-    "suspended",
-    "cancelled",
-    "terminated",
-  ];
-  return order
-    .map((o) => [o, ops.filter((s) => s.outcome === o).length] as [string, number])
-    .filter(([o, n]) => n > 0 || ["removed", "blocked", "failed", "unconfirmed", "incomplete"].includes(o));
+  const rows = COUNTED.map((o) => [o, ops.filter((s) => s.outcome === o).length] as [string, number]).filter(
+    ([o, n]) => n > 0 || ["removed", "blocked", "failed", "unconfirmed", "incomplete"].includes(o),
+  );
+  const gdapTerminations = ops.filter((s) => s.op === "gdapTermination").length;
+  if (gdapTerminations > 0) rows.push(["GDAP termination(s)", gdapTerminations]);
+  return rows;
 }
 
-function checkLine(r: AuditRecord): string | undefined {
+function checkLine(r: AuditRecord, esc: Esc): string | undefined {
   const c = r.checks;
   if (!c) return undefined;
+  const reads = Array.isArray(c.reads) ? c.reads : [];
   const parts: string[] = [];
-  if (c.reads.some((x) => x.what === "customer" && x.count !== null)) parts.push("the customer");
-  if (c.subscriptionsRead !== null) parts.push(`${c.subscriptionsRead} subscription(s)`);
-  if (c.entitlementsRead !== null) parts.push(`${c.entitlementsRead} entitlement(s)`);
-  const plans = c.reads.filter((x) => x.what === "azureEntitlements").length;
+  if (reads.some((x) => x.what === "customer" && x.count !== null)) parts.push("the customer");
+  if (c.subscriptionsRead !== null) parts.push(`${esc(c.subscriptionsRead)} subscription(s)`);
+  if (c.entitlementsRead !== null) parts.push(`${esc(c.entitlementsRead)} entitlement(s)`);
+  const plans = reads.filter((x) => x.what === "azureEntitlements").length;
   if (plans) parts.push(`the Azure subscriptions of ${plans} Azure plan(s)`);
-  const failed = c.reads.filter((x) => x.count === null).map((x) => `${x.what} (${x.error ?? "failed"})`);
+  const failed = reads
+    .filter((x) => x.count === null)
+    .map((x) => `${esc(x.what)} (${esc(x.error ?? "failed")})`);
   return `read ${parts.join(", ") || "nothing"}${failed.length ? `; failed reads: ${failed.join(", ")}` : ""}`;
 }
 
-function ids(r: AuditRecord, esc: (s: string) => string): string {
+function ids(r: AuditRecord, esc: Esc): string {
   return r.requests
     .map((q) => `MS-RequestId ${esc(q.requestId)}, MS-CorrelationId ${esc(q.correlationId)}`)
     .join("; ");
 }
 
-function state(s: Record<string, string | null> | null, key: string): string {
+function state(s: Record<string, string | null> | null, key: string): string | null {
   return s?.[key] ?? "?";
 }
 
+const PAST: Partial<Record<string, string>> = {
+  suspend: "suspended",
+  cancel: "cancelled",
+  removal: "removed",
+};
+
+/** A reconciled write, as one line. */
+function reconciledLine(c: AuditRecord, esc: Esc): string {
+  const after = c.after ? Object.entries(c.after).map(([k, v]) => `${esc(k)} ${esc(v)}`) : [];
+  return `reconciled at ${esc(c.time)}: the ${esc(c.op)} of ${esc(c.subject.kind)} ${esc(c.subject.id || c.subject.name)} had no outcome on record; a later read found ${esc(c.outcome)}${after.length ? ` (${after.join(", ")})` : ""} [${ids(c, esc)}]`;
+}
+
 /** The lines of one operation's details (before escaping the structure), shared by both forms. */
-function details(s: OperationSummary, esc: (t: string) => string): string[] {
+function details(s: OperationSummary, esc: Esc): string[] {
   const out: string[] = [];
-  const check = checkLine(s.last);
+  const check = checkLine(s.last, esc);
   if (check) out.push(`checked: ${check}`);
   const list = (bs: AuditRecord["blockers"]) =>
-    bs.map((b) => `${b.kind} ${esc(b.id)}${b.name ? ` "${esc(b.name)}"` : ""} (${esc(b.status)})`).join("; ");
-  if (s.last.blockers.length) out.push(`blockers: ${list(s.last.blockers)}`);
-  else if (s.checked?.blockers.length && s.changes.length) {
+    (Array.isArray(bs) ? bs : [])
+      .map((b) => `${esc(b.kind)} ${esc(b.id)}${b.name ? ` "${esc(b.name)}"` : ""} (${esc(b.status)})`)
+      .join("; ");
+  if (s.last.blockers?.length) out.push(`blockers: ${list(s.last.blockers)}`);
+  else if (s.checked?.blockers?.length && s.changes.length) {
     out.push(`blockers at the check, cleared by the changes below: ${list(s.checked.blockers)}`);
   }
   for (const c of s.changes) {
+    if (c.phase === "reconciled") {
+      out.push(reconciledLine(c, esc));
+      continue;
+    }
     const name = c.subject.name ? ` "${esc(c.subject.name)}"` : "";
     const change =
       c.outcome === "failed"
-        ? `${c.op} of subscription ${esc(c.subject.id)}${name} FAILED (${esc(c.error?.code ?? "")}${c.error?.status ? `, HTTP ${c.error.status}` : ""})`
-        : `${c.op}ed subscription ${esc(c.subject.id)}${name}: ${esc(state(c.before, "status"))} -> ${esc(state(c.after, "status"))}`;
+        ? `${esc(c.op)} of subscription ${esc(c.subject.id)}${name} FAILED (${esc(c.error?.code ?? "")}${c.error?.status ? `, HTTP ${esc(c.error.status)}` : ""})`
+        : `${esc(PAST[c.op] ?? c.op)} subscription ${esc(c.subject.id)}${name}: ${esc(state(c.before, "status"))} -> ${esc(state(c.after, "status"))}`;
     out.push(`${change}${c.requests.length ? ` [${ids(c, esc)}]` : ""}`);
   }
-  if (s.op === "removal" && s.last.requests.length) {
+  if (s.op === "removal" && s.last.phase === "outcome" && s.last.requests.length) {
     const after = s.last.after;
     const confirmed = after?.confirmedBy
-      ? `, confirmed by ${after.confirmedBy === "patchResponse" ? "the PATCH response" : after.confirmedBy === "get" ? "a GET of the customer" : "the customer being gone"}`
+      ? `, confirmed by ${after.confirmedBy === "patchResponse" ? "the PATCH response" : after.confirmedBy === "get" ? "a GET of the customer" : after.confirmedBy === "customerGone" ? "the customer being gone" : esc(after.confirmedBy)}`
       : "";
     out.push(
       `relationship: ${esc(state(s.last.before, "relationshipToPartner"))} -> ${esc(state(after, "relationshipToPartner"))}${confirmed} [${ids(s.last, esc)}]`,
     );
   }
+  if (s.op.startsWith("gdap") && s.last.phase === "outcome") {
+    const subj = s.last.subject;
+    const after = s.last.after ? Object.entries(s.last.after).map(([k, v]) => `${esc(k)} ${esc(v)}`) : [];
+    out.push(
+      `${esc(subj.kind)} ${esc(subj.id || "(new)")}${subj.name ? ` "${esc(subj.name)}"` : ""}${subj.relationshipId ? ` in relationship ${esc(subj.relationshipId)}` : ""}${after.length ? `: ${after.join(", ")}` : ""}${s.last.requests.length ? ` [${ids(s.last, esc)}]` : ""}`,
+    );
+  }
   if (s.last.error && s.outcome !== "blocked") {
     out.push(`error ${esc(s.last.error.code)}: ${esc(s.last.error.message)}`);
   }
-  if (s.outcome === "incomplete") {
+  for (const i of s.open) {
     out.push(
-      "no outcome recorded: the process stopped or the trail could not be written after the check. Check the customer in Partner Center.",
+      `sent with no outcome on record: the ${esc(i.op)} of ${esc(i.subject.kind)} ${esc(i.subject.id || i.subject.name)} [${ids(i, esc)}]. Run partner-center-audit --reconcile (or pulumi refresh) to settle it.`,
+    );
+  }
+  if (s.outcome === "incomplete" && s.open.length === 0) {
+    out.push(
+      "no outcome recorded: the process stopped or the trail could not be written after the check. Check the customer in Partner Center, then run the command again.",
     );
   }
   return out;
 }
 
 function describeOutcome(s: OperationSummary): string {
-  return s.outcome === "alreadyGone" ? "already gone" : s.outcome;
+  const o =
+    s.outcome === "alreadyGone" ? "already gone" : s.outcome === "notApplied" ? "not applied" : s.outcome;
+  return s.reconciled ? `${o} (reconciled)` : o;
 }
 
 /** The report for a terminal or a log. */
 export function renderText(trail: Trail, source = "trail"): string {
   const ops = summarize(trail.records);
-  const esc = (t: string) => printable(t, 600);
+  const esc: Esc = (t) => printable(t, 600);
   const lines = [
-    `Audit trail ${printable(source, 200)}: ${ops.length} operation(s) (${counts(ops)
+    `Audit trail ${esc(source)}: ${ops.length} operation(s) (${counts(ops)
       .map(([o, n]) => `${n} ${o}`)
       .join(
         ", ",
-      )}); ${trail.records.length} record(s)${trail.invalid.length ? `; ${trail.invalid.length} unreadable line(s): ${trail.invalid.map((x) => `line ${x.line} ${x.reason}`).join(", ")}` : ""}.`,
+      )}); ${trail.records.length} record(s)${trail.invalid.length ? `; ${trail.invalid.length} unreadable line(s): ${trail.invalid.map((x) => `line ${x.line} ${esc(x.reason)}`).join(", ")}` : ""}.`,
   ];
   for (const s of ops) {
-    lines.push("", `${who(s.customer, esc)}: ${s.op} ${describeOutcome(s).toUpperCase()} at ${esc(s.ended)}`);
+    lines.push(
+      "",
+      `${who(s.customer, esc)}: ${esc(s.op)} ${esc(describeOutcome(s).toUpperCase())} at ${esc(s.ended)} (operation ${esc(s.operationId)})`,
+    );
     for (const d of details(s, esc)) lines.push(`  ${d}`);
   }
   return `${lines.join("\n")}\n`;
@@ -231,105 +323,213 @@ export function renderText(trail: Trail, source = "trail"): string {
 /** The Markdown summary, for `$GITHUB_STEP_SUMMARY` or an Azure DevOps summary attachment. */
 export function renderMarkdown(trail: Trail, source = "trail"): string {
   const ops = summarize(trail.records);
-  const esc = (t: string) => markdownText(t, 200);
+  const esc: Esc = (t) => markdownText(t, 200);
+  const table = counts(ops);
   const lines = [
     "## Partner Center audit trail",
     "",
     `${esc(source)}: ${ops.length} operation(s), ${trail.records.length} record(s).`,
     "",
-    `| ${counts(ops)
-      .map(([o]) => o)
-      .join(" | ")} |`,
-    `| ${counts(ops)
-      .map(() => "---:")
-      .join(" | ")} |`,
-    `| ${counts(ops)
-      .map(([, n]) => String(n))
-      .join(" | ")} |`,
+    `| ${table.map(([o]) => esc(o)).join(" | ")} |`,
+    `| ${table.map(() => "---:").join(" | ")} |`,
+    `| ${table.map(([, n]) => String(n)).join(" | ")} |`,
   ];
   if (trail.invalid.length) {
     lines.push(
       "",
-      `**${trail.invalid.length} unreadable line(s)**: ${trail.invalid.map((x) => `line ${x.line} (${x.reason})`).join(", ")}.`,
+      `**${trail.invalid.length} unreadable line(s)**: ${trail.invalid.map((x) => `line ${x.line} (${esc(x.reason)})`).join(", ")}.`,
     );
   }
   if (ops.length) {
     lines.push(
       "",
-      "| Customer | Operation | Outcome | Time (UTC) | Details |",
-      "| --- | --- | --- | --- | --- |",
+      "| Customer | Operation | Outcome | Time (UTC) | Operation id | Details |",
+      "| --- | --- | --- | --- | --- | --- |",
     );
     for (const s of ops) {
-      const outcome = ["failed", "unconfirmed", "incomplete"].includes(s.outcome)
-        ? `**${describeOutcome(s)}**`
-        : describeOutcome(s);
+      const outcome = ATTENTION.includes(s.outcome)
+        ? `**${esc(describeOutcome(s))}**`
+        : esc(describeOutcome(s));
       lines.push(
-        `| ${who(s.customer, esc)} | ${s.op} | ${outcome} | ${esc(s.ended)} | ${details(s, esc).join("<br>") || "-"} |`,
+        `| ${who(s.customer, esc)} | ${esc(s.op)} | ${outcome} | ${esc(s.ended)} | ${esc(s.operationId)} | ${details(s, esc).join("<br>") || "-"} |`,
       );
     }
   }
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * The JSON document: each operation with its outcome and writes. Values are the trail's, with control and
+ * bidi characters escaped (JSON keeps them readable as data; a terminal printing the document is safe).
+ */
+export function renderJson(trail: Trail, source = "trail"): string {
+  const ops = summarize(trail.records);
+  const doc = {
+    source,
+    attention: needsAttention(ops),
+    counts: Object.fromEntries(counts(ops)),
+    records: trail.records.length,
+    unreadableLines: trail.invalid,
+    operations: ops.map((s) => ({
+      operationId: s.operationId,
+      op: s.op,
+      customer: s.customer,
+      outcome: s.outcome,
+      reconciled: s.reconciled,
+      started: s.started,
+      ended: s.ended,
+      subject: s.last.subject,
+      blockers: s.last.blockers ?? [],
+      writes: [
+        ...s.changes.map((c) => ({
+          op: c.op,
+          phase: c.phase,
+          subject: c.subject,
+          before: c.before,
+          after: c.after,
+          outcome: c.outcome,
+          requests: c.requests,
+        })),
+        ...(s.last.phase === "outcome" && s.last.requests.length
+          ? [
+              {
+                op: s.last.op,
+                phase: s.last.phase,
+                subject: s.last.subject,
+                before: s.last.before,
+                after: s.last.after,
+                outcome: s.last.outcome,
+                requests: s.last.requests,
+              },
+            ]
+          : []),
+      ],
+      openIntents: s.open.map((i) => ({ op: i.op, subject: i.subject, requests: i.requests })),
+      error: s.last.error ?? null,
+    })),
+  };
+  // printable() of the JSON text: C1, bidi and separators as \uXXXX (C0 is escaped by JSON itself).
+  return `${jsonPrintable(JSON.stringify(doc, null, 2))}\n`;
+}
+
+function jsonPrintable(text: string): string {
+  return text.replace(/(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) =>
+    c === "\n" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 // ----------------------------------------------------------------------------------------------- command
 
 interface Args {
-  markdown: boolean;
+  format: "text" | "markdown" | "json";
   operation?: string;
+  reconcile: boolean;
   file: string;
 }
 
 /** Parses the command line; throws a usage message naming the bad argument. */
 export function parseArgs(argv: readonly string[]): Args {
-  let markdown = false;
+  let format: Args["format"] = "text";
   let operation: string | undefined;
+  let reconcile = false;
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === "--markdown") markdown = true;
+    if (a === "--markdown" || a === "--json") {
+      const f = a === "--json" ? "json" : "markdown";
+      if (format !== "text" && format !== f) throw new Error("give --markdown or --json, not both");
+      format = f;
+    } else if (a === "--reconcile") reconcile = true;
     else if (a === "--operation") {
       operation = argv[++i];
       if (!operation) throw new Error("--operation takes an operationId");
     } else if (a.startsWith("--"))
-      throw new Error(`unknown option "${a}": expected --markdown or --operation ID`);
+      throw new Error(`unknown option "${a}": expected --markdown, --json, --operation ID or --reconcile`);
     else files.push(a);
   }
   if (files.length !== 1) throw new Error("give exactly one trail FILE");
-  return { markdown, file: files[0] as string, ...(operation !== undefined && { operation }) };
+  return { format, reconcile, file: files[0] as string, ...(operation !== undefined && { operation }) };
 }
 
-/** Runs the command; returns the exit code. */
-export function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+type Io = { out: (s: string) => void; err: (s: string) => void };
+
+/** `--reconcile`: settles the open intents of the file; false (after a message) when it could not. */
+async function reconcile(file: string, env: NodeJS.ProcessEnv, io: Io): Promise<boolean> {
+  let client: PartnerCenterClient;
+  let settings;
+  try {
+    settings = loadSettings({}, env);
+    assertCredentials(settings);
+    client = new PartnerCenterClient(settings);
+  } catch (e) {
+    io.err(`partner-center-audit: --reconcile: ${e instanceof Error ? e.message : String(e)}\n`);
+    return false;
+  }
+  try {
+    const r = await reconcileTrail(file, settings, {
+      client,
+      graph: async () => new GraphClient(client, loadGraphEndpoint({}, env)),
+    });
+    io.err(
+      `partner-center-audit: reconciled ${r.settled.length} write(s) with no outcome${r.open.length ? `; ${r.open.length} left open: ${r.open.map((o) => `${printable(o.intent.requests[0]?.requestId)} (${printable(o.reason, 300)})`).join(", ")}` : ""}.\n`,
+    );
+    return true;
+  } catch (e) {
+    io.err(`partner-center-audit: --reconcile: ${e instanceof Error ? e.message : String(e)}\n`);
+    return false;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Runs the command; resolves to the exit code ({@link EXIT}). */
+export async function main(
+  argv: readonly string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     out(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   let args: Args;
   try {
     args = parseArgs(argv);
   } catch (e) {
     err(`partner-center-audit: ${(e as Error).message}\n${USAGE}\n`);
-    return 2;
+    return EXIT.usage;
   }
+  if (args.reconcile && !(await reconcile(args.file, env, { out, err }))) return EXIT.usage;
   let text: string;
   try {
     text = readFileSync(args.file, "utf8");
   } catch (e) {
     err(
-      `partner-center-audit: cannot read ${args.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
+      `partner-center-audit: cannot read ${printable(args.file, 300)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
     );
-    return 2;
+    return EXIT.usage;
   }
   const trail = parseTrail(text);
+  for (const x of trail.invalid) {
+    err(`partner-center-audit: warning: line ${x.line} skipped: ${x.reason}\n`);
+  }
   if (args.operation) trail.records = trail.records.filter((r) => r.operationId === args.operation);
-  out(args.markdown ? renderMarkdown(trail, args.file) : renderText(trail, args.file));
-  return 0;
+  const render = { text: renderText, markdown: renderMarkdown, json: renderJson }[args.format];
+  out(render(trail, args.file));
+  return needsAttention(summarize(trail.records)) ? EXIT.attention : EXIT.ok;
 }
 
 if (require.main === module) {
-  process.exitCode = main(
+  main(
     process.argv.slice(2),
     (s) => process.stdout.write(s),
     (s) => process.stderr.write(s),
+  ).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`partner-center-audit: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = EXIT.usage;
+    },
   );
 }

@@ -52,7 +52,11 @@ Exit codes: 0 nothing failed (warnings allowed); 1 a check failed; 2 could not r
 /** The documented Partner Center limit of the customer and subscription pages (README "Pacing and throttling"). */
 const DOCUMENTED_PER_MINUTE = 500;
 const SKEW_WARN_SECONDS = 60;
-/** Entra tolerates five minutes between clocks when it checks a token's times. */
+/**
+ * Five minutes: the default clock skew of Microsoft's token validation library ("TokenValidationParameters.
+ * DefaultClockSkew Field": "300 seconds (5 minutes)", https://learn.microsoft.com/dotnet/api/microsoft.identitymodel.tokens.tokenvalidationparameters.defaultclockskew).
+ * Neither Entra nor Partner Center documents its own tolerance, so this is the usual one, not a promise.
+ */
 const SKEW_FAIL_SECONDS = 300;
 
 /**
@@ -333,13 +337,18 @@ async function networkChecks(
     token = await auth.token();
   } catch (e) {
     const mfa = e instanceof MfaRequiredError;
+    // AADSTS700025: the refresh token is a public client's (partner-center login's device-code sign-in) and a
+    // client secret was sent with it. Not detectable before: a refresh token is opaque.
+    const publicClient =
+      e instanceof AuthenticationError && /AADSTS700025/.test(e.partnerCenterDescription ?? "");
     checks.push({
       id: "token",
       title: "token",
       verdict: "fail",
       detail: e instanceof Error ? e.message : String(e),
-      next:
-        mfa || e instanceof AuthenticationError
+      next: publicClient
+        ? `the refresh token comes from a public client sign-in (partner-center login), and Entra refuses a client secret with it: unset ${settingName("clientSecret")} (pulumi config rm partnercenter:clientSecret --stack STACK, or unset PARTNER_CENTER_CLIENT_SECRET).`
+        : mfa || e instanceof AuthenticationError
           ? "run partner-center login --to-stack STACK (sign in with MFA) for a new refresh token."
           : "check the authority and the network, then run doctor again.",
     });
@@ -509,7 +518,7 @@ async function networkChecks(
             title: "clock skew",
             verdict: "fail",
             detail,
-            next: "synchronise this machine's clock (NTP): tokens are refused outside Entra's five-minute tolerance.",
+            next: "synchronise this machine's clock (NTP): beyond five minutes, token times fall outside the usual validation tolerance.",
           }
         : abs > SKEW_WARN_SECONDS
           ? {

@@ -3,7 +3,11 @@
  * authorization grant ("Microsoft identity platform and the OAuth 2.0 device authorization grant flow",
  * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code):
  * 1. `POST {authority}/{tenant}/oauth2/v2.0/devicecode`, form `client_id` and `scope`; the answer gives
- *    `device_code`, `user_code`, `verification_uri`, `expires_in` and `interval`.
+ *    `device_code`, `user_code`, `verification_uri`, `expires_in` and `interval`. The scopes are Partner Center's
+ *    and `offline_access` only: a token is for one resource, and Entra answers scopes of two resources with
+ *    AADSTS28000 ("Resources and scopes", MSAL.js: "When you have to access multiple resources, initiate a
+ *    separate token request for each", https://learn.microsoft.com/entra/msal/javascript/browser/resources-and-scopes;
+ *    the device-code case reported in MicrosoftDocs/azure-docs issue 42565, where the poll fails after sign-in).
  * 2. The user opens `verification_uri` in a browser, enters `user_code` and signs in (with MFA).
  * 3. Meanwhile `POST {authority}/{tenant}/oauth2/v2.0/token` with
  *    `grant_type=urn:ietf:params:oauth:grant-type:device_code`, `client_id`, `device_code`, at least `interval`
@@ -11,9 +15,16 @@
  *    and `expired_token` end the flow. `slow_down` (RFC 8628 section 3.5, not listed by Microsoft) adds 5 seconds
  *    to the interval for good.
  * 4. The answer holds a refresh token because `offline_access` is among the scopes.
- * Then it checks what the consent covers (a Partner Center call; with `--graph`, a Graph token whose `scope` holds
- * DelegatedAdminRelationship.ReadWrite.All) and hands the refresh token to the store the user named: a stack's
- * secret config (on standard input) or standard output. It never appears anywhere else.
+ * Then it checks what the consent covers: a Partner Center call; with `--graph`, a separate refresh-token request
+ * for a Graph token, whose `scope` must hold DelegatedAdminRelationship.ReadWrite.All ("Refresh tokens in the
+ * Microsoft identity platform": a refresh token is "bound to a combination of user and client, but aren't tied to
+ * a resource", https://learn.microsoft.com/entra/identity-platform/refresh-tokens). The sign-in consents to
+ * Partner Center only, so the Graph permission needs an administrator's consent for the app (else AADSTS65001).
+ * A device-code sign-in is a public client flow: when a client secret is configured, it also redeems the token
+ * as the provider will, with the secret, because Entra refuses a secret with a public client's refresh token
+ * (AADSTS700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented").
+ * Then it hands the refresh token to the store the user named: a stack's secret config (on standard input) or
+ * standard output. It never appears anywhere else.
  */
 import { parseArgs } from "node:util";
 import type { Agent } from "undici";
@@ -48,11 +59,13 @@ resulting refresh token (the Secure Application Model consent) where you say:
   --to-stack STACK   pulumi config set --secret partnercenter:refreshToken --stack STACK (value on stdin)
   --print-token      print the refresh token alone on standard output (for your own secret store)
 Options:
-  --graph            also ask for and check Microsoft Graph DelegatedAdminRelationship.ReadWrite.All (GDAP)
+  --graph            also check, with a separate Graph token request, that the app's consent covers Microsoft
+                     Graph DelegatedAdminRelationship.ReadWrite.All (GDAP; needs the tenant's admin consent)
   --stack STACK      read authority, tenantId, clientId and endpoint from this stack's config
   --tenant ID        the partner tenant (else partnercenter:tenantId / PARTNER_CENTER_TENANT_ID)
   --client-id ID     the app registration (else partnercenter:clientId / PARTNER_CENTER_CLIENT_ID); it must
-                     allow public client flows (Authentication > Allow public client flows)
+                     allow public client flows (Authentication > Allow public client flows), and the
+                     provider then needs no partnercenter:clientSecret (Entra refuses one: AADSTS700025)
   --json             a JSON summary on standard output (not with --print-token); never the token
   -h, --help         this text
 Exit codes: 0 stored; 1 no usable token (declined, expired, consent or access missing; nothing stored);
@@ -67,7 +80,7 @@ const realDeps: LoginDeps = { sleep: (ms) => new Promise((r) => setTimeout(r, ms
 
 /** One coverage check. */
 interface Coverage {
-  what: "partnerCenter" | "graph";
+  what: "partnerCenter" | "graph" | "clientSecret";
   ok: boolean;
   detail: string;
 }
@@ -79,7 +92,11 @@ export function rotationAdvice(target: string): string {
       ` (${target}); it replaces partnercenter:refreshToken.`,
     "Then end the old token: revoke the signed-in user's sessions (Microsoft Entra admin center > Users >" +
       " Revoke sessions, or Graph POST /users/{id}/revokeSignInSessions), and run login once more.",
-    'A refresh token that is not used for 90 days expires ("Refresh tokens in the Microsoft identity platform").',
+    // "Refresh tokens in the Microsoft identity platform" (https://learn.microsoft.com/entra/identity-platform/refresh-tokens):
+    // default lifetime "90 days for all other scenarios"; each use returns a new token, which the provider keeps
+    // in memory for its run only, so the stored one is not extended by use.
+    'Refresh tokens last 90 days by default ("Refresh tokens in the Microsoft identity platform") and the provider' +
+      " does not write renewed ones back: run login again within 90 days.",
   ].join("\n");
 }
 
@@ -119,10 +136,14 @@ export async function main(
     return usage("--json and --print-token both write to standard output: use one.");
 
   let settings: Settings;
+  let clientSecret: string | undefined;
   try {
     const config = opts.stack ? (await readStackConfig(opts.stack, env)).config : {};
     // Only what the sign-in needs: a stack's existing credentials are not read, and never checked here.
     const pick = (k: string) => config[`partnercenter:${k}`];
+    // Read only to redeem the new token as the provider will (see checkClientSecret).
+    clientSecret = pick("clientSecret") || env.PARTNER_CENTER_CLIENT_SECRET || undefined;
+    registerSecret(clientSecret);
     settings = loadSettings(
       {
         endpoint: pick("endpoint"),
@@ -162,7 +183,7 @@ export async function main(
 
   const agent = commandAgent();
   try {
-    const signedIn = await signIn(agent, settings, !!opts.graph, io, deps);
+    const signedIn = await signIn(agent, settings, io, deps);
     if (typeof signedIn === "string") {
       io.err(`partner-center login: ${signedIn}`);
       return LOGIN_EXIT.failed;
@@ -174,10 +195,8 @@ export async function main(
       coverage.push(g.coverage);
       if (g.rotated) refreshToken = g.rotated;
     }
-    for (const c of coverage)
-      io.err(
-        `${c.ok ? "ok  " : "FAIL"} ${c.what === "graph" ? "Microsoft Graph" : "Partner Center"}: ${c.detail}`,
-      );
+    if (clientSecret) coverage.push(await checkClientSecret(agent, settings, refreshToken, clientSecret));
+    for (const c of coverage) io.err(`${c.ok ? "ok  " : "FAIL"} ${COVERAGE_TITLE[c.what]}: ${c.detail}`);
     const target = toStack !== undefined ? `--to-stack ${toStack}` : "--print-token";
     const summary = {
       tenantId,
@@ -223,13 +242,12 @@ export async function main(
 async function signIn(
   agent: Agent,
   s: Settings,
-  graph: boolean,
   io: CliIo,
   deps: LoginDeps,
 ): Promise<{ accessToken: string; refreshToken: string } | string> {
   const base = `${s.authority}/${encodeURIComponent(s.tenantId!)}/oauth2/v2.0`;
-  // One sign-in consents to every scope asked for; the token it returns is for the first resource (Partner Center).
-  const scope = [PARTNER_CENTER_SCOPE, ...(graph ? [GRAPH_GDAP_SCOPE] : []), "offline_access"].join(" ");
+  // One resource per request (see the top of this file): Graph comes later, from the refresh token.
+  const scope = [PARTNER_CENTER_SCOPE, "offline_access"].join(" ");
   const start = await postForm(agent, `${base}/devicecode`, { client_id: s.clientId!, scope });
   const dc = (start.json ?? {}) as Record<string, unknown>;
   if (start.status !== 200 || typeof dc.device_code !== "string" || typeof dc.user_code !== "string") {
@@ -324,11 +342,16 @@ async function checkGraph(
   const body = (r.json ?? {}) as Record<string, unknown>;
   if (r.status !== 200 || typeof body.access_token !== "string") {
     const e = entraError(r.json);
+    // AADSTS65001: nobody consented to the Graph permission for this app; the device-code sign-in asked for
+    // Partner Center only, so an administrator grants it once for the tenant.
+    const next = /AADSTS65001/.test(e.description)
+      ? " An administrator of the partner tenant must grant admin consent for the app's Microsoft Graph permission DelegatedAdminRelationship.ReadWrite.All (Entra admin center > App registrations > the app > API permissions > Grant admin consent), then run login --graph again."
+      : " Check that the app has the delegated Microsoft Graph permission DelegatedAdminRelationship.ReadWrite.All with admin consent, then run login --graph again.";
     return {
       coverage: {
         what: "graph",
         ok: false,
-        detail: `no Graph token (${e.error}): ${e.description || `HTTP ${r.status}`}. Grant the app DelegatedAdminRelationship.ReadWrite.All (admin consent), then run login --graph again.`,
+        detail: `no Graph token (${e.error}): ${e.description || `HTTP ${r.status}`}.${next}`,
       },
     };
   }
@@ -347,5 +370,49 @@ async function checkGraph(
         : `the Graph token's scope lacks DelegatedAdminRelationship.ReadWrite.All (it has: ${scopes.join(" ") || "nothing"}).`,
     },
     ...(rotated ? { rotated } : {}),
+  };
+}
+
+const COVERAGE_TITLE: Record<Coverage["what"], string> = {
+  partnerCenter: "Partner Center",
+  graph: "Microsoft Graph",
+  clientSecret: "client secret",
+};
+
+/**
+ * With a client secret configured, the provider sends it with the refresh token
+ * (`{authority}/{tenant}/oauth2/token`, `resource=https://api.partnercenter.microsoft.com`): this does the same
+ * once, so a secret Entra refuses with this public client's token (AADSTS700025) is found now, not at `pulumi up`.
+ */
+async function checkClientSecret(
+  agent: Agent,
+  s: Settings,
+  refreshToken: string,
+  clientSecret: string,
+): Promise<Coverage> {
+  const r = await postForm(agent, `${s.authority}/${encodeURIComponent(s.tenantId!)}/oauth2/token`, {
+    grant_type: "refresh_token",
+    client_id: s.clientId!,
+    client_secret: clientSecret,
+    refresh_token: refreshToken,
+    resource: "https://api.partnercenter.microsoft.com",
+  });
+  const body = (r.json ?? {}) as Record<string, unknown>;
+  const what = "clientSecret" as const;
+  if (r.status === 200 && typeof body.access_token === "string") {
+    registerSecret(body.access_token);
+    if (typeof body.refresh_token === "string") registerSecret(body.refresh_token);
+    return { what, ok: true, detail: "the token endpoint takes the refresh token with the client secret." };
+  }
+  const e = entraError(r.json);
+  const pub = /AADSTS700025/.test(e.description);
+  return {
+    what,
+    ok: false,
+    detail:
+      `the provider's token request with ${settingName("clientSecret")} was refused (${e.error}): ${e.description || `HTTP ${r.status}`}.` +
+      (pub
+        ? ` The device-code sign-in is a public client flow, and Entra takes no secret with its refresh token: unset ${settingName("clientSecret")} (pulumi config rm partnercenter:clientSecret --stack STACK, and unset PARTNER_CENTER_CLIENT_SECRET), then run login again.`
+        : ` Check ${settingName("clientSecret")}, or unset it: login's refresh token needs none.`),
   };
 }

@@ -101,3 +101,6 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
   log(stored.relationshipId, `access assignment ${id} removed.`);
 }
 export { del as delete };
+
+// The input schema, for the provider plugin's schema.json (scripts/gen-schema.js): not part of the shim contract.
+export { inputsSchema };

@@ -62,6 +62,12 @@ export function admin(
       if (typeof b.createdDateTime === "string") more.createdDateTime = b.createdDateTime;
       return reply(200, state.gdap.setStatus(decodeURIComponent(status[1]!), b.status, more));
     }
+    // An administrator's tenant-wide consent for an app's permissions ("Grant admin consent" in the portal).
+    if (path === "/_emulator/consent" && method === "POST")
+      return reply(
+        200,
+        state.deviceCodes.grantAdminConsent(json() as { clientId?: unknown; scopes?: unknown }),
+      );
     switch (`${method} ${path}`) {
       case "GET /_emulator/health":
         return reply(200, { status: "ok" });
@@ -108,6 +114,7 @@ export function admin(
             "GET /_emulator/devicecode",
             "POST /_emulator/devicecode/{userCode}/approve|decline|expire|slowdown",
             "POST /_emulator/gdap/{id}/status",
+            "POST /_emulator/consent",
             "GET|PATCH /_emulator/config",
             "POST /_emulator/tokens/expire",
             "POST /_emulator/reset",

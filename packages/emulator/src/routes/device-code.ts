@@ -10,15 +10,49 @@
  *   when `offline_access` was asked for.
  * - `slow_down` is RFC 8628 section 3.5 (the Microsoft page does not list it): polled sooner than `interval`.
  *
+ * - Scopes of more than one resource: Entra takes the device-code request and the user's sign-in, then answers
+ *   the poll with AADSTS28000 ("Provided value for the input parameter scope is not valid because it contains
+ *   more than one resource"), as reported on the page's own feedback thread (MicrosoftDocs/azure-docs issue
+ *   42565, "Authorizing multiple scopes"). A token is for one resource ("Resources and scopes", MSAL.js:
+ *   "When you have to access multiple resources, initiate a separate token request for each",
+ *   https://learn.microsoft.com/entra/msal/javascript/browser/resources-and-scopes).
+ *
  * No browser here: the admin API approves, declines or expires a pending code (admin/routes.ts), so tests drive
  * the whole flow. The consent given is kept with the refresh tokens it leads to, so a later refresh-token grant
- * for a resource nobody consented to is refused (AADSTS65001), as Entra does.
+ * for a resource nobody consented to is refused (AADSTS65001), as Entra does, unless an administrator granted
+ * consent for the app tenant-wide (the admin API's `POST /_emulator/consent`, the portal's "Grant admin consent").
  */
 import { randomBytes } from "node:crypto";
 import { aadError, missingParameter, type ApiResult } from "../results";
 
 /** `grant_type` of the device-code grant at the token endpoint. */
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+/** OpenID Connect scopes: they name no resource. */
+const OIDC = new Set(["openid", "profile", "email", "offline_access"]);
+
+/**
+ * The resources a scope list names (its scopes without the OpenID ones). A scope without a resource prefix
+ * ("User.Read") is Microsoft Graph's ("Scopes and permissions in the Microsoft identity platform").
+ */
+export function resourcesOf(scopes: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const s of scopes) {
+    if (OIDC.has(s.toLowerCase())) continue;
+    const m = /^([a-z][a-z0-9+.-]*:\/\/[^/]+)\//i.exec(s);
+    out.add((m ? m[1]! : "https://graph.microsoft.com").toLowerCase());
+  }
+  return [...out];
+}
+
+/** Entra's answer to scopes of more than one resource (the error-code table names it InvalidMultipleResourcesScope). */
+export function multipleResources(scopes: readonly string[]): ApiResult {
+  return aadError(
+    400,
+    "invalid_scope",
+    `AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scopes.join(" ")} is not valid.`,
+  );
+}
 
 /** Where a device code stands. */
 export type DeviceCodeStatus = "pending" | "approved" | "declined" | "expired" | "redeemed";
@@ -54,12 +88,37 @@ export interface DeviceCodeView {
 /** The device codes of one emulator, and the consent each refresh token carries. */
 export class DeviceCodes {
   private readonly codes = new Map<string, DeviceCode>();
-  /** Refresh token → the scopes its user consented to. Refresh tokens from other grants have none recorded. */
+  /**
+   * Refresh token → the scopes its user consented to. Only refresh tokens of a device-code sign-in (a public
+   * client flow) are recorded; refresh tokens from other grants have none.
+   */
   readonly consent = new Map<string, string[]>();
+  /** Client id → the scopes an administrator consented to for the whole tenant. */
+  readonly adminConsent = new Map<string, string[]>();
 
   reset(): void {
     this.codes.clear();
     this.consent.clear();
+    this.adminConsent.clear();
+  }
+
+  /** "Grant admin consent" for an app's permissions, as the portal's API permissions page does. */
+  grantAdminConsent(body: { clientId?: unknown; scopes?: unknown }): { clientId: string; scopes: string[] } {
+    if (typeof body.clientId !== "string" || !body.clientId) throw new Error("clientId must be a string");
+    if (!Array.isArray(body.scopes) || body.scopes.some((s) => typeof s !== "string"))
+      throw new Error("scopes must be an array of strings");
+    const scopes = [
+      ...new Set([...(this.adminConsent.get(body.clientId) ?? []), ...(body.scopes as string[])]),
+    ];
+    this.adminConsent.set(body.clientId, scopes);
+    return { clientId: body.clientId, scopes };
+  }
+
+  /** What a refresh token's user, or an administrator for its app, consented to; undefined for other grants. */
+  consentOf(refreshToken: string, clientId: string): string[] | undefined {
+    const user = this.consent.get(refreshToken);
+    if (!user) return undefined;
+    return [...new Set([...user, ...(this.adminConsent.get(clientId) ?? [])])];
   }
 
   list(): DeviceCodeView[] {
@@ -191,6 +250,8 @@ export class DeviceCodes {
         "authorization_pending",
         "AADSTS70016: The provided request has not yet been authorized by the user. The user must input their code.",
       );
+    // Only now, once the user has signed in, as Entra does (see the top of this file).
+    if (resourcesOf(c.scopes).length > 1) return multipleResources(c.scopes);
     c.status = "redeemed";
     return { scopes: c.scopes, consented: c.consented };
   }

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { aadError, header, missingParameter, type ApiResult, type Ctx } from "../results";
 import type { Store } from "../state";
-import { DEVICE_CODE_GRANT } from "./device-code";
+import { DEVICE_CODE_GRANT, multipleResources, resourcesOf } from "./device-code";
 
 const PC_RESOURCE = "https://api.partnercenter.microsoft.com";
 const GRAPH_RESOURCE = "https://graph.microsoft.com";
@@ -63,19 +63,35 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
       `AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`,
     );
   }
-  if (need.clientSecret !== undefined && form.get("client_secret") !== need.clientSecret) {
+  const refresh = form.get("refresh_token");
+  if (!refresh) return missingParameter("refresh_token");
+  // A refresh token of a device-code sign-in was issued to a public client, which holds no secret: Entra refuses
+  // one presented with it ("Microsoft Entra authentication and authorization error codes": AADSTS700025
+  // InvalidClientPublicClientWithCredential; seen on the device-code refresh in canonical/authd issue 1881).
+  const publicClient = state.deviceCodes.consent.has(refresh);
+  if (publicClient && (form.has("client_secret") || form.has("client_assertion"))) {
+    return aadError(
+      401,
+      "invalid_client",
+      "AADSTS700025: Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+    );
+  }
+  if (!publicClient && need.clientSecret !== undefined && form.get("client_secret") !== need.clientSecret) {
     return aadError(
       401,
       "invalid_client",
       "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
     );
   }
-  const refresh = form.get("refresh_token");
-  if (!refresh) return missingParameter("refresh_token");
   if (need.refreshToken !== undefined && refresh !== need.refreshToken && !state.refreshTokens.has(refresh)) {
     return aadError(400, "invalid_grant", "AADSTS70000: Provided grant is invalid or malformed.");
   }
   const audience = v2 ? form.get("scope") : form.get("resource");
+  // One resource per token request (see device-code.ts).
+  if (v2 && audience !== null) {
+    const scopes = audience.split(/\s+/).filter(Boolean);
+    if (resourcesOf(scopes).length > 1) return multipleResources(scopes);
+  }
   const graph = audience !== null && /^https:\/\/graph\.microsoft\.com\b/i.test(audience); // GDAP (issue 16)
   if (audience !== null && !/partnercenter/i.test(audience) && !graph) {
     return aadError(
@@ -85,8 +101,9 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
     );
   }
   const resource = graph ? GRAPH_RESOURCE : PC_RESOURCE;
-  // A refresh token from a device-code sign-in carries its user's consent: a resource outside it is refused.
-  const consented = state.deviceCodes.consent.get(refresh);
+  // A refresh token from a device-code sign-in carries its user's consent (and the app's admin consent): a
+  // resource outside it is refused.
+  const consented = state.deviceCodes.consentOf(refresh, clientId);
   if (consented && !consented.some((s) => s.toLowerCase().startsWith(`${resource}/`))) {
     return aadError(
       400,

@@ -39,6 +39,13 @@ export interface AuthOptions {
    * sooner is caught by Partner Center's 401, which invalidates it and asks once for a new one.
    */
   minLifetimeMs: number;
+  /**
+   * How long a token request that failed for good (every attempt timed out or was refused, or the grant was
+   * refused) is remembered (default 5 minutes): the callers that follow get the same error at once instead
+   * of each waiting out the same dead endpoint again. A hanging endpoint costs one deadline per hold, not
+   * one per caller or per batch.
+   */
+  failureHoldMs: number;
 }
 
 export const DEFAULT_AUTH: AuthOptions = {
@@ -48,7 +55,20 @@ export const DEFAULT_AUTH: AuthOptions = {
   maxAttempts: 3,
   baseDelayMs: 500,
   minLifetimeMs: 60_000,
+  failureHoldMs: 5 * 60_000,
 };
+
+/** The errors a token source threw because it could not get a token (not a Partner Center answer). */
+const tokenFailures = new WeakSet<object>();
+
+/**
+ * True for an error thrown because no access token could be had: the token endpoint unreachable, hanging or
+ * refusing the grant (also when a held failure is given again). Every later call needs a token too, so a
+ * batch command stops at the first one.
+ */
+export function isTokenFailure(e: unknown): boolean {
+  return typeof e === "object" && e !== null && tokenFailures.has(e);
+}
 
 const tokenResponse = z.object({
   access_token: z.string().min(1),
@@ -83,6 +103,8 @@ export class TokenSource {
   // GDAP (issue 16): tokens and token requests keyed by resource (Partner Center, Microsoft Graph).
   private readonly cached = new Map<string, { token: string; renewAt: number }>();
   private readonly inflight = new Map<string, Promise<string>>();
+  /** The last failure per resource, given again to callers until `until`. */
+  private readonly failed = new Map<string, { error: Error; until: number }>();
   /** Token requests sent (attempts included). */
   requests = 0;
 
@@ -114,9 +136,26 @@ export class TokenSource {
     assertCredentials(this.settings);
     const cached = this.cached.get(resource);
     if (cached && Date.now() < cached.renewAt) return cached.token;
+    const failed = this.failed.get(resource);
+    if (failed && Date.now() < failed.until) throw failed.error;
     let inflight = this.inflight.get(resource);
     if (!inflight) {
-      inflight = this.fetchToken(resource).finally(() => this.inflight.delete(resource));
+      inflight = this.fetchToken(resource)
+        .then(
+          (token) => {
+            this.failed.delete(resource);
+            return token;
+          },
+          (e: unknown) => {
+            if (e instanceof Error) {
+              tokenFailures.add(e);
+              if (this.o.failureHoldMs > 0)
+                this.failed.set(resource, { error: e, until: Date.now() + this.o.failureHoldMs });
+            }
+            throw e;
+          },
+        )
+        .finally(() => this.inflight.delete(resource));
       this.inflight.set(resource, inflight);
     }
     // One caller giving up must not cancel the request the others share.

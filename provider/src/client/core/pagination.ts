@@ -39,8 +39,22 @@ export async function listAll<T>(
   transport: Transport,
   req: ListRequest<T>,
 ): Promise<{ item: T; raw: unknown }[]> {
-  const { keepRaw, ...base } = req;
   const out: { item: T; raw: unknown }[] = [];
+  for await (const page of pagesOf(transport, req)) out.push(...page);
+  return out;
+}
+
+/**
+ * The pages of a collection one at a time, with every check of {@link listAll}: for a caller that must not
+ * hold a whole list (an export of every customer). The totalCount check runs after the last page, so a caller
+ * that writes as it reads must treat its output as incomplete until the iteration ends without an error.
+ */
+export async function* pagesOf<T>(
+  transport: Transport,
+  req: ListRequest<T>,
+): AsyncGenerator<{ item: T; raw: unknown }[], void, void> {
+  const { keepRaw, ...base } = req;
+  let received = 0;
   const schema = req.schema;
   const { maxListItems, maxListBytes } = transport.limits;
   const seen = new Set<string>();
@@ -62,12 +76,13 @@ export async function listAll<T>(
     const ctx = { requestId: res.requestId, correlationId: res.correlationId, operation: `GET ${req.path}` };
     bytes += res.bytes;
     if (bytes > maxListBytes) throw new ListTooLargeError("maxListBytes", maxListBytes, req.path, ctx);
-    if (out.length + res.data.items.length > maxListItems) {
+    if (received + res.data.items.length > maxListItems) {
       throw new ListTooLargeError("maxListItems", maxListItems, req.path, ctx);
     }
     announced = Math.max(announced, res.data.totalCount ?? 0);
     const rawItems = keepRaw ? rawItemsOf(res.raw) : [];
-    res.data.items.forEach((item, i) => out.push({ item, raw: rawItems[i] }));
+    const items = res.data.items.map((item, i) => ({ item, raw: rawItems[i] }));
+    received += items.length;
     const link = res.data.links?.next;
     next = undefined;
     if (link) {
@@ -104,11 +119,12 @@ export async function listAll<T>(
         customerId: req.customerId,
       };
     }
+    yield items;
   }
-  if (announced > out.length) {
+  if (announced > received) {
     // totalCount counts at least the items of its page: more than we received means items are missing.
     throw new ResponseValidationError(
-      `Partner Center's list ${req.path} announced ${announced} items (totalCount) but sent ${out.length} across all pages; a list that does not add up is not trusted, and nothing was changed.`,
+      `Partner Center's list ${req.path} announced ${announced} items (totalCount) but sent ${received} across all pages; a list that does not add up is not trusted, and nothing was changed.`,
       {
         requestId: last?.requestId,
         correlationId: last?.correlationId,
@@ -117,7 +133,6 @@ export async function listAll<T>(
       },
     );
   }
-  return out;
 }
 
 /** A page of a collection, as {@link collectionSchema} in schemas.ts parses it. */

@@ -19,6 +19,7 @@
  * longer than what is left of the deadline fails at once as throttled, naming the wait (waiting it out could
  * only end in a timeout), and so does a request whose scope is closed that long.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { request, type Dispatcher } from "undici";
 import type { z } from "zod";
@@ -77,6 +78,41 @@ export interface RequestOptions {
    * (the correlation id is new for every call; the last one names the attempt whose answer counted).
    */
   onIds?: (ids: SentIds) => void;
+  /** See {@link TransportRequest.beforeSend}. */
+  beforeSend?: WriteHook;
+}
+
+/**
+ * Awaited before each attempt of a write (any method but GET) is sent, with the ids that attempt will send.
+ * The audit trail writes its `intent` record here: if the hook throws, that attempt is not sent.
+ */
+export type WriteHook = (ids: SentIds) => Promise<void>;
+
+const ambientWriteHook = new AsyncLocalStorage<WriteHook>();
+
+/**
+ * Runs `fn` with `hook` as the {@link WriteHook} of every write it sends that has none of its own: for a
+ * client whose methods take no request options (the Graph client), so that its writes are on record before
+ * they are sent.
+ */
+export function withWriteHook<T>(hook: WriteHook, fn: () => Promise<T>): Promise<T> {
+  return ambientWriteHook.run(hook, fn);
+}
+
+let writesStoppedBecause: string | undefined;
+
+/**
+ * From now on, no write (any method but GET) is sent by any transport of this process, retries included:
+ * each fails with {@link ConnectionError} naming `reason`. Reads go on. For a provider process whose
+ * engine is gone: nobody is left to record or act on what a new write would do.
+ */
+export function stopWrites(reason: string): void {
+  writesStoppedBecause ??= reason;
+}
+
+/** Why writes were stopped, if they were ({@link stopWrites}). */
+export function writesStopped(): string | undefined {
+  return writesStoppedBecause;
 }
 
 /** What one attempt sent: the audit trail records it for each write, as sent rather than rebuilt. */
@@ -104,6 +140,11 @@ export interface TransportRequest<T> {
    * every call, retries included, so the last call names the attempt whose answer counted.
    */
   onIds?: ((ids: SentIds) => void) | undefined;
+  /**
+   * Awaited before each attempt of a write with the ids it will send (the audit trail's `intent`); when
+   * absent, the hook of an enclosing {@link withWriteHook}. If it throws, that attempt is not sent.
+   */
+  beforeSend?: WriteHook | undefined;
   signal?: AbortSignal | undefined;
   /** The customer this request is about: the pacing scope for per-customer throttling. */
   customerId?: string | undefined;
@@ -193,13 +234,27 @@ export class Transport {
           attempts: attempt,
           mayHaveApplied: applied,
         };
-        // AUDIT HOOK (issue 17): what this attempt sends.
-        req.onIds?.({
+        const ids: SentIds = {
           method: req.method,
           path: url.pathname,
           requestId,
           correlationId: actx.correlationId!,
-        });
+        };
+        // AUDIT HOOK (issue 17): what this attempt sends.
+        req.onIds?.(ids);
+        if (req.method !== "GET") {
+          const stopped = writesStopped();
+          if (stopped !== undefined) {
+            throw new ConnectionError(`${operation} was not sent: ${stopped}.`, {
+              ...actx,
+              attempts: attempt - 1,
+              action: "Nothing more is sent by this process. Run the command again.",
+            });
+          }
+          // Write-ahead: the record of this attempt is on disk before it is sent.
+          const hook = req.beforeSend ?? ambientWriteHook.getStore();
+          if (hook) await hook(ids);
+        }
         try {
           outcome = await this.attempt(req, url, body, actx, overall, renewed, started);
         } catch (e) {

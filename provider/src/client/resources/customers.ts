@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { collectionSchema, customerSchema } from "../core/schemas";
-import { listAll } from "../core/pagination";
+import { pagesOf } from "../core/pagination";
 import { pathSegment } from "../core/path";
 import type { Transport } from "../core/transport";
 import type { RequestOptions } from "../core/transport";
@@ -62,13 +62,21 @@ export function customersApi(t: Transport) {
 
     /** Every customer of the partner (every page). */
     async list(o: RequestOptions = {}): Promise<Customer[]> {
-      const items = await listAll(t, {
+      const out: Customer[] = [];
+      for await (const page of this.pages(o)) out.push(...page);
+      return out;
+    },
+
+    /** Every customer of the partner, one page at a time (for callers that must not hold the whole list). */
+    async *pages(o: RequestOptions = {}): AsyncGenerator<Customer[], void, void> {
+      for await (const page of pagesOf(t, {
         ...o,
         path: "/v1/customers",
         query: { size: String(CUSTOMER_PAGE_SIZE) },
         schema: collectionSchema(customerSchema),
-      });
-      return items.map(({ item }) => toCustomer(item));
+      })) {
+        yield page.map(({ item }) => toCustomer(item));
+      }
     },
 
     /**

@@ -1,0 +1,201 @@
+/**
+ * `estate plan`: the estate file against the stack's state and the live partner, read only. Who would be
+ * adopted, who offboarded (and whether each removal can go ahead now, with its blockers and their dates), entries
+ * that left the file without being marked, and GDAP relationships to request or end.
+ */
+import type { PartnerCenterClient } from "../client";
+import type { RemovalBlocker } from "../errors";
+import { printable } from "../errors";
+import { assessReadiness, describeBlocker, describeClass, isGoneAnswer, nextStep } from "../relationship";
+import type { Estate } from "./format";
+import { declare } from "./plan-names";
+
+export const RESELLER_TYPE = "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship";
+export const GDAP_TYPE = "pulumi-nodejs:dynamic/partnercenter:DelegatedAdminRelationship";
+export const ACCESS_TYPE = "pulumi-nodejs:dynamic/partnercenter:DelegatedAdminAccessAssignment";
+
+/** A resource of `pulumi stack export` (the fields read here). */
+export interface StateResource {
+  urn: string;
+  type: string;
+  protect?: boolean;
+  outputs?: Record<string, unknown>;
+}
+
+/** The resources of a `pulumi stack export` document. */
+export function stateResources(doc: unknown): StateResource[] {
+  const d = doc as { deployment?: { resources?: StateResource[] } } | undefined;
+  return d?.deployment?.resources ?? [];
+}
+
+const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+export interface PlanRow {
+  name: string;
+  customerId: string;
+  companyName?: string | undefined;
+  action: "adopt" | "invite" | "offboard" | "alreadyRemoved" | "notInFile" | "gone" | "unreadable";
+  /** For an offboarding: can it go ahead now. */
+  removable?: boolean;
+  blockers?: (RemovalBlocker & { nextStep: string })[];
+  /** The URNs `estate unprotect` lifts protection from (offboarding only). */
+  urns?: string[];
+  error?: string;
+}
+export interface GdapRow {
+  customer: string;
+  displayName: string;
+  action: "request" | "end";
+}
+export interface Plan {
+  customers: PlanRow[];
+  gdap: GdapRow[];
+  unchanged: number;
+}
+
+/** The URNs of a customer's resources in the state: its reseller relationship, GDAP relationships, assignments. */
+export function urnsOf(resources: readonly StateResource[], customerId: string): string[] {
+  const rels = resources.filter(
+    (r) => (r.type === RESELLER_TYPE || r.type === GDAP_TYPE) && r.outputs?.customerId === customerId,
+  );
+  const relIds = new Set(rels.map((r) => String(r.outputs?.relationshipId ?? "")));
+  const access = resources.filter(
+    (r) => r.type === ACCESS_TYPE && relIds.has(String(r.outputs?.relationshipId ?? "-")),
+  );
+  return [...rels, ...access].map((r) => r.urn);
+}
+
+/** Computes the plan. Reads the stack's state (given) and Partner Center; changes nothing. */
+export async function planEstate(
+  client: PartnerCenterClient,
+  estate: Estate,
+  resources: readonly StateResource[],
+): Promise<Plan> {
+  const decl = declare(estate);
+  const inState = new Map<string, StateResource>();
+  for (const r of resources) {
+    if (r.type === RESELLER_TYPE && typeof r.outputs?.customerId === "string")
+      inState.set(r.outputs.customerId, r);
+  }
+  const gdapInState = new Set(
+    resources
+      .filter((r) => r.type === GDAP_TYPE)
+      .map((r) => `${String(r.outputs?.customerId)}\n${String(r.outputs?.displayName).toLowerCase()}`),
+  );
+  const rows: PlanRow[] = [];
+  const gdap: GdapRow[] = [];
+  let unchanged = 0;
+  for (const c of decl) {
+    const row = { name: c.name, customerId: c.customerId, companyName: c.companyName };
+    const held = inState.get(c.customerId);
+    if (c.disposition === "gone") {
+      if (held) rows.push({ ...row, action: "gone" });
+      continue;
+    }
+    if (c.disposition === "offboard") {
+      if (!held) {
+        rows.push({ ...row, action: "alreadyRemoved" });
+        continue;
+      }
+      try {
+        const r = await assessReadiness(client, c.customerId);
+        rows.push({
+          ...row,
+          companyName: r.customer?.companyName ?? c.companyName,
+          action: r.gone ? "alreadyRemoved" : "offboard",
+          removable: r.gone || r.removable,
+          blockers: r.blockers.map((b) => ({ ...b, nextStep: nextStep(b) })),
+          urns: urnsOf(resources, c.customerId),
+        });
+      } catch (e) {
+        rows.push({ ...row, action: "unreadable", error: e instanceof Error ? e.message : String(e) });
+      }
+      for (const r of resources.filter(
+        (x) => x.type === GDAP_TYPE && x.outputs?.customerId === c.customerId,
+      )) {
+        gdap.push({ customer: c.name, displayName: String(r.outputs?.displayName), action: "end" });
+      }
+      continue;
+    }
+    for (const r of c.relationships) {
+      if (!gdapInState.has(`${c.customerId}\n${r.displayName.toLowerCase()}`)) {
+        gdap.push({ customer: c.name, displayName: r.displayName, action: "request" });
+      }
+    }
+    if (held) {
+      unchanged++;
+      continue;
+    }
+    try {
+      const live = await client.customers.get(c.customerId);
+      rows.push({
+        ...row,
+        companyName: live.companyName ?? c.companyName,
+        action: live.relationshipToPartner === "reseller" ? "adopt" : "invite",
+      });
+    } catch (e) {
+      if (isGoneAnswer(e)) rows.push({ ...row, action: "invite" });
+      else rows.push({ ...row, action: "unreadable", error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  const declared = new Set(decl.map((d) => d.customerId));
+  for (const [id, r] of inState) {
+    if (!declared.has(id)) rows.push({ name: nameOf(r.urn), customerId: id, action: "notInFile" });
+  }
+  return { customers: rows, gdap, unchanged };
+}
+
+/** True when the plan changes nothing. */
+export const nothingToDo = (p: Plan) => p.customers.length === 0 && p.gdap.length === 0;
+
+const WORDS: Record<PlanRow["action"], string> = {
+  adopt: "adopt (already a reseller customer: no write)",
+  invite: "not a reseller customer yet: `pulumi up` fails with the invitation link",
+  offboard: "offboard",
+  alreadyRemoved: "already removed",
+  notInFile:
+    "not in the estate file: stays (protected); `pulumi up` refuses to delete it. Restore the entry, or set state: offboard",
+  gone: "gone from Partner Center: `pulumi refresh` drops it from the stack",
+  unreadable: "could not be checked",
+};
+
+function lines(p: Plan, md: boolean): string[] {
+  const out: string[] = [];
+  const b = (s: string) => (md ? `**${s}**` : s);
+  const code = (s: string) => (md ? `\`${s}\`` : s);
+  for (const r of p.customers) {
+    const who = `${code(printable(r.name))} (${printable(r.companyName ?? r.customerId)})`;
+    let verdict = WORDS[r.action];
+    if (r.action === "offboard") verdict = r.removable ? "offboard: removable now" : b("offboard: BLOCKED");
+    if (r.action === "notInFile" || r.action === "unreadable") verdict = b(verdict);
+    out.push(`${md ? "- " : "  "}${who}: ${verdict}${r.error ? `: ${printable(r.error)}` : ""}`);
+    for (const x of r.blockers ?? []) {
+      out.push(
+        `${md ? "  - " : "      "}${describeBlocker(x, "words")} ${describeClass(x)}: ${printable(x.nextStep)}`,
+      );
+    }
+  }
+  for (const g of p.gdap) {
+    const what = g.action === "request" ? "request GDAP relationship" : "end GDAP relationship";
+    out.push(`${md ? "- " : "  "}${code(printable(g.customer))}: ${what} "${printable(g.displayName)}"`);
+  }
+  return out;
+}
+
+/** The plan as text, or Markdown for a pull-request comment. */
+export function formatPlan(p: Plan, markdown: boolean): string {
+  const count = (a: PlanRow["action"]) => p.customers.filter((r) => r.action === a).length;
+  const blocked = p.customers.filter((r) => r.action === "offboard" && !r.removable).length;
+  const summary = `${count("adopt") + count("invite")} to adopt, ${count("offboard")} to offboard (${blocked} blocked), ${p.gdap.length} GDAP changes, ${p.unchanged} unchanged.`;
+  if (markdown) {
+    return [
+      "### Partner Center estate plan",
+      "",
+      nothingToDo(p) ? "Nothing to do." : summary,
+      ...(nothingToDo(p) ? [] : ["", ...lines(p, true)]),
+    ].join("\n");
+  }
+  return nothingToDo(p)
+    ? `Nothing to do (${p.unchanged} unchanged).`
+    : [summary, ...lines(p, false)].join("\n");
+}

@@ -1,0 +1,111 @@
+/**
+ * The plugin's provider configuration: which keys exist, CheckConfig's rules, and the bridge from the engine's
+ * ConfigureRequest to the `configure(req)` every dynamic module already has (so settings are read by one code).
+ */
+import { SETTING_KEYS, type ConfigureRequest } from "../configuration";
+import { ConfigurationError } from "../errors";
+import { GRAPH_ENDPOINT_KEY, loadGraphEndpoint } from "../gdap/graph-settings";
+import { loadSettings } from "../settings";
+import { UNKNOWN } from "../dynamic-common";
+
+/** Every `partnercenter:` config key the provider reads. */
+export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, GRAPH_ENDPOINT_KEY];
+
+/** Inputs the engine itself adds to a provider's inputs: never ours to refuse. */
+const ENGINE_KEYS = new Set(["version", "pluginDownloadURL"]);
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A value without the engine's secret wrappers (`{<sig>: <secret sig>, value}`), at any depth. */
+export function unwrapSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v !== null && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SECRET_SIG_KEY] === SECRET_SIG) return unwrapSecrets(o.value);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
+}
+
+/** Config values as the settings read them: strings (a program or YAML may pass a number or a boolean). */
+function asString(v: unknown): string | undefined {
+  const u = unwrapSecrets(v);
+  if (typeof u === "string") return u;
+  if (typeof u === "number" || typeof u === "boolean") return String(u);
+  return undefined;
+}
+
+/**
+ * The provider's inputs as a `partnercenter:<key>` map. The engine sends the provider's inputs in `args` with bare
+ * keys (stack config `partnercenter:endpoint` becomes `endpoint` for the default provider; an explicit provider's
+ * own inputs likewise), and the same config in `variables` as `partnercenter:config:<key>`: `args` wins.
+ */
+export function configMap(
+  args: Record<string, unknown>,
+  variables: ReadonlyMap<string, string> | Iterable<[string, string]> = [],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of variables) {
+    const m = /^partnercenter:(?:config:)?(.+)$/.exec(k);
+    if (m && CONFIG_KEYS.includes(m[1]!)) out.set(`partnercenter:${m[1]!}`, v);
+  }
+  for (const [k, v] of Object.entries(args)) {
+    const s = asString(v);
+    if (CONFIG_KEYS.includes(k) && s !== undefined && s !== UNKNOWN) out.set(`partnercenter:${k}`, s);
+  }
+  return out;
+}
+
+/** The request the dynamic modules' `configure` takes. */
+export function configureRequest(config: Map<string, string>): ConfigureRequest {
+  return { config: { get: (key) => config.get(key) } };
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The known key closest to `key` (case-insensitive). */
+export function closestKey(key: string): string {
+  const k = key.toLowerCase();
+  return [...CONFIG_KEYS].sort((a, b) => distance(k, a.toLowerCase()) - distance(k, b.toLowerCase()))[0]!;
+}
+
+/**
+ * CheckConfig: an unknown key fails with the closest known one; malformed values fail with the settings' own
+ * message (never a secret's value). Unknown values (preview) are not checked.
+ */
+export function checkConfig(news: Record<string, unknown>): { property: string; reason: string }[] {
+  const failures: { property: string; reason: string }[] = [];
+  for (const k of Object.keys(news)) {
+    if (CONFIG_KEYS.includes(k) || ENGINE_KEYS.has(k)) continue;
+    failures.push({
+      property: k,
+      reason: `unknown configuration key partnercenter:${k}: did you mean partnercenter:${closestKey(k)}? The keys are ${CONFIG_KEYS.map((c) => `partnercenter:${c}`).join(", ")}.`,
+    });
+  }
+  if (failures.length > 0) return failures;
+  if (Object.values(news).some((v) => unwrapSecrets(v) === UNKNOWN)) return failures;
+  const config = Object.fromEntries(configMap(news));
+  for (const check of [() => loadSettings(config), () => loadGraphEndpoint(config)]) {
+    try {
+      check();
+    } catch (e) {
+      if (!(e instanceof ConfigurationError)) throw e;
+      failures.push({ property: "", reason: e.message });
+    }
+  }
+  return failures;
+}

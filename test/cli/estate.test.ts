@@ -1,0 +1,225 @@
+/**
+ * `partner-center estate` against the emulator: export (names, order, merge, GDAP), plan (adopt, nothing to
+ * do, blocked offboarding, Markdown, entries missing from the file) and unprotect (only the named entries).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { main } from "../../provider/src/cli/estate";
+import { nameCustomers } from "../../provider/src/estate/export";
+import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "../../packages/emulator/src";
+
+let emulator: Emulator;
+let env: NodeJS.ProcessEnv;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ throttle: false });
+  env = {
+    PARTNER_CENTER_ENDPOINT: emulator.url,
+    PARTNER_CENTER_AUTHORITY: emulator.url,
+    PARTNER_CENTER_GRAPH_ENDPOINT: emulator.url,
+    PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
+    PARTNER_CENTER_CLIENT_ID: "pipeline",
+    PARTNER_CENTER_REFRESH_TOKEN: "pipeline-refresh-token",
+    PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "true",
+  };
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(() => {
+  emulator.reset();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-cli-"));
+});
+
+async function run(argv: string[], pulumi?: (a: string[]) => Promise<string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(
+    argv,
+    { out: (s) => out.push(s), err: (s) => err.push(s), ...(pulumi && { pulumi }) },
+    env,
+  );
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+const read = (f: string) => JSON.parse(fs.readFileSync(f, "utf8"));
+const writes = () => emulator.requests().filter((r) => r.method !== "GET");
+
+/** A `pulumi stack export` document holding these customers' reseller relationships (protected). */
+function stateWith(customers: { name: string; customerId: string }[]) {
+  return {
+    deployment: {
+      resources: customers.map((c) => ({
+        urn: `urn:pulumi:dev::p::partnercenter:index:Estate$pulumi-nodejs:dynamic/partnercenter:ResellerRelationship::${c.name}`,
+        type: "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship",
+        protect: true,
+        outputs: { customerId: c.customerId },
+      })),
+    },
+  };
+}
+
+test("export: every reseller customer, named from its company, sorted, protected by default; nothing written", async () => {
+  const out = path.join(dir, "estate.json");
+  const r = await run(["export", "--out", out]);
+  expect(r.code).toBe(0);
+  const doc = read(out);
+  expect(doc.version).toBe(1);
+  expect(doc.$schema).toMatch(/estate\.v1\.json$/);
+  const names = doc.customers.map((c: { name: string }) => c.name);
+  expect(names).toEqual([...names].sort());
+  expect(doc.customers.find((c: { customerId: string }) => c.customerId === ID.clean)).toMatchObject({
+    name: "contoso-clean-ltd",
+    companyName: "Contoso Clean Ltd",
+  });
+  // Not a reseller customer: not exported.
+  expect(doc.customers.some((c: { customerId: string }) => c.customerId === ID.noRelationship)).toBe(false);
+  expect(doc.customers.every((c: { state?: string }) => c.state === undefined)).toBe(true);
+  expect(r.out).toMatch(/customers \(\d+ new, 0 gone/);
+  expect(writes()).toEqual([]);
+  // A second export is the same file, byte for byte.
+  const again = path.join(dir, "again.json");
+  await run(["export", "--out", again]);
+  expect(fs.readFileSync(again, "utf8")).toBe(fs.readFileSync(out, "utf8"));
+});
+
+test("names: collisions get the id's first digits whatever the listing order", () => {
+  const a = { id: "aaaaaaaa-0000-4000-8000-000000000001", companyName: "Contoso Ltd." };
+  const b = { id: "bbbbbbbb-0000-4000-8000-000000000002", companyName: "Contoso, Ltd" };
+  const one = nameCustomers([a, b], new Set());
+  const two = nameCustomers([b, a], new Set());
+  expect([...one].sort()).toEqual([...two].sort());
+  expect(one.get(a.id)).toBe("contoso-ltd-aaaaaaaa");
+  expect(nameCustomers([a], new Set(["contoso-ltd"])).get(a.id)).toBe("contoso-ltd-aaaaaaaa");
+});
+
+test("export --merge keeps the user's fields and templates, adds new customers and marks those gone", async () => {
+  const merge = path.join(dir, "mine.json");
+  fs.writeFileSync(
+    merge,
+    JSON.stringify({
+      version: 1,
+      gdapTemplates: { helpdesk: { duration: "P730D", roles: ["729827e3-9c14-49f7-bb1b-9608f156bbb8"] } },
+      customers: [
+        { name: "my-contoso", customerId: ID.clean, suspendActiveSubscriptions: true, state: "offboard" },
+        { name: "left-us", customerId: "9f9f9f9f-0000-4000-8000-000000000001" },
+      ],
+    }),
+  );
+  const out = path.join(dir, "merged.json");
+  const r = await run(["export", "--merge", merge, "--out", out, "--json"]);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.out)).toMatchObject({ gone: 1 });
+  const doc = read(out);
+  expect(doc.gdapTemplates.helpdesk.duration).toBe("P730D");
+  const byName = Object.fromEntries(doc.customers.map((c: { name: string }) => [c.name, c]));
+  expect(byName["my-contoso"]).toMatchObject({ suspendActiveSubscriptions: true, state: "offboard" });
+  expect(byName["left-us"].goneFromPartnerCenter).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  expect(Object.keys(byName).some((n) => n.startsWith("fabrikam"))).toBe(true);
+});
+
+test("export --gdap lists each customer's live relationships", async () => {
+  const out = path.join(dir, "gdap.json");
+  const r = await run(["export", "--gdap", "--out", out]);
+  expect(r.code).toBe(0);
+  expect(read(out).customers.length).toBeGreaterThan(0);
+  expect(writes()).toEqual([]);
+});
+
+test("plan: an empty stack adopts every customer; a stack holding them all has nothing to do", async () => {
+  const estate = path.join(dir, "estate.json");
+  await run(["export", "--out", estate]);
+  const empty = path.join(dir, "empty.json");
+  fs.writeFileSync(empty, JSON.stringify(stateWith([])));
+  const first = await run(["plan", "--estate", estate, "--state", empty]);
+  expect(first.code).toBe(0);
+  expect(first.out).toMatch(/contoso-clean-ltd.*adopt/);
+  const full = path.join(dir, "full.json");
+  fs.writeFileSync(full, JSON.stringify(stateWith(read(estate).customers)));
+  const second = await run(["plan", "--estate", estate, "--state", full, "--markdown"]);
+  expect(second.code).toBe(0);
+  expect(second.out).toContain("Nothing to do.");
+  expect(writes()).toEqual([]);
+});
+
+test("plan: an offboarding shows whether it can go ahead and what blocks it; a dropped entry is flagged", async () => {
+  const estate = path.join(dir, "estate.json");
+  fs.writeFileSync(
+    estate,
+    JSON.stringify({
+      version: 1,
+      customers: [
+        { name: "contoso", customerId: ID.clean, state: "offboard" },
+        { name: "litware", customerId: ID.reservedInstance, state: "offboard" },
+      ],
+    }),
+  );
+  const state = path.join(dir, "state.json");
+  fs.writeFileSync(
+    state,
+    JSON.stringify(
+      stateWith([
+        { name: "contoso", customerId: ID.clean },
+        { name: "litware", customerId: ID.reservedInstance },
+        { name: "northwind", customerId: ID.inactiveOnly },
+      ]),
+    ),
+  );
+  const r = await run(["plan", "--estate", estate, "--state", state, "--markdown"]);
+  expect(r.code).toBe(1);
+  expect(r.out).toMatch(/`contoso`.*offboard: removable now/);
+  expect(r.out).toMatch(/`litware`.*\*\*offboard: BLOCKED\*\*/);
+  expect(r.out).toMatch(/reservation|reserved/i);
+  expect(r.out).toMatch(/`northwind`.*not in the estate file/);
+  const json = JSON.parse((await run(["plan", "--estate", estate, "--state", state, "--json"])).out);
+  expect(json.customers.find((c: { name: string }) => c.name === "contoso").urns).toHaveLength(1);
+  expect(writes()).toEqual([]);
+});
+
+test("unprotect: only the entries marked offboard, through pulumi state unprotect", async () => {
+  const estate = path.join(dir, "estate.json");
+  fs.writeFileSync(
+    estate,
+    JSON.stringify({
+      version: 1,
+      customers: [
+        { name: "contoso", customerId: ID.clean, state: "offboard" },
+        { name: "northwind", customerId: ID.inactiveOnly },
+      ],
+    }),
+  );
+  const calls: string[][] = [];
+  const doc = stateWith([
+    { name: "contoso", customerId: ID.clean },
+    { name: "northwind", customerId: ID.inactiveOnly },
+  ]);
+  const r = await run(["unprotect", "--estate", estate, "--stack", "dev"], async (a) => {
+    calls.push(a);
+    return a[0] === "stack" ? JSON.stringify(doc) : "";
+  });
+  expect(r.code).toBe(0);
+  const unprotects = calls.filter((c) => c[0] === "state");
+  expect(unprotects).toHaveLength(1);
+  expect(unprotects[0]).toEqual([
+    "state",
+    "unprotect",
+    "--yes",
+    "--stack",
+    "dev",
+    doc.deployment.resources[0]!.urn,
+  ]);
+});
+
+test("usage and settings errors exit 2 and name the problem; no secret is printed", async () => {
+  expect((await run(["plan"])).code).toBe(2);
+  expect((await run(["frobnicate"])).err).toContain('unknown command "frobnicate"');
+  const bad = path.join(dir, "bad.json");
+  fs.writeFileSync(bad, JSON.stringify({ version: 1, customers: [{ name: "x", customerId: "nope" }] }));
+  const r = await run(["plan", "--estate", bad, "--state", bad]);
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(/customers\[0\] \(x\)\.customerId/);
+  expect(r.err + r.out).not.toContain("pipeline-refresh-token");
+  expect((await run(["--help"])).out).toMatch(/Exit code: 0/);
+});

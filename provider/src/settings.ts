@@ -1,6 +1,6 @@
 /**
  * Settings: each from stack config `partnercenter:<key>` (or a bare `<key>`), else its environment variable,
- * else its default (shared/design.md, "Settings").
+ * else its default (docs/installation-configuration.md#configuration).
  *
  * What is checked when:
  * - {@link loadSettings} checks the shape of every value (URLs, the https rule, numbers) and throws at once:
@@ -32,7 +32,7 @@ export interface Settings {
   maxRequestsPerMinute?: number | undefined;
   /** Requests in flight at once in this process. */
   maxConcurrency: number;
-  /** AUDIT (issue 17): the audit trail file (JSON lines), as configured; resolved by audit.ts. None by default. */
+  /** Audit trail: the audit trail file (JSON lines), as configured; resolved by audit.ts. None by default. */
   auditLog?: string | undefined;
   /**
    * Allows credentials to be sent to a loopback endpoint or authority (the emulator). Off by default: a stack
@@ -48,7 +48,7 @@ interface SettingSpec {
   secret: boolean;
 }
 
-/** The settings table of shared/design.md. */
+/** The settings table (docs/installation-configuration.md#configuration). */
 export const SETTINGS: Readonly<Record<keyof Settings, SettingSpec>> = {
   endpoint: { env: "PARTNER_CENTER_ENDPOINT", secret: false },
   authority: { env: "PARTNER_CENTER_AUTHORITY", secret: false },
@@ -59,7 +59,7 @@ export const SETTINGS: Readonly<Record<keyof Settings, SettingSpec>> = {
   accessToken: { env: "PARTNER_CENTER_ACCESS_TOKEN", secret: true },
   maxRequestsPerMinute: { env: "PARTNER_CENTER_MAX_REQUESTS_PER_MINUTE", secret: false },
   maxConcurrency: { env: "PARTNER_CENTER_MAX_CONCURRENCY", secret: false },
-  auditLog: { env: "PARTNER_CENTER_AUDIT_LOG", secret: false }, // AUDIT (issue 17)
+  auditLog: { env: "PARTNER_CENTER_AUDIT_LOG", secret: false },
   allowLoopbackWithCredentials: { env: "PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS", secret: false },
 };
 
@@ -169,7 +169,7 @@ const schema = z.object({
     1024,
     `leave it unset for the default ${DEFAULTS.maxConcurrency}`,
   ),
-  // AUDIT (issue 17): a file path; audit.ts resolves a relative one against the provider host's cwd.
+  // Audit trail: a file path; audit.ts resolves a relative one against the provider host's cwd.
   auditLog: z
     .string()
     .refine((p) => !p.includes("\0"), { message: `${settingName("auditLog")} must be a file path.` })
@@ -223,7 +223,7 @@ export function loadSettings(
     if (s[k] !== undefined) out[k] = s[k];
   }
   if (s.maxRequestsPerMinute !== undefined) out.maxRequestsPerMinute = s.maxRequestsPerMinute;
-  if (s.auditLog !== undefined) out.auditLog = s.auditLog; // AUDIT (issue 17)
+  if (s.auditLog !== undefined) out.auditLog = s.auditLog;
   if (s.allowLoopbackWithCredentials) out.allowLoopbackWithCredentials = true;
   const loopback = (["endpoint", "authority"] as const).filter((k) =>
     isLoopbackHost(new URL(out[k]).hostname),

@@ -4,7 +4,7 @@
  * fault, route match (routes/index.ts), authentication, throttle, idempotency replay, the handler, then the
  * answer (respond.ts). `server.ts` listens and closes; the store is state.ts.
  *
- * Behaviour follows /work/shared/partner-center-api.md ("the doc" below); where Microsoft documents
+ * Behaviour follows Microsoft's pages as docs/design/partner-center-contract.md sums them up ("the doc" below); where Microsoft documents
  * nothing, the choice made here is marked "emulator's choice".
  *
  * ## API routes (Authorization: Bearer <token> required; every answer carries MS-RequestId,
@@ -58,7 +58,7 @@ import type * as http from "node:http";
 import { randomUUID } from "node:crypto";
 import { admin } from "./admin/routes";
 import { authenticate } from "./auth";
-import { isGraphPath } from "./graph"; // GDAP (issue 16)
+import { isGraphPath } from "./graph";
 import { deliver, destroy, earlyFault, send } from "./respond";
 import { header, isResult, throttled, type ApiResult, type Ctx } from "./results";
 import { graphDispatch } from "./routes/graph";
@@ -197,7 +197,7 @@ export async function api(
 }
 
 export function dispatch(state: Store, ctx: Ctx): ApiResult {
-  if (isGraphPath(ctx.path)) return graphDispatch(state, ctx); // GDAP (issue 16)
+  if (isGraphPath(ctx.path)) return graphDispatch(state, ctx);
   const route = matchRoute(ctx.method, ctx.path);
   if (isResult(route)) return route;
   const { handler, params } = route;

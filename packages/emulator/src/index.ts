@@ -1,6 +1,6 @@
 /**
  * The Partner Center emulator: a loopback HTTP server that behaves like Partner Center and its token
- * endpoint, as described in partner-center-api.md, for tests, demos, benchmarks and users' own
+ * endpoint, as docs/design/partner-center-contract.md describes it, for tests, demos, benchmarks and users' own
  * pipelines. What LocalStack is to AWS. See the package's README.md and the TSDoc of app.ts for the
  * routes, the admin API and the emulator's choices where Microsoft documents nothing.
  *
@@ -47,4 +47,4 @@ export { FAULT_KINDS, type Fault, type FaultKind, type FaultMatch } from "./faul
 export { DEFAULT_THROTTLE, type ThrottleConfig } from "./throttle";
 export type { EmulatorCounters, EmulatorState, RequestLogEntry } from "./state";
 export { isLoopbackHost, startEmulator, type Emulator } from "./server";
-export type { GraphGdap, GdapRelationshipState, GdapAssignmentState } from "./graph"; // GDAP (issue 16)
+export type { GraphGdap, GdapRelationshipState, GdapAssignmentState } from "./graph";

@@ -5,7 +5,7 @@ import { handle } from "./app";
 import type { EmulatorConfig, EmulatorOptions, RuntimeOptions } from "./config";
 import { DEFAULT_ESTATE, type Estate } from "./estate";
 import type { Fault } from "./faults";
-import type { GraphGdap } from "./graph"; // GDAP (issue 16)
+import type { GraphGdap } from "./graph";
 import { startConfig, Store, type EmulatorState, type RequestLogEntry } from "./state";
 
 /** A running emulator. Every method is the programmatic twin of an admin route (`/_emulator/...`). */
@@ -36,7 +36,7 @@ export interface Emulator {
   expireTokens(): number;
   /** Back to the start estate and options; log, faults, counters and throttle windows cleared (`POST /_emulator/reset`). */
   reset(): void;
-  /** GDAP (issue 16): Microsoft Graph's delegated admin relationships and how the emulator moves them. */
+  /** GDAP: Microsoft Graph's delegated admin relationships and how the emulator moves them. */
   readonly gdap: GraphGdap;
 }
 
@@ -108,6 +108,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     configure: (partial) => core.configure(partial),
     expireTokens: () => core.expireTokens(),
     reset: () => core.reset(),
-    gdap: core.gdap, // GDAP (issue 16)
+    gdap: core.gdap,
   };
 }

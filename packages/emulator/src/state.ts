@@ -8,7 +8,7 @@ import {
   type SubscriptionState,
 } from "./estate";
 import { FaultQueue, seededRandom, type Fault, type FaultKind } from "./faults";
-import { GraphGdap } from "./graph"; // GDAP (issue 16)
+import { GraphGdap } from "./graph";
 import { pcError, type ApiResult } from "./results";
 import { DeviceCodes } from "./routes/device-code";
 import { FixedWindowThrottle } from "./throttle";
@@ -113,7 +113,7 @@ export class Store {
   readonly closing = new AbortController();
   /** Pending delays, woken at once by {@link close}. */
   readonly sleepers = new Set<() => void>();
-  /** GDAP (issue 16): Microsoft Graph's delegated admin relationships (graph.ts). */
+  /** GDAP: Microsoft Graph's delegated admin relationships (graph.ts). */
   readonly gdap = new GraphGdap(() => this.partnerTenantId());
   /** Device-code sign-ins (routes/device-code.ts), approved or declined through the admin API. */
   readonly deviceCodes = new DeviceCodes();
@@ -211,7 +211,7 @@ export class Store {
     this.throttle.reset();
     this.idempotency.clear();
     this.propagating.clear();
-    this.gdap.reset(); // GDAP (issue 16)
+    this.gdap.reset();
     this.deviceCodes.reset();
   }
 

@@ -1,4 +1,4 @@
-/** The audit trail (issue 17): records and their writer (trail.ts), and how operations are recorded (record.ts). */
+/** The audit trail: records and their writer (trail.ts), and how operations are recorded (record.ts). */
 export * from "./trail";
 export { auditedAdoption, auditedRemoval, type AuditedRemovalOptions } from "./record";
 export { parseTrail, openIntents, type Trail } from "./read";

@@ -1,9 +1,9 @@
 /**
- * The audit trail (issue 17): evidence of every change the provider makes, or refuses to make, as one JSON
+ * The audit trail: evidence of every change the provider makes, or refuses to make, as one JSON
  * line per record in a file the partner keeps (`partnercenter:auditLog` / `PARTNER_CENTER_AUDIT_LOG`).
  *
  * The record format ({@link AuditRecord}, `version` 1) is a stable contract: fields are only ever added;
- * a change of meaning gets a new `version`. README.md, "Audit trail", documents it.
+ * a change of meaning gets a new `version`. docs/reference/audit-record.md documents it.
  *
  * In trail.ts: the record format and the writer. Here: how an operation is recorded, without touching the
  * domain rules in relationship/: the operation runs on

@@ -1,5 +1,5 @@
 /**
- * Where Microsoft Graph is (issue 16): the Graph resource (token audience) and the `partnercenter:graphEndpoint`
+ * Where Microsoft Graph is: the Graph resource (token audience) and the `partnercenter:graphEndpoint`
  * setting, read from stack config or the environment and validated, and the endpoint a provider's configure set.
  * graph.ts is the client that calls it.
  */

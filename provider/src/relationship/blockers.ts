@@ -1,6 +1,6 @@
 /**
  * What blocks the removal of a reseller relationship, and how to say so. Microsoft's rules ("Remove a reseller
- * relationship with a customer", partner-center-sdk docs, and shared/partner-center-api.md): every Azure
+ * relationship with a customer", partner-center-sdk docs; docs/design/partner-center-contract.md#preconditions-for-removing-a-reseller-relationship): every Azure
  * reserved VM instance must be cancelled (through Azure support: there is no API) and no subscription may be
  * active before the relationship is patched to `none`. Pure: no client, no HTTP.
  */
@@ -15,8 +15,8 @@ export type Logger = (line: string) => void;
 /**
  * The comparable form of an enum value from the service: Unicode NFKC (full-width and compatibility forms
  * folded), invisible format and control characters removed (zero-width spaces, bidi marks), surrounding
- * whitespace trimmed, lower-cased. Partner Center's enum casing varies (shared/partner-center-api.md,
- * "Casing"); the rest is so that a stray character can never turn a blocking value into an unknown one
+ * whitespace trimmed, lower-cased. Partner Center's enum casing varies
+ * (docs/design/partner-center-contract.md#casing); the rest is so that a stray character can never turn a blocking value into an unknown one
  * that a deny-list would let through.
  */
 export function normalizeEnum(value: string): string {
@@ -29,7 +29,7 @@ export function normalizeEnum(value: string): string {
 
 /**
  * Subscription statuses known NOT to block removal (the Subscription resource's status enum, shared/
- * partner-center-api.md "Enumerations": none, active, suspended, deleted, expired, pending, disabled).
+ * docs/design/partner-center-contract.md#enumerations: none, active, suspended, deleted, expired, pending, disabled).
  * An allow-list: anything else blocks, so a status Microsoft adds later is treated as blocking until we know
  * better. `pending` becomes `active` once provisioned. `none` is the enum's default ("no status set"): it
  * does not prove the subscription is inactive, so it blocks too. `suspended` is here for legacy subscriptions

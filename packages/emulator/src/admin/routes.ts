@@ -41,7 +41,7 @@ export function admin(
       state.acceptInvitation(id);
       return reply(200, { id: id.toLowerCase(), relationshipToPartner: "reseller" });
     }
-    // GDAP (issue 16): the customer approves a delegated admin relationship (what its approval link does).
+    // GDAP: the customer approves a delegated admin relationship (what its approval link does).
     const approve = /^\/_emulator\/gdap\/([^/]+)\/approve$/i.exec(path);
     if (approve && method === "POST") return reply(200, state.gdap.approve(decodeURIComponent(approve[1]!)));
     if (path === "/_emulator/gdap" && method === "GET") return reply(200, state.gdap.state());
@@ -109,8 +109,8 @@ export function admin(
             "GET|DELETE /_emulator/requests",
             "GET|POST|DELETE /_emulator/faults",
             "POST /_emulator/customers/{id}/accept",
-            "GET /_emulator/gdap", // GDAP (issue 16)
-            "POST /_emulator/gdap/{id}/approve", // GDAP (issue 16)
+            "GET /_emulator/gdap",
+            "POST /_emulator/gdap/{id}/approve",
             "GET /_emulator/devicecode",
             "POST /_emulator/devicecode/{userCode}/approve|decline|expire|slowdown",
             "POST /_emulator/gdap/{id}/status",

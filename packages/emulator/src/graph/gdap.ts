@@ -1,5 +1,5 @@
 /**
- * The emulator's Microsoft Graph GDAP routes (issue 16): delegated admin relationships, their requests and
+ * The emulator's Microsoft Graph GDAP routes: delegated admin relationships, their requests and
  * access assignments, over a store. app.ts dispatches (routes/graph.ts) `/v1.0/tenantRelationships/...`
  * here after its own authentication, throttling, fault injection and request log.
  *

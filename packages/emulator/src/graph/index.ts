@@ -1,4 +1,4 @@
-/** GDAP (issue 16): Microsoft Graph's delegated admin relationships: the model (model.ts), the store and its status transitions (lifecycle.ts), its routes (gdap.ts). */
+/** GDAP: Microsoft Graph's delegated admin relationships: the model (model.ts), the store and its status transitions (lifecycle.ts), its routes (gdap.ts). */
 export {
   durationDays,
   graphError,

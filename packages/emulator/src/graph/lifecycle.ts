@@ -1,5 +1,5 @@
 /**
- * The emulator's GDAP store and its status transitions (issue 16): what happens to a delegated admin relationship
+ * The emulator's GDAP store and its status transitions: what happens to a delegated admin relationship
  * and its access assignments over time, apart from HTTP. gdap.ts answers the Graph routes over it.
  *
  * Emulator's choices (Microsoft documents no more):

@@ -1,4 +1,4 @@
-/** GDAP (issue 16): the Microsoft Graph routes, behind the same authentication and throttle as Partner Center's. */
+/** GDAP: the Microsoft Graph routes, behind the same authentication and throttle as Partner Center's. */
 import { authenticate } from "../auth";
 import { graphError } from "../graph";
 import { header, type ApiResult, type Ctx } from "../results";
@@ -6,7 +6,7 @@ import type { Store } from "../state";
 import { FixedWindowThrottle } from "../throttle";
 
 /**
- * GDAP (issue 16): Microsoft Graph paths. The same authentication and throttle as Partner Center routes, but
+ * GDAP: Microsoft Graph paths. The same authentication and throttle as Partner Center routes, but
  * Graph's error shape (`{"error":{"code","message","innerError"}}`), then graph.ts.
  */
 export function graphDispatch(state: Store, ctx: Ctx): ApiResult {

@@ -92,7 +92,7 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
     const scopes = audience.split(/\s+/).filter(Boolean);
     if (resourcesOf(scopes).length > 1) return multipleResources(scopes);
   }
-  const graph = audience !== null && /^https:\/\/graph\.microsoft\.com\b/i.test(audience); // GDAP (issue 16)
+  const graph = audience !== null && /^https:\/\/graph\.microsoft\.com\b/i.test(audience);
   if (audience !== null && !/partnercenter/i.test(audience) && !graph) {
     return aadError(
       400,
@@ -126,7 +126,7 @@ function mint(
   const rotated = o.refresh ? opaque("pcemu-rt-") : undefined;
   const now = Date.now();
   state.accessTokens.set(access, now + lifetime * 1000);
-  if (resource === GRAPH_RESOURCE) state.gdap.graphTokens.add(access); // GDAP (issue 16): Graph routes accept only these
+  if (resource === GRAPH_RESOURCE) state.gdap.graphTokens.add(access); // GDAP: Graph routes accept only these
   state.issued.push(access);
   if (rotated) {
     state.refreshTokens.add(rotated);

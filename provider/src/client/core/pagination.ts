@@ -1,4 +1,4 @@
-/** Paging (partner-center-api.md "Paging"): every item of a collection, following `links.next`, fail-closed. */
+/** Paging (docs/design/partner-center-contract.md#paging): every item of a collection, following `links.next`, fail-closed. */
 import type { z } from "zod";
 import { ListTooLargeError, ResponseValidationError } from "../../errors";
 import { VALIDATION_ACTION } from "./classify";

@@ -32,7 +32,7 @@ export interface Settings {
   maxRequestsPerMinute?: number | undefined;
   /** Requests in flight at once in this process. */
   maxConcurrency: number;
-  /** Audit trail: the audit trail file (JSON lines), as configured; resolved by audit.ts. None by default. */
+  /** The audit trail file (JSON lines), as configured; resolved by audit.ts. None by default. */
   auditLog?: string | undefined;
   /**
    * Allows credentials to be sent to a loopback endpoint or authority (the emulator). Off by default: a stack

@@ -31,7 +31,7 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
-  // Layers stay one-way (README "How it works"). ESLint's built-in rule sees `import type` too. Exact names in
+  // Layers stay one-way (docs/_index.md#how-it-works). ESLint's built-in rule sees `import type` too. Exact names in
   // `paths` (a `patterns` entry ".." would match every parent-relative import).
   {
     files: ["provider/src/**/*.ts"],

@@ -1,6 +1,6 @@
 "use strict";
 /**
- * The demo's GDAP step (issue 16), kept apart from demo.js so that it merges cleanly: a customer onboarded with
+ * The demo's GDAP step, kept apart from demo.js so that it merges cleanly: a customer onboarded with
  * a delegated admin relationship and an access assignment, then offboarded with `terminateAdminRelationshipsOnRemoval`
  * so that removing the reseller relationship also ends the admin access. Same provider host process as the rest of
  * the demo (the engine runs every dynamic resource of a stack in one), each type with its own serialized provider.

@@ -1,6 +1,6 @@
 "use strict";
 /**
- * The sample estate program: the estate file as Pulumi resources (see the README, "The estate").
+ * The sample estate program: the estate file as Pulumi resources (see docs/guides/estate.md and docs/resources/estate.md).
  * Every customer is protected; `state: "offboard"` in the file, `partner-center estate unprotect`, then
  * `pulumi up` removes it. Config `estateFile` picks another file (relative to this folder, or absolute).
  */

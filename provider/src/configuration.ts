@@ -4,7 +4,7 @@
  * same stack config.
  *
  * The host caches a provider before awaiting its `configure`, so a second concurrent call can reach it first
- * (shared/pulumi-dynamic-providers.md, "Race"): `configure` stores a promise that every method awaits through
+ * (docs/design/pulumi-engine.md#race): `configure` stores a promise that every method awaits through
  * {@link currentSettings}. It never throws either: the host would cache a provider whose configure failed, so
  * a configuration error is kept and thrown by the first method that needs the settings.
  */

@@ -19,7 +19,7 @@ export {
   type AdoptOptions,
   type RemoveOptions,
 } from "./relationship";
-// GDAP (issue 16): delegated admin relationships and access assignments (Microsoft Graph).
+// GDAP: delegated admin relationships and access assignments (Microsoft Graph).
 export {
   DelegatedAdminRelationship,
   DelegatedAdminAccessAssignment,

@@ -2,8 +2,8 @@
  * The serialized provider: the only code Pulumi stores in state (`__provider`).
  *
  * Pulumi serializes a dynamic resource's provider into its inputs and outputs, and `refresh` and `destroy` run
- * the text stored in state, not the program (see shared/pulumi-dynamic-providers.md, "The life of a dynamic
- * resource"). So this object is a frozen shim: each method loads `pulumi-partner-center/dynamic` by name when it
+ * the text stored in state, not the program (see
+ * docs/design/pulumi-engine.md#the-life-of-a-dynamic-resource). So this object is a frozen shim: each method loads `pulumi-partner-center/dynamic` by name when it
  * runs, from the Pulumi project directory, and delegates to it. A stack created today is then refreshed and
  * destroyed by whatever version of the package is installed at that time, and nothing else is captured: no zod
  * schema, no undici object, no setting and no secret.

@@ -135,7 +135,7 @@ test("the installed command runs as a pipeline step would", async () => {
   expect((await bin(["--bogus"])).status).toBe(2);
 });
 
-describe("issue 14: classes, dates, next steps and exit codes", () => {
+describe("classes, dates, next steps and exit codes", () => {
   type Doc = {
     customers: {
       customerId: string;
@@ -248,7 +248,7 @@ test("one 429 with a day-long Retry-After: the command reports it as throttled a
     );
   });
   expect(r.signal).toBeNull();
-  expect(r.status).toBe(3); // could not check (issue 14's exit codes)
+  expect(r.status).toBe(3); // could not check (the documented exit codes)
   expect(Date.now() - started).toBeLessThan(20_000);
   const rows = JSON.parse(r.stdout).customers;
   expect(rows[0].error.code).toBe("PPC_THROTTLED");

@@ -1,5 +1,5 @@
 /**
- * A long Retry-After (issue 10 item 3): capped at the request's deadline. A wait beyond it fails at once as
+ * A long Retry-After: capped at the request's deadline. A wait beyond it fails at once as
  * throttled, naming the wait; later requests of the same scope fail the same way at once instead of waiting
  * out their deadline and being reported as connection failures; no timer overflows or outlives its waiters.
  * Exact header values need an undici MockAgent (the emulator sends whole seconds only).

@@ -128,7 +128,7 @@ describe("the client against a stand-in answering Microsoft's documented example
     expect(nce).toMatchObject({ status: "active", etag: undefined, isNewCommerce: true, isAzurePlan: false });
   });
 
-  test("issue 14: the documented term fields are read, and decide the class, the date and the next step", async () => {
+  test("the documented term fields are read, and decide the class, the date and the next step", async () => {
     s.script("GET", SUBS, ok(corpus.wholeList({ items: [corpus.softwareSubscription] })));
     const [sw] = await client.subscriptions.list(ID);
     expect(sw).toMatchObject({
@@ -167,7 +167,7 @@ describe("the client against a stand-in answering Microsoft's documented example
     expect(patch.headers["if-match"]).toBeUndefined();
   });
 
-  test("issue 14: entitlements are read with showExpiry=true", async () => {
+  test("entitlements are read with showExpiry=true", async () => {
     s.script("GET", `${CUSTOMER}/entitlements`, ok(corpus.entitlements));
     await client.entitlements.list(ID);
     expect(s.calls.find((c) => c.url.includes("/entitlements"))?.url).toMatch(

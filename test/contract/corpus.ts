@@ -3,8 +3,7 @@
  * makes, transcribed as they are published (values, casing and nesting), each with its source. The pages
  * live at https://learn.microsoft.com/partner-center/developer/<page>; their sources are the `develop/<page>.md`
  * files of the partner-center docs repository (read at commit bbdb5f7c of its public mirror, and the
- * localized copies of the same pages for the new-commerce examples). `/work/shared/seed/` holds the removal
- * page as the project received it.
+ * localized copies of the same pages for the new-commerce examples).
  *
  * Where a published example is not valid JSON (a missing comma, `// original value` comments) the fix is
  * noted next to it. Nothing here is copied from the emulator: the emulator is checked against this file, not
@@ -129,7 +128,7 @@ export const continuationLinks = {
 
 /**
  * "Remove the reseller relationship with a customer" (remove-a-reseller-relationship-with-a-customer, and
- * /work/shared/seed/remove-a-reseller-relationship.fr.md): request body of `PATCH /v1/customers/{id}`.
+ * its French localized copy): request body of `PATCH /v1/customers/{id}`.
  */
 export const removalRequest = { relationshipToPartner: "none", attributes: { objectType: "Customer" } };
 
@@ -392,7 +391,7 @@ export function wholeList<T extends { items: readonly unknown[] }>(list: T): T &
  * A software subscription (productType `Software`) with the new-commerce term fields, among them the
  * cancellation window `cancellationAllowedUntilDate`: "Update billing frequency for software subscriptions"
  * (update-billing-frequency-for-software-subscriptions), response example. Its `// original value = null`
- * comment dropped. Issue 14 reads `termDuration`, `commitmentEndDate`, `cancellationAllowedUntilDate`,
+ * comment dropped. The removal rules read `termDuration`, `commitmentEndDate`, `cancellationAllowedUntilDate`,
  * `autoRenewEnabled` and `productType` from it.
  */
 export const softwareSubscription = {

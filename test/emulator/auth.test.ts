@@ -58,7 +58,7 @@ describe("token endpoint", () => {
       [{ ...grant, refresh_token: "" }, 400, "invalid_request", /refresh_token/],
       [{ ...grant, client_id: "" }, 400, "invalid_request", /client_id/],
       [
-        { ...grant, resource: "https://management.azure.com" } /* GDAP (issue 16): Graph is accepted now */,
+        { ...grant, resource: "https://management.azure.com" } /* GDAP: Graph is accepted now */,
         400,
         "invalid_resource",
         /AADSTS500011/,

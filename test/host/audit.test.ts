@@ -1,5 +1,5 @@
 /**
- * The audit trail (issue 17) through the real Pulumi provider host (gRPC), against the emulator on loopback:
+ * The audit trail through the real Pulumi provider host (gRPC), against the emulator on loopback:
  * what each removal checked and changed, with the MS-RequestId / MS-CorrelationId the emulator saw; a blocked
  * removal changes nothing; an unwritable trail fails the delete before any change is sent; 50 concurrent
  * removals leave only whole, parseable lines; no credential in the file. Nothing is mocked but the Pulumi

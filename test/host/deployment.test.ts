@@ -56,7 +56,8 @@ function projectWithPackedCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-moved-"));
   const tgz = execFileSync(
     "npm",
-    ["pack", "--pack-destination", dir, "--workspace", "provider", "--silent"],
+    // --ignore-scripts: pack the build that is there; prepack would rebuild dist under the other suites' feet.
+    ["pack", "--pack-destination", dir, "--workspace", "provider", "--silent", "--ignore-scripts"],
     {
       cwd: ROOT,
       encoding: "utf8",

@@ -1,5 +1,5 @@
 /**
- * GDAP (issue 16) through the real Pulumi provider host (gRPC), against the emulator on loopback: the
+ * GDAP through the real Pulumi provider host (gRPC), against the emulator on loopback: the
  * DelegatedAdminRelationship and DelegatedAdminAccessAssignment lifecycles, and a ResellerRelationship whose
  * removal ends the customer's admin access. One host serves all three types, as the engine's one dynamic
  * provider process does. Nothing is mocked but the Pulumi engine itself (no Pulumi CLI here).

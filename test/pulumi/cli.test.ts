@@ -249,7 +249,7 @@ test("import: the resource option fails clearly in the program; the command fail
   const s = await stack([]);
   // `pulumi import` does not run the program, and the engine calls read with an id alone: @pulumi/pulumi's
   // dynamic provider host cannot load a provider without the stored `__provider` text and fails before our
-  // code runs. This pins that message, which the README's troubleshooting section explains.
+  // code runs. This pins that message, which docs/reference/errors.md#troubleshooting explains.
   const cmd = await s.pulumi(["import", TYPE, "imported", ID.clean, "--yes"]);
   expect(cmd.code).not.toBe(0);
   expect(cmd.out).toContain("code must be a string, not undefined");

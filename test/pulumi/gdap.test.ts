@@ -1,5 +1,5 @@
 /**
- * GDAP (issue 16) through the real Pulumi CLI, against the emulator on loopback (Partner Center and the Graph
+ * GDAP through the real Pulumi CLI, against the emulator on loopback (Partner Center and the Graph
  * GDAP routes): one stack, moved through a delegated admin relationship's life by changing its config. The
  * customer's approval is played through the emulator's admin API (`POST /_emulator/gdap/{id}/approve`), and
  * Graph's side is read back through `GET /_emulator/gdap`. The provider host level is in test/host/gdap.test.ts.
@@ -352,7 +352,7 @@ test("a GDAP step that failed at destroy is not forgotten by refresh: the next d
   expect((await byName(admin.displayName))?.status).toBe("active");
   expect(await s.resources(TYPE)).toHaveLength(1);
 
-  // refresh, as the README recommends: the customer is gone, its admin access is not: the resource stays.
+  // refresh, as docs/guides/gdap.md recommends: the customer is gone, its admin access is not: the resource stays.
   const refreshed = await s.ok(["refresh", "--yes", "--skip-preview"]);
   expect(refreshed).toMatch(/refresh keeps the resource in the stack/);
   const [kept] = await s.resources(TYPE);

@@ -1,5 +1,5 @@
 /**
- * Fail closed (issue 10): what a hostile or broken server sends must never lead to a removal that should not
+ * Fail closed: what a hostile or broken server sends must never lead to a removal that should not
  * happen, a false "gone", an exhausted host, a leaked secret, a forged log line or an unusable link.
  * Property-based where the input is a class (fast-check), against the emulator on loopback where the wire
  * matters. An undici MockAgent is used only for token-endpoint answers the emulator cannot produce (an

@@ -57,7 +57,7 @@ const every = (code: string): Record<Op, string> => ({
   readiness: code,
 });
 
-/** The matrix, as written down in the README: fault x operation -> outcome. */
+/** The matrix, as written down in SECURITY.md#reliability-and-security: fault x operation -> outcome. */
 const MATRIX: Row[] = [
   {
     name: "429 with Retry-After, once",
@@ -153,7 +153,7 @@ const MATRIX: Row[] = [
     // 3000 may mean "the relationship does not exist": a GET shows it does, so it is a typed refusal.
     expect: { ...ALL_OK, delete: "PPC_REMOVAL_REFUSED", deleteSuspend: "PPC_REMOVAL_REFUSED" },
   },
-  // Hostile but well-formed answers (issue 10, "fail closed").
+  // Hostile but well-formed answers ("fail closed").
   ...[
     { status: 404, code: 1000 },
     { status: 404, code: 60003 },
@@ -220,7 +220,7 @@ async function run(op: Op, c: PartnerCenterClient, id: string): Promise<string> 
         // The confirmation after an answer that did not show `none` is shortened from its 120 s default.
         const r = await remove(c, id, {
           suspendActiveSubscriptions: op === "deleteSuspend",
-          // Issue 14: Fabrikam's new-commerce subscription is cleared by cancelling, not suspending.
+          // Fabrikam's new-commerce subscription is cleared by cancelling, not suspending.
           cancelNewCommerceSubscriptionsInWindow: op === "deleteSuspend",
           confirmTimeoutMs: 300,
           confirmIntervalMs: 20,

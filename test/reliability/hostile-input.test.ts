@@ -803,7 +803,7 @@ describe("prototype pollution: hostile keys in response bodies change nothing", 
           entitlementType: '"reservedInstance"',
           referenceOrder: doc(h2, { id: '"r1"' }),
         });
-        // Issue 14: entitlements are read with showExpiry=true.
+        // Entitlements are read with showExpiry=true.
         reply(`/v1/customers/${CUSTOMER}/entitlements?showExpiry=true`, doc(h2, { items: `[${ent}]` }));
         reply(
           `/v1/customers/${CUSTOMER}/entitlements?entitlementType=virtualmachinereservedinstance&showExpiry=true`,

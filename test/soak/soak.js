@@ -73,7 +73,7 @@ const FAULTS = [
   { kind: "malformedJson" },
   { kind: "truncatedJson" },
   { kind: "mfa" },
-  // A hostile server (issue 10): respelled statuses and types (an active one may become undocumented),
+  // A hostile server: respelled statuses and types (an active one may become undocumented),
   // company names with escapes and bidi overrides, lists that do not add up, lists saying "not found" for a
   // customer that is there.
   { kind: "disguise" },

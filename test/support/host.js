@@ -1,7 +1,7 @@
 "use strict";
 /**
  * Drives the real `@pulumi/pulumi` dynamic provider host over gRPC, exactly as the Pulumi engine does
- * (shared/pulumi-dynamic-providers.md, "Testing without the Pulumi CLI"): spawn
+ * (docs/design/pulumi-engine.md#testing-without-the-pulumi-cli): spawn
  * `@pulumi/pulumi/cmd/dynamic-provider`, read its port from the first stdout line, then call Configure,
  * Check, Diff, Create, Read, Update and Delete with the serialized provider in the properties.
  * Only the engine's own bookkeeping (state file, plan, parallelism) is missing. Used by the demo, the
@@ -133,7 +133,7 @@ class Host {
     this.stderr = [];
     /** @type {any} */
     this.client = undefined;
-    /** @type {string | undefined} GDAP (issue 16): the type token of an as() view; ResellerRelationship's when unset */
+    /** @type {string | undefined} GDAP: the type token of an as() view; ResellerRelationship's when unset */
     this.type = undefined;
     if (child.stderr) child.stderr.on("data", (d) => this.stderr.push(d.toString()));
   }
@@ -152,7 +152,7 @@ class Host {
   }
 
   /**
-   * GDAP (issue 16): this host (same process, same configure) driving another resource type, as one engine
+   * GDAP: this host (same process, same configure) driving another resource type, as one engine
    * provider process serves every dynamic resource of a stack.
    * @param {string} providerText the other type's serialized provider @param {string} type its type token
    * @returns {Host}
@@ -195,7 +195,7 @@ class Host {
         ...extra,
         "partnercenter:endpoint": url,
         "partnercenter:authority": url,
-        "partnercenter:graphEndpoint": url, // GDAP (issue 16): the emulator speaks Graph's GDAP routes too
+        "partnercenter:graphEndpoint": url, // GDAP: the emulator speaks Graph's GDAP routes too
         "partnercenter:tenantId": PARTNER_TENANT_ID,
         "partnercenter:clientId": creds.clientId || "emulator-client",
         "partnercenter:clientSecret": creds.clientSecret || "emulator-dummy-secret",
@@ -215,7 +215,7 @@ class Host {
    */
   async check(name, news, olds = {}) {
     const req = new providerPb.CheckRequest();
-    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
+    req.setUrn(urn(name, this.type)); // GDAP: the type of an as() view
     req.setOlds(Struct.fromJavaScript(Object.keys(olds).length ? this.withProvider(olds) : {}));
     req.setNews(Struct.fromJavaScript(this.withProvider(news)));
     const res = await this.call("check", req);
@@ -234,7 +234,7 @@ class Host {
   async diff(name, id, olds, news) {
     const req = new providerPb.DiffRequest();
     req.setId(id);
-    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
+    req.setUrn(urn(name, this.type)); // GDAP: the type of an as() view
     req.setOlds(Struct.fromJavaScript(this.withProvider(olds)));
     req.setNews(Struct.fromJavaScript(this.withProvider(news)));
     const res = await this.call("diff", req);
@@ -248,7 +248,7 @@ class Host {
   /** @param {string} name @param {Props} props @returns {Promise<{ id: string, props: Props }>} */
   async create(name, props) {
     const req = new providerPb.CreateRequest();
-    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
+    req.setUrn(urn(name, this.type)); // GDAP: the type of an as() view
     req.setProperties(Struct.fromJavaScript(this.withProvider(props)));
     const res = await this.call("create", req);
     return { id: res.getId(), props: res.getProperties().toJavaScript() };
@@ -261,7 +261,7 @@ class Host {
   async read(name, id, props, inputs) {
     const req = new providerPb.ReadRequest();
     req.setId(id);
-    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
+    req.setUrn(urn(name, this.type)); // GDAP: the type of an as() view
     req.setProperties(Struct.fromJavaScript(this.withProvider(props)));
     if (inputs) req.setInputs(Struct.fromJavaScript(this.withProvider(inputs)));
     const res = await this.call("read", req);
@@ -274,7 +274,7 @@ class Host {
   async update(name, id, olds, news) {
     const req = new providerPb.UpdateRequest();
     req.setId(id);
-    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
+    req.setUrn(urn(name, this.type)); // GDAP: the type of an as() view
     req.setOlds(Struct.fromJavaScript(this.withProvider(olds)));
     req.setNews(Struct.fromJavaScript(this.withProvider(news)));
     const res = await this.call("update", req);
@@ -285,7 +285,7 @@ class Host {
   async delete(name, id, props) {
     const req = new providerPb.DeleteRequest();
     req.setId(id);
-    req.setUrn(urn(name, this.type)); // GDAP (issue 16): the type of an as() view
+    req.setUrn(urn(name, this.type)); // GDAP: the type of an as() view
     req.setProperties(Struct.fromJavaScript(this.withProvider(props)));
     await this.call("delete", req);
   }

@@ -75,13 +75,15 @@ class Stack {
    * with --secret, as examples/pipelines/set-stack-config.sh does) and any other config.
    * @param {NodeJS.ProcessEnv} baseEnv from {@link cliEnv}
    * @param {{ files: Record<string, string>, emulatorUrl: string, secrets?: { clientSecret: string, refreshToken: string },
-   *   config?: Record<string, string>, echo?: boolean }} opts `files`: name to content (Pulumi.yaml, the program...)
+   *   config?: Record<string, string>, echo?: boolean, dir?: string }} opts `files`: name to content (Pulumi.yaml,
+   *   the program...); `dir`: an existing project folder with its own node_modules (default: a new folder in the
+   *   workspace, which finds the workspace's node_modules)
    * @returns {Promise<Stack>}
    */
   static async create(baseEnv, opts) {
     const work = path.join(ROOT, ".cache/pulumi/work");
     fs.mkdirSync(work, { recursive: true });
-    const dir = fs.mkdtempSync(path.join(work, "stack-"));
+    const dir = opts.dir ?? fs.mkdtempSync(path.join(work, "stack-"));
     for (const [f, text] of Object.entries(opts.files)) fs.writeFileSync(path.join(dir, f), text);
     fs.mkdirSync(path.join(dir, ".state"));
     const env = {

@@ -7,7 +7,7 @@ import { isGuid } from "./estate";
 import { DEFAULT_THROTTLE, parseThrottle, type ThrottleConfig } from "./throttle";
 
 /**
- * Property-name casing of API responses (partner-center-api.md "Casing"): `documented` answers each route in
+ * Property-name casing of API responses (docs/design/partner-center-contract.md#casing): `documented` answers each route in
  * the casing of Microsoft's own example (PascalCase for the relationship removal and the subscription PATCH,
  * camelCase for the rest); `camel` and `pascal` force one casing everywhere.
  */

@@ -1,5 +1,5 @@
 /**
- * Fixed-window rate limiting, as Partner Center applies it (partner-center-api.md "Throttling"): a limit
+ * Fixed-window rate limiting, as Partner Center applies it (docs/design/partner-center-contract.md#throttling): a limit
  * of requests per window, counted per partner tenant or per partner and customer tenant, answered with
  * HTTP 429, a `Retry-After` header and a body that is NOT the Partner Center error schema.
  */
@@ -24,7 +24,7 @@ export interface ThrottleConfig {
   noise?: number | undefined;
 }
 
-/** The realistic default: 500 requests a minute per partner and customer (partner-center-api.md "Throttling"). */
+/** The realistic default: 500 requests a minute per partner and customer (docs/design/partner-center-contract.md#throttling). */
 export const DEFAULT_THROTTLE: ThrottleConfig = Object.freeze({
   limit: 500,
   windowMs: 60_000,

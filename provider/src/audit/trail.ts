@@ -1,5 +1,5 @@
 /**
- * The audit trail's records and their writing (issue 17): the record format ({@link AuditRecord}, `version` 2,
+ * The audit trail's records and their writing: the record format ({@link AuditRecord}, `version` 2,
  * a stable contract: fields are only ever added; a change of meaning gets a new `version`; version 1 records
  * are still read), and the writer.
  *

@@ -4,7 +4,7 @@
  *
  * Wire facts it relies on:
  * - Partner Center answers 401 with code 900421 to App+User calls whose token was obtained without MFA
- *   (shared partner-center-api.md, "Authentication"), and 403 when the user lacks a role.
+ *   (docs/design/partner-center-contract.md#authentication), and 403 when the user lacks a role.
  * - "List delegatedAdminRelationships" (https://learn.microsoft.com/graph/api/tenantrelationship-list-delegatedadminrelationships):
  *   delegated permission DelegatedAdminRelationship.Read.All or ReadWrite.All; `$top` up to 300. A token without
  *   the permission is answered 403; a user outside the Admin agents group gets an empty list, which is why the two
@@ -49,7 +49,7 @@ consent, clock skew, throttle headroom and contract drift, each with a verdict a
   -h, --help      this text
 Exit codes: 0 nothing failed (warnings allowed); 1 a check failed; 2 could not run (bad usage, no pulumi).`;
 
-/** The documented Partner Center limit of the customer and subscription pages (README "Pacing and throttling"). */
+/** The documented Partner Center limit of the customer and subscription pages (docs/design/pacing.md). */
 const DOCUMENTED_PER_MINUTE = 500;
 const SKEW_WARN_SECONDS = 60;
 /**

@@ -64,7 +64,7 @@ export class PartnerCenterClient {
   private readonly auth: TokenSource;
   private readonly limiter: Limiter;
   private readonly agent: Agent | undefined;
-  /** GDAP (issue 16): what {@link PartnerCenterClient.graphParts} hands to the Microsoft Graph client. */
+  /** GDAP: what {@link PartnerCenterClient.graphParts} hands to the Microsoft Graph client. */
   private readonly parts: { settings: Settings; dispatcher: Dispatcher; options: ClientOptions };
 
   constructor(settings: Settings, options: ClientOptions = {}) {
@@ -77,7 +77,7 @@ export class PartnerCenterClient {
           connect: { timeout: 30_000 },
         });
     const dispatcher = options.dispatcher ?? (this.agent as Agent);
-    this.parts = { settings, dispatcher, options }; // GDAP (issue 16)
+    this.parts = { settings, dispatcher, options };
     this.auth = new TokenSource(settings, dispatcher, USER_AGENT, options.auth);
     this.limiter = new Limiter({
       maxConcurrency: settings.maxConcurrency,
@@ -107,7 +107,7 @@ export class PartnerCenterClient {
   }
 
   /**
-   * GDAP (issue 16): what a Microsoft Graph client shares with this one (gdap/graph.ts): the connection pool,
+   * GDAP: what a Microsoft Graph client shares with this one (gdap/graph.ts): the connection pool,
    * the token source (its Graph token cached next to the Partner Center one), the settings and options.
    */
   graphParts(): { settings: Settings; dispatcher: Dispatcher; auth: TokenSource; options: ClientOptions } {

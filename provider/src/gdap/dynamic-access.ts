@@ -1,6 +1,6 @@
 /**
  * `pulumi-partner-center/dynamic-gdap-access`: the implementation the DelegatedAdminAccessAssignment shim loads
- * by name (gdap/shim.ts), issue 16. Same compatibility contract as `dynamic-gdap`.
+ * by name (gdap/shim.ts). Same compatibility contract as `dynamic-gdap`.
  *
  * Graph models an access assignment as a security group of the partner's tenant holding some of a relationship's
  * roles (`resources/delegatedadminaccessassignment`); its roles can be updated (PATCH with If-Match), its

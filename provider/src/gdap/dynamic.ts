@@ -1,12 +1,12 @@
 /**
  * `pulumi-partner-center/dynamic-gdap`: the implementation the DelegatedAdminRelationship shim loads by name
- * (gdap/shim.ts), issue 16.
+ * (gdap/shim.ts).
  *
  * COMPATIBILITY CONTRACT: this subpath and its methods (`configure`, `check`, `diff`, `create`, `read`,
  * `update`, `delete`) are called by provider text stored in users' state files. Never rename them.
  *
  * Every method that needs settings awaits the stored configure promise (the host may call a method before
- * configure has finished: shared/pulumi-dynamic-providers.md, "Race").
+ * configure has finished: docs/design/pulumi-engine.md#race).
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";

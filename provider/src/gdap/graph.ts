@@ -1,6 +1,6 @@
 /**
  * The Microsoft Graph client for granular delegated admin privileges (GDAP): delegated admin relationships,
- * their requests (lock for approval, terminate) and their access assignments (issue 16).
+ * their requests (lock for approval, terminate) and their access assignments.
  *
  * Wire facts, from Microsoft Graph v1.0 documentation (learn.microsoft.com/graph/api/...):
  * - `resources/delegatedadminrelationship`: properties, the status enum (activating, active, approvalPending,

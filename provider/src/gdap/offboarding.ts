@@ -1,6 +1,6 @@
 /**
- * What ResellerRelationship does about GDAP (issue 16), behind the option `terminateAdminRelationshipsOnRemoval`:
- * the two calls its dynamic module makes (dynamic.ts, lines marked "GDAP (issue 16)").
+ * What ResellerRelationship does about GDAP, behind the option `terminateAdminRelationshipsOnRemoval`:
+ * the two calls its dynamic module makes (dynamic.ts, lines marked "GDAP").
  *
  * Why after the reseller removal, not before: a removal blocked by subscriptions or reserved instances changes
  * nothing, and "Nothing was changed" must stay true; terminating admin access first would leave a customer

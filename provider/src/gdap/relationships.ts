@@ -1,5 +1,5 @@
 /**
- * The domain rules of GDAP (granular delegated admin privileges) relationships, issue 16: create one and lock it
+ * The domain rules of GDAP (granular delegated admin privileges) relationships: create one and lock it
  * for the customer's approval, wait for the approval, terminate it and confirm, end every admin relationship
  * of a customer at offboarding (access assignments: assignments.ts). No HTTP here: everything goes through
  * {@link GraphClient}.

@@ -1,5 +1,5 @@
 /**
- * GDAP resources (issue 16): a delegated admin relationship with a customer, and access assignments in it.
+ * GDAP resources: a delegated admin relationship with a customer, and access assignments in it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { accessAssignmentShim, relationshipShim } from "./shim";

@@ -1,5 +1,5 @@
 /**
- * The serialized providers of the GDAP resources (issue 16): the only code Pulumi stores in their state.
+ * The serialized providers of the GDAP resources: the only code Pulumi stores in their state.
  * Like ../shim.ts, each method loads its implementation by package name when it runs, so `refresh` and `destroy`
  * of an old stack run the version installed then, and nothing else is captured.
  *

@@ -4,8 +4,8 @@
  * No HTTP here: everything goes through {@link PartnerCenterClient}, so the rules are the same for the
  * provider, the readiness report and users' own scripts.
  *
- * Microsoft's rules ("Remove a reseller relationship with a customer", partner-center-sdk docs, and
- * shared/partner-center-api.md): every Azure reserved VM instance must be cancelled (through Azure support:
+ * Microsoft's rules ("Remove a reseller relationship with a customer", partner-center-sdk docs;
+ * docs/design/partner-center-contract.md#preconditions-for-removing-a-reseller-relationship): every Azure reserved VM instance must be cancelled (through Azure support:
  * there is no API) and no subscription may be active before the relationship is patched to `none`.
  */
 export * from "./blockers";

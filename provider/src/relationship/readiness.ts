@@ -23,7 +23,7 @@ export interface Readiness {
 /**
  * True for the answers to `GET /v1/customers/{id}` that mean the customer is gone for this partner: 404 with
  * code 1000 (not found) or 60003 (tenant not found), or 403 with code 20002 (no relationship)
- * (shared/partner-center-api.md, "Errors"). "Gone" is only ever concluded from these answers to a GET of the
+ * (docs/design/partner-center-contract.md#errors). "Gone" is only ever concluded from these answers to a GET of the
  * customer itself, never from a list: a list can answer 404 for reasons of its own (a route, a proxy, a
  * transient fault), and treating that as "gone" would drop a resource whose relationship still stands.
  */

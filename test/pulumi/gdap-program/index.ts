@@ -1,5 +1,5 @@
 /**
- * GDAP resources (issue 16) declared from the stack config key `gdap` (JSON, see {@link Declared}), so that the
+ * GDAP resources declared from the stack config key `gdap` (JSON, see {@link Declared}), so that the
  * real-CLI suite (test/pulumi/gdap.test.ts) moves one stack through a relationship's life with
  * `pulumi config set gdap '{...}'`.
  */

@@ -253,7 +253,7 @@ export const DEFAULT_ESTATE: Estate = deepFreeze({
 });
 
 /**
- * Issue 14: one customer per removal rule of Microsoft's current guidance (new commerce cancelled inside its
+ * One customer per removal rule of Microsoft's current guidance (new commerce cancelled inside its
  * window, or locked until its term ends; ended reservations; Azure savings plans).
  */
 function removalRuleCustomers(): EstateCustomer[] {

@@ -4,7 +4,7 @@
  * {@link normaliseEstate} (this file) validates it and fills every omitted field, producing the
  * {@link CustomerState} records the server serves and mutates.
  *
- * Field names and enumerations follow partner-center-api.md ("Endpoints", "Enumerations").
+ * Field names and enumerations follow docs/design/partner-center-contract.md (#endpoints, #enumerations).
  */
 import { createHash } from "node:crypto";
 import {
@@ -129,7 +129,7 @@ function addYears(from: string, years: number): string {
   return iso(d);
 }
 
-/** True for `reservedInstance` and `virtualMachineReservedInstance` in any casing (partner-center-api.md "Preconditions"). */
+/** True for `reservedInstance` and `virtualMachineReservedInstance` in any casing (docs/design/partner-center-contract.md#preconditions-for-removing-a-reseller-relationship). */
 export function isReservedInstanceType(entitlementType: string): boolean {
   const t = entitlementType.toLowerCase();
   return t === "reservedinstance" || t === "virtualmachinereservedinstance";

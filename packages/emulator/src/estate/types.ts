@@ -1,15 +1,15 @@
 /**
  * The emulated partner's estate, as types: {@link Estate} is what users write (JSON or TypeScript, most fields
  * optional); the `*State` records are what the emulator serves and mutates, every field present
- * (normalise.ts fills them). Field names and enumerations follow partner-center-api.md ("Endpoints",
- * "Enumerations").
+ * (normalise.ts fills them). Field names and enumerations follow
+ * docs/design/partner-center-contract.md (#endpoints, #enumerations).
  */
 
-/** `relationshipToPartner` values (partner-center-api.md "Enumerations"); compared case-insensitively. */
+/** `relationshipToPartner` values (docs/design/partner-center-contract.md#enumerations); compared case-insensitively. */
 export type RelationshipToPartner =
   "none" | "reseller" | "advisor" | "syndication" | "microsoft_support" | "microsoftSupport" | "unknown";
 
-/** Subscription `status` values (partner-center-api.md "Enumerations"). */
+/** Subscription `status` values (docs/design/partner-center-contract.md#enumerations). */
 export type SubscriptionStatus =
   "none" | "active" | "suspended" | "deleted" | "expired" | "pending" | "disabled";
 
@@ -80,7 +80,7 @@ export interface EstateSubscription {
   etag?: string;
 }
 
-/** An entitled artifact (partner-center-api.md: `entitledArtifacts[{artifactType, dynamicAttributes}]`). */
+/** An entitled artifact (docs/design/partner-center-contract.md#endpoints: `entitledArtifacts[{artifactType, dynamicAttributes}]`). */
 export interface EntitledArtifact {
   artifactType: string;
   dynamicAttributes?: Record<string, string>;

@@ -168,7 +168,7 @@ export function patchCustomer(ctx: Ctx, [id]: string[], state: Store): ApiResult
 }
 
 /**
- * Issue 14. A reservation entitlement still live: not expired (`expiryDate`, "Get a collection of
+ * A reservation entitlement still live: not expired (`expiryDate`, "Get a collection of
  * entitlements") and some quantity not in an ended status. Only live ones hold up a removal.
  */
 function isLiveReservation(e: EntitlementState, now: number): boolean {
@@ -181,7 +181,7 @@ function isLiveReservation(e: EntitlementState, now: number): boolean {
 }
 
 /**
- * Issue 14. Why Partner Center would refuse to remove the relationship now, or null. Microsoft's rules ("Remove a
+ * Why Partner Center would refuse to remove the relationship now, or null. Microsoft's rules ("Remove a
  * reseller relationship with a customer"; "How to remove a reseller relationship with a customer in Partner
  * Center"): open reserved instance orders cancelled (the observed text, missing space included), and no active
  * subscription, new commerce included, and no suspended new-commerce subscription (it still bills, so it must be

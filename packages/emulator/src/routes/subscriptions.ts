@@ -213,7 +213,7 @@ export function hasEtag(s: SubscriptionState): boolean {
 }
 
 /**
- * Issue 14. Whether a subscription may be cancelled (status `deleted`) now: new commerce and software
+ * Whether a subscription may be cancelled (status `deleted`) now: new commerce and software
  * subscriptions only, inside their cancellation window ("Cancel a commercial marketplace or new commerce
  * subscription": after the window "the API will throw an error", 400 code 900117 in the error table).
  */

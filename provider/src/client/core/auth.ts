@@ -1,6 +1,6 @@
 /**
  * Access tokens. `accessToken` is used as it is. Otherwise the Secure Application Model's refresh-token grant
- * (shared/partner-center-api.md, "Authentication"): `POST {authority}/{tenantId}/oauth2/token`, form-encoded
+ * (docs/design/partner-center-contract.md#authentication): `POST {authority}/{tenantId}/oauth2/token`, form-encoded
  * `grant_type=refresh_token&client_id&client_secret&refresh_token&resource=https://api.partnercenter.microsoft.com`.
  *
  * One token request at a time for all callers (single flight); the token is cached until shortly before it
@@ -101,7 +101,7 @@ export class TokenSource {
   private readonly userAgent: string;
   private readonly o: AuthOptions;
   private refreshToken: string | undefined;
-  // GDAP (issue 16): tokens and token requests keyed by resource (Partner Center, Microsoft Graph).
+  // GDAP: tokens and token requests keyed by resource (Partner Center, Microsoft Graph).
   private readonly cached = new Map<string, { token: string; renewAt: number }>();
   private readonly inflight = new Map<string, Promise<string>>();
   /** The last failure per resource, given again to callers until `until`. */
@@ -132,7 +132,7 @@ export class TokenSource {
    * AuthenticationError (or MfaRequiredError) when the grant is refused.
    */
   async token(signal?: AbortSignal, resource: string = PARTNER_CENTER_RESOURCE): Promise<string> {
-    // GDAP (issue 16): a fixed access token is a Partner Center token; Graph always uses the grant.
+    // GDAP: a fixed access token is a Partner Center token; Graph always uses the grant.
     if (this.settings.accessToken && resource === PARTNER_CENTER_RESOURCE) return this.settings.accessToken;
     assertCredentials(this.settings);
     const cached = this.cached.get(resource);
@@ -169,7 +169,7 @@ export class TokenSource {
   }
 
   /**
-   * GDAP (issue 16): this source as a Transport for another resource (Microsoft Graph) sees it: the same
+   * GDAP: this source as a Transport for another resource (Microsoft Graph) sees it: the same
    * credentials, rotated refresh token and cache, its token requested with `resource=<resource>` (v1), or
    * `scope=<resource>` on the v2 endpoint when it ends with `/.default`.
    */

@@ -75,7 +75,7 @@ export async function readError(
     const t = redactAndTruncate(text.trim(), MAX_DESCRIPTION_CHARS);
     return t ? { partnerCenterDescription: t } : undefined;
   }
-  // GDAP (issue 16): Microsoft Graph's error body is {"error":{"code","message","innerError"}} (Graph docs,
+  // GDAP: Microsoft Graph's error body is {"error":{"code","message","innerError"}} (Graph docs,
   // "Microsoft Graph error responses and resource types"); its code and message fill the same two fields.
   const graph = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   if (graph && typeof graph === "object" && typeof graph.code === "string") {

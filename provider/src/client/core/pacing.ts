@@ -4,7 +4,7 @@
  * Partner Center throttles some APIs per partner tenant and others per partner and customer tenant ("500
  * requests per minute per tenant identifier" on the customer and subscription pages), in fixed windows, does
  * not publish every limit, and counts the partner's other tools (the portal, scripts, other pipelines) against
- * the same budget (shared/partner-center-api.md, "Throttling"). So a 429 is not always caused by our own rate,
+ * the same budget (docs/design/partner-center-contract.md#throttling). So a 429 is not always caused by our own rate,
  * and nothing is assumed up front:
  *
  * 1. At most `maxConcurrency` requests in flight.

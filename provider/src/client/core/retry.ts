@@ -51,7 +51,7 @@ export type Attempt<T> =
 
 /**
  * Retry-After in ms: delay-seconds or an HTTP-date (RFC 9110 section 10.2.3; Partner Center sends seconds,
- * partner-center-api.md "Throttling"). Anything else (negative, "soon", exponents) is unreadable: undefined,
+ * docs/design/partner-center-contract.md#throttling). Anything else (negative, "soon", exponents) is unreadable: undefined,
  * so the caller falls back to its own backoff. Huge values stay huge (finite): the caller compares them with
  * its deadline and never hands them to a timer.
  */

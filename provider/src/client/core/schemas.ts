@@ -100,7 +100,7 @@ export function normalizeKeys(value: unknown, depth = 0): unknown {
 
 const optText = z.string().nullish();
 
-/** The error body of shared/partner-center-api.md ("Errors"), and the non-standard 429 body. */
+/** The error body (docs/design/partner-center-contract.md#errors), and the non-standard 429 body. */
 export const errorBodySchema = z.object({
   code: z.union([z.string(), z.number()]).nullish(),
   description: optText,

@@ -1,5 +1,5 @@
 /**
- * One attempt on the wire: its headers (shared/partner-center-api.md, "Base URLs and headers"; the transport owns
+ * One attempt on the wire: its headers (docs/design/partner-center-contract.md#base-urls-and-headers; the transport owns
  * Authorization, MS-RequestId, MS-CorrelationId, X-Locale, User-Agent and Content-Type, callers add the rest).
  */
 import { readFileSync } from "node:fs";

@@ -36,7 +36,7 @@ export function toCustomer(c: z.output<typeof customerSchema>, fallbackId = ""):
     id: (c.id ?? fallbackId).toLowerCase(),
     companyName: c.companyProfile?.companyName ?? undefined,
     domain: c.companyProfile?.domain ?? undefined,
-    // Enum casing varies (shared/partner-center-api.md, "Casing"): compared in lower case.
+    // Enum casing varies (docs/design/partner-center-contract.md#casing): compared in lower case.
     relationshipToPartner: (c.relationshipToPartner ?? "").toLowerCase(),
   };
 }

@@ -10,8 +10,8 @@ import type { RequestOptions } from "../core/transport";
 
 /**
  * Domains an invitation link may point to: Microsoft's admin centre (the documented link is
- * `https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&...`, shared/partner-center-api.md,
- * "Endpoints"), and for Partner Center operated by 21Vianet the admin center of Office 365 operated by 21Vianet
+ * `https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&...`, "Request a
+ * reseller relationship", docs/design/partner-center-contract.md#endpoints), and for Partner Center operated by 21Vianet the admin center of Office 365 operated by 21Vianet
  * under microsoftonline.cn ("Request a reseller relationship with a customer", partner-china docs).
  */
 const INVITATION_DOMAINS = ["microsoft.com", "microsoftonline.cn"];

@@ -5,8 +5,8 @@
  * - resource inputs: the zod input schemas of the dynamic modules (types, required), with the descriptions of the
  *   `*Args` interfaces of the TypeScript resources;
  * - outputs: the resource classes' declared outputs (types and descriptions);
- * - config: the settings table of settings.ts (keys, environment variables, secrets, defaults) and the
- *   `Settings` interface's doc comments.
+ * - config: the settings table of settings.ts (keys, types, environment variables, secrets, defaults,
+ *   descriptions).
  *
  *   node scripts/gen-schema.js          write provider/schema.json (after `npm run build`)
  *   node scripts/gen-schema.js --check  exit 1 when the committed file differs
@@ -29,8 +29,6 @@ const EXTRA_DOCS = {
     "The Graph id of the access assignment (also the resource id).",
   "getResellerInvitationUrl.url":
     "The link a global administrator of the customer's tenant opens to accept the reseller relationship.",
-  "config.graphEndpoint":
-    "Microsoft Graph base URL, for the GDAP resources (https, or http on a loopback host for the emulator).",
 };
 
 const RESOURCES = [
@@ -41,9 +39,7 @@ const RESOURCES = [
 
 // ------------------------------------------------------------------------------------- TypeScript sources
 
-const files = ["resource.ts", "gdap/resource.ts", "settings.ts", "invitation.ts", "errors.ts"].map((f) =>
-  path.join(SRC, f),
-);
+const files = ["resource.ts", "gdap/resource.ts", "invitation.ts", "errors.ts"].map((f) => path.join(SRC, f));
 const program = ts.createProgram(files, { strict: true, target: ts.ScriptTarget.ES2022, noEmit: true });
 const checker = program.getTypeChecker();
 
@@ -184,32 +180,20 @@ function resourceSpec(r, types) {
 // ------------------------------------------------------------------------------------------------- config
 
 function configSpec() {
-  const { SETTINGS, DEFAULTS } = dist("settings");
-  const { GRAPH_ENDPOINT_KEY, GRAPH_ENDPOINT_ENV, GRAPH_RESOURCE } = dist("gdap/graph-settings");
-  const settings = members(declaration("settings.ts", ts.SyntaxKind.InterfaceDeclaration, "Settings"));
+  const { SETTINGS } = dist("settings");
   const variables = {};
   for (const [key, spec] of Object.entries(SETTINGS)) {
-    const m = settings.get(key);
-    const t = typeSpec(m.type, {}, key);
-    // Numeric settings are whole numbers (settings.ts intSchema).
-    const type = t.type === "number" ? "integer" : t.type;
     variables[key] = described(
       {
-        type,
+        type: spec.type,
         ...(spec.secret && { secret: true }),
-        ...(DEFAULTS[key] !== undefined && { default: DEFAULTS[key] }),
+        ...(spec.default !== undefined && { default: spec.default }),
         defaultInfo: { environment: [spec.env] },
       },
-      docOf(m) && `${docOf(m)} Environment variable: ${spec.env}.`,
-      `Settings.${key}`,
+      spec.description && `${spec.description} Environment variable: ${spec.env}.`,
+      `SETTINGS.${key}`,
     );
   }
-  variables[GRAPH_ENDPOINT_KEY] = {
-    type: "string",
-    default: GRAPH_RESOURCE,
-    defaultInfo: { environment: [GRAPH_ENDPOINT_ENV] },
-    description: `${EXTRA_DOCS["config.graphEndpoint"]} Environment variable: ${GRAPH_ENDPOINT_ENV}.`,
-  };
   return variables;
 }
 

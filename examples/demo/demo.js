@@ -17,7 +17,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { startEmulator } = require("pulumi-partner-center-emulator");
-const { Host, runProgram, withoutProvider, ROOT, TYPE } = require("./host");
+const { Host, runProgram, withoutProvider, ROOT, TYPE } = require("../../test/support/host");
 const { gdapStep } = require("./gdap-step");
 
 const PROGRAM = path.join(ROOT, "examples/estate");
@@ -269,7 +269,7 @@ async function hostDemo() {
  * `partner-center estate unprotect`, `pulumi up`.
  */
 async function pulumiDemo() {
-  const { cliEnv, run, Stack } = require("./pulumi");
+  const { cliEnv, run, Stack } = require("../../test/support/pulumi");
   let env;
   try {
     env = cliEnv();

@@ -5,7 +5,7 @@
  * so that removing the reseller relationship also ends the admin access. Same provider host process as the rest of
  * the demo (the engine runs every dynamic resource of a stack in one), each type with its own serialized provider.
  */
-const { runProgram, withoutProvider } = require("./host");
+const { runProgram, withoutProvider } = require("../../test/support/host");
 
 const EXCHANGE_ADMIN = "29232cdf-9323-42fd-ade2-1d097af3e4de";
 const HELPDESK_ADMIN = "729827e3-9c14-49f7-bb1b-9608f156bbb8";

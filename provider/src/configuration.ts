@@ -13,29 +13,12 @@ import { auditedGraph } from "./audit/audited-graph";
 import { getSharedClient, type ClientOptions, type PartnerCenterClient } from "./client";
 import { watchEngine } from "./engine";
 import { ConfigurationError } from "./errors";
-import {
-  configureGraph,
-  getSharedGraphClient,
-  graphAudience,
-  graphEndpoint,
-  type GraphClient,
-} from "./gdap/graph";
-import { loadSettings, type Settings } from "./settings";
+import { getSharedGraphClient, type GraphClient } from "./gdap/graph";
+import { graphAudienceOf, graphEndpointOf } from "./gdap/graph-settings";
+import { loadSettings, SETTING_KEYS, type Settings } from "./settings";
 
-/** The setting keys read from stack config as `partnercenter:<key>`. */
-export const SETTING_KEYS = [
-  "endpoint",
-  "authority",
-  "tenantId",
-  "clientId",
-  "clientSecret",
-  "refreshToken",
-  "accessToken",
-  "maxRequestsPerMinute",
-  "maxConcurrency",
-  "auditLog",
-  "allowLoopbackWithCredentials",
-] as const;
+/** The setting keys read from stack config as `partnercenter:<key>` (the settings table's keys). */
+export { SETTING_KEYS };
 
 /** What `configure` receives: the stack config, namespaced keys as they are, secrets decrypted. */
 export interface ConfigureRequest {
@@ -44,12 +27,11 @@ export interface ConfigureRequest {
 
 let configured: Promise<Settings | ConfigurationError> | undefined;
 
-/** Reads `partnercenter:*` (and `partnercenter:graphEndpoint`) from the stack config, then the environment. */
+/** Reads `partnercenter:*` from the stack config, then the environment. */
 export function configureSettings(req: ConfigureRequest): Promise<void> {
   const config: Record<string, string | undefined> = {};
   for (const key of SETTING_KEYS) config[key] = req.config.get(`partnercenter:${key}`);
   configured = Promise.resolve().then(() => settingsOrError(config));
-  configureGraph(req.config);
   // Only the provider host is configured by an engine: from here, it stops writing if the engine dies.
   watchEngine((line) => {
     process.stderr.once("error", () => undefined); // the engine's end of the pipe may be gone too
@@ -99,8 +81,8 @@ export function providerClientFor(settings: Settings): PartnerCenterClient {
 export async function providerGraphFor(settings: Settings): Promise<GraphClient> {
   const graph = getSharedGraphClient(
     providerClientFor(settings),
-    await graphEndpoint(),
-    await graphAudience(),
+    graphEndpointOf(settings),
+    graphAudienceOf(settings),
   );
   return auditedGraph(graph, settings, (line) => pulumi.log.warn(`partnercenter: ${line}`));
 }

@@ -2,6 +2,7 @@
  * What every dynamic module (`dynamic`, `dynamic-gdap`, `dynamic-gdap-access`) does the same way: the preview
  * sentinel, input checking and parsing with a zod schema, log lines, and how a typed error leaves the provider.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { ConfigurationError, PartnerCenterError } from "./errors";
@@ -10,12 +11,39 @@ import { ConfigurationError, PartnerCenterError } from "./errors";
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** The input holding the serialized provider: never validated, always passed through. */
 export const PROVIDER_KEY = "__provider";
-/** A GUID in any casing (tenant ids, role definition ids, security group ids). */
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { GUID } from "./guid";
 
-/** One provider log line. Inside the provider host pulumi.log prints to stdout, which the CLI shows. */
+/** The URN of the resource a provider call is about, where the caller knows it (the provider plugin). */
+const callResource = new AsyncLocalStorage<string>();
+
+/**
+ * Runs one provider call on behalf of the resource `urn`: its log lines are attributed to that resource. The
+ * provider plugin knows the URN (every request carries it) and has an engine connection. The dynamic provider
+ * host has neither: its methods get no URN, and `pulumi.log` prints on stdout, which the CLI shows under the stack.
+ */
+export function onBehalfOf<T>(urn: string, call: () => T): T {
+  return urn ? callResource.run(urn, call) : call();
+}
+
+function emit(severity: "info" | "warn", subject: string, line: string): void {
+  const urn = callResource.getStore();
+  // pulumi.log needs only a resource's `urn` output to send the engine a Log request with that URN.
+  const resource =
+    urn === undefined ? undefined : ({ urn: pulumi.output(urn) } as unknown as pulumi.Resource);
+  void pulumi.log[severity](`partnercenter ${subject}: ${line}`, resource);
+}
+
+/**
+ * One provider log line, prefixed with its subject (the customer, relationship or assignment id): attributed to
+ * the resource under the provider plugin; under the dynamic provider host, the prefix is all that says which.
+ */
 export function log(subject: string, line: string): void {
-  pulumi.log.info(`partnercenter ${subject}: ${line}`);
+  emit("info", subject, line);
+}
+
+/** A warning line, like {@link log}. */
+export function warn(subject: string, line: string): void {
+  emit("warn", subject, line);
 }
 
 /** `a, b or c`: the schema's properties, for the message about an unknown one. */
@@ -77,10 +105,44 @@ export function parseWith<S extends z.ZodObject>(
   return parsed.data;
 }
 
-/** Keeps our typed error, its stack reduced to its code so the CLI shows the message, not our paths. */
+/**
+ * What @pulumi/pulumi's dynamic provider host (cmd/dynamic-provider, 3.248) prints with `console.error` for an
+ * error that check, diff, read or delete throw, before it returns the same error to the engine, which shows
+ * its message under the resource. Our typed errors' messages are complete, so that echo would only show each
+ * failure twice: it is dropped, exactly that text once. Other errors (a bug) keep it, with their stack.
+ */
+const hostEchoes = new Set<string>();
+let echoFilter = false;
+
+function dropHostEcho(e: PartnerCenterError): void {
+  if (!echoFilter) {
+    echoFilter = true;
+    const print = console.error.bind(console);
+    console.error = (...args: unknown[]) => {
+      if (args.length === 1 && typeof args[0] === "string" && hostEchoes.delete(args[0])) return;
+      print(...args);
+    };
+  }
+  // Create and update errors are not echoed by the host: bound the set rather than let it grow.
+  if (hostEchoes.size >= 100) hostEchoes.clear();
+  hostEchoes.add(`${String(e)}: ${e.stack ?? ""}`);
+}
+
+/**
+ * Keeps our typed error, its stack reduced to its code so the CLI shows the message, not our paths, and shown
+ * once (see {@link dropHostEcho}).
+ */
 export function rethrow(e: unknown): never {
   if (e instanceof PartnerCenterError) {
     Object.defineProperty(e, "stack", { value: `[${e.code}]`, configurable: true, writable: true });
+    dropHostEcho(e);
   }
   throw e;
+}
+
+/** A provider method whose typed errors all leave through {@link rethrow}. */
+export function reported<A extends unknown[], R>(
+  method: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return (...args) => method(...args).catch(rethrow);
 }

@@ -22,7 +22,7 @@ import {
   providerGraphFor,
   type ConfigureRequest,
 } from "./configuration";
-import { checkWith, GUID, log, parseWith, rethrow, UNKNOWN } from "./dynamic-common";
+import { checkWith, GUID, log, parseWith, reported, rethrow, UNKNOWN } from "./dynamic-common";
 import { adminAccessReport, offboardAdminAccess, unfinishedAdminAccess } from "./gdap/offboarding";
 
 export { SETTING_KEYS } from "./configuration";
@@ -69,8 +69,9 @@ export interface Outputs extends Inputs {
   relationshipToPartner: string;
   companyName?: string;
   domain?: string;
-  removable?: boolean;
-  removalBlockers?: RemovalBlocker[];
+  /** null until the first refresh assesses it. */
+  removable?: boolean | null;
+  removalBlockers?: RemovalBlocker[] | null;
   /** GDAP: the customer's delegated admin relationships, after a refresh. */
   adminRelationships?: { id: string; displayName: string; status: string; endDateTime?: string }[];
 }
@@ -200,8 +201,16 @@ export async function create(
     id,
     `adopted the reseller relationship with ${printable(customer.companyName ?? id)}${customer.domain ? ` (${printable(customer.domain)})` : ""}.`,
   );
-  return { id, outs: outputs(inputs, customer) };
+  return { id, outs: { ...outputs(inputs, customer), ...NOT_ASSESSED } };
 }
+
+/**
+ * `removable` and `removalBlockers` before the first refresh: null, "not assessed yet". Adoption reads only the
+ * customer, and claiming true (or no blocker) without reading subscriptions and entitlements would not be honest.
+ * Present rather than absent, so that a program exporting them gets no "Undefined value" warning: Pulumi passes
+ * null through to the program, where absent keys (and `undefined`) become undefined.
+ */
+const NOT_ASSESSED = { removable: null, removalBlockers: null } as const;
 
 /** No API call: the new inputs with the outputs already known. */
 export async function update(
@@ -223,13 +232,17 @@ export async function update(
     if (olds[k] !== undefined && olds[k] !== null) outs[k] = olds[k];
   }
   outs.relationshipToPartner ??= "reseller";
+  outs.removable ??= NOT_ASSESSED.removable;
+  outs.removalBlockers ??= NOT_ASSESSED.removalBlockers;
   return { outs };
 }
 
 // --------------------------------------------------------------------------------------------------- read
 
 /** Refresh: the customer, its subscriptions and entitlements; a blank id when the relationship is gone. */
-export async function read(
+export const read = reported(refresh);
+
+async function refresh(
   id: string,
   props: Record<string, unknown> = {},
 ): Promise<{ id?: string; props?: Record<string, unknown>; inputs?: Record<string, unknown> }> {
@@ -360,7 +373,8 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
     );
   }
 }
-export { del as delete };
+const deleteReported = reported(del);
+export { deleteReported as delete };
 
 // The input schema, for the provider plugin's schema.json (scripts/gen-schema.js): not part of the shim contract.
 export { inputsSchema };

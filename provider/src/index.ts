@@ -27,7 +27,12 @@ export {
   type DelegatedAdminAccessAssignmentArgs,
 } from "./gdap/resource";
 export { GraphClient, type AdminRelationship, type AccessAssignment } from "./gdap/graph";
-export { approvalUrl, endAdminAccess, adminAccessOf, type AdminRelationshipSummary } from "./gdap/gdap";
+export {
+  approvalUrl,
+  endAdminAccess,
+  adminAccessOf,
+  type AdminRelationshipSummary,
+} from "./gdap/relationships";
 // The estate as a product: the Estate component and its versioned file format.
 export {
   Estate,

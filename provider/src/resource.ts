@@ -69,10 +69,10 @@ export class ResellerRelationship extends pulumi.dynamic.Resource {
   declare public readonly companyName: pulumi.Output<string | undefined>;
   /** The customer's default domain (e.g. contoso.onmicrosoft.com), as Partner Center reports it. */
   declare public readonly domain: pulumi.Output<string | undefined>;
-  /** After a refresh: whether the relationship can be removed now. */
-  declare public readonly removable: pulumi.Output<boolean | undefined>;
-  /** After a refresh: what blocks the removal (reserved instances, active or pending subscriptions). */
-  declare public readonly removalBlockers: pulumi.Output<RemovalBlocker[] | undefined>;
+  /** After a refresh: whether the relationship can be removed now; null until the first refresh assesses it. */
+  declare public readonly removable: pulumi.Output<boolean | null | undefined>;
+  /** After a refresh: what blocks the removal (reserved instances, active or pending subscriptions); null until then. */
+  declare public readonly removalBlockers: pulumi.Output<RemovalBlocker[] | null | undefined>;
 
   declare public readonly terminateAdminRelationshipsOnRemoval: pulumi.Output<boolean | undefined>;
   /** GDAP, after a refresh with terminateAdminRelationshipsOnRemoval set: the customer's admin relationships. */

@@ -17,17 +17,13 @@
  *             to 80 % of what it was before the burst.
  * - calls:    requests per adopt, read and clean delete; token requests per process.
  * - memory:   host RSS after 1,000 resources; the serialized provider's size.
- * - --pulumi: instead of the above, a real `pulumi up` and `destroy` of 1,000 customers (see pulumiBench).
+ * - --pulumi [--count N]: instead of the above, a real `pulumi up` and `destroy` of N customers (default 200)
+ *             through the dynamic provider and through the provider plugin, side by side (see pulumiBench).
  */
 const os = require("node:os");
 const { Client } = require("undici");
 const { startEmulator, syntheticEstate } = require("pulumi-partner-center-emulator");
-const {
-  Host,
-  captureProviderText,
-  mapLimit,
-  PARTNER_TENANT_ID: PARTNER,
-} = require("../../examples/demo/host");
+const { Host, captureProviderText, mapLimit, PARTNER_TENANT_ID: PARTNER } = require("../support/host");
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
@@ -321,31 +317,53 @@ function round(n, d) {
   return Math.round(n * f) / f;
 }
 
+/** `--count N` (the `--pulumi` run's customers), else `dflt`. */
+function countArg(dflt) {
+  const i = args.indexOf("--count");
+  if (i < 0) return dflt;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error("--count takes a whole number of customers, like --count 1000");
+  return n;
+}
+
 /**
- * `--pulumi`: a real `pulumi up` and `pulumi destroy` of a COUNT-customer estate (test/pulumi/program) against
- * the emulator at its default throttle, with the CLI from scripts/pulumi-cli.sh. Measured in the same run:
- * a `pulumi up` of an empty program (the CLI's fixed cost) and the same adoptions and removals through one
- * provider host at the CLI's default parallelism (the provider's own time), so the engine's overhead per
- * resource is (CLI wall - fixed cost - host time) / COUNT.
+ * The state file's bytes, and what they would be without the source positions and stack traces the engine
+ * records for each resource (the language host's call site: Go frames of Pulumi YAML's host), which say where a
+ * resource was declared, not what it is.
  */
-async function pulumiBench() {
-  const path = require("node:path");
-  const { DEFAULT_THROTTLE } = require("pulumi-partner-center-emulator");
-  const { cliEnv, projectFiles, Stack } = require("../../examples/demo/pulumi");
-  const count = QUICK ? 200 : 1000;
-  const estate = syntheticEstate({ count });
-  const ids = estate.customers.map((c) => c.id);
-  const customers = ids.map((id, i) => ({ name: `c${i}`, customerId: id }));
-  const env = cliEnv();
-  const files = projectFiles(path.join(__dirname, "../pulumi/program"));
-  const emulator = await startEmulator({ estate }); // default throttle
-  const stack = await Stack.create(env, { files, emulatorUrl: emulator.url, config: { customers: "[]" } });
+function stateFigures(stack) {
+  const fs = require("node:fs");
+  const bytes = stack.stateBytes();
+  const text = fs.readFileSync(stack.stateFile(), "utf8");
+  const doc = JSON.parse(text);
+  const indent = JSON.stringify(doc, null, 4) === text.trimEnd() ? 4 : undefined;
+  const full = Buffer.byteLength(JSON.stringify(doc, null, indent));
+  for (const r of doc.checkpoint?.latest?.resources ?? []) {
+    delete r.sourcePosition;
+    delete r.stackTrace;
+  }
+  return {
+    bytes,
+    withoutSourcePositions: bytes - (full - Buffer.byteLength(JSON.stringify(doc, null, indent))),
+  };
+}
+
+/**
+ * One front door's run: `pulumi up` and `pulumi destroy` of the estate on an empty stack first (the CLI's fixed
+ * cost), then of every customer, then the same with PULUMI_SKIP_CHECKPOINTS=true (the engine then writes the
+ * state once at the end instead of after every step; each write is the whole checkpoint, so the cost per step
+ * grows with it). `declare(customers)` puts the customers into the program.
+ */
+async function stackRun(emulator, env, files, declare, customers, stackOpts = {}) {
+  const { Stack } = require("../support/pulumi");
+  const stack = await Stack.create(env, { files, emulatorUrl: emulator.url, ...stackOpts });
   try {
-    const timed = async (args, extraEnv = {}) => {
+    const timed = async (cmd, extraEnv = {}) => {
       emulator.clearRequests();
       const started = performance.now();
-      const r = await stack.pulumi(args, extraEnv);
-      if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.out}`);
+      const r = await stack.pulumi(cmd, extraEnv);
+      if (r.code !== 0) throw new Error(`pulumi ${cmd.join(" ")} exited ${r.code}:\n${r.out}`);
       const reqs = apiRequests(emulator);
       return {
         seconds: (performance.now() - started) / 1000,
@@ -353,22 +371,61 @@ async function pulumiBench() {
         throttled: reqs.filter((r) => r.status === 429).length,
       };
     };
-    // The CLI's fixed cost: each command on a stack with no resource.
-    const empty = {
-      up: (await timed(["up", "--yes", "--skip-preview"])).seconds,
-      destroy: (await timed(["destroy", "--yes", "--skip-preview"])).seconds,
-    };
-    await stack.ok(["config", "set", "customers", JSON.stringify(customers)]);
+    const empty = { up: (await timed(["up", "--yes", "--skip-preview"])).seconds };
+    const emptyState = stateFigures(stack);
+    empty.destroy = (await timed(["destroy", "--yes", "--skip-preview"])).seconds;
+    await declare(stack, customers);
     const up = await timed(["up", "--yes", "--skip-preview"]);
-    const stateBytes = stack.stateBytes();
+    const state = stateFigures(stack);
     const destroy = await timed(["destroy", "--yes", "--skip-preview"]);
-    // The same again with PULUMI_SKIP_CHECKPOINTS=true: the engine then writes the state once at the end
-    // instead of after every step (each write is the whole checkpoint, so the cost per step grows with it).
     emulator.reset();
     const skip = { PULUMI_SKIP_CHECKPOINTS: "true" };
     const upSkip = await timed(["up", "--yes", "--skip-preview"], skip);
     const destroySkip = await timed(["destroy", "--yes", "--skip-preview"], skip);
     emulator.reset();
+    return { empty, up, destroy, upSkip, destroySkip, state, emptyState };
+  } finally {
+    stack.remove();
+  }
+}
+
+/**
+ * `--pulumi`: a real `pulumi up` and `pulumi destroy` of a COUNT-customer estate (`--count`, default 200)
+ * against the emulator at its default throttle, with the CLI from scripts/pulumi-cli.sh, through both front
+ * doors in the same run: the dynamic provider (test/pulumi/program, TypeScript) and the provider plugin (a
+ * Pulumi YAML program). Measured in the same run: a `pulumi up` of an empty program (the CLI's fixed cost) and
+ * the same adoptions and removals through one provider host at the CLI's default parallelism (the provider's
+ * own time, the same domain code behind both doors), so the engine's overhead per resource is
+ * (CLI wall - fixed cost - host time) / COUNT.
+ */
+async function pulumiBench() {
+  const path = require("node:path");
+  const fs = require("node:fs");
+  const { DEFAULT_THROTTLE } = require("pulumi-partner-center-emulator");
+  const { cliEnv, pluginYaml, projectFiles } = require("../support/pulumi");
+  const count = countArg(QUICK ? 50 : 200);
+  const estate = syntheticEstate({ count });
+  const ids = estate.customers.map((c) => c.id);
+  const customers = ids.map((id, i) => ({ name: `c${i}`, customerId: id }));
+  const env = cliEnv();
+  const emulator = await startEmulator({ estate }); // default throttle
+  try {
+    const dynamic = await stackRun(
+      emulator,
+      env,
+      projectFiles(path.join(__dirname, "../pulumi/program")),
+      (stack, cs) => stack.ok(["config", "set", "customers", JSON.stringify(cs)]),
+      customers,
+      { config: { customers: "[]" } },
+    );
+    const plugin = await stackRun(
+      emulator,
+      env,
+      { "Pulumi.yaml": pluginYaml("ppc-bench-plugin", []) },
+      (stack, cs) =>
+        fs.writeFileSync(path.join(stack.dir, "Pulumi.yaml"), pluginYaml("ppc-bench-plugin", cs)),
+      customers,
+    );
 
     // The provider's own time for the same work: one host, the CLI's default parallelism.
     const providerText = await captureProviderText();
@@ -384,49 +441,60 @@ async function pulumiBench() {
     // customer, so each customer has its own budget; also shown for one partner-wide budget of the same size.
     const { limit, windowMs } = DEFAULT_THROTTLE;
     const bound = (calls, keys) => (calls / (limit * keys)) * (windowMs / 1000);
-    const figures = (op, name, hostSeconds) => ({
+    const figures = (op, empty, hostSeconds) => ({
       wallSeconds: round(op.seconds, 1),
       calls: op.calls,
       throttled429: op.throttled,
       throttleBoundSeconds: round(bound(op.calls, count), 2),
       partnerWideBoundSeconds: round(bound(op.calls, 1), 0),
       providerSeconds: round(hostSeconds, 1),
-      engineOverheadMsPerResource: round(((op.seconds - empty[name] - hostSeconds) * 1000) / count, 1),
+      engineOverheadMsPerResource: round(((op.seconds - empty - hostSeconds) * 1000) / count, 1),
+    });
+    const door = (r) => ({
+      emptyStackSeconds: { up: round(r.empty.up, 1), destroy: round(r.empty.destroy, 1) },
+      up: figures(r.up, r.empty.up, host.up),
+      destroy: figures(r.destroy, r.empty.destroy, host.destroy),
+      skipCheckpoints: {
+        up: figures(r.upSkip, r.empty.up, host.up),
+        destroy: figures(r.destroySkip, r.empty.destroy, host.destroy),
+      },
+      stateBytes: r.state.bytes,
+      // Per customer: what the customers add to the state of an empty stack.
+      stateBytesPerResource: Math.round((r.state.bytes - r.emptyState.bytes) / count),
+      stateBytesPerResourceWithoutSourcePositions: Math.round(
+        (r.state.withoutSourcePositions - r.emptyState.withoutSourcePositions) / count,
+      ),
     });
     const result = {
       resources: count,
       parallel: PULUMI_PARALLEL,
       throttle: { limit, windowMs, scope: DEFAULT_THROTTLE.scope },
-      emptyStackSeconds: { up: round(empty.up, 1), destroy: round(empty.destroy, 1) },
-      up: figures(up, "up", host.up),
-      destroy: figures(destroy, "destroy", host.destroy),
-      skipCheckpoints: {
-        up: figures(upSkip, "up", host.up),
-        destroy: figures(destroySkip, "destroy", host.destroy),
-      },
-      stateBytes,
-      stateBytesPerResource: Math.round(stateBytes / count),
+      dynamic: door(dynamic),
+      plugin: door(plugin),
     };
-    for (const op of ["up", "destroy"]) {
-      const f = result[op];
+    for (const name of ["dynamic", "plugin"]) {
+      const d = result[name];
+      for (const op of ["up", "destroy"]) {
+        const f = d[op];
+        log(
+          `${name}: pulumi ${op} of ${count} customers: ${f.wallSeconds} s wall, ${f.calls} API calls (${f.throttled429} throttled); ` +
+            `throttle bound ${f.throttleBoundSeconds} s (per-customer ${limit}/${windowMs / 1000} s), ${f.partnerWideBoundSeconds} s if one partner-wide budget; ` +
+            `provider alone ${f.providerSeconds} s; engine overhead ${f.engineOverheadMsPerResource} ms per resource`,
+        );
+      }
+      for (const op of ["up", "destroy"]) {
+        const f = d.skipCheckpoints[op];
+        log(
+          `  ${op} with PULUMI_SKIP_CHECKPOINTS=true: ${f.wallSeconds} s wall, engine overhead ${f.engineOverheadMsPerResource} ms per resource`,
+        );
+      }
       log(
-        `pulumi ${op} of ${count} customers: ${f.wallSeconds} s wall, ${f.calls} API calls (${f.throttled429} throttled); ` +
-          `throttle bound ${f.throttleBoundSeconds} s (per-customer ${limit}/${windowMs / 1000} s), ${f.partnerWideBoundSeconds} s if one partner-wide budget; ` +
-          `provider alone ${f.providerSeconds} s; engine overhead ${f.engineOverheadMsPerResource} ms per resource`,
+        `  empty stack: up ${d.emptyStackSeconds.up} s, destroy ${d.emptyStackSeconds.destroy} s; state file after up: ${d.stateBytes} bytes, ` +
+          `${d.stateBytesPerResource} per customer (${d.stateBytesPerResourceWithoutSourcePositions} without source positions and stack traces)`,
       );
     }
-    for (const op of ["up", "destroy"]) {
-      const f = result.skipCheckpoints[op];
-      log(
-        `  ${op} with PULUMI_SKIP_CHECKPOINTS=true: ${f.wallSeconds} s wall, engine overhead ${f.engineOverheadMsPerResource} ms per resource`,
-      );
-    }
-    log(
-      `empty stack: up ${result.emptyStackSeconds.up} s, destroy ${result.emptyStackSeconds.destroy} s; state file after up: ${stateBytes} bytes (${result.stateBytesPerResource} per resource)`,
-    );
     return result;
   } finally {
-    stack.remove();
     await emulator.close();
   }
 }

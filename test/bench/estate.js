@@ -16,7 +16,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { startEmulator, syntheticEstate, DEFAULT_THROTTLE } = require("pulumi-partner-center-emulator");
-const { PARTNER_TENANT_ID } = require("../../examples/demo/host");
+const { PARTNER_TENANT_ID } = require("../support/host");
 
 const CLI = path.join(__dirname, "../../provider/dist/cli/estate.js");
 const MEMORY_CAP_MB = 48;

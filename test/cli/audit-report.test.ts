@@ -12,7 +12,7 @@ import {
   main,
   markdownText,
   parseTrail,
-  printable,
+  shortLine,
   renderMarkdown,
   renderText,
 } from "../../provider/src/cli/audit-report";
@@ -256,7 +256,7 @@ describe("the report", () => {
     const row = md.split("\n").find((l) => l.includes("Evil"))!;
     expect(row).toContain('Evil"Co"\\|&lt;img src=x&gt; \\# \\*bold\\* \\[link\\]\\(http:&#47;&#47;x\\)');
     expect(row.split(/(?<!\\)\|/)).toHaveLength(8); // 6 cells: the name's | did not add one
-    expect(printable("a\u202eb\nc")).toBe("ab c");
+    expect(shortLine("a\u202eb\nc")).toBe("ab c");
     expect(markdownText("<x>|y")).toBe("&lt;x&gt;\\|y");
   });
 

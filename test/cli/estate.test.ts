@@ -48,14 +48,14 @@ const read = (f: string) => JSON.parse(fs.readFileSync(f, "utf8"));
 const writes = () => emulator.requests().filter((r) => r.method !== "GET");
 
 /** A `pulumi stack export` document holding these customers' reseller relationships (protected). */
-function stateWith(customers: { name: string; customerId: string }[]) {
+function stateWith(customers: { name: string; customerId: string; options?: Record<string, boolean> }[]) {
   return {
     deployment: {
       resources: customers.map((c) => ({
         urn: `urn:pulumi:dev::p::partnercenter:index:Estate$pulumi-nodejs:dynamic/partnercenter:ResellerRelationship::${c.name}`,
         type: "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship",
         protect: true,
-        outputs: { customerId: c.customerId },
+        outputs: { customerId: c.customerId, ...c.options },
       })),
     },
   };
@@ -175,6 +175,87 @@ test("plan: an offboarding shows whether it can go ahead and what blocks it; a d
   expect(r.out).toMatch(/`northwind`.*not in the estate file/);
   const json = JSON.parse((await run(["plan", "--estate", estate, "--state", state, "--json"])).out);
   expect(json.customers.find((c: { name: string }) => c.name === "contoso").urns).toHaveLength(1);
+  expect(writes()).toEqual([]);
+});
+
+test("plan judges an offboarding with the provider's clearing rule: what it cancels and suspends first, what still blocks", async () => {
+  const both = { suspendActiveSubscriptions: true, cancelNewCommerceSubscriptionsInWindow: true };
+  const estate = path.join(dir, "estate.json");
+  const state = path.join(dir, "state.json");
+  const plan = async (
+    entries: { name: string; customerId: string; options?: Record<string, boolean> }[],
+    held = entries,
+  ) => {
+    fs.writeFileSync(
+      estate,
+      JSON.stringify({
+        version: 1,
+        customers: entries.map((e) => ({
+          name: e.name,
+          customerId: e.customerId,
+          ...e.options,
+          state: "offboard",
+        })),
+      }),
+    );
+    fs.writeFileSync(state, JSON.stringify(stateWith(held)));
+    const md = await run(["plan", "--estate", estate, "--state", state, "--markdown"]);
+    const json = await run(["plan", "--estate", estate, "--state", state, "--json"]);
+    return { md, rows: JSON.parse(json.out).customers as Record<string, unknown>[] };
+  };
+
+  // Fabrikam (the sample estate: an active legacy E3, a new-commerce Business Premium inside its window) with
+  // both options, as the sample estate file sets them: removable, after cancelling and suspending.
+  const fabrikam = { name: "fabrikam", customerId: ID.activeSubscriptions, options: both };
+  const ok = await plan([fabrikam]);
+  expect(ok.md.code).toBe(0);
+  expect(ok.md.out).toMatch(/`fabrikam`.*offboard: removable now after the changes below/);
+  expect(ok.md.out).toMatch(
+    /\*\*cancels\*\* subscription 22222222-0000-4000-8000-000000000002 "[^"]+" first/,
+  );
+  expect(ok.md.out).toMatch(
+    /suspends subscription 22222222-0000-4000-8000-000000000001 "Office 365 E3" first/,
+  );
+  expect(ok.md.out).not.toMatch(/BLOCKED/);
+  expect(ok.rows[0]).toMatchObject({
+    action: "offboard",
+    removable: true,
+    blockers: [],
+    wouldCancel: [{ id: "22222222-0000-4000-8000-000000000002" }],
+    wouldSuspend: [{ id: "22222222-0000-4000-8000-000000000001" }],
+    unexpectedChanges: false,
+  });
+
+  // Only the suspension allowed: all or nothing, so nothing is changed and the new-commerce one still blocks.
+  const half = await plan([{ ...fabrikam, options: { suspendActiveSubscriptions: true } }]);
+  expect(half.md.code).toBe(1);
+  expect(half.md.out).toMatch(/`fabrikam`.*\*\*offboard: BLOCKED\*\*/);
+  expect(half.md.out).toMatch(
+    /could clear 1 of them with the options set, but not 22222222-0000-4000-8000-000000000002/,
+  );
+  expect(half.md.out).toMatch(
+    /suspendActiveSubscriptions: true is set: the provider will suspend it once nothing else blocks/,
+  );
+  expect(half.rows[0]).toMatchObject({ removable: false, wouldCancel: [], wouldSuspend: [] });
+
+  // Tailspin: suspending its Azure plan is allowed, but the plan holds an active Azure subscription.
+  const tailspin = await plan([
+    { name: "tailspin", customerId: ID.azurePlan, options: { suspendActiveSubscriptions: true } },
+  ]);
+  expect(tailspin.md.code).toBe(1);
+  expect(tailspin.md.out).toMatch(/Azure plan still has active Azure subscriptions/);
+
+  // The removal runs with the options the stack holds, not with the offboarded entry's: an entry that adds them
+  // in the same change is still blocked, and says why; one that drops them is flagged (it would still cancel).
+  const added = await plan([fabrikam], [{ ...fabrikam, options: {} }]);
+  expect(added.md.code).toBe(1);
+  expect(added.md.out).toMatch(/BLOCKED[\s\S]*runs with the options the stack holds/);
+  const dropped = await plan([{ ...fabrikam, options: {} }], [fabrikam]);
+  expect(dropped.md.code).toBe(1);
+  expect(dropped.md.out).toMatch(
+    /removable now after the changes below \*\*\(changes subscriptions the entry does not allow\)\*\*/,
+  );
+  expect(dropped.rows[0]).toMatchObject({ unexpectedChanges: true });
   expect(writes()).toEqual([]);
 });
 

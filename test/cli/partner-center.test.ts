@@ -3,7 +3,8 @@
  * (readiness with a stack's settings, audit, the estate placeholder); the built bin, spawned.
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main, USAGE } from "../../provider/src/cli/index";
 import { SAMPLE_CUSTOMERS } from "../../packages/emulator/src";
@@ -62,6 +63,24 @@ test("readiness --stack: the stack's settings reach a command that reads the env
   // Without the stack, the same environment has no credentials: a usage error.
   expect((await run(["readiness", SAMPLE_CUSTOMERS.clean])).code).toBe(2);
   expect((await run(["readiness", "--stack", "nosuch", SAMPLE_CUSTOMERS.clean])).code).toBe(2);
+});
+
+test("audit: the configured trail when no FILE is given, also with --operation ID; --stack=NAME is taken out", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "ppc-dispatch-"));
+  const trail = path.join(dir, "trail.jsonl");
+  const line = (operationId: string) =>
+    `${JSON.stringify({ version: 2, operationId, op: "removal", phase: "outcome", outcome: "removed", customer: { id: SAMPLE_CUSTOMERS.clean, name: operationId } })}\n`;
+  writeFileSync(trail, line("op-a") + line("op-b"));
+  const all = await run(["audit", "--json"], { PARTNER_CENTER_AUDIT_LOG: trail });
+  expect(all.code).toBe(0);
+  expect((JSON.parse(all.out) as { operations: unknown[] }).operations).toHaveLength(2);
+  const one = await run(["audit", "--json", "--operation", "op-b"], { PARTNER_CENTER_AUDIT_LOG: trail });
+  expect(one.code).toBe(0);
+  expect((JSON.parse(one.out) as { operations: { operationId: string }[] }).operations).toEqual([
+    expect.objectContaining({ operationId: "op-b" }),
+  ]);
+  expect((await run(["audit", "--stack="])).err).toContain("--stack needs a stack name");
+  expect((await run(["readiness", "--stack=nosuch", SAMPLE_CUSTOMERS.clean])).code).toBe(2);
 });
 
 test("estate answers 'not available' with exit 2 until the estate commands land", async () => {

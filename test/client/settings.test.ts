@@ -163,3 +163,13 @@ test("tenantId must be a GUID or a domain: it becomes a path segment of the toke
   }
   expect(loadSettings({ tenantId: "contoso.onmicrosoft.com" }, {}).tenantId).toBe("contoso.onmicrosoft.com");
 });
+
+test("the settings table in the docs is the one generated from the settings declaration (npm run gen:docs)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { documents } = require("../../scripts/gen-docs.js") as {
+    documents: () => { file: string; current: string; generated: string }[];
+  };
+  const docs = documents();
+  expect(docs.length).toBeGreaterThan(0);
+  for (const d of docs) expect(d.current).toBe(d.generated);
+});

@@ -8,7 +8,8 @@
 import { PartnerCenterClient, closeSharedClients } from "../../provider/src/client";
 import { loadSettings } from "../../provider/src/settings";
 import { GRAPH_SCOPE, GraphClient, loadGraphAudience } from "../../provider/src/gdap/graph";
-import { alignRoles, changeRelationship, establishRelationship } from "../../provider/src/gdap/gdap";
+import { alignRoles } from "../../provider/src/gdap/assignments";
+import { changeRelationship, establishRelationship } from "../../provider/src/gdap/relationships";
 import { ApiError, ConfigurationError, ResponseValidationError } from "../../provider/src/errors";
 import type { Emulator } from "../../packages/emulator/src";
 import { call, graphAccessToken, start } from "../emulator/helpers";

@@ -102,3 +102,14 @@ export async function all(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One emulator (unthrottled) and a Partner Center token for every test of the file; `reset()` is the test's to call. */
+export function sharedEmulator(): { em: Emulator; token: string } {
+  const shared = {} as { em: Emulator; token: string };
+  beforeAll(async () => {
+    shared.em = await start();
+    shared.token = await accessToken(shared.em.url);
+  });
+  afterAll(() => shared.em.close());
+  return shared;
+}

@@ -3,7 +3,7 @@
  * templates with explicit display names), what it leaves out (offboarded, gone), and its map outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { runProgram } from "../../examples/demo/host";
+import { runProgram } from "../support/host";
 import { Estate } from "../../provider/src/estate";
 
 const A = "11111111-1111-4111-8111-111111111111";

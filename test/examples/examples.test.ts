@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { runProgram } from "../../examples/demo/host";
+import { runProgram } from "../support/host";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -54,6 +54,9 @@ test("the pipeline scripts parse, and set-stack-config refuses to run without cr
     "offboard.sh",
     "offboard-customers.sh",
     "up.sh",
+    "estate-plan.sh",
+    "estate-comment-github.sh",
+    "estate-comment-azure.sh",
   ]) {
     expect(spawnSync("bash", ["-n", path.join(ROOT, "examples/pipelines", f)]).status).toBe(0);
   }

@@ -55,7 +55,18 @@ function sandbox() {
       { mode: 0o755 },
     );
   stub("pulumi", `[ "$1 $2 $3" = "stack export --file" ] && printf '%s' '${JSON.stringify(state)}' > "$4"\n`);
-  stub("npx");
+  stub(
+    "npx",
+    `case "$*" in *"estate plan"*) printf '### Partner Center estate plan\\n'; exit "\${FAKE_PLAN_EXIT:-0}";; esac\n`,
+  );
+  // The estate file changed in the pull request (git diff --quiet exits 1) unless FAKE_UNCHANGED is set.
+  stub("git", `[ -n "\${FAKE_UNCHANGED:-}" ] && exit 0\nexit 1\n`);
+  stub("gh");
+  // Keeps what curl was given from files (@file arguments), to check the body and that the token is not an argument.
+  stub(
+    "curl",
+    `for a in "$@"; do case "$a" in @*) cat "\${a#@}" >> ${JSON.stringify(path.join(dir, "curl-files"))};; esac; done\n`,
+  );
   const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : []);
   return { dir, bin, marker, calls };
 }
@@ -104,6 +115,7 @@ function renderAzure(parameters: Record<string, string>): Step[] {
 /** GitHub Actions: `${{ inputs.x }}` and `${{ github.event.inputs.x }}` (and the context the steps use). */
 function renderGithub(
   inputs: Record<string, string>,
+  event: Record<string, string> = {},
 ): { job: string; steps: Step[]; env: Record<string, string> }[] {
   const doc = yaml.load(fs.readFileSync(path.join(PIPELINES, "github-actions.yml"), "utf8")) as {
     env: Record<string, string>;
@@ -113,7 +125,9 @@ function renderGithub(
     text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (all, expr: string) => {
       const input = /^(?:github\.event\.)?inputs\.(\w+)$/.exec(expr);
       if (input) return inputs[input[1] as string] ?? "";
+      if (expr in event) return event[expr] as string;
       if (expr.startsWith("secrets.")) return "secret-value";
+      if (expr === "github.token") return "github-token";
       if (expr === "runner.temp") return os.tmpdir();
       return all; // anything else is not an input
     });
@@ -293,5 +307,177 @@ test("offboard-customers.sh with an empty or blank CUSTOMERS refuses (exit 2) an
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/CUSTOMERS is empty: nothing to offboard/);
     expect(box.calls()).toEqual([]);
+  }
+});
+
+describe("the estate flow: the plan as the pull-request comment, then unprotect and up on main", () => {
+  const md = (box: ReturnType<typeof sandbox>) => path.join(box.dir, "estate-plan.md");
+  const planned = (box: ReturnType<typeof sandbox>) =>
+    box.calls().filter((c) => c.startsWith("npx") || c.startsWith("gh") || c.startsWith("curl"));
+
+  test.each(HOSTILE)(
+    "GitHub: a hostile pull-request number %j runs nothing and posts nothing",
+    (template) => {
+      const box = sandbox();
+      const value = template.replace(/\$marker/g, box.marker);
+      const job = renderGithub({}, { "github.event.pull_request.number": value }).find(
+        (j) => j.job === "plan",
+      );
+      const steps = (job?.steps ?? []).filter((s) => /estate-/.test(scriptOf(s) ?? ""));
+      expect(steps).toHaveLength(2);
+      const statuses = steps.map((s) => {
+        expect(scriptOf(s)).not.toContain(value);
+        return runStep(scriptOf(s) ?? "", { ...job?.env, ...s.env } as Record<string, string>, box, "github")
+          .status;
+      });
+      expect(fs.existsSync(box.marker)).toBe(false);
+      expect(statuses).toEqual([0, 2]);
+      expect(planned(box)).toEqual([
+        `npx --no-install partner-center estate plan --estate examples/estate/estate.json --stack prod --markdown`,
+      ]);
+    },
+  );
+
+  test("GitHub: the plan is posted with gh pr comment --body-file; a blocking exit fails the check and says why", () => {
+    for (const [exit, words] of [
+      ["0", undefined],
+      ["1", /Do not merge yet/],
+      ["2", /estate file is invalid/],
+      ["3", /Not checked/],
+    ] as const) {
+      const box = sandbox();
+      const job = renderGithub({}, { "github.event.pull_request.number": "42" }).find(
+        (j) => j.job === "plan",
+      );
+      const [plan, comment] = (job?.steps ?? []).filter((s) => /estate-/.test(scriptOf(s) ?? ""));
+      const env = (s?: Step) =>
+        ({ ...job?.env, ...s?.env, PLAN_MARKDOWN: md(box), FAKE_PLAN_EXIT: exit }) as Record<string, string>;
+      expect(runStep(scriptOf(plan as Step) ?? "", env(plan), box, "github").status).toBe(Number(exit));
+      expect(comment?.if).toBe("${{ !cancelled() }}");
+      expect(runStep(scriptOf(comment as Step) ?? "", env(comment), box, "github").status).toBe(0);
+      expect(box.calls().filter((c) => c.startsWith("gh"))).toEqual([
+        `gh pr comment 42 --body-file ${md(box)}`,
+      ]);
+      const text = fs.readFileSync(md(box), "utf8");
+      expect(text).toMatch(/^### Partner Center estate plan/);
+      if (words) expect(text).toMatch(words);
+    }
+  });
+
+  test("GitHub: a pull request that does not change the estate file gets no plan and no comment", () => {
+    const box = sandbox();
+    const job = renderGithub({}, { "github.event.pull_request.number": "42" }).find((j) => j.job === "plan");
+    for (const s of (job?.steps ?? []).filter((x) => /estate-/.test(scriptOf(x) ?? ""))) {
+      const env = { ...job?.env, ...s.env, PLAN_MARKDOWN: md(box), FAKE_UNCHANGED: "1" } as Record<
+        string,
+        string
+      >;
+      expect(runStep(scriptOf(s) ?? "", env, box, "github").status).toBe(0);
+    }
+    expect(planned(box)).toEqual([]);
+  });
+
+  test("Azure: the plan becomes a pull-request thread; the token never reaches a command line", () => {
+    const box = sandbox();
+    const steps = renderAzure({ offboardCustomers: "none" }).filter((s) => /estate-/.test(scriptOf(s) ?? ""));
+    expect(steps.map((s) => s.condition)).toEqual([
+      "eq(variables['Build.Reason'], 'PullRequest')",
+      "and(not(canceled()), eq(variables['Build.Reason'], 'PullRequest'))",
+    ]);
+    const env = (s: Step, over: Record<string, string>) => ({
+      ...macros(s.env),
+      PLAN_MARKDOWN: md(box),
+      FAKE_PLAN_EXIT: "1",
+      ...over,
+    });
+    const [plan, comment] = steps as [Step, Step];
+    expect(runStep(scriptOf(plan) ?? "", env(plan, {}), box, "azure").status).toBe(1);
+    const repo = "5c2b3a4d-1111-4222-8333-444455556666";
+    const ok = env(comment, {
+      PULL_REQUEST_ID: "7",
+      REPOSITORY_ID: repo,
+      COLLECTION_URI: "https://dev.azure.com/contoso/",
+      PROJECT_ID: "p1",
+      SYSTEM_ACCESSTOKEN: "the-access-token",
+    });
+    expect(runStep(scriptOf(comment) ?? "", ok, box, "azure").status).toBe(0);
+    const curl = box.calls().filter((c) => c.startsWith("curl"));
+    expect(curl).toHaveLength(1);
+    expect(curl[0]).toContain(
+      `https://dev.azure.com/contoso/p1/_apis/git/repositories/${repo}/pullRequests/7/threads?api-version=7.1`,
+    );
+    expect(curl[0]).not.toContain("the-access-token");
+    const sent = fs.readFileSync(path.join(box.dir, "curl-files"), "utf8");
+    expect(sent).toContain("Authorization: Bearer the-access-token");
+    const body = JSON.parse(sent.slice(sent.indexOf("{")));
+    expect(body).toEqual({
+      comments: [{ parentCommentId: 0, content: fs.readFileSync(md(box), "utf8"), commentType: 1 }],
+      status: 1,
+    });
+    // A value that is not an id: refused before curl runs.
+    for (const bad of [{ PULL_REQUEST_ID: "7; touch x" }, { REPOSITORY_ID: "$(touch x)" }]) {
+      const r = runStep(scriptOf(comment) ?? "", { ...ok, ...bad }, box, "azure");
+      expect(r.status).toBe(2);
+    }
+    expect(box.calls().filter((c) => c.startsWith("curl"))).toHaveLength(1);
+  });
+
+  test("up.sh: estate unprotect of the marked entries, then pulumi up --continue-on-error; no estate file: plain up", () => {
+    for (const estate of ["examples/estate/estate.json", undefined]) {
+      const box = sandbox();
+      const r = spawnSync("bash", [path.join(PIPELINES, "up.sh")], {
+        cwd: ROOT,
+        env: {
+          PATH: `${box.bin}:${process.env.PATH}`,
+          STACK: "prod",
+          PARTNER_CENTER_TENANT_ID: "t",
+          PARTNER_CENTER_CLIENT_ID: "c",
+          PARTNER_CENTER_CLIENT_SECRET: "s",
+          PARTNER_CENTER_REFRESH_TOKEN: "r",
+          ...(estate && { ESTATE_FILE: estate }),
+        },
+        encoding: "utf8",
+      });
+      expect(r.status).toBe(0);
+      expect(box.calls().filter((c) => !c.startsWith("pulumi config set"))).toEqual([
+        "pulumi stack select prod",
+        ...(estate
+          ? [`npx --no-install partner-center estate unprotect --estate ${estate} --stack prod`]
+          : []),
+        "pulumi up --yes --skip-preview --continue-on-error",
+      ]);
+    }
+  });
+});
+
+test("offboard-targets.sh refuses a customer managed by an Estate, or protected, and points to the estate flow", () => {
+  const box = sandbox();
+  const estateUrn = "urn:pulumi:prod::p::partnercenter:index:Estate::partner";
+  for (const [resource, words] of [
+    [
+      { parent: estateUrn, protect: true },
+      /managed by the Estate component[\s\S]*"state": "offboard"[\s\S]*estate unprotect/,
+    ],
+    [{ parent: estateUrn, protect: false }, /managed by the Estate component/],
+    [{ protect: true }, /is protected: destroy would refuse it/],
+  ] as const) {
+    const state = {
+      deployment: {
+        resources: [
+          { urn: "urn:pulumi:prod::p::x::a", type: RESELLER, outputs: { customerId: A }, ...resource },
+        ],
+      },
+    };
+    const pulumi = path.join(box.bin, "pulumi");
+    fs.writeFileSync(pulumi, `#!/usr/bin/env bash\nprintf '%s' '${JSON.stringify(state)}' > "$4"\n`, {
+      mode: 0o755,
+    });
+    const r = spawnSync("bash", [path.join(PIPELINES, "offboard-targets.sh"), A], {
+      env: { PATH: `${box.bin}:${process.env.PATH}` },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(words);
   }
 });

@@ -7,13 +7,13 @@ import type { Emulator } from "../../packages/emulator/src";
 import {
   adminAccessOf,
   approvalUrl,
-  assignAccess,
   endAdminAccess,
   endRelationship,
   establishRelationship,
-  removeAccess,
-} from "../../provider/src/gdap/gdap";
-import { asGraphError, GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
+} from "../../provider/src/gdap/relationships";
+import { assignAccess, removeAccess } from "../../provider/src/gdap/assignments";
+import { GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
+import { inGraphWords as asGraphError } from "../../provider/src/client/core/classify";
 import {
   ApiError,
   ConfigurationError,

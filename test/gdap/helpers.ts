@@ -1,5 +1,5 @@
 /** GDAP test helpers: the real serialized providers of the two GDAP resources, and their type tokens. */
-import { runProgram } from "../../examples/demo/host";
+import { runProgram } from "../support/host";
 
 export const RELATIONSHIP_TYPE = "pulumi-nodejs:dynamic/partnercenter:DelegatedAdminRelationship";
 export const ACCESS_TYPE = "pulumi-nodejs:dynamic/partnercenter:DelegatedAdminAccessAssignment";

@@ -11,7 +11,7 @@ import {
   endAdminAccess,
   endRelationship,
   establishRelationship,
-} from "../../provider/src/gdap/gdap";
+} from "../../provider/src/gdap/relationships";
 import { GraphClient } from "../../provider/src/gdap/graph";
 import { ConfigurationError, ResponseValidationError } from "../../provider/src/errors";
 import { loadSettings } from "../../provider/src/settings";

@@ -24,7 +24,7 @@ import {
   PARTNER_TENANT_ID,
   ROOT,
   withoutProvider,
-} from "../../examples/demo/host";
+} from "../support/host";
 import { captureGdapProviderTexts, RELATIONSHIP_TYPE } from "../gdap/helpers";
 
 const CLIENT_SECRET = "client-secret-audit-3c9e1f7a-recognisable";

@@ -13,7 +13,7 @@ import {
   SAMPLE_CUSTOMERS,
   type Emulator,
 } from "pulumi-partner-center-emulator";
-import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
+import { captureProviderText, Host, withoutProvider } from "../support/host";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLIENT_SECRET = "client-secret-7f3a9c2e-recognisable";

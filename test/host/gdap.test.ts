@@ -5,7 +5,7 @@
  * provider process does. Nothing is mocked but the Pulumi engine itself (no Pulumi CLI here).
  */
 import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center-emulator";
-import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
+import { captureProviderText, Host, withoutProvider } from "../support/host";
 import { ACCESS_TYPE, captureGdapProviderTexts, listAnswer, RELATIONSHIP_TYPE } from "../gdap/helpers";
 
 const caught = (p: Promise<unknown>) =>

@@ -3,7 +3,7 @@
  * Nothing is mocked but the Pulumi engine itself, which cannot run here (no Pulumi CLI).
  */
 import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center-emulator";
-import { captureProviderText, Host, withoutProvider } from "../../examples/demo/host";
+import { captureProviderText, Host, withoutProvider } from "../support/host";
 
 const CLIENT_SECRET = "client-secret-7f3a9c2e-recognisable";
 const REFRESH_TOKEN = "refresh-token-5b1d8e4f-recognisable";

@@ -15,7 +15,7 @@ import {
   type Emulator,
 } from "pulumi-partner-center-emulator";
 import type { AuditRecord } from "../../provider/src/audit";
-import { captureProviderText, Host } from "../../examples/demo/host";
+import { captureProviderText, Host } from "../support/host";
 
 let emulator: Emulator;
 let host: Host;

@@ -99,6 +99,8 @@ describe("create", () => {
     const r = await dynamic.create({ customerId: SAMPLE_CUSTOMERS.clean });
     expect(r.id).toBe(SAMPLE_CUSTOMERS.clean);
     expect(r.outs).toMatchObject({ relationshipToPartner: "reseller", companyName: "Contoso Clean Ltd" });
+    // Readiness is not assessed by adoption: present as null ("not yet"), never claimed.
+    expect(r.outs).toMatchObject({ removable: null, removalBlockers: null });
     expect(apiCalls().map((c) => c.method)).toEqual(["GET"]);
   });
   test("no relationship: fails with the link; the indirect reseller's id goes into the link", async () => {
@@ -164,8 +166,20 @@ describe("update", () => {
       customerId: SAMPLE_CUSTOMERS.clean,
       suspendActiveSubscriptions: true,
     });
-    expect(r.outs).toEqual({ ...olds, suspendActiveSubscriptions: true });
+    // A stack adopted before readiness was always present gets the "not assessed yet" values.
+    expect(r.outs).toEqual({
+      ...olds,
+      suspendActiveSubscriptions: true,
+      removable: null,
+      removalBlockers: null,
+    });
     expect(apiCalls()).toHaveLength(0);
+  });
+
+  test("keeps the readiness a refresh assessed", async () => {
+    const olds = { customerId: SAMPLE_CUSTOMERS.clean, removable: false, removalBlockers: [] };
+    const r = await dynamic.update(SAMPLE_CUSTOMERS.clean, olds, { customerId: SAMPLE_CUSTOMERS.clean });
+    expect(r.outs).toMatchObject({ removable: false, removalBlockers: [] });
   });
 });
 

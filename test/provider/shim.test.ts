@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { captureProviderText } from "../../examples/demo/host";
+import { captureProviderText } from "../support/host";
 
 test("the provider text stored in state is byte-for-byte the frozen shim", async () => {
   const golden = fs.readFileSync(path.join(__dirname, "provider-text.golden.txt"), "utf8");

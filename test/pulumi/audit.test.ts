@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
 import type { AuditRecord } from "../../provider/src/audit";
-import { ROOT, TYPE } from "../../examples/demo/host";
-import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";
+import { ROOT, TYPE } from "../support/host";
+import { cliEnv, projectFiles, run, Stack } from "../support/pulumi";
 
 /** The CLI's environment and the emulator, shared by the file's tests; the stacks made, removed at the end. */
 const shared: { env: NodeJS.ProcessEnv; emulator?: Emulator; stacks: Stack[] } = { env: {}, stacks: [] };

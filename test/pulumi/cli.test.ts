@@ -11,8 +11,8 @@ import {
   type Estate,
 } from "pulumi-partner-center-emulator";
 import * as path from "node:path";
-import { ROOT, TYPE } from "../../examples/demo/host";
-import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";
+import { ROOT, TYPE } from "../support/host";
+import { cliEnv, projectFiles, run, Stack } from "../support/pulumi";
 import { pipelineEnv } from "./pipeline-env";
 import type { Entry } from "./program/index";
 

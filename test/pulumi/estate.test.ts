@@ -8,9 +8,10 @@
 import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PARTNER_TENANT_ID, ROOT, TYPE } from "../../examples/demo/host";
-import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";
+import { PARTNER_TENANT_ID, ROOT, TYPE } from "../support/host";
+import { cliEnv, projectFiles, run, Stack } from "../support/pulumi";
 import { ACCESS_TYPE, RELATIONSHIP_TYPE } from "../gdap/helpers";
+import { pipelineEnv } from "./pipeline-env";
 
 const HELPDESK_ADMIN = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
 const GROUP = "869713c9-0b28-4d08-8949-ae07ae1bf528";
@@ -115,6 +116,17 @@ test("export, up with zero writes, plan: nothing to do, offboard one by pull req
   const quiet = await estate(s, ["plan", "--estate", file]);
   expect(quiet).toEqual({ code: 0, out: expect.stringMatching(/^Nothing to do \(\d+ unchanged\)\./) });
 
+  // offboard.sh (destroy --target, for stacks without an Estate) refuses an Estate's customer before any change.
+  at = await logLength();
+  const imperative = await run("bash", [path.join(ROOT, "examples/pipelines/offboard.sh"), ID.clean], {
+    cwd: s.dir,
+    env: { ...pipelineEnv(s, emulator.url), STACK: "test" },
+  });
+  expect(imperative.code).toBe(1);
+  expect(imperative.out).toMatch(/managed by the Estate component[\s\S]*"state": "offboard"/);
+  expect(imperative.out).not.toMatch(/Destroying|deleting/);
+  expect(await writesSince(at)).toEqual([]);
+
   // The pull request: Contoso is marked for offboarding. plan shows exactly that, and can go ahead (exit 0).
   write(file, {
     ...doc,
@@ -175,7 +187,7 @@ test("export, up with zero writes, plan: nothing to do, offboard one by pull req
   );
 });
 
-test("a blocked offboarding leaves the customer's GDAP relationship and access assignments in place", async () => {
+test("up.sh on merge: a blocked offboarding keeps the customer's GDAP access, and the others' removals still run", async () => {
   const { s, file } = await stack();
   const helpdesk = { displayName: "Adatum - helpdesk", duration: "P730D", roles: [HELPDESK_ADMIN] };
   // Adatum holds a reserved instance: its reseller relationship cannot be removed.
@@ -212,20 +224,30 @@ test("a blocked offboarding leaves the customer's GDAP relationship and access a
   await s.ok(["up", "--yes", "--skip-preview"]);
   expect((await gdap())?.assignments).toEqual([expect.objectContaining({ securityGroupId: GROUP })]);
 
-  // Adatum is marked for offboarding: plan says it is blocked, and would end its GDAP relationship.
-  write(file, { version: 1, customers: [{ ...withAccess, state: "offboard" }, contoso] });
+  // Adatum and Contoso are marked for offboarding: plan says Adatum is blocked, and would end its GDAP relationship.
+  write(file, {
+    version: 1,
+    customers: [
+      { ...withAccess, state: "offboard" },
+      { ...contoso, state: "offboard" },
+    ],
+  });
   const plan = await estate(s, ["plan", "--estate", file]);
   expect(plan.code).toBe(1);
   expect(plan.out).toMatch(/adatum .*BLOCKED/);
-  const unprotect = await estate(s, ["unprotect", "--estate", file, "--json"]);
-  expect(JSON.parse(unprotect.out).unprotected).toHaveLength(3);
 
-  // up: the reseller removal is refused, and nothing of the admin access ends.
+  // The merge: the pipeline's up.sh (estate unprotect, then pulumi up --continue-on-error). Contoso is removed
+  // although Adatum's removal is refused, and nothing of Adatum's admin access ends; the step fails.
   const at = await logLength();
-  const up = await s.pulumi(["up", "--yes", "--skip-preview"]);
+  const up = await run("bash", [path.join(ROOT, "examples/pipelines/up.sh")], {
+    cwd: s.dir,
+    env: { ...pipelineEnv(s, emulator.url), ESTATE_FILE: file },
+  });
   expect(up.code).not.toBe(0);
+  expect(up.out).toMatch(/Unprotected 4 resources of adatum, contoso/);
   expect(up.out).toMatch(/cannot be removed yet[\s\S]*reserved instance/i);
-  expect(await writesSince(at)).toEqual([]);
+  expect(await writesSince(at)).toEqual([`PATCH /v1/customers/${ID.clean}`]);
+  expect(relationshipOf(ID.clean)).toBe("none");
   expect(await gdap()).toMatchObject({
     status: "active",
     assignments: [
@@ -235,5 +257,5 @@ test("a blocked offboarding leaves the customer's GDAP relationship and access a
   expect(relationshipOf(ID.legacyReservedInstance)).toBe("reseller");
   expect(await s.resources(RELATIONSHIP_TYPE)).toHaveLength(1);
   expect(await s.resources(ACCESS_TYPE)).toHaveLength(1);
-  expect((await s.resources(TYPE)).map((r) => r.id).sort()).toEqual([ID.clean, ID.legacyReservedInstance]);
+  expect((await s.resources(TYPE)).map((r) => r.id)).toEqual([ID.legacyReservedInstance]);
 });

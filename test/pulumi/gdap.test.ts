@@ -7,11 +7,11 @@
  */
 import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
 import * as path from "node:path";
-import { TYPE } from "../../examples/demo/host";
-import { cliEnv, projectFiles, Stack } from "../../examples/demo/pulumi";
+import { TYPE } from "../support/host";
+import { cliEnv, projectFiles, Stack } from "../support/pulumi";
 import { ACCESS_TYPE, RELATIONSHIP_TYPE } from "../gdap/helpers";
 import type { Declared } from "./gdap-program/index";
-import { establishRelationship } from "../../provider/src/gdap/gdap";
+import { establishRelationship } from "../../provider/src/gdap/relationships";
 import { GraphClient } from "../../provider/src/gdap/graph";
 import { PartnerCenterClient } from "../../provider/src/client";
 import { loadSettings } from "../../provider/src/settings";

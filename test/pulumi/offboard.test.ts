@@ -7,8 +7,8 @@
 import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ROOT, TYPE } from "../../examples/demo/host";
-import { cliEnv, projectFiles, run, Stack } from "../../examples/demo/pulumi";
+import { ROOT, TYPE } from "../support/host";
+import { cliEnv, projectFiles, run, Stack } from "../support/pulumi";
 import { RELATIONSHIP_TYPE } from "../gdap/helpers";
 import type { Declared } from "./gdap-program/index";
 import { pipelineEnv } from "./pipeline-env";

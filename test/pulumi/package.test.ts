@@ -8,8 +8,8 @@ import { startEmulator, SAMPLE_CUSTOMERS as ID, type Emulator } from "pulumi-par
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PARTNER_TENANT_ID } from "../../examples/demo/host";
-import { cliEnv, run, Stack } from "../../examples/demo/pulumi";
+import { PARTNER_TENANT_ID } from "../support/host";
+import { cliEnv, run, Stack } from "../support/pulumi";
 import { checkAll, pack } from "../../scripts/release";
 
 const ROOT = path.resolve(__dirname, "../..");

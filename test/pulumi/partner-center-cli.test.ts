@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type Emulator } from "pulumi-partner-center-emulator";
-import { cliEnv, Stack } from "../../examples/demo/pulumi";
+import { cliEnv, Stack } from "../support/pulumi";
 
 const BIN = path.resolve(__dirname, "../../provider/dist/cli/index.js");
 let env: NodeJS.ProcessEnv;

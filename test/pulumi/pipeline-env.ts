@@ -1,5 +1,5 @@
 /** What a CI secret store gives the pipelines' scripts (set-stack-config.sh reads these), pointing at the emulator. */
-import type { Stack } from "../../examples/demo/pulumi";
+import type { Stack } from "../support/pulumi";
 
 export function pipelineEnv(s: Stack, emulatorUrl: string): NodeJS.ProcessEnv {
   return {

@@ -4,8 +4,8 @@
  */
 import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
 import * as path from "node:path";
-import { PARTNER_TENANT_ID, ROOT } from "../../examples/demo/host";
-import { cliEnv, Stack } from "../../examples/demo/pulumi";
+import { PARTNER_TENANT_ID, ROOT } from "../support/host";
+import { cliEnv, Stack } from "../support/pulumi";
 
 const RR = "partnercenter:index:ResellerRelationship";
 const PLUGIN_DIR = path.join(ROOT, "provider", "bin");

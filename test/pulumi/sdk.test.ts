@@ -7,8 +7,8 @@
 import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ROOT } from "../../examples/demo/host";
-import { cliEnv, run, Stack } from "../../examples/demo/pulumi";
+import { ROOT } from "../support/host";
+import { cliEnv, run, Stack } from "../support/pulumi";
 
 const RR = "partnercenter:index:ResellerRelationship";
 let env: NodeJS.ProcessEnv;

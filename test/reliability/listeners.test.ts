@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { syntheticEstate } from "pulumi-partner-center-emulator";
-import { captureProviderText, Host, mapLimit } from "../../examples/demo/host";
+import { captureProviderText, Host, mapLimit } from "../support/host";
 
 const COUNT = 1000;
 /** The CLI's default parallelism on our 2-core machines is 4 x cores; 32 makes the overlap larger still. */

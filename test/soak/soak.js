@@ -17,12 +17,7 @@
  * Bounded: it stops after `--seconds` even if operations remain.
  */
 const { startEmulator } = require("pulumi-partner-center-emulator");
-const {
-  Host,
-  captureProviderText,
-  mapLimit,
-  PARTNER_TENANT_ID: PARTNER,
-} = require("../../examples/demo/host");
+const { Host, captureProviderText, mapLimit, PARTNER_TENANT_ID: PARTNER } = require("../support/host");
 
 const SECRET = "soak-client-secret-3c9e1f7a";
 const REFRESH = "soak-refresh-token-8b2d4e6c";

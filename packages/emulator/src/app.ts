@@ -1,8 +1,8 @@
 /**
- * The Partner Center emulator's request pipeline, in order: read the body (413 over 1 MiB); the admin API
- * (admin/routes.ts); the token endpoint (routes/token.ts); else the API: request log, fault, latency, early
- * fault, route match (routes/index.ts), authentication, throttle, idempotency replay, the handler, then the
- * answer (respond.ts). `server.ts` listens and closes; the store is state.ts.
+ * The emulator's one request pipeline, for every API it serves (apis.ts: Partner Center, the Entra token
+ * endpoints, Microsoft Graph): the admin API (admin/routes.ts) apart, then the API that owns the path, the body
+ * (413 over 1 MiB), and the steps of {@link PIPELINE} in order, each in the API's error style
+ * (error-styles.ts); then the answer (respond.ts). `server.ts` listens and closes; the store is state.ts.
  *
  * Behaviour follows Microsoft's pages as docs/design/partner-center-contract.md sums them up ("the doc" below); where Microsoft documents
  * nothing, the choice made here is marked "emulator's choice".
@@ -55,19 +55,156 @@
  * - Token endpoint: v1 answers `expires_in` etc. as strings (as Azure AD v1 does), v2 as numbers.
  */
 import type * as http from "node:http";
-import { randomUUID } from "node:crypto";
 import { admin } from "./admin/routes";
+import { apiFor, type Api } from "./apis";
 import { authenticate } from "./auth";
-import { isGraphPath } from "./graph";
-import { deliver, destroy, earlyFault, send } from "./respond";
-import { header, isResult, throttled, type ApiResult, type Ctx } from "./results";
-import { graphDispatch } from "./routes/graph";
-import { matchRoute } from "./routes/index";
-import { issueToken, startDeviceCode } from "./routes/token";
-import type { RequestLogEntry, Store } from "./state";
+import { context, type Ctx } from "./context";
+import type { Fault } from "./faults";
+import { deliver, destroy, send, writeError } from "./respond";
+import type { ApiResult } from "./results";
+import { matchRoute, type Handler } from "./router";
+import type { Store } from "./state";
 import { FixedWindowThrottle } from "./throttle";
 
 const MAX_REQUEST_BODY = 1024 * 1024;
+
+/** One request on its way through {@link PIPELINE}. */
+export interface Pass {
+  state: Store;
+  api: Api;
+  ctx: Ctx;
+  fault?: Fault | undefined;
+  route?: { handler: Handler; params: string[] };
+}
+
+/** What a step decides: go on (undefined), answer now, or drop the connection without an answer. */
+export type StepOutcome = undefined | { answer: ApiResult } | "destroy";
+
+export interface Step {
+  name: string;
+  run(p: Pass): StepOutcome | Promise<StepOutcome>;
+}
+
+/** The steps every API request takes, in order; the first that answers ends it. The README lists them. */
+export const PIPELINE: readonly Step[] = [
+  {
+    // The request log and counters (the token endpoint counts its calls, and logs none).
+    name: "record",
+    run({ state, api, ctx }) {
+      if (!api.logged) {
+        state.counters.tokenRequests++;
+        return undefined;
+      }
+      ctx.entry = {
+        seq: ++state.seq,
+        time: new Date(ctx.started).toISOString(),
+        method: ctx.method,
+        path: ctx.path,
+        query: ctx.url.search.replace(/^\?/, ""),
+        status: null,
+        requestId: ctx.requestId,
+        correlationId: ctx.correlationId,
+        customerId: ctx.customerId,
+        fault: null,
+        applied: false,
+        replayed: false,
+        durationMs: 0,
+      };
+      state.log.push(ctx.entry);
+      if (state.log.length > state.requestLogLimit)
+        state.log.splice(0, state.log.length - state.requestLogLimit);
+      state.counters.requests++;
+      return undefined;
+    },
+  },
+  {
+    // The first pending fault that matches (faults.ts); `reset` drops the connection before anything happens.
+    name: "fault",
+    run(p) {
+      const { state, api, ctx } = p;
+      p.fault = state.faults.take(ctx.method, ctx.path, ctx.customerId, api.faultsByPathOnly, state.random);
+      if (!p.fault) return undefined;
+      if (ctx.entry) ctx.entry.fault = p.fault.kind;
+      state.counters.faultsFired++;
+      return p.fault.kind === "reset" ? "destroy" : undefined;
+    },
+  },
+  {
+    name: "latency",
+    async run({ state, api }) {
+      if (!api.logged) return undefined;
+      await state.sleep(state.config.latencyMs);
+      return state.closing.signal.aborted ? "destroy" : undefined;
+    },
+  },
+  {
+    // Faults that answer instead of the route, in the API's error style; nothing is applied.
+    name: "earlyFault",
+    run({ state, api, ctx, fault }) {
+      const answer = fault && earlyFault(state, api, ctx, fault);
+      return answer ? { answer } : undefined;
+    },
+  },
+  {
+    name: "route",
+    run(p) {
+      const m = matchRoute(p.api.routes, p.ctx.method, p.ctx.path);
+      if ("handler" in m) {
+        p.route = m;
+        return undefined;
+      }
+      const style = p.api.style;
+      return {
+        answer:
+          m.miss === "notFound" ? style.notFound(p.ctx) : style.notAllowed(p.ctx, m.allow, m.route.noun),
+      };
+    },
+  },
+  {
+    name: "authenticate",
+    run({ state, api, ctx }) {
+      if (!api.auth) return undefined;
+      const why = authenticate(state, ctx.req, api.auth.audience);
+      return why ? { answer: api.style.unauthenticated(ctx, why) } : undefined;
+    },
+  },
+  {
+    name: "throttle",
+    run({ state, api, ctx }) {
+      const t = state.config.throttle;
+      if (!api.throttled || t === false) return undefined;
+      const key = FixedWindowThrottle.key(t, state.partnerTenantId(), ctx.customerId);
+      const d = state.throttle.take(key, t, Date.now(), state.random);
+      if (d.allowed) return undefined;
+      state.counters.throttled++;
+      return { answer: api.style.throttled(ctx, d.retryAfterSeconds) };
+    },
+  },
+  {
+    // Doc "Base URLs and headers": MS-RequestId is an idempotency key; a retry resends it (`replayRequestIds`).
+    name: "replay",
+    run({ state, api, ctx }) {
+      const first = replayKey(state, api, ctx) && state.idempotency.get(replayKey(state, api, ctx)!);
+      if (!first) return undefined;
+      state.counters.replays++;
+      if (ctx.entry) ctx.entry.replayed = true;
+      return { answer: { ...first, applied: false } };
+    },
+  },
+  {
+    name: "handler",
+    run({ state, api, ctx, route }) {
+      const result = route!.handler(ctx, route!.params, state);
+      const key = replayKey(state, api, ctx);
+      if (key && result.status >= 200 && result.status < 300) state.idempotency.set(key, result);
+      if (result.applied) {
+        if (api.partnerCenterWrites) state.counters.patchesApplied++;
+        if (ctx.entry) ctx.entry.applied = true;
+      }
+      return { answer: result };
+    },
+  },
+];
 
 /** Handles one HTTP request. Never throws. */
 export async function handle(
@@ -77,37 +214,33 @@ export async function handle(
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://emulator.invalid");
   const path = url.pathname;
+  const admin_ = path === "/_emulator" || path.startsWith("/_emulator/");
+  const api = apiFor(path);
   try {
     const body = await readBody(req);
     if (body === null) {
-      res.writeHead(413, { "Content-Type": "application/json", Connection: "close" });
-      res.end(
-        JSON.stringify({
-          code: "413",
-          description: "Request body larger than 1 MiB.",
-          data: [],
-          source: "PartnerFD",
-        }),
-      );
-      return;
+      const r = api.style.error(bare(req, res, url), 413, undefined, "Request body larger than 1 MiB.");
+      return writeError(res, r, { Connection: "close" });
     }
-    if (path === "/_emulator" || path.startsWith("/_emulator/")) return admin(state, req, res, url, body);
-    const token = /^\/[^/]+\/oauth2\/(v2\.0\/)?(token|devicecode)\/?$/i.exec(path);
-    if (token && (token[2]!.toLowerCase() === "token" || token[1] !== undefined))
-      return await tokenEndpoint(state, req, res, url, body, token[1] !== undefined, token[2]!.toLowerCase());
-    return await api(state, req, res, url, body);
+    if (admin_) return admin(state, req, res, url, body);
+    const ctx = context(req, res, url, body, {
+      customerId: api.customerId(path),
+      headers: api.style.headers,
+    });
+    const p: Pass = { state, api, ctx };
+    for (const step of PIPELINE) {
+      const out = await step.run(p);
+      if (out === "destroy") return destroy(ctx);
+      if (out) {
+        const answer = api.recased ? out.answer : { ...out.answer, raw: true };
+        // Faults that answer early are final; the others act on the route's answer (respond.ts).
+        return step.name === "earlyFault" ? send(state, ctx, answer) : deliver(state, ctx, answer, p.fault);
+      }
+    }
   } catch (e) {
-    if (!res.headersSent && !res.destroyed) {
-      res.writeHead(500, { "Content-Type": "application/json" });
-      res.end(
-        JSON.stringify({
-          code: "500",
-          description: `Emulator error: ${String(e)}`,
-          data: [],
-          source: "PartnerFD",
-        }),
-      );
-    } else res.destroy();
+    if (!res.headersSent && !res.destroyed)
+      writeError(res, api.style.error(bare(req, res, url), 500, undefined, `Emulator error: ${String(e)}`));
+    else res.destroy();
   }
 }
 
@@ -126,143 +259,39 @@ export function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-export function context(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  url: URL,
-  body: Buffer,
-  aad: boolean,
-): Ctx {
-  return {
-    req,
-    res,
-    method: (req.method ?? "GET").toUpperCase(),
-    path: url.pathname,
-    url,
-    body,
-    // The doc ("Base URLs and headers"): the service echoes MS-CorrelationId; we echo MS-RequestId too.
-    requestId: header(req, "ms-requestid") ?? randomUUID(),
-    correlationId: header(req, "ms-correlationid") ?? randomUUID(),
-    locale: header(req, "x-locale") ?? "en-US",
-    customerId: aad ? null : customerIdFromPath(url.pathname),
-    started: Date.now(),
-    entry: null,
-    aad,
-  };
+/** A context for an answer given before the body is read or after the pipeline failed. */
+function bare(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Ctx {
+  return context(req, res, url, Buffer.alloc(0), { customerId: null });
 }
 
-// ---------------------------------------------------------------- Partner Center API
-
-export async function api(
-  state: Store,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  url: URL,
-  body: Buffer,
-): Promise<void> {
-  const ctx = context(req, res, url, body, false);
-  const entry: RequestLogEntry = {
-    seq: ++state.seq,
-    time: new Date(ctx.started).toISOString(),
-    method: ctx.method,
-    path: ctx.path,
-    query: url.search.replace(/^\?/, ""),
-    status: null,
-    requestId: ctx.requestId,
-    correlationId: ctx.correlationId,
-    customerId: ctx.customerId,
-    fault: null,
-    applied: false,
-    replayed: false,
-    durationMs: 0,
-  };
-  ctx.entry = entry;
-  state.log.push(entry);
-  if (state.log.length > state.requestLogLimit) state.log.splice(0, state.log.length - state.requestLogLimit);
-  state.counters.requests++;
-
-  const fault = state.faults.take(ctx.method, ctx.path, ctx.customerId, false, state.random);
-  if (fault) {
-    entry.fault = fault.kind;
-    state.counters.faultsFired++;
-  }
-  if (fault?.kind === "reset") return destroy(ctx);
-  await state.sleep(state.config.latencyMs);
-  if (state.closing.signal.aborted) return destroy(ctx);
-
-  const early = fault ? earlyFault(state, fault, ctx) : undefined;
-  if (early) return send(state, ctx, early);
-  const result = dispatch(state, ctx);
-  return deliver(state, ctx, result, fault);
+/** The idempotency-cache key of a Partner Center PATCH, when `replayRequestIds` is on. */
+function replayKey(state: Store, api: Api, ctx: Ctx): string | null {
+  return api.partnerCenterWrites && ctx.method === "PATCH" && state.config.replayRequestIds
+    ? `${ctx.path.toLowerCase()}|${ctx.requestId}`
+    : null;
 }
 
-export function dispatch(state: Store, ctx: Ctx): ApiResult {
-  if (isGraphPath(ctx.path)) return graphDispatch(state, ctx);
-  const route = matchRoute(ctx.method, ctx.path);
-  if (isResult(route)) return route;
-  const { handler, params } = route;
-
-  const denied = authenticate(state, ctx.req);
-  if (denied) return denied;
-
-  const t = state.config.throttle;
-  if (t !== false) {
-    const key = FixedWindowThrottle.key(t, state.partnerTenantId(), ctx.customerId);
-    const d = state.throttle.take(key, t, Date.now(), state.random);
-    if (!d.allowed) {
+/** Faults that answer before anything is applied, in the API's error style. */
+function earlyFault(state: Store, api: Api, ctx: Ctx, fault: Fault): ApiResult | undefined {
+  switch (fault.kind) {
+    case "status": {
+      const status = fault.status ?? 500;
+      if (status === 429) {
+        state.counters.throttled++;
+        return api.style.throttled(ctx, fault.retryAfterSeconds);
+      }
+      const r = api.style.error(ctx, status, fault.code, fault.description);
+      if (fault.retryAfterSeconds === undefined) return r;
+      return { ...r, headers: { ...r.headers, "Retry-After": String(Math.ceil(fault.retryAfterSeconds)) } };
+    }
+    case "mfa":
+      return api.style.mfaRequired(ctx, fault.description);
+    case "throttle":
       state.counters.throttled++;
-      return throttled(d.retryAfterSeconds);
-    }
-  }
-
-  // Doc "Base URLs and headers": MS-RequestId is an idempotency key; a retry resends it.
-  const idemKey =
-    ctx.method === "PATCH" && state.config.replayRequestIds
-      ? `${ctx.path.toLowerCase()}|${ctx.requestId}`
-      : null;
-  if (idemKey) {
-    const first = state.idempotency.get(idemKey);
-    if (first) {
-      state.counters.replays++;
-      if (ctx.entry) ctx.entry.replayed = true;
-      return { ...first, applied: false };
-    }
-  }
-  const result = handler(ctx, params, state);
-  if (idemKey && result.status >= 200 && result.status < 300) state.idempotency.set(idemKey, result);
-  if (result.applied) {
-    state.counters.patchesApplied++;
-    if (ctx.entry) ctx.entry.applied = true;
-  }
-  return result;
-}
-
-export async function tokenEndpoint(
-  state: Store,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  url: URL,
-  body: Buffer,
-  v2: boolean,
-  kind = "token",
-): Promise<void> {
-  const ctx = context(req, res, url, body, true);
-  state.counters.tokenRequests++;
-  const fault = state.faults.take(ctx.method, ctx.path, null, true, state.random);
-  if (fault) state.counters.faultsFired++;
-  if (fault?.kind === "reset") return destroy(ctx);
-  const early = fault ? earlyFault(state, fault, ctx) : undefined;
-  if (early) return send(state, ctx, early);
-  const result = kind === "devicecode" ? startDeviceCode(state, ctx) : issueToken(state, ctx, v2);
-  return deliver(state, ctx, result, fault);
-}
-
-function customerIdFromPath(path: string): string | null {
-  const m = /^\/v1\/customers\/([^/]+)/i.exec(path);
-  if (!m || m[1]!.toLowerCase() === "relationshiprequests") return null;
-  try {
-    return decodeURIComponent(m[1]!).toLowerCase();
-  } catch {
-    return m[1]!.toLowerCase();
+      return api.style.throttled(ctx, fault.retryAfterSeconds ?? 1);
+    case "body":
+      return { status: fault.status ?? 200, body: fault.body ?? null, raw: true };
+    default:
+      return undefined;
   }
 }

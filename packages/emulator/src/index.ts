@@ -4,8 +4,10 @@
  * pipelines. What LocalStack is to AWS. See the package's README.md and the TSDoc of app.ts for the
  * routes, the admin API and the emulator's choices where Microsoft documents nothing.
  *
- * Layout: server.ts (listen, close) · app.ts (the ordered pipeline) · state.ts (the store) · routes/ (one file
- * per API resource) · admin/routes.ts (`/_emulator`) · respond.ts, results.ts · faults, throttle, config, estate/.
+ * Layout: server.ts (listen, close) · app.ts (the one ordered pipeline) · apis.ts (each API as data: routes,
+ * error style, audience, throttle) · error-styles.ts · state.ts (the store; gdap-store.ts, device-codes.ts its parts) · routes/
+ * (one file per API resource; routes/gdap/ for Graph) · admin/routes.ts (`/_emulator`) · respond.ts, results.ts,
+ * router.ts, context.ts, auth.ts · faults, throttle, config, estate/.
  *
  * @example
  * ```ts
@@ -47,4 +49,7 @@ export { FAULT_KINDS, type Fault, type FaultKind, type FaultMatch } from "./faul
 export { DEFAULT_THROTTLE, type ThrottleConfig } from "./throttle";
 export type { EmulatorCounters, EmulatorState, RequestLogEntry } from "./state";
 export { isLoopbackHost, startEmulator, type Emulator } from "./server";
-export type { GraphGdap, GdapRelationshipState, GdapAssignmentState } from "./graph";
+export type { GdapAssignmentState, GdapRelationshipState } from "./gdap-model";
+export type { GdapStore } from "./gdap-store";
+/** The GDAP store's former name, kept for existing imports. */
+export type { GdapStore as GraphGdap } from "./gdap-store";

@@ -1,92 +1,15 @@
 /**
- * Answering: faults that answer before a route runs, faults that act on the answer after it, and writing the
- * answer (headers, casing, streaming of oversized bodies with back-pressure).
+ * Answering: faults that act on the answer after the route ran, and writing the answer (headers, casing,
+ * streaming of oversized bodies with back-pressure). Faults that answer before a route runs are a pipeline step
+ * (app.ts).
  */
+import type * as http from "node:http";
+import type { Ctx } from "./context";
 import { disguise, miscount, type Fault } from "./faults";
-import { aadError, pcError, recase, throttled, type ApiResult, type Ctx } from "./results";
+import { recase, type ApiResult } from "./results";
 import type { Store } from "./state";
-import { graphError, isGraphPath } from "./graph";
 
 const DEFAULT_OVERSIZE = 20 * 1024 * 1024;
-
-/** Graph's error codes for an injected status (the `code` table of "Microsoft Graph error responses"). */
-const GRAPH_CODES: Record<number, string> = {
-  400: "invalidRequest",
-  401: "unauthenticated",
-  403: "accessDenied",
-  404: "itemNotFound",
-  409: "nameAlreadyExists",
-  500: "generalException",
-  503: "serviceNotAvailable",
-};
-
-/** Faults that answer before anything is applied. */
-export function earlyFault(state: Store, fault: Fault, ctx: Ctx): ApiResult | undefined {
-  switch (fault.kind) {
-    case "status": {
-      const status = fault.status ?? 500;
-      const headers: Record<string, string> = {};
-      if (fault.retryAfterSeconds !== undefined)
-        headers["Retry-After"] = String(Math.ceil(fault.retryAfterSeconds));
-      if (status === 429) {
-        const r = throttled(fault.retryAfterSeconds);
-        state.counters.throttled++;
-        return r;
-      }
-      if (ctx.aad) {
-        const r = aadError(
-          status,
-          String(fault.code ?? "temporarily_unavailable"),
-          fault.description ?? "AADSTS90033: Injected fault.",
-        );
-        r.headers = headers;
-        return r;
-      }
-      if (isGraphPath(ctx.path)) {
-        // GDAP: Microsoft Graph answers errors in its own shape, with a word for a code ("Microsoft Graph
-        // error responses and resource types", https://learn.microsoft.com/graph/errors).
-        const r = graphError(
-          status,
-          String(fault.code ?? GRAPH_CODES[status] ?? "generalException"),
-          fault.description ?? `Injected fault: HTTP ${status}.`,
-          undefined,
-          headers,
-        );
-        return { ...r, raw: true };
-      }
-      return pcError(
-        status,
-        fault.code ?? status,
-        fault.description ?? `Injected fault: HTTP ${status}.`,
-        headers,
-      );
-    }
-    case "mfa":
-      if (ctx.aad) {
-        return aadError(
-          400,
-          "interaction_required",
-          fault.description ??
-            "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.",
-        );
-      }
-      // Doc "Authentication": App+User calls without MFA get 401 with code 900421 since 1 April 2026.
-      return pcError(
-        401,
-        900421,
-        fault.description ??
-          "The access token was issued without multi-factor authentication (MFA). Partner Center requires MFA for App+User access: sign in again with MFA and get a new refresh token.",
-        { "WWW-Authenticate": 'Bearer error="insufficient_claims"' },
-      );
-    case "throttle":
-      state.counters.throttled++;
-      return throttled(fault.retryAfterSeconds ?? 1);
-    case "body":
-      return { status: fault.status ?? 200, body: fault.body ?? null, raw: true };
-    default:
-      return undefined;
-  }
-}
 
 /** Faults that act on the answer after the request was applied, then the answer itself. */
 export async function deliver(
@@ -135,20 +58,17 @@ export function destroy(ctx: Ctx): void {
 }
 
 export function headersFor(ctx: Ctx, result: ApiResult, length: number): Record<string, string> {
-  const h: Record<string, string> = ctx.aad
-    ? {
-        "Content-Type": "application/json; charset=utf-8",
-        "Cache-Control": "no-store, no-cache",
-        Pragma: "no-cache",
-      }
-    : {
-        "Content-Type": "application/json",
-        "MS-RequestId": ctx.requestId,
-        "MS-CorrelationId": ctx.correlationId,
-        "X-Locale": ctx.locale,
-      };
-  h["Content-Length"] = String(length);
-  return { ...h, ...result.headers };
+  return { ...ctx.answerHeaders, "Content-Length": String(length), ...result.headers };
+}
+
+/** An answer outside the pipeline (body too large, the emulator failed): the body as is, JSON. */
+export function writeError(
+  res: http.ServerResponse,
+  result: ApiResult,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(result.status, { "Content-Type": "application/json", ...result.headers, ...extra });
+  res.end(JSON.stringify(result.body));
 }
 
 export function send(state: Store, ctx: Ctx, result: ApiResult, text?: string): void {

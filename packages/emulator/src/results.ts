@@ -1,11 +1,12 @@
 /**
- * What a route returns and what it is given: the result (status, body, headers), the request context, the
- * handler type, and the one place the error bodies are built (Partner Center's, the throttling answer, Azure
- * AD's), plus the small request helpers every route uses.
+ * What a route returns: the result (status, body, headers), and the one place the error bodies are built
+ * (Partner Center's, the throttling answer, Azure AD's, Microsoft Graph's), plus the small request helpers every
+ * route uses.
  */
-import type * as http from "node:http";
 import { randomUUID } from "node:crypto";
-import type { RequestLogEntry, Store } from "./state";
+import type { Ctx } from "./context";
+
+export { header, type Ctx } from "./context";
 
 export interface ApiResult {
   status: number;
@@ -15,29 +16,9 @@ export interface ApiResult {
   headers?: Record<string, string>;
   /** Changed state. */
   applied?: boolean;
-  /** Body sent as is, without the casing switch (throttling body, Azure AD bodies). */
+  /** Body sent as is, without the casing switch (throttling body, Azure AD bodies, Graph bodies). */
   raw?: boolean;
 }
-
-export interface Ctx {
-  req: http.IncomingMessage;
-  res: http.ServerResponse;
-  method: string;
-  path: string;
-  url: URL;
-  body: Buffer;
-  requestId: string;
-  correlationId: string;
-  locale: string;
-  customerId: string | null;
-  started: number;
-  entry: RequestLogEntry | null;
-  /** Azure AD answers (token endpoint) instead of Partner Center ones. */
-  aad: boolean;
-}
-
-/** A route handler: a function of the request, the decoded path parameters and the store. */
-export type Handler = (ctx: Ctx, params: string[], state: Store) => ApiResult;
 
 /**
  * The Partner Center error body (doc "Errors"): `{code, description, data, source}`, `code` a string as the
@@ -101,6 +82,37 @@ export function missingParameter(name: string): ApiResult {
   );
 }
 
+/**
+ * Microsoft Graph's error body ("Microsoft Graph error responses and resource types",
+ * https://learn.microsoft.com/graph/errors): `{"error":{"code","message","innerError":{"date","request-id",
+ * "client-request-id"}}}`, a word for a code; `request-id` is the request's `client-request-id`.
+ */
+export function graphError(
+  ctx: Pick<Ctx, "clientRequestId"> | null,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): ApiResult {
+  const rid = ctx?.clientRequestId ?? randomUUID();
+  return {
+    status,
+    raw: true,
+    body: {
+      error: {
+        code,
+        message,
+        innerError: {
+          date: new Date().toISOString().replace(/\.\d+Z$/, ""),
+          "request-id": rid,
+          "client-request-id": rid,
+        },
+      },
+    },
+    headers: { "request-id": rid, "client-request-id": rid, ...headers },
+  };
+}
+
 export function isResult(x: unknown): x is ApiResult {
   return (
     typeof x === "object" &&
@@ -131,12 +143,6 @@ export function recase(value: unknown, casing: "camel" | "pascal"): unknown {
 export function getCI(o: Record<string, unknown>, name: string): unknown {
   const key = Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : o[key];
-}
-
-export function header(req: http.IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === undefined || s.trim() === "" ? undefined : s.trim();
 }
 
 export function parseBody(ctx: Ctx): { error: ApiResult } | { value: Record<string, unknown> } {

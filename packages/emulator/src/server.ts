@@ -5,7 +5,7 @@ import { handle } from "./app";
 import type { EmulatorConfig, EmulatorOptions, RuntimeOptions } from "./config";
 import { DEFAULT_ESTATE, type Estate } from "./estate";
 import type { Fault } from "./faults";
-import type { GraphGdap } from "./graph";
+import type { GdapStore } from "./gdap-store";
 import { startConfig, Store, type EmulatorState, type RequestLogEntry } from "./state";
 
 /** A running emulator. Every method is the programmatic twin of an admin route (`/_emulator/...`). */
@@ -36,8 +36,8 @@ export interface Emulator {
   expireTokens(): number;
   /** Back to the start estate and options; log, faults, counters and throttle windows cleared (`POST /_emulator/reset`). */
   reset(): void;
-  /** GDAP: Microsoft Graph's delegated admin relationships and how the emulator moves them. */
-  readonly gdap: GraphGdap;
+  /** Microsoft Graph's delegated admin relationships (GDAP) and how the emulator moves them. */
+  readonly gdap: GdapStore;
 }
 
 /** True for 127.0.0.0/8, ::1 and localhost. */

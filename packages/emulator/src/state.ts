@@ -1,5 +1,10 @@
-/** The emulator's store (LocalStack's models): state apart from the routes that read and change it. */
+/**
+ * The emulator's store (LocalStack's models): state apart from the routes that read and change it. The GDAP
+ * relationships with their lifecycle (gdap-store.ts) and the device-code sign-ins (device-codes.ts) are parts of it.
+ */
+import { GRAPH_RESOURCE } from "./audience";
 import { DEFAULT_CONFIG, mergeConfig, type EmulatorConfig } from "./config";
+import type { RequestLogEntry } from "./context";
 import {
   isGuid,
   normaliseEstate,
@@ -7,40 +12,13 @@ import {
   type EstateState,
   type SubscriptionState,
 } from "./estate";
-import { FaultQueue, seededRandom, type Fault, type FaultKind } from "./faults";
-import { GraphGdap } from "./graph";
+import { FaultQueue, seededRandom, type Fault } from "./faults";
 import { pcError, type ApiResult } from "./results";
-import { DeviceCodes } from "./routes/device-code";
+import { DeviceCodes } from "./device-codes";
+import { GdapStore } from "./gdap-store";
 import { FixedWindowThrottle } from "./throttle";
 
-/** One API request, as the emulator saw and answered it. */
-export interface RequestLogEntry {
-  /** Sequence number, from 1. */
-  seq: number;
-  /** ISO time the request arrived. */
-  time: string;
-  method: string;
-  /** Path as sent (no query string). */
-  path: string;
-  /** Query string without the `?` ("" when none). */
-  query: string;
-  /** HTTP status answered; null when the connection was destroyed without an answer. */
-  status: number | null;
-  /** MS-RequestId (the client's, or generated). */
-  requestId: string;
-  /** MS-CorrelationId (the client's, or generated). */
-  correlationId: string;
-  /** Customer tenant id from the path, lower case; null when none. */
-  customerId: string | null;
-  /** The scripted fault that hit this request, if any. */
-  fault: FaultKind | null;
-  /** True when this request changed state (a PATCH applied). */
-  applied: boolean;
-  /** True when this was a repeated MS-RequestId answered from the idempotency cache. */
-  replayed: boolean;
-  /** Milliseconds from arrival to the end of the answer (or the reset). */
-  durationMs: number;
-}
+export type { RequestLogEntry } from "./context";
 
 /** Counters since start or the last reset. */
 export interface EmulatorCounters {
@@ -104,7 +82,10 @@ export class Store {
   readonly faults = new FaultQueue();
   random: () => number;
   readonly throttle = new FixedWindowThrottle();
+  /** Access token → when it expires (ms). */
   readonly accessTokens = new Map<string, number>();
+  /** Resource (audience) → the access tokens issued for it ({@link tokensFor}). */
+  private readonly audiences = new Map<string, Set<string>>();
   readonly refreshTokens = new Set<string>();
   issued: string[] = [];
   readonly idempotency = new Map<string, ApiResult>();
@@ -113,9 +94,9 @@ export class Store {
   readonly closing = new AbortController();
   /** Pending delays, woken at once by {@link close}. */
   readonly sleepers = new Set<() => void>();
-  /** GDAP: Microsoft Graph's delegated admin relationships (graph.ts). */
-  readonly gdap = new GraphGdap(() => this.partnerTenantId());
-  /** Device-code sign-ins (routes/device-code.ts), approved or declined through the admin API. */
+  /** Microsoft Graph's delegated admin relationships and their lifecycle (gdap-store.ts). */
+  readonly gdap = new GdapStore(() => this.partnerTenantId(), this.tokensFor(GRAPH_RESOURCE));
+  /** Device-code sign-ins (device-codes.ts), approved or declined through the admin API. */
   readonly deviceCodes = new DeviceCodes();
 
   constructor(
@@ -235,6 +216,13 @@ export class Store {
       const t = setTimeout(done, ms);
       this.sleepers.add(done);
     });
+  }
+
+  /** The access tokens issued for `resource` (a live set: issuing adds to it). */
+  tokensFor(resource: string): Set<string> {
+    let set = this.audiences.get(resource);
+    if (!set) this.audiences.set(resource, (set = new Set()));
+    return set;
   }
 
   // ---------------------------------------------------------------- estate helpers

@@ -15,8 +15,9 @@ import type {
 } from "../gdap/graph";
 import { withWriteHook, type SentIds } from "../client/core/transport";
 import type { Settings } from "../settings";
-import { errorOf, Operation } from "./record";
+import { Operation } from "./operation";
 import {
+  errorOf,
   auditLogPath,
   trailWriter,
   type AuditLogger,

@@ -14,9 +14,10 @@ import type { PartnerCenterClient } from "../client";
 import { NotFoundError } from "../errors";
 import type { GraphClient } from "../gdap/graph";
 import type { Settings } from "../settings";
-import { errorOf, Operation } from "./record";
+import { Operation } from "./operation";
 import { openIntents, parseTrail, readTrailFile } from "./read";
 import {
+  errorOf,
   auditLogPath,
   serializeRecord,
   trailWriter,

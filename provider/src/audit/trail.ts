@@ -11,7 +11,7 @@ import { constants as fsc } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
-import { ConfigurationError, printable, redact, type RemovalBlocker } from "../errors";
+import { ConfigurationError, PartnerCenterError, printable, redact, type RemovalBlocker } from "../errors";
 import { settingName, type Settings } from "../settings";
 /**
  * The schema version written in every record. Version 2 added the `intent` and `reconciled` phases, the GDAP
@@ -140,6 +140,28 @@ export interface AuditRecord {
    * that process is gone (on this host), so it never reads Partner Center while the write is in flight.
    */
   writer?: { host: string; pid: number } | null;
+}
+
+/** The `error` field of a record, from what was thrown. */
+export function errorOf(e: unknown): NonNullable<AuditRecord["error"]> {
+  if (e instanceof PartnerCenterError) {
+    return {
+      code: e.code,
+      status: e.status ?? null,
+      partnerCenterCode: e.partnerCenterCode ?? null,
+      requestId: e.requestId ?? null,
+      correlationId: e.correlationId ?? null,
+      message: e.message,
+    };
+  }
+  return {
+    code: "UNEXPECTED",
+    status: null,
+    partnerCenterCode: null,
+    requestId: null,
+    correlationId: null,
+    message: e instanceof Error ? e.message : String(e),
+  };
 }
 
 /** This process, as recorded in {@link AuditRecord.writer}. */

@@ -21,7 +21,8 @@ import {
 import { PartnerCenterClient } from "../client";
 import { loadGraphEndpoint } from "../gdap/graph-settings";
 import { GraphClient } from "../gdap/graph";
-import { plainLine } from "../redact";
+import { plainLine, printableLines } from "../redact";
+import { readArgs } from "./io";
 import { assertCredentials, loadSettings } from "../settings";
 
 export { parseTrail, type Trail };
@@ -150,14 +151,14 @@ export function needsAttention(ops: readonly OperationSummary[]): boolean {
  * {@link plainLine}), at most `max` characters. Every field goes through this, not only server text: the
  * file may have been edited.
  */
-export function printable(text: string | number | null | undefined, max = 120): string {
+export function shortLine(text: string | number | null | undefined, max = 120): string {
   const t = plainLine(String(text ?? "")).trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
 /** Printable text with Markdown and HTML syntax escaped (table cells included). */
 export function markdownText(text: string | number | null | undefined, max = 120): string {
-  return printable(text, max)
+  return shortLine(text, max)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
@@ -302,7 +303,7 @@ function describeOutcome(s: OperationSummary): string {
 /** The report for a terminal or a log. */
 export function renderText(trail: Trail, source = "trail"): string {
   const ops = summarize(trail.records);
-  const esc: Esc = (t) => printable(t, 600);
+  const esc: Esc = (t) => shortLine(t, 600);
   const lines = [
     `Audit trail ${esc(source)}: ${ops.length} operation(s) (${counts(ops)
       .map(([o, n]) => `${n} ${o}`)
@@ -408,14 +409,9 @@ export function renderJson(trail: Trail, source = "trail"): string {
       error: s.last.error ?? null,
     })),
   };
-  // printable() of the JSON text: C1, bidi and separators as \uXXXX (C0 is escaped by JSON itself).
-  return `${jsonPrintable(JSON.stringify(doc, null, 2))}\n`;
-}
-
-function jsonPrintable(text: string): string {
-  return text.replace(/(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) =>
-    c === "\n" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  // The JSON text through printableLines(): C1, bidi and separators as \uXXXX, valid JSON that reads back as
+  // the original (C0 is escaped by JSON itself; the layout's line feeds stay).
+  return `${printableLines(JSON.stringify(doc, null, 2))}\n`;
 }
 
 // ----------------------------------------------------------------------------------------------- command
@@ -429,26 +425,34 @@ interface Args {
 
 /** Parses the command line; throws a usage message naming the bad argument. */
 export function parseArgs(argv: readonly string[]): Args {
-  let format: Args["format"] = "text";
-  let operation: string | undefined;
-  let reconcile = false;
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === "--markdown" || a === "--json") {
-      const f = a === "--json" ? "json" : "markdown";
-      if (format !== "text" && format !== f) throw new Error("give --markdown or --json, not both");
-      format = f;
-    } else if (a === "--reconcile") reconcile = true;
-    else if (a === "--operation") {
-      operation = argv[++i];
-      if (!operation) throw new Error("--operation takes an operationId");
-    } else if (a.startsWith("--"))
-      throw new Error(`unknown option "${a}": expected --markdown, --json, --operation ID or --reconcile`);
-    else files.push(a);
-  }
-  if (files.length !== 1) throw new Error("give exactly one trail FILE");
-  return { format, reconcile, file: files[0] as string, ...(operation !== undefined && { operation }) };
+  const { values, positionals, unknown } = readArgs(argv, AUDIT_OPTIONS);
+  if (unknown !== undefined)
+    throw new Error(
+      `unknown option "${unknown}": expected --markdown, --json, --operation ID or --reconcile`,
+    );
+  if (values.markdown && values.json) throw new Error("give --markdown or --json, not both");
+  const format: Args["format"] = values.json ? "json" : values.markdown ? "markdown" : "text";
+  const operation = values.operation as string | undefined;
+  if (operation === "") throw new Error("--operation takes an operationId");
+  if (positionals.length !== 1) throw new Error("give exactly one trail FILE");
+  return {
+    format,
+    reconcile: values.reconcile === true,
+    file: positionals[0] as string,
+    ...(operation !== undefined && { operation }),
+  };
+}
+
+const AUDIT_OPTIONS = {
+  markdown: { type: "boolean" },
+  json: { type: "boolean" },
+  reconcile: { type: "boolean" },
+  operation: { type: "string" },
+} as const;
+
+/** Whether the command line names the trail FILE itself (else `partner-center audit` adds the configured one). */
+export function namesTrailFile(argv: readonly string[]): boolean {
+  return readArgs(argv, AUDIT_OPTIONS).positionals.length > 0;
 }
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
@@ -471,7 +475,7 @@ async function reconcile(file: string, env: NodeJS.ProcessEnv, io: Io): Promise<
       graph: async () => new GraphClient(client, loadGraphEndpoint({}, env)),
     });
     io.err(
-      `partner-center-audit: reconciled ${r.settled.length} write(s) with no outcome${r.open.length ? `; ${r.open.length} left open: ${r.open.map((o) => `${printable(o.intent.requests[0]?.requestId)} (${printable(o.reason, 300)})`).join(", ")}` : ""}.\n`,
+      `partner-center-audit: reconciled ${r.settled.length} write(s) with no outcome${r.open.length ? `; ${r.open.length} left open: ${r.open.map((o) => `${shortLine(o.intent.requests[0]?.requestId)} (${shortLine(o.reason, 300)})`).join(", ")}` : ""}.\n`,
     );
     return true;
   } catch (e) {
@@ -506,7 +510,7 @@ export async function main(
     text = readFileSync(args.file, "utf8");
   } catch (e) {
     err(
-      `partner-center-audit: cannot read ${printable(args.file, 300)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
+      `partner-center-audit: cannot read ${shortLine(args.file, 300)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
     );
     return EXIT.usage;
   }

@@ -13,9 +13,11 @@ import { PartnerCenterError, printable } from "../errors";
 import { getSharedGraphClient, loadGraphEndpoint } from "../gdap/graph";
 import { assertCredentials, loadSettings } from "../settings";
 import { exportEstate } from "../estate/export";
+import { importFileFromEstate, providerUrnProblem, writeJsonFile } from "../estate/import-file";
 import { loadEstateFile, readEstateFile } from "../estate/format";
 import {
   formatPlan,
+  needsAttention,
   nothingToDo,
   planEstate,
   stateResources,
@@ -26,11 +28,14 @@ import {
 const USAGE = `Usage: partner-center estate <command> [options]
 
 Commands:
-  export [--out FILE] [--merge FILE] [--gdap] [--json]
+  export [--out FILE] [--merge FILE] [--gdap] [--import-file FILE [--import-provider URN]] [--json]
       Writes the estate file (JSON) from the live partner: every reseller customer, named after its company,
       sorted by name. --merge FILE keeps that file's entries, fields and templates, adds new customers and
       marks those no longer found (goneFromPartnerCenter). --gdap adds their GDAP relationships and access
       assignments (naming the template each one matches). Default output: standard output.
+      --import-file FILE also writes a \`pulumi import --file\` file adopting each customer (but those gone or
+      marked offboard) as the provider plugin's partnercenter:index:ResellerRelationship; --import-provider
+      URN imports them under that explicit provider instance.
   plan --estate FILE [--stack NAME | --state FILE] [--markdown] [--json]
       What \`pulumi up\` would do with the estate: adoptions, offboardings (removable now, or what blocks them
       and until when), entries missing from the file, GDAP changes. Reads only. The state comes from
@@ -42,8 +47,8 @@ Commands:
 Settings come from the environment, as for the provider: PARTNER_CENTER_ENDPOINT, PARTNER_CENTER_AUTHORITY,
 PARTNER_CENTER_TENANT_ID, PARTNER_CENTER_CLIENT_ID, PARTNER_CENTER_CLIENT_SECRET, PARTNER_CENTER_REFRESH_TOKEN
 (or PARTNER_CENTER_ACCESS_TOKEN), PARTNER_CENTER_GRAPH_ENDPOINT.
-Exit code: 0 done (plan: every offboarding can go ahead); 1 plan: an offboarding is blocked, or an entry left
-the file without state: offboard; 2 bad usage, settings or estate file; 3 could not read Partner Center,
+Exit code: 0 done (plan: every offboarding can go ahead); 1 plan: an offboarding is blocked or would change
+subscriptions its entry does not allow, or an entry left the file without state: offboard; 2 bad usage, settings or estate file; 3 could not read Partner Center,
 Microsoft Graph or the stack.`;
 
 /** Exit codes of every estate command. */
@@ -101,9 +106,15 @@ async function cmdExport(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promis
       gdap: { type: "boolean" },
       json: { type: "boolean" },
       concurrency: { type: "string" },
+      "import-file": { type: "string" },
+      "import-provider": { type: "string" },
     },
     strict: true,
   });
+  if (v["import-provider"] !== undefined && v["import-file"] === undefined)
+    throw new UsageError("--import-provider goes with --import-file FILE");
+  const badProvider = v["import-provider"] && providerUrnProblem(v["import-provider"]);
+  if (badProvider) throw new UsageError(badProvider);
   const concurrency = v.concurrency === undefined ? 8 : Number(v.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new UsageError("--concurrency takes a whole number from 1 to 64");
@@ -116,12 +127,14 @@ async function cmdExport(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promis
     ? path.join(path.dirname(v.out), `.${path.basename(v.out)}.${process.pid}.tmp`)
     : undefined;
   const fd = tmp ? fs.openSync(tmp, "w") : undefined;
+  const written: string[] | undefined = v["import-file"] !== undefined ? [] : undefined;
   try {
     const summary = await exportEstate(pc, {
       ...(merge !== undefined && { merge, mergeSource: path.basename(v.merge as string) }),
       ...(graph && { graph }),
       concurrency,
       write: (s) => {
+        written?.push(s);
         if (fd !== undefined) fs.writeSync(fd, s);
         else process.stdout.write(s);
       },
@@ -130,9 +143,16 @@ async function cmdExport(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promis
       fs.closeSync(fd);
       fs.renameSync(tmp, v.out);
     }
+    let imports = "";
+    if (written && v["import-file"]) {
+      const provider = v["import-provider"];
+      const doc = importFileFromEstate(JSON.parse(written.join("")), provider ? { provider } : {});
+      writeJsonFile(v["import-file"], doc);
+      imports = ` ${doc.resources.length} to import in ${v["import-file"]} (pulumi import --file).`;
+    }
     const report = v.json
-      ? JSON.stringify({ ...summary, file: v.out ?? null })
-      : `${summary.customers} customers (${summary.added} new, ${summary.gone} gone from Partner Center${graph ? `, ${summary.adminRelationships} GDAP relationships added` : ""})${v.out ? ` written to ${v.out}` : ""}.`;
+      ? JSON.stringify({ ...summary, file: v.out ?? null, importFile: v["import-file"] ?? null })
+      : `${summary.customers} customers (${summary.added} new, ${summary.gone} gone from Partner Center${graph ? `, ${summary.adminRelationships} GDAP relationships added` : ""})${v.out ? ` written to ${v.out}` : ""}.${imports}`;
     // The estate itself may be on standard output: the report then goes to standard error.
     (v.out ? io.out : io.err)(report);
     return EXIT.ok;
@@ -166,9 +186,7 @@ async function cmdPlan(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<
   try {
     const resources = await readState(v, io);
     const plan = await planEstate(pc, estate, resources);
-    const blocked = plan.customers.some(
-      (r) => (r.action === "offboard" && !r.removable) || r.action === "notInFile",
-    );
+    const blocked = plan.customers.some(needsAttention);
     const unreadable = plan.customers.some((r) => r.action === "unreadable");
     const code = unreadable ? EXIT.couldNotRead : blocked ? EXIT.attention : EXIT.ok;
     io.out(

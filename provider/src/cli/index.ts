@@ -6,7 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { main as auditMain } from "./audit-report";
+import { parseArgs } from "node:util";
+import { main as auditMain, namesTrailFile } from "./audit-report";
 import { main as doctorMain } from "./doctor";
 import { main as estateMain } from "./estate";
 import { STDIO, type CliIo } from "./io";
@@ -50,17 +51,25 @@ export function version(): string {
   }
 }
 
-/** Takes `--stack NAME` (or `--stack=NAME`) out of `argv`. */
+/** Takes `--stack NAME` (or `--stack=NAME`) out of `argv`; the rest goes to the subcommand as it was. */
 function takeStack(argv: readonly string[]): { stack: string | undefined; rest: string[] } {
-  const rest: string[] = [];
+  const args = [...argv];
+  const { tokens } = parseArgs({
+    args,
+    options: { stack: { type: "string" } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const taken = new Set<number>();
   let stack: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === "--stack") stack = argv[++i] ?? "";
-    else if (a.startsWith("--stack=")) stack = a.slice("--stack=".length);
-    else rest.push(a);
+  for (const t of tokens) {
+    if (t.kind !== "option" || t.name !== "stack" || t.rawName !== "--stack") continue;
+    stack = t.value ?? "";
+    taken.add(t.index);
+    if (t.inlineValue === false) taken.add(t.index + 1);
   }
-  return { stack, rest };
+  return { stack, rest: args.filter((_, i) => !taken.has(i)) };
 }
 
 /** Runs `partner-center <argv>`; returns the exit code. */
@@ -106,8 +115,7 @@ export async function main(
       if (command === "readiness") return readinessMain(rest, io, runEnv);
       // The trail named by the settings when no FILE is given.
       const trail = runEnv.PARTNER_CENTER_AUDIT_LOG;
-      const withFile =
-        rest.some((a) => !a.startsWith("--")) || rest.includes("--help") || !trail ? rest : [...rest, trail];
+      const withFile = namesTrailFile(rest) || rest.includes("--help") || !trail ? rest : [...rest, trail];
       return auditMain(
         withFile,
         (s) => io.out(s.replace(/\n$/, "")),

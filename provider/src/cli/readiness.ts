@@ -20,6 +20,8 @@ import {
   type RemovalNote,
 } from "../relationship";
 import { loadSettings, missingCredentials, SETTINGS } from "../settings";
+import { readArgs } from "./io";
+import { GUID } from "../guid";
 
 const USAGE = `Usage: partner-center-readiness [--json] [--all | CUSTOMER_ID ...]
 
@@ -63,8 +65,6 @@ export const EXIT = {
  * offboarding), which is not a failure.
  */
 export type Outcome = "removable" | "blocked" | "alreadyRemoved" | "couldNotCheck";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One line of the report. */
 export interface ReadinessRow {
@@ -133,21 +133,24 @@ interface Args {
 
 /** Parses the command line; throws a usage message naming the bad argument. */
 export function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { json: false, all: false, ids: [], concurrency: 8 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--json") a.json = true;
-    else if (arg === "--all") a.all = true;
-    else if (arg === "--concurrency") {
-      const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 1 || n > 64)
-        throw new Error("--concurrency takes a whole number from 1 to 64");
-      a.concurrency = n;
-    } else if (GUID.test(arg)) a.ids.push(arg.toLowerCase());
-    else
-      throw new Error(
-        `unknown argument "${arg}": expected --json, --all, --concurrency N or a customer tenant GUID`,
-      );
+  const { values, positionals, unknown } = readArgs(argv, {
+    json: { type: "boolean" },
+    all: { type: "boolean" },
+    concurrency: { type: "string" },
+  });
+  const notExpected = (arg: string): Error =>
+    new Error(`unknown argument "${arg}": expected --json, --all, --concurrency N or a customer tenant GUID`);
+  if (unknown !== undefined) throw notExpected(unknown);
+  const a: Args = { json: values.json === true, all: values.all === true, ids: [], concurrency: 8 };
+  if (values.concurrency !== undefined) {
+    const n = Number(values.concurrency);
+    if (values.concurrency === "" || !Number.isInteger(n) || n < 1 || n > 64)
+      throw new Error("--concurrency takes a whole number from 1 to 64");
+    a.concurrency = n;
+  }
+  for (const arg of positionals) {
+    if (!GUID.test(arg)) throw notExpected(arg);
+    a.ids.push(arg.toLowerCase());
   }
   if (a.all === a.ids.length > 0)
     throw new Error("give customer tenant ids, or --all (not both, not neither)");

@@ -4,15 +4,14 @@
  * standard input of `pulumi config set --secret`, never on its command line (where `ps` and shell history see it).
  */
 import { spawn } from "node:child_process";
-import { GRAPH_ENDPOINT_ENV, GRAPH_ENDPOINT_KEY } from "../gdap/graph-settings";
 import { registerSecret, redact } from "../errors";
-import { SETTINGS, type Settings } from "../settings";
+import { closestKey as closestSetting, isSettingKey, SETTING_KEYS, SETTINGS } from "../settings";
 
 /** A failure to read or write a stack through the Pulumi CLI: the command could not do its work (exit 2). */
 export class StackError extends Error {}
 
 /** Every `partnercenter:` key the provider reads. */
-export const KNOWN_KEYS: readonly string[] = [...Object.keys(SETTINGS), GRAPH_ENDPOINT_KEY];
+export const KNOWN_KEYS: readonly string[] = SETTING_KEYS;
 
 /** The output of one Pulumi CLI run. */
 export interface PulumiResult {
@@ -102,28 +101,8 @@ export async function readStackConfig(stack: string, env: NodeJS.ProcessEnv): Pr
 
 /** The known key closest to `name` (case or a few letters apart), or undefined when none is close. */
 export function closestKey(name: string): string | undefined {
-  let best: { key: string; d: number } | undefined;
-  for (const key of KNOWN_KEYS) {
-    const d = distance(name.toLowerCase(), key.toLowerCase());
-    if (!best || d < best.d) best = { key, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(name.length / 4)) ? `partnercenter:${best.key}` : undefined;
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
-        (prev[j] as number) + 1,
-        (cur[j - 1] as number) + 1,
-        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = cur;
-  }
-  return prev[b.length] as number;
+  const best = closestSetting(name);
+  return best.near ? `partnercenter:${best.key}` : undefined;
 }
 
 /**
@@ -134,7 +113,7 @@ export function stackEnvironment(config: Record<string, string>, env: NodeJS.Pro
   const out: NodeJS.ProcessEnv = { ...env };
   for (const [key, value] of Object.entries(config)) {
     const name = key.slice("partnercenter:".length);
-    const variable = name === GRAPH_ENDPOINT_KEY ? GRAPH_ENDPOINT_ENV : SETTINGS[name as keyof Settings]?.env;
+    const variable = isSettingKey(name) ? SETTINGS[name].env : undefined;
     if (variable && value !== "") out[variable] = value;
   }
   return out;

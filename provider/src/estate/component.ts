@@ -39,7 +39,7 @@ export class Estate extends pulumi.ComponentResource {
     Row<{ customerId: string; companyName: string | undefined; relationship: string | undefined }>
   >;
   /** After `pulumi refresh`: whether each customer's reseller relationship can be removed now. */
-  declare public readonly removable: pulumi.Output<Row<boolean | undefined>>;
+  declare public readonly removable: pulumi.Output<Row<boolean | null | undefined>>;
   /** After `pulumi refresh`: what blocks each removal. */
   declare public readonly blockers: pulumi.Output<Row<RemovalBlocker[]>>;
   /** The GDAP approval links of each customer, by relationship displayName. */

@@ -4,7 +4,7 @@
  * and the GDAP details of each customer are read while it is written, a few customers at a time.
  */
 import type { PartnerCenterClient } from "../client";
-import { ENDED } from "../gdap/gdap";
+import { ENDED } from "../gdap/relationships";
 import type { GraphClient } from "../gdap/graph";
 import type { AccessAssignmentEntry, AdminRelationshipEntry, EstateFile, GdapTemplate } from "./format";
 import { SCHEMA_ID, fnv, loadEstate, templateDisplayName } from "./format";

@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { ConfigurationError } from "../errors";
+import { GUID } from "../guid";
 
 /** The Microsoft Entra role definition id of Global Administrator. */
 export const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
@@ -21,14 +22,13 @@ export const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 export const SCHEMA_FILE = "schema/estate.v1.json";
 export const SCHEMA_ID = "https://unpkg.com/pulumi-partner-center/schema/estate.v1.json";
 
-const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** A resource name: what the Pulumi resource of a customer is called, and the key of every output map. */
 export const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 const guid = (what: string) =>
   z
     .string()
-    .regex(GUID_RE, { message: `must be ${what} (a GUID such as 11111111-1111-4111-8111-111111111111)` })
+    .regex(GUID, { message: `must be ${what} (a GUID such as 11111111-1111-4111-8111-111111111111)` })
     .transform((s) => s.toLowerCase());
 
 /** ISO 8601 durations Graph accepts for `duration`: days (P1D to P730D), or years/months/days up to P2Y. */

@@ -8,8 +8,9 @@
  */
 import { z } from "zod";
 import { NotFoundError } from "../errors";
-import { alignRoles, assignAccess, removeAccess, sameSet } from "./gdap";
-import { checkWith, log, parseWith, rethrow } from "../dynamic-common";
+import { alignRoles, assignAccess, removeAccess } from "./assignments";
+import { sameSet } from "./relationships";
+import { checkWith, log, parseWith, reported, rethrow } from "../dynamic-common";
 import { configure as configureGdap, graph, guid, rolesSchema } from "./dynamic";
 import type { AccessAssignment } from "./graph";
 
@@ -66,7 +67,9 @@ export async function create(news: Record<string, unknown>) {
   return { id: a.id, outs: outputs(inputs, a) };
 }
 
-export async function read(id: string, props: Record<string, unknown> = {}) {
+export const read = reported(readAssignment);
+
+async function readAssignment(id: string, props: Record<string, unknown> = {}) {
   const stored = parseWith(inputsSchema, props, WHAT);
   const g = await graph();
   let a: AccessAssignment;
@@ -100,7 +103,8 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
   await removeAccess(g, stored.relationshipId, id).catch(rethrow);
   log(stored.relationshipId, `access assignment ${id} removed.`);
 }
-export { del as delete };
+const deleteReported = reported(del);
+export { deleteReported as delete };
 
 // The input schema, for the provider plugin's schema.json (scripts/gen-schema.js): not part of the shim contract.
 export { inputsSchema };

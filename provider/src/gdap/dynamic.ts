@@ -9,7 +9,6 @@
  * configure has finished: docs/design/pulumi-engine.md#race).
  */
 import { randomBytes } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   configureSettings,
@@ -27,10 +26,10 @@ import {
   GLOBAL_ADMINISTRATOR,
   sameDuration,
   sameSet,
-} from "./gdap";
+} from "./relationships";
 import type { AdminRelationship, GraphClient } from "./graph";
 import { ConfigurationError } from "../errors";
-import { checkWith, GUID, log, parseWith, rethrow, UNKNOWN } from "../dynamic-common";
+import { checkWith, GUID, log, parseWith, reported, rethrow, UNKNOWN, warn } from "../dynamic-common";
 
 export const guid = (what: string, hint: string) =>
   z
@@ -195,7 +194,9 @@ const DEFAULT_AUTO_EXTEND = "PT0S";
  * replacement logs a warning (shown by `pulumi preview --diff`): admin access pauses until the customer approves
  * the new relationship.
  */
-export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+export const diff = reported(diffRelationship);
+
+async function diffRelationship(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
   const lower = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v);
   const status = typeof olds.status === "string" ? olds.status : undefined;
   const replaces: string[] = [];
@@ -236,8 +237,9 @@ export async function diff(id: string, olds: Record<string, unknown>, news: Reco
       },
     );
   }
-  pulumi.log.warn(
-    `partnercenter ${lower(olds.customerId)}: replacing delegated admin relationship ${id} ("${name}", ${status ?? "status unknown"}) because ${replaces.join(", ")} changed: a new relationship is created and must be approved by the customer, and the old one is ended, so admin access through it pauses until the customer approves the new one. To avoid the pause, declare the new relationship as a second resource, have it approved, then remove this one.`,
+  warn(
+    String(lower(olds.customerId)),
+    `replacing delegated admin relationship ${id} ("${name}", ${status ?? "status unknown"}) because ${replaces.join(", ")} changed: a new relationship is created and must be approved by the customer, and the old one is ended, so admin access through it pauses until the customer approves the new one. To avoid the pause, declare the new relationship as a second resource, have it approved, then remove this one.`,
   );
   return { changes: true, replaces, deleteBeforeReplace: false };
 }
@@ -281,7 +283,9 @@ export async function create(news: Record<string, unknown>) {
 }
 
 /** Refresh: status, endDateTime and the roles as Graph has them; a blank id when Graph has no such relationship. */
-export async function read(id: string, props: Record<string, unknown> = {}) {
+export const read = reported(readRelationship);
+
+async function readRelationship(id: string, props: Record<string, unknown> = {}) {
   const stored = parseInputs(props);
   const g = await graph();
   const rel = await findRelationship(g, id).catch(rethrow);
@@ -360,12 +364,14 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
   const g = await graph();
   const outcome = await endRelationship(g, id, { log: (l) => log(subject, l) }).catch(rethrow);
   if (outcome === "expiresOnItsOwn") {
-    pulumi.log.warn(
-      `partnercenter ${subject}: delegated admin relationship ${id} leaves the stack but is not ended: Microsoft Graph cannot end it in its status (see the line above for its expiry).`,
+    warn(
+      subject,
+      `delegated admin relationship ${id} leaves the stack but is not ended: Microsoft Graph cannot end it in its status (see the line above for its expiry).`,
     );
   }
 }
-export { del as delete };
+const deleteReported = reported(del);
+export { deleteReported as delete };
 
 // The input schema, for the provider plugin's schema.json (scripts/gen-schema.js): not part of the shim contract.
 export { inputsSchema };

@@ -37,24 +37,15 @@
  */
 import { z } from "zod";
 import type { PartnerCenterClient } from "../client";
+import { GRAPH_WORDING } from "../client/core/classify";
 import { Limiter } from "../client/core/pacing";
+import { listPaged, odataPaging, type ODataPage } from "../client/core/pagination";
+import { checkedSegment, rfc3986Query } from "../client/core/path";
 import { Transport, type TransportRequest } from "../client/core/transport";
-import {
-  ApiError,
-  AuthenticationError,
-  ConfigurationError,
-  ConnectionError,
-  NotFoundError,
-  PartnerCenterError,
-  ListTooLargeError,
-  PermissionDeniedError,
-  printable,
-  ResponseValidationError,
-  ThrottledError,
-  type ErrorContext,
-} from "../errors";
+import { ConfigurationError, printable, ResponseValidationError } from "../errors";
+import { GUID } from "../guid";
 import { settingName, type Settings } from "../settings";
-import { GRAPH_RESOURCE, GRAPH_SETTING, graphEndpointRefusal } from "./graph-settings";
+import { GRAPH_RESOURCE, graphEndpointRefusal } from "./graph-settings";
 import {
   assignmentSchema,
   operationSchema,
@@ -75,19 +66,13 @@ export type {
   RelationshipStatus,
 } from "./graph-resources";
 export {
-  configureGraph,
-  GRAPH_ENDPOINT_ENV,
-  GRAPH_ENDPOINT_KEY,
   GRAPH_RESOURCE,
   GRAPH_SCOPE,
-  graphAudience,
-  graphEndpoint,
+  graphAudienceOf,
+  graphEndpointOf,
   loadGraphAudience,
   loadGraphEndpoint,
 } from "./graph-settings";
-
-/** The largest number of pages followed for one list: a loop guard. */
-const MAX_PAGES = 10_000;
 
 /** Graph ids are GUIDs or `{guid}-{guid}`: nothing that could change the route. */
 const ID = /^[A-Za-z0-9-]{1,100}$/;
@@ -129,7 +114,12 @@ export class GraphClient {
       dispatcher,
       auth.forResource(options.audience ?? GRAPH_RESOURCE),
       limiter,
-      { retry: pcOptions.retry, logger: options.logger ?? pcOptions.logger, limits: pcOptions.limits },
+      {
+        retry: pcOptions.retry,
+        logger: options.logger ?? pcOptions.logger,
+        limits: pcOptions.limits,
+        wording: GRAPH_WORDING,
+      },
     );
   }
 
@@ -186,11 +176,11 @@ export class GraphClient {
       clauses.push(`customer/tenantId eq '${filter.customerTenantId.toLowerCase()}'`);
     }
     if (filter.displayName) clauses.push(`displayName eq '${odata(filter.displayName)}'`);
-    const query = [["$top", "300"]];
+    const query: [string, string][] = [["$top", "300"]];
     if (clauses.length) query.push(["$filter", clauses.join(" and ")]);
     return this.list(
       "list delegated admin relationships",
-      `${this.base}/delegatedAdminRelationships?${query.map(([k, v]) => `${k}=${rfc3986(v!)}`).join("&")}`,
+      `${this.base}/delegatedAdminRelationships?${rfc3986Query(query)}`,
       relationshipSchema,
     );
   }
@@ -320,7 +310,7 @@ export class GraphClient {
     });
     if (res.status === 202) {
       if (!res.location) {
-        throw asGraphError(
+        throw GRAPH_WORDING.word(
           new ResponseValidationError(
             "Microsoft Graph accepted the change (202) without the Location of its operation.",
             { status: 202, mayHaveApplied: true },
@@ -332,7 +322,7 @@ export class GraphClient {
     }
     const parsed = schema.safeParse(res.data);
     if (!parsed.success) {
-      throw asGraphError(
+      throw GRAPH_WORDING.word(
         new ResponseValidationError(
           `Microsoft Graph's answer did not have the documented shape (${parsed.error.issues
             .slice(0, 3)
@@ -355,26 +345,15 @@ export class GraphClient {
     });
   }
 
+  /** Every item of a list, following `@odata.nextLink` with the core's paging and its bounds. */
   private async list<T>(what: string, first: string, item: z.ZodType<T>): Promise<T[]> {
-    const out: T[] = [];
-    const seen = new Set<string>();
-    const schema = pageSchema(item);
-    for (let next: string | undefined = first, page = 0; next; page++) {
-      if (page >= MAX_PAGES || seen.has(next)) {
-        throw new ResponseValidationError(`Microsoft Graph sent a next-page link loop to ${what}.`, {
-          action: "Report it; nothing was changed on the basis of this answer.",
-        });
-      }
-      seen.add(next);
-      const data: z.infer<typeof schema> = await this.send(what, { method: "GET", path: next, schema });
-      out.push(...(data.value as T[]));
-      // The same item bound as Partner Center lists (client option `limits`): each page's body is capped by
-      // the transport, the number of pages and items here.
-      const limit = this.transport.limits.maxListItems;
-      if (out.length > limit) throw new ListTooLargeError("maxListItems", limit, first, {});
-      next = data["@odata.nextLink"] ?? undefined;
-    }
-    return out;
+    this.check();
+    const items = await listPaged(
+      this.transport,
+      { path: first, what, schema: pageSchema(item) as z.ZodType<ODataPage<T>> },
+      odataPaging<T>(),
+    );
+    return items.map((i) => i.item);
   }
 
   private async send<T>(what: string, req: TransportRequest<T>): Promise<T> {
@@ -382,6 +361,12 @@ export class GraphClient {
   }
 
   private async sendFull<T>(what: string, req: TransportRequest<T>) {
+    this.check();
+    return this.transport.request({ ...req, what });
+  }
+
+  /** Refuses every call that could not be sent to Graph with these settings. */
+  private check(): void {
     if (this.settings.accessToken && (!this.settings.refreshToken || !this.settings.tenantId)) {
       throw new ConfigurationError(
         `Microsoft Graph calls (GDAP) need a token for ${GRAPH_RESOURCE}, and ${settingName("accessToken")} is a Partner Center token.`,
@@ -391,118 +376,23 @@ export class GraphClient {
       );
     }
     if (this.refusal) throw this.refusal;
-    try {
-      return await this.transport.request(req);
-    } catch (e) {
-      throw asGraphError(e, what);
-    }
   }
 }
 
 function segment(id: string): string {
-  if (!ID.test(id)) {
-    throw new ConfigurationError(`"${id.slice(0, 120)}" is not a Microsoft Graph id.`, {
-      action: "Use the id Microsoft Graph returned (a GUID, or two GUIDs joined by '-').",
-    });
-  }
-  return encodeURIComponent(id);
+  return checkedSegment(
+    id,
+    ID,
+    () =>
+      new ConfigurationError(`"${id.slice(0, 120)}" is not a Microsoft Graph id.`, {
+        action: "Use the id Microsoft Graph returned (a GUID, or two GUIDs joined by '-').",
+      }),
+  );
 }
 
 /** A value inside an OData string literal: quotes doubled. */
 function odata(v: string): string {
   return v.replace(/'/g, "''");
-}
-
-/** A tenant GUID, nothing else (the only customer id that goes into a filter). */
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Percent-encoding of RFC 3986: every reserved character, `'` `(` `)` `*` `!` included, and space as %20. */
-function rfc3986(v: string): string {
-  return encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/**
- * The transport's errors say "Partner Center"; these calls go to Microsoft Graph. Same class and fields,
- * Graph's words and Graph's next step.
- */
-export function asGraphError(e: unknown, what: string): unknown {
-  if (
-    !(e instanceof PartnerCenterError) ||
-    e instanceof ConfigurationError ||
-    e instanceof ListTooLargeError || // its message names the bound and the option: nothing to add
-    e.code === "PPC_MFA_REQUIRED"
-  ) {
-    return e;
-  }
-  const ctx: ErrorContext = {
-    service: "graph",
-    status: e.status,
-    partnerCenterCode: e.partnerCenterCode,
-    partnerCenterDescription: e.partnerCenterDescription,
-    requestId: e.requestId,
-    correlationId: e.correlationId,
-    operation: e.operation,
-    // Whether a write may have been applied decides whether a later answer is checked with a read.
-    attempts: e.attempts,
-    mayHaveApplied: e.mayHaveApplied,
-    cause: e,
-  };
-  const summary = `Microsoft Graph could not ${what}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}.`;
-  if (e instanceof ThrottledError) {
-    return new ThrottledError(summary, {
-      ...ctx,
-      retryAfterSeconds: e.retryAfterSeconds,
-      action: `Graph is throttling this app; retry later, or lower ${settingName("maxConcurrency")}.`,
-    });
-  }
-  if (e instanceof AuthenticationError) {
-    return new AuthenticationError(summary, {
-      ...ctx,
-      action: `Microsoft Graph refused the token for ${GRAPH_RESOURCE}: the Secure Application Model consent for ${settingName("clientId")} must include the delegated permission DelegatedAdminRelationship.ReadWrite.All; consent again, then retry.`,
-    });
-  }
-  if (e instanceof PermissionDeniedError) {
-    return new PermissionDeniedError(summary, {
-      ...ctx,
-      action:
-        "The user behind the refresh token needs the Admin agent role in the partner tenant, and the app the DelegatedAdminRelationship.ReadWrite.All permission.",
-    });
-  }
-  if (e instanceof NotFoundError) {
-    return new NotFoundError(summary, {
-      ...ctx,
-      action: "Check the id: the relationship or assignment may have been removed outside Pulumi.",
-    });
-  }
-  if (e instanceof ConnectionError) {
-    return new ConnectionError(summary, {
-      ...ctx,
-      action: `Check network access to Microsoft Graph (${GRAPH_SETTING}), then retry.`,
-    });
-  }
-  if (e instanceof ResponseValidationError) {
-    // A write whose answer could not be read may have been applied: never say "nothing was changed" then.
-    const write = !/^GET /.test(e.operation ?? "GET ");
-    return new ResponseValidationError(summary, {
-      ...ctx,
-      issues: e.issues,
-      action: write
-        ? "Microsoft Graph answered, but its answer could not be read: the request may have been applied. Report it with the request id."
-        : "This is unexpected: report it with the request id. Nothing was changed on this answer.",
-    });
-  }
-  if (e instanceof ApiError) {
-    return new ApiError(summary, {
-      ...ctx,
-      action:
-        e.status === 412
-          ? "The object changed since it was read (etag); run `pulumi refresh`, then the command again."
-          : e.status !== undefined && e.status >= 500
-            ? "Microsoft Graph failed; retry later."
-            : "Microsoft Graph rejected the request; its message says why.",
-    });
-  }
-  return e;
 }
 
 // ------------------------------------------------------------------------------------ shared per process

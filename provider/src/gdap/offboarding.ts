@@ -20,7 +20,7 @@ import {
   stillGranting,
   type AdminRelationshipSummary,
   type Logger,
-} from "./gdap";
+} from "./relationships";
 
 /**
  * The customer's delegated admin relationships for refresh (each once, never another customer's), or undefined

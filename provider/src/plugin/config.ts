@@ -2,14 +2,13 @@
  * The plugin's provider configuration: which keys exist, CheckConfig's rules, and the bridge from the engine's
  * ConfigureRequest to the `configure(req)` every dynamic module already has (so settings are read by one code).
  */
-import { SETTING_KEYS, type ConfigureRequest } from "../configuration";
+import type { ConfigureRequest } from "../configuration";
 import { ConfigurationError } from "../errors";
-import { GRAPH_ENDPOINT_KEY, loadGraphEndpoint } from "../gdap/graph-settings";
-import { loadSettings } from "../settings";
+import { closestKey as closestSetting, loadSettings, SETTING_KEYS } from "../settings";
 import { UNKNOWN } from "../dynamic-common";
 
 /** Every `partnercenter:` config key the provider reads. */
-export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, GRAPH_ENDPOINT_KEY];
+export const CONFIG_KEYS: readonly string[] = SETTING_KEYS;
 
 /** Inputs the engine itself adds to a provider's inputs: never ours to refuse. */
 const ENGINE_KEYS = new Set(["version", "pluginDownloadURL"]);
@@ -62,25 +61,9 @@ export function configureRequest(config: Map<string, string>): ConfigureRequest 
   return { config: { get: (key) => config.get(key) } };
 }
 
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** The known key closest to `key` (case-insensitive). */
+/** The known key closest to `key` (case-insensitive), however far. */
 export function closestKey(key: string): string {
-  const k = key.toLowerCase();
-  return [...CONFIG_KEYS].sort((a, b) => distance(k, a.toLowerCase()) - distance(k, b.toLowerCase()))[0]!;
+  return closestSetting(key).key;
 }
 
 /**
@@ -99,13 +82,11 @@ export function checkConfig(news: Record<string, unknown>): { property: string; 
   if (failures.length > 0) return failures;
   if (Object.values(news).some((v) => unwrapSecrets(v) === UNKNOWN)) return failures;
   const config = Object.fromEntries(configMap(news));
-  for (const check of [() => loadSettings(config), () => loadGraphEndpoint(config)]) {
-    try {
-      check();
-    } catch (e) {
-      if (!(e instanceof ConfigurationError)) throw e;
-      failures.push({ property: "", reason: e.message });
-    }
+  try {
+    loadSettings(config);
+  } catch (e) {
+    if (!(e instanceof ConfigurationError)) throw e;
+    failures.push({ property: "", reason: e.message });
   }
   return failures;
 }

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import * as reseller from "../dynamic";
+import { onBehalfOf } from "../dynamic-common";
 import { checkConfig, configMap, configureRequest } from "./config";
 import {
   DELEGATED_ADMIN_RELATIONSHIP,
@@ -88,6 +89,11 @@ function answer<T>(callback: Callback, fn: () => Promise<T> | T): void {
     );
 }
 
+/** {@link answer} for a call about one resource: its log lines are attributed to the resource's URN. */
+function answerFor<T>(call: Call, callback: Callback, fn: () => Promise<T>): void {
+  answer(callback, () => onBehalfOf(String(call.request.getUrn?.() ?? ""), fn));
+}
+
 function moduleOf(type: string) {
   const mod = RESOURCES[type];
   if (!mod)
@@ -149,7 +155,7 @@ export function service(): Record<string, (call: Call, callback: Callback) => vo
         return resp;
       }),
     check: (call, cb) =>
-      answer(cb, async () => {
+      answerFor(call, cb, async () => {
         const mod = moduleOf(call.request.getType() || typeFromUrn(call.request.getUrn()));
         const news = toJs(call.request.getNews());
         // Autonaming, as the DelegatedAdminRelationship class does it: the name comes from the resource's URN.
@@ -163,7 +169,7 @@ export function service(): Record<string, (call: Call, callback: Callback) => vo
         return resp;
       }),
     diff: (call, cb) =>
-      answer(cb, async () => {
+      answerFor(call, cb, async () => {
         const mod = moduleOf(call.request.getType() || typeFromUrn(call.request.getUrn()));
         const r = await mod.diff(
           call.request.getId(),
@@ -181,7 +187,7 @@ export function service(): Record<string, (call: Call, callback: Callback) => vo
         return resp;
       }),
     create: (call, cb) =>
-      answer(cb, async () => {
+      answerFor(call, cb, async () => {
         const mod = moduleOf(call.request.getType() || typeFromUrn(call.request.getUrn()));
         const r = await mod.create(toJs(call.request.getProperties()));
         const resp = new provproto.CreateResponse();
@@ -190,7 +196,7 @@ export function service(): Record<string, (call: Call, callback: Callback) => vo
         return resp;
       }),
     read: (call, cb) =>
-      answer(cb, async () => {
+      answerFor(call, cb, async () => {
         const type = call.request.getType() || typeFromUrn(call.request.getUrn());
         const r = await readResource(
           type,
@@ -206,7 +212,7 @@ export function service(): Record<string, (call: Call, callback: Callback) => vo
         return resp;
       }),
     update: (call, cb) =>
-      answer(cb, async () => {
+      answerFor(call, cb, async () => {
         const mod = moduleOf(call.request.getType() || typeFromUrn(call.request.getUrn()));
         const r = await mod.update(
           call.request.getId(),
@@ -218,7 +224,7 @@ export function service(): Record<string, (call: Call, callback: Callback) => vo
         return resp;
       }),
     delete: (call, cb) =>
-      answer(cb, async () => {
+      answerFor(call, cb, async () => {
         const mod = moduleOf(call.request.getType() || typeFromUrn(call.request.getUrn()));
         await mod.delete(call.request.getId(), toJs(call.request.getProperties()));
         return new emptyproto.Empty();

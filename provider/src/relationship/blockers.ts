@@ -5,27 +5,15 @@
  * active before the relationship is patched to `none`. Pure: no client, no HTTP.
  */
 import type { Entitlement, Subscription } from "../client";
+import { normalizeEnum } from "../client/core/schemas";
 import { printable, ResponseValidationError, type RemovalBlocker } from "../errors";
 
 export type { RemovalBlocker } from "../errors";
+/** How the rules compare the service's enum values (defined with the client's schemas, which use it too). */
+export { normalizeEnum };
 
 /** Where progress lines go: the provider passes `pulumi.log.info`, the CLI `console.error`. */
 export type Logger = (line: string) => void;
-
-/**
- * The comparable form of an enum value from the service: Unicode NFKC (full-width and compatibility forms
- * folded), invisible format and control characters removed (zero-width spaces, bidi marks), surrounding
- * whitespace trimmed, lower-cased. Partner Center's enum casing varies
- * (docs/design/partner-center-contract.md#casing); the rest is so that a stray character can never turn a blocking value into an unknown one
- * that a deny-list would let through.
- */
-export function normalizeEnum(value: string): string {
-  return value
-    .normalize("NFKC")
-    .replace(/[\p{Cf}\p{Cc}]/gu, "")
-    .replace(/^[\s\p{Z}]+|[\s\p{Z}]+$/gu, "")
-    .toLowerCase();
-}
 
 /**
  * Subscription statuses known NOT to block removal (the Subscription resource's status enum, shared/

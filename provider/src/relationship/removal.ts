@@ -16,13 +16,15 @@ import {
 } from "../errors";
 import {
   blockedMessage,
+  type ClearingOptions,
   findBlockers,
   fitNextSteps,
   label,
   NON_BLOCKING_STATUSES,
-  normalizeEnum,
   type Logger,
 } from "./blockers";
+import { normalizeEnum } from "../client/core/schemas";
+import { deadlineAfter, poll } from "../client/core/wait";
 import { firstError, isNotFound, orGone, settle, unreadableLists } from "./readiness";
 
 /** Options of {@link adopt}. */
@@ -61,13 +63,13 @@ export async function adopt(
     opts.log?.(
       `Customer ${customerId} has no reseller relationship yet. Send this invitation link to a global administrator of the customer's tenant: ${url} ; waiting up to ${opts.acceptanceTimeoutSeconds} s for the acceptance.`,
     );
-    const interval = opts.pollIntervalMs ?? Math.min(30_000, Math.max(1_000, timeoutMs / 10));
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()))));
-      const accepted = await reseller(client, customerId);
-      if (accepted) return accepted;
-    }
+    const accepted = await poll(() => reseller(client, customerId), {
+      done: (c) => c !== undefined,
+      deadline: deadlineAfter(timeoutMs),
+      intervalMs: opts.pollIntervalMs ?? Math.min(30_000, Math.max(1_000, timeoutMs / 10)),
+      start: { value: undefined },
+    });
+    if (accepted) return accepted;
   }
   const waited =
     timeoutMs > 0 ? ` The customer did not accept within ${opts.acceptanceTimeoutSeconds} s.` : "";
@@ -276,12 +278,11 @@ async function confirmRemoved(
   requestId: string,
   lost: unknown,
 ): Promise<Customer | undefined> {
-  const deadline = Date.now() + confirmTimeout(opts);
-  let interval = Math.max(1, opts.confirmIntervalMs ?? REMOVAL_CONFIRM_INTERVAL_MS);
-  for (;;) {
-    let after: Customer | undefined;
+  const first = Math.max(1, opts.confirmIntervalMs ?? REMOVAL_CONFIRM_INTERVAL_MS);
+  const removed = (c: Customer | undefined) => c === undefined || c.relationshipToPartner === "none";
+  const read = async (): Promise<Customer | undefined> => {
     try {
-      after = await orGone(client.customers.get(customerId));
+      return await orGone(client.customers.get(customerId));
     } catch (e) {
       throw new RemovalUnconfirmedError(
         `The removal of the reseller relationship with customer ${customerId} could not be confirmed${lost ? `: ${describeError(lost)}` : ""}; the check that followed failed: ${describeError(e)}.`,
@@ -292,12 +293,15 @@ async function confirmRemoved(
         },
       );
     }
-    if (after === undefined || after.relationshipToPartner === "none") return undefined;
-    const left = deadline - Date.now();
-    if (left <= 0) return after;
-    await new Promise((r) => setTimeout(r, Math.min(interval, left)));
-    interval = Math.min(interval * 2, REMOVAL_CONFIRM_MAX_INTERVAL_MS);
-  }
+  };
+  const last = await poll(read, {
+    done: removed,
+    deadline: deadlineAfter(confirmTimeout(opts)),
+    // Doubling from the first pause, up to the longest.
+    intervalMs: (pauses) =>
+      pauses === 0 ? first : Math.min(first * 2 ** pauses, REMOVAL_CONFIRM_MAX_INTERVAL_MS),
+  });
+  return removed(last) ? undefined : last;
 }
 
 function isRefusal(status: number | undefined): boolean {
@@ -378,7 +382,7 @@ function describeError(e: unknown): string {
 }
 
 /** What the provider will change to clear the blockers: cancellations first (their windows close), then suspensions. */
-interface ClearingPlan {
+export interface ClearingPlan {
   cancel: Subscription[];
   suspend: Subscription[];
 }
@@ -396,14 +400,15 @@ function changedText(suspended: readonly string[], cancelled: readonly string[])
  * The changes that would clear every blocker with the options given, or (a string) why not: then nothing is
  * changed. A half-changed customer is the worst outcome for an unattended run, so it is all or nothing: a
  * reserved instance, a locked new-commerce subscription, anything undetermined, or an Azure plan with active
- * Azure subscriptions leaves everything as it is.
+ * Azure subscriptions leaves everything as it is. Reads only (an Azure plan's Azure subscriptions): `estate plan`
+ * judges an offboarding with it, so the plan and the removal follow one rule.
  */
-async function planClearing(
+export async function planClearing(
   client: PartnerCenterClient,
   customerId: string,
   subs: readonly Subscription[],
   blockers: readonly RemovalBlocker[],
-  opts: RemoveOptions,
+  opts: ClearingOptions,
 ): Promise<ClearingPlan | string> {
   const byId = new Map(subs.map((s) => [s.id, s]));
   const plan: ClearingPlan = { cancel: [], suspend: [] };

@@ -1,17 +1,12 @@
 /**
- * The Partner Center route table, in order: the first match wins, so `relationshiprequests` comes before
+ * The Partner Center route table (apis.ts), in order: the first match wins, so `relationshiprequests` comes before
  * `{id}`. Each route maps methods to handlers, functions of (ctx, params, state).
  */
-import { pcError, type ApiResult, type Handler } from "../results";
+import type { Route } from "../router";
 import { getCustomer, listCustomers, patchCustomer } from "./customers";
 import { listAzureEntitlements, listEntitlements } from "./entitlements";
 import { relationshipRequest } from "./relationship-requests";
 import { getSubscription, listSubscriptions, patchSubscription } from "./subscriptions";
-
-export interface Route {
-  re: RegExp;
-  methods: Readonly<Record<string, Handler>>;
-}
 
 export const ROUTES: readonly Route[] = [
   { re: /^\/v1\/customers\/?$/i, methods: { GET: listCustomers } },
@@ -29,26 +24,3 @@ export const ROUTES: readonly Route[] = [
   },
   { re: /^\/v1\/customers\/([^/]+)\/entitlements\/?$/i, methods: { GET: listEntitlements } },
 ];
-
-/** The handler for `method` on `path` with its decoded parameters, or the 404 or 405 Partner Center answers. */
-export function matchRoute(method: string, path: string): { handler: Handler; params: string[] } | ApiResult {
-  for (const r of ROUTES) {
-    const m = r.re.exec(path);
-    if (!m) continue;
-    const handler = r.methods[method];
-    if (!handler) {
-      return pcError(405, 405, `${method} is not supported on ${path}.`, {
-        Allow: Object.keys(r.methods).join(", "),
-      });
-    }
-    const params = m.slice(1).map((p) => {
-      try {
-        return decodeURIComponent(p);
-      } catch {
-        return p;
-      }
-    });
-    return { handler, params };
-  }
-  return pcError(404, 1000, `Resource not found: no route for ${method} ${path}.`);
-}

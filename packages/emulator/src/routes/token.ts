@@ -1,21 +1,35 @@
 /**
  * The token endpoint (Azure AD): `POST /{tenant}/oauth2/token` and `/oauth2/v2.0/token`, refresh-token grant, and
- * on v2 the device-code grant (device-code.ts).
+ * on v2 the device-code grant started at `POST /{tenant}/oauth2/v2.0/devicecode` (device-codes.ts). Other
+ * methods are answered 405 AADSTS900561 by the pipeline (error-styles.ts).
  */
 import { randomBytes } from "node:crypto";
+import { GRAPH_RESOURCE, PC_RESOURCE } from "../audience";
 import { aadError, header, missingParameter, type ApiResult, type Ctx } from "../results";
+import type { Route } from "../router";
 import type { Store } from "../state";
-import { DEVICE_CODE_GRANT, multipleResources, resourcesOf } from "./device-code";
-
-const PC_RESOURCE = "https://api.partnercenter.microsoft.com";
-const GRAPH_RESOURCE = "https://graph.microsoft.com";
+import { DEVICE_CODE_GRANT, multipleResources, resourcesOf } from "../device-codes";
 /** OpenID Connect scopes: they name no resource. */
 const OIDC = new Set(["openid", "profile", "email", "offline_access"]);
 
-/** `POST /{tenant}/oauth2/v2.0/devicecode`: starts a device authorization (device-code.ts). */
+/** The Entra route table (apis.ts). */
+export const TOKEN_ROUTES: readonly Route[] = [
+  {
+    re: /^\/[^/]+\/oauth2\/token\/?$/i,
+    methods: { POST: (ctx, _p, state) => issueToken(state, ctx, false) },
+  },
+  {
+    re: /^\/[^/]+\/oauth2\/v2\.0\/token\/?$/i,
+    methods: { POST: (ctx, _p, state) => issueToken(state, ctx, true) },
+  },
+  {
+    re: /^\/[^/]+\/oauth2\/v2\.0\/devicecode\/?$/i,
+    methods: { POST: (ctx, _p, state) => startDeviceCode(state, ctx) },
+  },
+];
+
+/** `POST /{tenant}/oauth2/v2.0/devicecode`: starts a device authorization (device-codes.ts). */
 export function startDeviceCode(state: Store, ctx: Ctx): ApiResult {
-  if (ctx.method !== "POST")
-    return aadError(405, "invalid_request", "AADSTS900561: The endpoint only accepts POST requests.");
   const form = new URLSearchParams(ctx.body.toString("utf8"));
   const c = state.config;
   return state.deviceCodes.start(form, c.deviceCodeExpiresSeconds, c.deviceCodeIntervalSeconds);
@@ -23,8 +37,6 @@ export function startDeviceCode(state: Store, ctx: Ctx): ApiResult {
 
 /** Refresh-token grant (doc "Authentication"; Azure AD error shape, not Partner Center's). */
 export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
-  if (ctx.method !== "POST")
-    return aadError(405, "invalid_request", "AADSTS900561: The endpoint only accepts POST requests.");
   const type = header(ctx.req, "content-type") ?? "";
   if (!/^application\/x-www-form-urlencoded/i.test(type)) {
     return aadError(
@@ -87,7 +99,7 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
     return aadError(400, "invalid_grant", "AADSTS70000: Provided grant is invalid or malformed.");
   }
   const audience = v2 ? form.get("scope") : form.get("resource");
-  // One resource per token request (see device-code.ts).
+  // One resource per token request (see device-codes.ts).
   if (v2 && audience !== null) {
     const scopes = audience.split(/\s+/).filter(Boolean);
     if (resourcesOf(scopes).length > 1) return multipleResources(scopes);
@@ -126,7 +138,8 @@ function mint(
   const rotated = o.refresh ? opaque("pcemu-rt-") : undefined;
   const now = Date.now();
   state.accessTokens.set(access, now + lifetime * 1000);
-  if (resource === GRAPH_RESOURCE) state.gdap.graphTokens.add(access); // GDAP: Graph routes accept only these
+  // Its audience: the Graph routes accept only tokens issued for Graph (auth.ts).
+  state.tokensFor(resource).add(access);
   state.issued.push(access);
   if (rotated) {
     state.refreshTokens.add(rotated);

@@ -17,6 +17,7 @@ import {
   registerSecret,
 } from "../../errors";
 import { assertCredentials, settingName, type Settings } from "../../settings";
+import { retry } from "./wait";
 
 /** The resource the token is for (the v1 endpoint's `resource` parameter). */
 export const PARTNER_CENTER_RESOURCE = "https://api.partnercenter.microsoft.com";
@@ -191,7 +192,7 @@ export class TokenSource {
     form.set("refresh_token", this.refreshToken ?? "");
     form.set(v2 ? "scope" : "resource", resource);
 
-    for (let attempt = 1; ; attempt++) {
+    return retry<string>(async (attempt) => {
       this.requests++;
       const started = Date.now();
       let status: number;
@@ -211,10 +212,7 @@ export class TokenSource {
         status = res.statusCode;
         text = await readText(res.body, 256 * 1024);
       } catch (e) {
-        if (attempt < this.o.maxAttempts) {
-          await delay(this.o.baseDelayMs * 2 ** (attempt - 1));
-          continue;
-        }
+        if (attempt < this.o.maxAttempts) return { again: true, afterMs: this.backoff(attempt) };
         throw new ConnectionError(`Could not reach the token endpoint ${authority}.`, {
           operation,
           action: `Check network access to ${authority} and ${settingName("authority")}, then retry.`,
@@ -222,8 +220,7 @@ export class TokenSource {
         });
       }
       if (status >= 500 && attempt < this.o.maxAttempts) {
-        await delay(this.o.baseDelayMs * 2 ** (attempt - 1));
-        continue;
+        return { again: true, afterMs: this.backoff(attempt) };
       }
       let json: unknown;
       try {
@@ -262,7 +259,7 @@ export class TokenSource {
         );
         const early = Math.min(this.o.renewBeforeMs, lifetimeMs * this.o.renewBeforeFraction);
         this.cached.set(resource, { token: access_token, renewAt: started + lifetimeMs - early });
-        return access_token;
+        return { done: access_token };
       }
       const err = tokenError.safeParse(json);
       const code = err.success ? (err.data.error ?? undefined) : undefined;
@@ -283,7 +280,12 @@ export class TokenSource {
         `The token endpoint refused the refresh-token grant${code ? ` (${code})` : ""}.`,
         { ...ctx, action: CHECK_SETTINGS },
       );
-    }
+    });
+  }
+
+  /** The pause before token request `attempt + 1`: doubling from `baseDelayMs`. */
+  private backoff(attempt: number): number {
+    return this.o.baseDelayMs * 2 ** (attempt - 1);
   }
 }
 
@@ -300,10 +302,6 @@ async function readText(body: AsyncIterable<Buffer> & { destroy(): unknown }, ca
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** `p`, or a rejection with the signal's reason when it aborts first. */

@@ -5,15 +5,18 @@
 import {
   ApiError,
   AuthenticationError,
+  ConfigurationError,
   ConnectionError,
+  ListTooLargeError,
   MfaRequiredError,
   NotFoundError,
+  PartnerCenterError,
   PermissionDeniedError,
   ResponseValidationError,
   ThrottledError,
   type ErrorContext,
 } from "../../errors";
-import { settingName } from "../../settings";
+import { GRAPH_RESOURCE, settingName } from "../../settings";
 import type { Attempt } from "./retry";
 
 /** The error body's code and description (body.ts `readError`), when there was one. */
@@ -171,4 +174,106 @@ export function networkFailure(
     },
   );
   return permanent ? { kind: "fail", error } : { kind: "retry", error };
+}
+
+// ------------------------------------------------------------------------------------------ per service
+
+/**
+ * The per-service seam of error wording. Answers are classified once (above: status and error body to a typed
+ * error, and whether it is retried); a service other than Partner Center words the final error in its own
+ * terms, with the same class and fields (attempts, whether a write may have been applied, the issues).
+ */
+export interface ErrorWording {
+  /** The error of a failed call, in this service's words. `what`: the call, e.g. "terminate the relationship". */
+  word(e: unknown, what: string): unknown;
+}
+
+/** Partner Center: the classification's own words. */
+export const PARTNER_CENTER_WORDING: ErrorWording = { word: (e) => e };
+
+/** Microsoft Graph: "Microsoft Graph could not <what>", and Graph's next step. */
+export const GRAPH_WORDING: ErrorWording = { word: (e, what) => inGraphWords(e, what) };
+
+/**
+ * A typed error in Microsoft Graph's words: same class and fields, Graph's summary and next step. A
+ * configuration error, a list bound (its message names the bound and the option) and MFA are left as they are.
+ */
+export function inGraphWords(e: unknown, what: string): unknown {
+  if (
+    !(e instanceof PartnerCenterError) ||
+    e instanceof ConfigurationError ||
+    e instanceof ListTooLargeError ||
+    e.code === "PPC_MFA_REQUIRED"
+  ) {
+    return e;
+  }
+  const ctx: ErrorContext = {
+    service: "graph",
+    status: e.status,
+    partnerCenterCode: e.partnerCenterCode,
+    partnerCenterDescription: e.partnerCenterDescription,
+    requestId: e.requestId,
+    correlationId: e.correlationId,
+    operation: e.operation,
+    // Whether a write may have been applied decides whether a later answer is checked with a read.
+    attempts: e.attempts,
+    mayHaveApplied: e.mayHaveApplied,
+    cause: e,
+  };
+  const summary = `Microsoft Graph could not ${what}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}.`;
+  if (e instanceof ThrottledError) {
+    return new ThrottledError(summary, {
+      ...ctx,
+      retryAfterSeconds: e.retryAfterSeconds,
+      action: `Graph is throttling this app; retry later, or lower ${settingName("maxConcurrency")}.`,
+    });
+  }
+  if (e instanceof AuthenticationError) {
+    return new AuthenticationError(summary, {
+      ...ctx,
+      action: `Microsoft Graph refused the token for ${GRAPH_RESOURCE}: the Secure Application Model consent for ${settingName("clientId")} must include the delegated permission DelegatedAdminRelationship.ReadWrite.All; consent again, then retry.`,
+    });
+  }
+  if (e instanceof PermissionDeniedError) {
+    return new PermissionDeniedError(summary, {
+      ...ctx,
+      action:
+        "The user behind the refresh token needs the Admin agent role in the partner tenant, and the app the DelegatedAdminRelationship.ReadWrite.All permission.",
+    });
+  }
+  if (e instanceof NotFoundError) {
+    return new NotFoundError(summary, {
+      ...ctx,
+      action: "Check the id: the relationship or assignment may have been removed outside Pulumi.",
+    });
+  }
+  if (e instanceof ConnectionError) {
+    return new ConnectionError(summary, {
+      ...ctx,
+      action: `Check network access to Microsoft Graph (${settingName("graphEndpoint")}), then retry.`,
+    });
+  }
+  if (e instanceof ResponseValidationError) {
+    // A write whose answer could not be read may have been applied: never say "nothing was changed" then.
+    const write = !/^GET /.test(e.operation ?? "GET ");
+    return new ResponseValidationError(summary, {
+      ...ctx,
+      issues: e.issues,
+      action: write
+        ? "Microsoft Graph answered, but its answer could not be read: the request may have been applied. Report it with the request id."
+        : "This is unexpected: report it with the request id. Nothing was changed on this answer.",
+    });
+  }
+  if (e instanceof ApiError) {
+    return new ApiError(summary, {
+      ...ctx,
+      action:
+        e.status === 412
+          ? "The object changed since it was read (etag); run `pulumi refresh`, then the command again."
+          : e.status !== undefined && e.status >= 500
+            ? "Microsoft Graph failed; retry later."
+            : "Microsoft Graph rejected the request; its message says why.",
+    });
+  }
+  return e;
 }

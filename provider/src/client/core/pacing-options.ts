@@ -1,34 +1,7 @@
 /** Pacing's options and defaults, its clock, and what a permit and a snapshot are (the limiter is pacing.ts). */
-/** Time source, injectable for tests. Times are milliseconds on a monotonic clock. */
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
+import { systemClock, type Clock } from "./wait";
 
-/** Longest delay a Node timer takes; longer ones fire at once with a TimeoutOverflowWarning. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * The real clock: `performance.now()` and timers capped to Node's range. The limiter's timer is kept (not
- * unref'd) on purpose: it exists only while a caller waits for it, and an unref'd one would let a CLI exit
- * in the middle of its work, with requests still queued. It never outlives its waiters: it is cancelled when
- * the last one leaves, and a waiter whose scope stays closed past its deadline fails at once.
- */
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      const t = setTimeout(done, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
-      function done(): void {
-        clearTimeout(t);
-        signal.removeEventListener("abort", done);
-        resolve();
-      }
-      signal.addEventListener("abort", done, { once: true });
-    }),
-};
+export { MAX_TIMER_MS, systemClock, type Clock } from "./wait";
 
 /** Limiter options. Every field has a default ({@link DEFAULT_PACING}). */
 export interface PacingOptions {

@@ -52,3 +52,25 @@ export function resolveUrl(
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
   return url;
 }
+
+/**
+ * An id that must match `pattern` before it becomes one encoded path segment (Microsoft Graph's ids are GUIDs or
+ * `{guid}-{guid}`: nothing that could change the route). Throws `refusal()` otherwise: nothing is sent.
+ */
+export function checkedSegment(id: string, pattern: RegExp, refusal: () => Error): string {
+  if (!pattern.test(id)) throw refusal();
+  return encodeURIComponent(id);
+}
+
+/**
+ * A query string with every value percent-encoded per RFC 3986 (every reserved character, `'` `(` `)` `*` `!`
+ * included, and space as %20), as Graph asks ("Use query parameters to customize responses",
+ * https://learn.microsoft.com/graph/query-parameters: "Encoding query parameters").
+ */
+export function rfc3986Query(pairs: readonly (readonly [string, string])[]): string {
+  return pairs.map(([k, v]) => `${k}=${rfc3986(v)}`).join("&");
+}
+
+function rfc3986(v: string): string {
+  return encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}

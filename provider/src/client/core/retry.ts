@@ -1,7 +1,7 @@
 /**
  * Retry policy: the options and their defaults, whether an outcome is retried (the {@link Attempt} union that
  * classify.ts produces), when (Retry-After in seconds or an HTTP-date, the seconds in a 429 message, jittered
- * exponential backoff), and the timers the transport waits with.
+ * exponential backoff), and the deadline signal of a request. The waiting itself is wait.ts.
  */
 import type { Dispatcher } from "undici";
 import { ConnectionError, printable, type PartnerCenterError } from "../../errors";
@@ -108,19 +108,4 @@ export function timedSignal(ms: number, parent?: AbortSignal): TimedSignal {
       parent?.removeEventListener("abort", onAbort);
     },
   };
-}
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -64,6 +64,21 @@ const CANONICAL = new Map(
 );
 
 /**
+ * The comparable form of an enum value from the service: Unicode NFKC (full-width and compatibility forms
+ * folded), invisible format and control characters removed (zero-width spaces, bidi marks), surrounding
+ * whitespace trimmed, lower-cased. Partner Center's enum casing varies
+ * (docs/design/partner-center-contract.md#casing); the rest is so that a stray character can never turn a blocking value into an unknown one
+ * that a deny-list would let through.
+ */
+export function normalizeEnum(value: string): string {
+  return value
+    .normalize("NFKC")
+    .replace(/[\p{Cf}\p{Cc}]/gu, "")
+    .replace(/^[\s\p{Z}]+|[\s\p{Z}]+$/gu, "")
+    .toLowerCase();
+}
+
+/**
  * A deep copy of parsed JSON with camelCase property names, built on null-prototype objects and without
  * `__proto__`, `constructor` or `prototype` keys. When two keys collide (`Id` and `id`), the one already
  * camelCase wins.

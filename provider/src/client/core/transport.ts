@@ -37,10 +37,11 @@ import {
   gateClosedPastDeadline,
   invalidAnswer,
   networkFailure,
+  PARTNER_CENTER_WORDING,
   throttledAnswer,
+  type ErrorWording,
 } from "./classify";
 import { GateClosedError, type Limiter, type Permit } from "./pacing";
-import { DEFAULT_LIST_LIMITS, type ListLimits } from "./pagination";
 import { resolveUrl } from "./path";
 import {
   backoff,
@@ -48,24 +49,31 @@ import {
   describeFailure,
   retryAfter,
   secondsInMessage,
-  sleep,
   timedSignal,
   type Attempt,
   type RetryOptions,
 } from "./retry";
 import { normalizeKeys } from "./schemas";
+import { retry, systemClock, type Clock } from "./wait";
 import { requestHeaders } from "./send";
 
-export {
-  DEFAULT_LIST_LIMITS,
-  listAll,
-  type CollectionPage,
-  type ListLimits,
-  type ListRequest,
-} from "./pagination";
 export { DEFAULT_RETRY, retryAfter, type RetryOptions } from "./retry";
 export { MAX_BODY_BYTES } from "./body";
 export { USER_AGENT } from "./send";
+
+/**
+ * Bounds of one list (every page of it together), so that a service that keeps sending pages cannot exhaust
+ * the host's memory. Far above any real customer's subscriptions or entitlements; a client option
+ * (`limits` of PartnerCenterClient) raises them.
+ */
+export interface ListLimits {
+  /** Items across all pages of one list. */
+  maxListItems: number;
+  /** Body bytes across all pages of one list. */
+  maxListBytes: number;
+}
+
+export const DEFAULT_LIST_LIMITS: ListLimits = { maxListItems: 50_000, maxListBytes: 64 * 1024 * 1024 };
 
 /** Options for one logical request. */
 export interface RequestOptions {
@@ -150,6 +158,8 @@ export interface TransportRequest<T> {
   customerId?: string | undefined;
   /** Validates the (key-normalised) JSON body. */
   schema: z.ZodType<T>;
+  /** The call in words ("terminate the relationship"), for a service that words its errors (`wording`). */
+  what?: string | undefined;
 }
 
 /** A successful response. */
@@ -183,6 +193,10 @@ export interface TransportOptions {
   logger?: ((line: string) => void) | undefined;
   /** Bounds of one list; {@link DEFAULT_LIST_LIMITS} by default. */
   limits?: Partial<ListLimits> | undefined;
+  /** The clock the waits between attempts run on (tests). */
+  clock?: Clock | undefined;
+  /** How the service's errors are worded (the per-service seam); Partner Center's by default. */
+  wording?: ErrorWording | undefined;
 }
 
 /** Sends requests to Partner Center: see the file comment. */
@@ -193,6 +207,8 @@ export class Transport {
   private readonly base: URL;
   private readonly retry: RetryOptions;
   private readonly log: (line: string) => void;
+  private readonly clock: Clock;
+  private readonly wording: ErrorWording;
 
   constructor(
     settings: Settings,
@@ -205,10 +221,22 @@ export class Transport {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.log = options.logger ?? (() => undefined);
     this.limits = { ...DEFAULT_LIST_LIMITS, ...options.limits };
+    this.clock = options.clock ?? systemClock;
+    this.wording = options.wording ?? PARTNER_CENTER_WORDING;
   }
 
   /** Sends one logical request (with its retries) and returns the validated body. */
   async request<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
+    if (this.wording === PARTNER_CENTER_WORDING) return this.send(req);
+    try {
+      return await this.send(req);
+    } catch (e) {
+      throw this.wording.word(e, req.what ?? `${req.method} ${req.path}`);
+    }
+  }
+
+  /** {@link request} in Partner Center's words. */
+  private async send<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
     const requestId = req.requestId ?? randomUUID();
     const url = resolveUrl(this.base, req.path, req.query);
     const operation = `${req.method} ${url.pathname}`;
@@ -225,72 +253,77 @@ export class Transport {
       // Whether an attempt so far may have been applied: carried by every error of this request.
       let applied = false;
 
-      for (let attempt = 1; ; attempt++) {
-        let outcome: Attempt<T>;
-        // A new MS-CorrelationId for every call (the headers page), retries included.
-        const actx: ErrorContext = {
-          ...ctx,
-          correlationId: randomUUID(),
-          attempts: attempt,
-          mayHaveApplied: applied,
-        };
-        const ids: SentIds = {
-          method: req.method,
-          path: url.pathname,
-          requestId,
-          correlationId: actx.correlationId!,
-        };
-        // AUDIT HOOK: what this attempt sends.
-        req.onIds?.(ids);
-        if (req.method !== "GET") {
-          const stopped = writesStopped();
-          if (stopped !== undefined) {
-            throw new ConnectionError(`${operation} was not sent: ${stopped}.`, {
-              ...actx,
-              attempts: attempt - 1,
-              action: "Nothing more is sent by this process. Run the command again.",
-            });
+      return await retry<TransportResponse<T>>(
+        async (attempt) => {
+          let outcome: Attempt<T>;
+          // A new MS-CorrelationId for every call (the headers page), retries included.
+          const actx: ErrorContext = {
+            ...ctx,
+            correlationId: randomUUID(),
+            attempts: attempt,
+            mayHaveApplied: applied,
+          };
+          const ids: SentIds = {
+            method: req.method,
+            path: url.pathname,
+            requestId,
+            correlationId: actx.correlationId!,
+          };
+          // What this attempt sends, for the audit trail.
+          req.onIds?.(ids);
+          if (req.method !== "GET") {
+            const stopped = writesStopped();
+            if (stopped !== undefined) {
+              throw new ConnectionError(`${operation} was not sent: ${stopped}.`, {
+                ...actx,
+                attempts: attempt - 1,
+                action: "Nothing more is sent by this process. Run the command again.",
+              });
+            }
+            // Write-ahead: the record of this attempt is on disk before it is sent.
+            const hook = req.beforeSend ?? ambientWriteHook.getStore();
+            if (hook) await hook(ids);
           }
-          // Write-ahead: the record of this attempt is on disk before it is sent.
-          const hook = req.beforeSend ?? ambientWriteHook.getStore();
-          if (hook) await hook(ids);
-        }
-        try {
-          outcome = await this.attempt(req, url, body, actx, overall, renewed, started);
-        } catch (e) {
-          // The deadline or the caller's signal ended the wait (token, limiter or send); a send cut short may
-          // have been applied.
-          if (req.signal?.aborted) throw req.signal.reason;
-          if (deadline.timedOut()) throw this.deadlineError(last, { ...actx, mayHaveApplied: true });
-          throw e;
-        }
-        if (outcome.kind === "ok") return { ...outcome.response, requestId };
-        last = outcome.error;
-        applied ||= outcome.error.mayHaveApplied;
-        if (outcome.kind === "renew") {
-          renewed = true;
+          try {
+            outcome = await this.attempt(req, url, body, actx, overall, renewed, started);
+          } catch (e) {
+            // The deadline or the caller's signal ended the wait (token, limiter or send); a send cut short may
+            // have been applied.
+            if (req.signal?.aborted) throw req.signal.reason;
+            if (deadline.timedOut()) throw this.deadlineError(last, { ...actx, mayHaveApplied: true });
+            throw e;
+          }
+          if (outcome.kind === "ok") return { done: { ...outcome.response, requestId } };
+          last = outcome.error;
+          applied ||= outcome.error.mayHaveApplied;
+          if (outcome.kind === "renew") {
+            renewed = true;
+            this.counters.retries++;
+            this.log(`${operation}: HTTP 401, retrying once with a new token (MS-RequestId ${requestId}).`);
+            return { again: true };
+          }
+          if (outcome.kind === "fail") throw outcome.error;
+          if (attempt >= this.retry.maxAttempts) throw outcome.error;
+          // 429: this request waits its Retry-After (attempt() failed it already if that passes the deadline).
+          const wait =
+            outcome.retryAfterMs !== undefined
+              ? outcome.retryAfterMs + Math.random() * Math.min(this.retry.baseDelayMs, 250)
+              : backoff(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
           this.counters.retries++;
-          this.log(`${operation}: HTTP 401, retrying once with a new token (MS-RequestId ${requestId}).`);
-          continue;
-        }
-        if (outcome.kind === "fail") throw outcome.error;
-        if (attempt >= this.retry.maxAttempts) throw outcome.error;
-        // 429: this request waits its Retry-After (attempt() failed it already if that passes the deadline).
-        const wait =
-          outcome.retryAfterMs !== undefined
-            ? outcome.retryAfterMs + Math.random() * Math.min(this.retry.baseDelayMs, 250)
-            : backoff(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
-        this.counters.retries++;
-        this.log(
-          `${operation}: ${describeFailure(outcome.error)}; attempt ${attempt + 1} of ${this.retry.maxAttempts} in ${Math.round(outcome.retryAfterMs ?? wait)} ms (MS-RequestId ${requestId}).`,
-        );
-        try {
-          await sleep(wait, overall);
-        } catch {
-          if (req.signal?.aborted) throw req.signal.reason;
-          throw this.deadlineError(last, { ...ctx, attempts: attempt, mayHaveApplied: applied });
-        }
-      }
+          this.log(
+            `${operation}: ${describeFailure(outcome.error)}; attempt ${attempt + 1} of ${this.retry.maxAttempts} in ${Math.round(outcome.retryAfterMs ?? wait)} ms (MS-RequestId ${requestId}).`,
+          );
+          return { again: true, afterMs: wait };
+        },
+        {
+          signal: overall,
+          clock: this.clock,
+          interrupted: (attempt) =>
+            req.signal?.aborted
+              ? req.signal.reason
+              : this.deadlineError(last, { ...ctx, attempts: attempt, mayHaveApplied: applied }),
+        },
+      );
     } finally {
       deadline.dispose();
     }

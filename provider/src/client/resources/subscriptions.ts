@@ -14,10 +14,10 @@
  */
 import type { z } from "zod";
 import { ChangeNotAppliedError, PartnerCenterError, printable, ResponseValidationError } from "../../errors";
-import { normalizeEnum } from "../../relationship/blockers";
+import { GUID } from "../../guid";
 import { pathSegment } from "../core/path";
 import { customerPath } from "./customers";
-import { azureEntitlementSchema, collectionSchema, subscriptionSchema } from "../core/schemas";
+import { azureEntitlementSchema, collectionSchema, normalizeEnum, subscriptionSchema } from "../core/schemas";
 import { listAll } from "../core/pagination";
 import type { Transport } from "../core/transport";
 import type { RequestOptions } from "../core/transport";
@@ -124,7 +124,7 @@ export function isNewCommerce(s: Parsed): boolean | undefined {
   if (types.some((t) => t?.includes("nce") || t === "software")) return true;
   const offer = s.offerId ?? "";
   if (/^[a-z0-9]{12}:[a-z0-9]{4}(:[a-z0-9]+)?$/i.test(offer)) return true;
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(offer)) return false;
+  if (GUID.test(offer)) return false;
   if (s.productType) return false;
   return s.attributes?.etag ? false : undefined;
 }

@@ -23,7 +23,7 @@
  * consent for the app tenant-wide (the admin API's `POST /_emulator/consent`, the portal's "Grant admin consent").
  */
 import { randomBytes } from "node:crypto";
-import { aadError, missingParameter, type ApiResult } from "../results";
+import { aadError, missingParameter, type ApiResult } from "./results";
 
 /** `grant_type` of the device-code grant at the token endpoint. */
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";

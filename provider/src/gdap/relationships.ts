@@ -1,7 +1,7 @@
 /**
  * The domain rules of GDAP (granular delegated admin privileges) relationships: create one and lock it
  * for the customer's approval, wait for the approval, terminate it and confirm, end every admin relationship
- * of a customer at offboarding, and manage access assignments. No HTTP here: everything goes through
+ * of a customer at offboarding (access assignments: assignments.ts). No HTTP here: everything goes through
  * {@link GraphClient}.
  *
  * Lifecycle (Graph v1.0 `resources/delegatedadminrelationship`): created → (lockForApproval) approvalPending →
@@ -10,7 +10,8 @@
  * (`delegatedadminrelationship-delete`); it can be changed while `created`, and once `active` only its
  * autoExtendDuration and the removal of Global Administrator (`delegatedadminrelationship-update`).
  */
-import type { AccessAssignment, AdminRelationship, GraphClient, Updated } from "./graph";
+import { deadlineAfter, poll } from "../client/core/wait";
+import type { AdminRelationship, GraphClient, Updated } from "./graph";
 import {
   ApiError,
   ConfigurationError,
@@ -121,26 +122,18 @@ export interface EstablishOptions {
   pollIntervalMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Polls `get` until `done` holds or `timeoutMs` passes; returns the last value read. */
-async function pollUntil<T>(
+function pollUntil<T>(
   get: () => Promise<T>,
   done: (t: T) => boolean,
   timeoutMs: number,
   intervalMs: number,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await get();
-  while (!done(last) && Date.now() < deadline) {
-    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
-    last = await get();
-  }
-  return last;
+  return poll(get, { done, deadline: deadlineAfter(timeoutMs), intervalMs });
 }
 
 /** A clear refusal (4xx but 408/429) was not applied; anything else may have been. */
-function isRefusal(e: unknown): boolean {
+export function isRefusal(e: unknown): boolean {
   return (
     e instanceof PartnerCenterError &&
     e.status !== undefined &&
@@ -358,18 +351,18 @@ export async function endRelationship(
     }
     lost = e;
   }
-  const deadline = Date.now() + timeout;
+  const deadline = deadlineAfter(timeout);
   const finishWait = opts.finishWaitMs ?? 10_000;
-  let after = await findRelationship(graph, id);
   let endingSince: number | undefined;
-  for (;;) {
-    if (after === undefined || OVER.has(after.status)) break;
-    if (ENDING.has(after.status)) endingSince ??= Date.now();
-    const until = endingSince === undefined ? deadline : Math.min(deadline, endingSince + finishWait);
-    if (Date.now() >= until) break;
-    await sleep(Math.min(interval, Math.max(0, until - Date.now())));
-    after = await findRelationship(graph, id);
-  }
+  const after = await poll(() => findRelationship(graph, id), {
+    done: (r) => r === undefined || OVER.has(r.status),
+    // A termination Graph has begun is waited for `finishWait` from when it is first seen.
+    deadline: (r, now) => {
+      if (r !== undefined && ENDING.has(r.status)) endingSince ??= now;
+      return endingSince === undefined ? deadline : Math.min(deadline, endingSince + finishWait);
+    },
+    intervalMs: interval,
+  });
   if (after !== undefined && !ENDED.has(after.status)) {
     throw new RemovalUnconfirmedError(
       `Microsoft Graph did not confirm the end of delegated admin relationship ${id} ("${rel.displayName}"): it is still ${after.status}${lost instanceof Error ? ` (${lost.message})` : ""}.`,
@@ -533,64 +526,6 @@ export async function endAdminAccess(
   return done;
 }
 
-// ------------------------------------------------------------------------------------- access assignments
-
-/**
- * Creates an access assignment (a security group gets some of the relationship's roles). The relationship must
- * be active and the roles a subset of its roles (`delegatedadminrelationship-post-accessassignments`).
- */
-export async function assignAccess(
-  graph: GraphClient,
-  relationshipId: string,
-  securityGroupId: string,
-  roles: readonly string[],
-): Promise<AccessAssignment> {
-  const rel = await findRelationship(graph, relationshipId);
-  if (!rel) {
-    throw new NotFoundError(`Delegated admin relationship ${relationshipId} does not exist.`, {
-      action: "Check relationshipId (the id output of the DelegatedAdminRelationship resource).",
-    });
-  }
-  if (!GRANTING.has(rel.status) || rel.status === "approved" || rel.status === "activating") {
-    throw new RelationshipNotEstablishedError(
-      `Delegated admin relationship ${relationshipId} is ${rel.status}: access can be assigned only once it is active.${rel.status === "approvalPending" ? ` Send this link to a global administrator of the customer's tenant: ${approvalUrl(relationshipId)} , then run \`pulumi up\` again.` : ""}`,
-      rel.customerTenantId,
-      approvalUrl(relationshipId),
-    );
-  }
-  const missing = roles.filter((r) => !rel.roles.includes(r));
-  if (missing.length) {
-    throw new ConfigurationError(
-      `roles ${missing.join(", ")} are not roles of delegated admin relationship ${relationshipId}; an access assignment can only use the relationship's roles (${rel.roles.join(", ")}).`,
-      { action: "Remove them from roles, or add them to the relationship (which replaces it)." },
-    );
-  }
-  const existing = (await graph.listAssignments(relationshipId)).find(
-    (a) => a.securityGroupId === securityGroupId && a.status !== "deleted" && a.status !== "deleting",
-  );
-  // One assignment per security group and relationship: adopt it (and align its roles) rather than fail.
-  if (existing) return alignRoles(graph, relationshipId, existing, roles);
-  return graph.createAssignment(relationshipId, securityGroupId, roles);
-}
-
-/**
- * PATCHes an assignment's roles when they differ (a fresh etag first). Graph usually answers 202 with a
- * long-running operation: it is followed to completion, then the assignment is read back.
- */
-export async function alignRoles(
-  graph: GraphClient,
-  relationshipId: string,
-  a: AccessAssignment,
-  roles: readonly string[],
-  opts: OperationOptions = {},
-): Promise<AccessAssignment> {
-  if (sameSet(a.roles, roles)) return a;
-  const fresh = await graph.getAssignment(relationshipId, a.id);
-  const answer = await graph.updateAssignment(relationshipId, a.id, fresh.etag ?? "*", roles);
-  await completed(graph, answer, `the role update of access assignment ${a.id}`, opts);
-  return answer.kind === "done" ? answer.value : graph.getAssignment(relationshipId, a.id);
-}
-
 /** Options of the waits on Graph's long-running operations. */
 export interface OperationOptions {
   /** Default 120 s. */
@@ -603,7 +538,7 @@ export interface OperationOptions {
  * Follows a 202's long-running operation until it succeeds. @throws ApiError when Graph reports it failed, and
  * RemovalUnconfirmedError-like ApiError when it is still running after the timeout (the change was accepted).
  */
-async function completed<T>(
+export async function completed<T>(
   graph: GraphClient,
   answer: Updated<T>,
   what: string,
@@ -643,32 +578,6 @@ export async function changeRelationship(
   const answer = await graph.updateRelationship(id, fresh.etag ?? "*", change);
   await completed(graph, answer, `the update of delegated admin relationship ${id}`, opts);
   return answer.kind === "done" && change.roles === undefined ? answer.value : graph.getRelationship(id);
-}
-
-/** Deletes an assignment (If-Match with a fresh etag) and confirms: gone, deleting or deleted is success. */
-export async function removeAccess(graph: GraphClient, relationshipId: string, id: string): Promise<void> {
-  const find = async () => {
-    try {
-      return await graph.getAssignment(relationshipId, id);
-    } catch (e) {
-      if (e instanceof NotFoundError) return undefined;
-      throw e;
-    }
-  };
-  const a = await find();
-  if (!a || a.status === "deleted" || a.status === "deleting") return;
-  try {
-    await graph.deleteAssignment(relationshipId, id, a.etag ?? "*");
-  } catch (e) {
-    if (isRefusal(e) && !(e instanceof NotFoundError)) throw e;
-  }
-  const after = await find();
-  if (after && after.status !== "deleted" && after.status !== "deleting") {
-    throw new RemovalUnconfirmedError(
-      `Microsoft Graph did not confirm the deletion of access assignment ${id}: it is still ${after.status}.`,
-      { action: "The resource stays in the stack. Run the command again." },
-    );
-  }
 }
 
 export function sameSet(a: readonly string[], b: readonly string[]): boolean {

@@ -1,6 +1,7 @@
 /**
- * The emulator's GDAP store and its status transitions: what happens to a delegated admin relationship
- * and its access assignments over time, apart from HTTP. gdap.ts answers the Graph routes over it.
+ * The emulator's GDAP store and its lifecycle rules: the delegated admin relationships, their requests, operations
+ * and access assignments, and what happens to them over time, apart from HTTP (the Graph routes, routes/gdap/,
+ * answer over it).
  *
  * Emulator's choices (Microsoft documents no more):
  * - A status change caused by a request (lock, approve, terminate, assignment create or delete) is never visible in
@@ -13,6 +14,7 @@
  * - A long-running operation (202) is `running` until `asyncMs` has passed, then `succeeded` (the status of the
  *   documented example; the enum on the resource page says `complete`), and its change applies then.
  */
+import { randomUUID } from "node:crypto";
 import {
   durationDays,
   etag,
@@ -20,17 +22,27 @@ import {
   type GdapOperationState,
   type GdapRelationshipState,
   TERMINABLE,
-} from "./model";
+} from "./gdap-model";
 
 /** The relationships, their pending status changes, and the test controls over them. */
-export class GdapLifecycle {
-  protected rels = new Map<string, GdapRelationshipState>();
+export class GdapStore {
+  private readonly rels = new Map<string, GdapRelationshipState>();
   /** Delay of asynchronous status changes (ms). */
   asyncMs = 0;
   /** Largest page a list answers, whatever `$top` asks (tests of `@odata.nextLink` paging). */
   pageSize = 300;
   /** Refuse `terminate` outside status `active`, as documented (false: the lenient variant, see above). */
   terminateOnlyWhenActive = true;
+
+  /**
+   * @param partnerTenantId the partner, the suffix of relationship ids.
+   * @param graphTokens access tokens issued for https://graph.microsoft.com (the store's token set for that
+   *   audience: the Graph routes accept only these, and static tokens).
+   */
+  constructor(
+    readonly partnerTenantId: () => string,
+    readonly graphTokens: Set<string> = new Set(),
+  ) {}
 
   /** Forgets every relationship (tokens stay valid, as for the rest of the emulator). */
   reset(): void {
@@ -44,6 +56,55 @@ export class GdapLifecycle {
   state(): GdapRelationshipState[] {
     const now = Date.now();
     return structuredClone([...this.rels.values()].map((r) => this.settle(r, now)));
+  }
+
+  /** The relationship `id` with its due changes applied, or undefined. */
+  get(id: string): GdapRelationshipState | undefined {
+    const r = this.rels.get(id.toLowerCase());
+    return r && this.settle(r, Date.now());
+  }
+
+  /** Every relationship, due changes applied (live objects, for the routes). */
+  list(): GdapRelationshipState[] {
+    const now = Date.now();
+    return [...this.rels.values()].map((r) => this.settle(r, now));
+  }
+
+  add(r: GdapRelationshipState): void {
+    this.rels.set(r.id, r);
+  }
+
+  /** Deletes a relationship (DELETE while `created`). */
+  remove(r: GdapRelationshipState): void {
+    this.rels.delete(r.id);
+  }
+
+  /** The relationship, ended or not, other than `except`, that already has this name: names are unique. */
+  named(name: string, except?: GdapRelationshipState): GdapRelationshipState | undefined {
+    return [...this.rels.values()].find((r) => r !== except && r.displayName === name);
+  }
+
+  /** Starts a long-running operation; its change applies when it completes, `asyncMs` from now. */
+  startOperation(
+    r: GdapRelationshipState,
+    operationType: GdapOperationState["operationType"],
+    roles: string[],
+    assignmentId: string | null,
+  ): GdapOperationState {
+    const now = Date.now();
+    const iso = new Date(now).toISOString();
+    const o: GdapOperationState = {
+      id: randomUUID(),
+      operationType,
+      status: "running",
+      createdDateTime: iso,
+      lastModifiedDateTime: iso,
+      roles,
+      assignmentId,
+      at: now + this.asyncMs,
+    };
+    r.operations.push(o);
+    return o;
   }
 
   /**
@@ -88,7 +149,7 @@ export class GdapLifecycle {
    * Where a `lockForApproval` or `terminate` request takes the relationship, or why it is refused (the Graph error
    * code and message of a 400). A termination marks the relationship terminationRequested and ends it now.
    */
-  protected requestTransition(
+  requestTransition(
     r: GdapRelationshipState,
     action: unknown,
     now: number,
@@ -120,21 +181,21 @@ export class GdapLifecycle {
   }
 
   /** An assignment's DELETE: deleting now, deleted (gone) `asyncMs` later. */
-  protected deleteAssignment(a: GdapAssignmentState): void {
+  deleteAssignment(a: GdapAssignmentState): void {
     a.status = "deleting";
     a.etag = etag();
     a.next = { status: "deleted", at: Date.now() + this.asyncMs };
   }
 
   /** A new status, etag and lastModifiedDateTime. */
-  protected touch(r: GdapRelationshipState, status: string): void {
+  touch(r: GdapRelationshipState, status: string): void {
     r.status = status;
     r.etag = etag();
     r.lastModifiedDateTime = new Date().toISOString();
   }
 
   /** Applies a due status change, and the changes of completed operations. */
-  protected settle(r: GdapRelationshipState, now: number): GdapRelationshipState {
+  settle(r: GdapRelationshipState, now: number): GdapRelationshipState {
     for (const o of r.operations) this.settleOperation(r, o, now);
     if (r.next && now >= r.next.at) {
       this.touch(r, r.next.status);
@@ -147,11 +208,7 @@ export class GdapLifecycle {
   }
 
   /** Completes a due operation and applies its change. */
-  protected settleOperation(
-    r: GdapRelationshipState,
-    o: GdapOperationState,
-    now: number,
-  ): GdapOperationState {
+  settleOperation(r: GdapRelationshipState, o: GdapOperationState, now: number): GdapOperationState {
     if (o.status !== "running" || now < o.at) return o;
     o.status = "succeeded";
     o.lastModifiedDateTime = new Date(now).toISOString();
@@ -171,7 +228,7 @@ export class GdapLifecycle {
   }
 
   /** Applies a due assignment change; a deleted assignment leaves the relationship (404 from then on). */
-  protected settleAssignment(
+  settleAssignment(
     r: GdapRelationshipState,
     a: GdapAssignmentState,
     now: number,

@@ -1,14 +1,7 @@
 /**
- * The audit trail: evidence of every change the provider makes, or refuses to make, as one JSON
- * line per record in a file the partner keeps (`partnercenter:auditLog` / `PARTNER_CENTER_AUDIT_LOG`).
- *
- * The record format ({@link AuditRecord}, `version` 1) is a stable contract: fields are only ever added;
- * a change of meaning gets a new `version`. docs/reference/audit-record.md documents it.
- *
- * In trail.ts: the record format and the writer. Here: how an operation is recorded, without touching the
- * domain rules in relationship/: the operation runs on
- * an audited view of the client ({@link auditedRemoval}, {@link auditedAdoption}) that sees every read and
- * every write.
+ * How an operation is recorded in the audit trail (the record format and the writer are in trail.ts), without
+ * touching the domain rules in relationship/: the operation runs on an audited view of the client
+ * (audited-client.ts) that sees every read and every write and reports them here.
  * - `checked`: as soon as the removal's check has read both the subscriptions and the entitlements (the
  *   design's delete reads both before any change), the counts and blockers are written, and the operation
  *   continues only once that record is on disk. If it cannot be written the read itself fails, so the
@@ -24,27 +17,19 @@
  *   or unconfirmed.
  * Records after a change has been sent never fail the operation (the change happened; failing would hide
  * it): a record that cannot be written then is reported in a warning line naming the file.
- *
- * Writing (see {@link TrailWriter}): one queue per file in the process; each batch of whole lines is one
- * `write(2)` on a descriptor opened with O_APPEND, then `fdatasync(2)`, and only then are the records of the
- * batch acknowledged.
  */
 import { randomUUID } from "node:crypto";
-import type { Customer, Entitlement, PartnerCenterClient, Subscription } from "../client";
-import {
-  ChangeNotAppliedError,
-  PartnerCenterError,
-  RemovalBlockedError,
-  RemovalUnconfirmedError,
-} from "../errors";
-import { findBlockers, type RemovalResult } from "../relationship";
+import type { Customer, Entitlement, Subscription } from "../client";
+import type { SentIds, WriteHook } from "../client/core/transport";
+import { ChangeNotAppliedError, RemovalBlockedError } from "../errors";
+import { findBlockers } from "../relationship";
 import { settingName, type Settings } from "../settings";
 import {
   AUDIT_SCHEMA_VERSION,
   AuditTrailError,
-  auditLogPath,
+  errorOf,
   serializeRecord,
-  trailWriter,
+  thisWriter,
   type AuditLogger,
   type AuditOp,
   type AuditOutcome,
@@ -53,10 +38,7 @@ import {
   type AuditRecord,
   type AuditRequest,
   type TrailWriter,
-  thisWriter,
 } from "./trail";
-import type { SentIds, WriteHook } from "../client/core/transport";
-import { auditedClient } from "./audited-client";
 
 interface OperationContext {
   op: AuditOp;
@@ -67,27 +49,6 @@ interface OperationContext {
   suspendActiveSubscriptions?: boolean | undefined;
   cancelNewCommerceSubscriptionsInWindow?: boolean | undefined;
   log?: AuditLogger | undefined;
-}
-
-export function errorOf(e: unknown): NonNullable<AuditRecord["error"]> {
-  if (e instanceof PartnerCenterError) {
-    return {
-      code: e.code,
-      status: e.status ?? null,
-      partnerCenterCode: e.partnerCenterCode ?? null,
-      requestId: e.requestId ?? null,
-      correlationId: e.correlationId ?? null,
-      message: e.message,
-    };
-  }
-  return {
-    code: "UNEXPECTED",
-    status: null,
-    partnerCenterCode: null,
-    requestId: null,
-    correlationId: null,
-    message: e instanceof Error ? e.message : String(e),
-  };
 }
 
 /** One provider operation being recorded. */
@@ -280,79 +241,4 @@ export class Operation {
     r.error = error === undefined ? null : errorOf(error);
     return r;
   }
-}
-
-/** The outcome of a failed removal, from its error. */
-function removalOutcome(e: unknown): AuditOutcome {
-  if (e instanceof RemovalBlockedError) return "blocked";
-  if (e instanceof RemovalUnconfirmedError) return "unconfirmed";
-  return "failed";
-}
-
-/** Options of {@link auditedRemoval}. */
-export interface AuditedRemovalOptions {
-  companyName?: string | undefined;
-  /** `relationshipToPartner` as the stack state last recorded it. */
-  relationshipBefore?: string | undefined;
-  suspendActiveSubscriptions?: boolean | undefined;
-  cancelNewCommerceSubscriptionsInWindow?: boolean | undefined;
-  log?: AuditLogger | undefined;
-}
-
-/**
- * Runs a removal (`run`, given the client to use) with its audit trail when `settings.auditLog` is set, and
- * as it is otherwise. Records `checked` before any change (failing the removal, with nothing sent, when that
- * record cannot be written), one record per subscription change, and the outcome.
- */
-export async function auditedRemoval(
-  settings: Settings,
-  client: PartnerCenterClient,
-  customerId: string,
-  opts: AuditedRemovalOptions,
-  run: (client: PartnerCenterClient) => Promise<RemovalResult>,
-): Promise<RemovalResult> {
-  const path = auditLogPath(settings);
-  if (!path) return run(client);
-  const op = new Operation(trailWriter(path), settings, { op: "removal", customerId, ...opts });
-  let result: RemovalResult;
-  try {
-    result = await run(auditedClient(client, op));
-  } catch (e) {
-    // The trail itself failed before any change: there is nothing more to record, and no way to.
-    if (!(e instanceof AuditTrailError)) await op.writeAfter(op.outcomeRecord(removalOutcome(e), e));
-    throw e;
-  }
-  if (result.outcome === "alreadyGone") {
-    op.relationshipAfter = { relationshipToPartner: null, confirmedBy: "customerGone" };
-  }
-  await op.writeAfter(op.outcomeRecord(result.outcome === "alreadyGone" ? "alreadyGone" : "removed"));
-  return result;
-}
-
-/**
- * Runs an adoption with its audit trail when `settings.auditLog` is set. Adoption changes nothing in
- * Partner Center, only the stack, so its one record comes after the read; if it cannot be written, the
- * create fails and the resource does not enter the stack.
- */
-export async function auditedAdoption(
-  settings: Settings,
-  client: PartnerCenterClient,
-  customerId: string,
-  log: AuditLogger | undefined,
-  run: (client: PartnerCenterClient) => Promise<Customer>,
-): Promise<Customer> {
-  const path = auditLogPath(settings);
-  if (!path) return run(client);
-  const op = new Operation(trailWriter(path), settings, { op: "adopt", customerId, log });
-  let customer: Customer;
-  try {
-    customer = await run(auditedClient(client, op));
-  } catch (e) {
-    await op.writeAfter(op.outcomeRecord("failed", e));
-    throw e;
-  }
-  const r = op.outcomeRecord("adopted");
-  r.after = { relationshipToPartner: customer.relationshipToPartner };
-  await op.writeRequired(r, `Customer ${customerId} was not adopted into the stack.`);
-  return customer;
 }

@@ -152,8 +152,8 @@ class Stack {
     return (s.deployment.resources || []).filter((/** @type {StateResource} */ r) => r.type === type);
   }
 
-  /** The state file's size in bytes. */
-  stateBytes() {
+  /** The state file on the file backend (undefined before the first update). @returns {string | undefined} */
+  stateFile() {
     const stacks = path.join(this.dir, ".state/.pulumi/stacks");
     const find = (/** @type {string} */ d) =>
       fs
@@ -161,7 +161,12 @@ class Stack {
         .flatMap((e) =>
           e.isDirectory() ? find(path.join(d, e.name)) : e.name === "test.json" ? [path.join(d, e.name)] : [],
         );
-    const [file] = find(stacks);
+    return find(stacks)[0];
+  }
+
+  /** The state file's size in bytes. */
+  stateBytes() {
+    const file = this.stateFile();
     return file ? fs.statSync(file).size : 0;
   }
 
@@ -175,4 +180,29 @@ function projectFiles(dir) {
   return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
 }
 
-module.exports = { cliEnv, run, Stack, projectFiles, PASSPHRASE };
+/**
+ * A Pulumi YAML project declaring reseller relationships through the provider plugin of this workspace
+ * (provider/bin). @param {string} project
+ * @param {{ name: string, customerId: string, protect?: boolean }[]} customers @returns {string} Pulumi.yaml
+ */
+function pluginYaml(project, customers) {
+  const lines = [
+    `name: ${project}`,
+    "runtime: yaml",
+    "plugins:",
+    "  providers:",
+    "    - name: partnercenter",
+    `      path: ${path.join(ROOT, "provider/bin")}`,
+    customers.length ? "resources:" : "resources: {}",
+  ];
+  for (const c of customers) {
+    lines.push(`  ${c.name}:`, "    type: partnercenter:index:ResellerRelationship", "    properties:");
+    lines.push(
+      `      customerId: ${c.customerId}`,
+      ...(c.protect ? ["    options:", "      protect: true"] : []),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+module.exports = { cliEnv, run, Stack, projectFiles, pluginYaml, PASSPHRASE };

@@ -18,7 +18,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { startEmulator } = require("pulumi-partner-center-emulator");
 const { Host, runProgram, withoutProvider, ROOT, TYPE } = require("../../test/support/host");
-const { gdapStep } = require("./gdap-step"); // GDAP (issue 16)
+const { gdapStep } = require("./gdap-step");
 
 const PROGRAM = path.join(ROOT, "examples/estate");
 
@@ -32,7 +32,7 @@ const EXPECTED = {
   tailspin: { up: "adopted", refresh: "blocked", destroy: "blocked" },
   wingtip: { up: "adopted", refresh: "blocked", destroy: "blocked" },
   woodgrove: { up: "invitation link", refresh: "-", destroy: "kept", again: "adopted" },
-  // Issue 14: new commerce cancelled inside its window; locked until its term ends; ended reservations; savings plan.
+  // The removal rules: new commerce cancelled inside its window; locked until its term ends; ended reservations; savings plan.
   fourthcoffee: { up: "adopted", refresh: "blocked", destroy: "removed after clearing" },
   proseware: { up: "adopted", refresh: "blocked", destroy: "blocked" },
   alpine: { up: "adopted", refresh: "removable", destroy: "removed" },
@@ -213,7 +213,7 @@ async function hostDemo() {
     say(
       `\n  In a pipeline: npx partner-center-audit --markdown ${path.basename(trail)} >> "$GITHUB_STEP_SUMMARY"`,
     );
-    // GDAP (issue 16): steps 6 and 7, on northwind (removable, kept by step 3), in examples/demo/gdap-step.js.
+    // GDAP: steps 6 and 7, on northwind (removable, kept by step 3), in examples/demo/gdap-step.js.
     const gdapOk = await gdapStep({
       host,
       emulator,

@@ -6,13 +6,13 @@
  * every version must accept the state every earlier version wrote.
  *
  * The Pulumi provider host calls these concurrently and may call a method before `configure` has finished
- * (it caches the provider before awaiting configure: shared/pulumi-dynamic-providers.md, "Race"), so every
+ * (it caches the provider before awaiting configure: docs/design/pulumi-engine.md#race), so every
  * method that needs settings awaits the stored configure promise.
  */
 import { z } from "zod";
 import type { Customer, PartnerCenterClient } from "./client";
 import { ConfigurationError, printable, type RemovalBlocker } from "./errors";
-import { auditedAdoption, auditedRemoval, reconcileOnce } from "./audit"; // AUDIT HOOK (issue 17)
+import { auditedAdoption, auditedRemoval, reconcileOnce } from "./audit";
 import { adopt, assessReadiness, describeBlocker, remove } from "./relationship";
 import { importRefusedMessage } from "./resource";
 import {
@@ -23,7 +23,7 @@ import {
   type ConfigureRequest,
 } from "./configuration";
 import { checkWith, GUID, log, parseWith, reported, rethrow, UNKNOWN } from "./dynamic-common";
-import { adminAccessReport, offboardAdminAccess, unfinishedAdminAccess } from "./gdap/offboarding"; // GDAP (issue 16)
+import { adminAccessReport, offboardAdminAccess, unfinishedAdminAccess } from "./gdap/offboarding";
 
 export { SETTING_KEYS } from "./configuration";
 
@@ -42,7 +42,7 @@ const inputsSchema = z.strictObject({
   suspendActiveSubscriptions: z
     .boolean({ error: "suspendActiveSubscriptions must be true or false" })
     .optional(),
-  // Issue 14: cancel new-commerce subscriptions inside their cancellation window (PATCH status deleted).
+  // Cancel new-commerce subscriptions inside their cancellation window (PATCH status deleted).
   cancelNewCommerceSubscriptionsInWindow: z
     .boolean({ error: "cancelNewCommerceSubscriptionsInWindow must be true or false" })
     .optional(),
@@ -55,7 +55,7 @@ const inputsSchema = z.strictObject({
     })
     .optional(),
   indirectResellerId: guid("indirectResellerId").optional(),
-  // GDAP (issue 16): set (true or false) = refresh reports adminRelationships; true = removal ends them.
+  // GDAP: set (true or false) = refresh reports adminRelationships; true = removal ends them.
   terminateAdminRelationshipsOnRemoval: z
     .boolean({ error: "terminateAdminRelationshipsOnRemoval must be true or false" })
     .optional(),
@@ -72,7 +72,7 @@ export interface Outputs extends Inputs {
   /** null until the first refresh assesses it. */
   removable?: boolean | null;
   removalBlockers?: RemovalBlocker[] | null;
-  /** GDAP (issue 16): the customer's delegated admin relationships, after a refresh. */
+  /** GDAP: the customer's delegated admin relationships, after a refresh. */
   adminRelationships?: { id: string; displayName: string; status: string; endDateTime?: string }[];
 }
 
@@ -140,7 +140,7 @@ const UPDATABLE = [
   "cancelNewCommerceSubscriptionsInWindow",
   "acceptanceTimeoutSeconds",
   "indirectResellerId",
-  "terminateAdminRelationshipsOnRemoval", // GDAP (issue 16)
+  "terminateAdminRelationshipsOnRemoval",
 ] as const;
 
 /** A new customerId replaces the resource; the other inputs update in place; `__provider` is ignored. */
@@ -181,7 +181,7 @@ export async function create(
   const inputs = parseInputs(news);
   const c = await client();
   const id = inputs.customerId;
-  // AUDIT HOOK (issue 17): with partnercenter:auditLog set, adopt runs on an audited view of the client and
+  // AUDIT HOOK: with partnercenter:auditLog set, adopt runs on an audited view of the client and
   // one record is written after it (the create fails if it cannot be); otherwise adopt runs as it is.
   const customer = await auditedAdoption(
     await settings(),
@@ -220,7 +220,7 @@ export async function update(
 ): Promise<{ outs: Record<string, unknown> }> {
   const inputs = parseInputs(news);
   const outs: Record<string, unknown> = { ...inputs };
-  // GDAP (issue 16): adminRelationships kept like the other refresh outputs.
+  // GDAP: adminRelationships kept like the other refresh outputs.
   for (const k of [
     "relationshipToPartner",
     "companyName",
@@ -271,7 +271,7 @@ async function refresh(
     removable: r.removable,
     removalBlockers: r.blockers,
   };
-  // GDAP (issue 16): with terminateAdminRelationshipsOnRemoval set, what admin access remains.
+  // GDAP: with terminateAdminRelationshipsOnRemoval set, what admin access remains.
   if (inputs.terminateAdminRelationshipsOnRemoval !== undefined) {
     const admin = await adminAccessReport(await settings(), inputs.customerId, (l) =>
       log(inputs.customerId, l),
@@ -342,7 +342,7 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
   const inputs = parseInputs({ ...props, customerId: props.customerId ?? id });
   const c = await client();
   await settleTrail(c); // AUDIT
-  // AUDIT HOOK (issue 17): with partnercenter:auditLog set, remove runs on an audited view of the client:
+  // AUDIT HOOK: with partnercenter:auditLog set, remove runs on an audited view of the client:
   // the `checked` record is written when both lists are read (before any suspend or PATCH; its failure fails
   // the delete with nothing sent), a record per suspend after it, the outcome after remove settles.
   const companyName = typeof props.companyName === "string" ? props.companyName : undefined;
@@ -366,7 +366,7 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
       log: (l) => log(inputs.customerId, l),
     }),
   ).catch(rethrow);
-  // GDAP (issue 16): after a confirmed removal (or a customer already gone), end its admin relationships.
+  // GDAP: after a confirmed removal (or a customer already gone), end its admin relationships.
   if (inputs.terminateAdminRelationshipsOnRemoval) {
     await offboardAdminAccess(await settings(), inputs.customerId, (l) => log(inputs.customerId, l)).catch(
       rethrow,

@@ -32,7 +32,7 @@ export interface ResellerRelationshipArgs {
   /** For an indirect provider: the indirect reseller's tenant id, used in the invitation link. */
   indirectResellerId?: pulumi.Input<string>;
   /**
-   * GDAP (issue 16). Unset (default): Microsoft Graph is never called. Set (true or false): refresh reports the
+   * GDAP. Unset (default): Microsoft Graph is never called. Set (true or false): refresh reports the
    * customer's delegated admin relationships in `adminRelationships`. True: after a confirmed removal of the
    * reseller relationship, every delegated admin relationship of the customer that has not ended is terminated
    * (or deleted while not yet locked) and the end is confirmed, so offboarding also ends admin access.
@@ -73,9 +73,9 @@ export class ResellerRelationship extends pulumi.dynamic.Resource {
   declare public readonly removable: pulumi.Output<boolean | null | undefined>;
   /** After a refresh: what blocks the removal (reserved instances, active or pending subscriptions); null until then. */
   declare public readonly removalBlockers: pulumi.Output<RemovalBlocker[] | null | undefined>;
-  // GDAP (issue 16)
+
   declare public readonly terminateAdminRelationshipsOnRemoval: pulumi.Output<boolean | undefined>;
-  /** GDAP (issue 16), after a refresh with terminateAdminRelationshipsOnRemoval set: the customer's admin relationships. */
+  /** GDAP, after a refresh with terminateAdminRelationshipsOnRemoval set: the customer's admin relationships. */
   declare public readonly adminRelationships: pulumi.Output<
     { id: string; displayName: string; status: string; endDateTime?: string }[] | undefined
   >;
@@ -92,13 +92,13 @@ export class ResellerRelationship extends pulumi.dynamic.Resource {
         cancelNewCommerceSubscriptionsInWindow: args.cancelNewCommerceSubscriptionsInWindow,
         acceptanceTimeoutSeconds: args.acceptanceTimeoutSeconds,
         indirectResellerId: args.indirectResellerId,
-        terminateAdminRelationshipsOnRemoval: args.terminateAdminRelationshipsOnRemoval, // GDAP (issue 16)
+        terminateAdminRelationshipsOnRemoval: args.terminateAdminRelationshipsOnRemoval,
         relationshipToPartner: undefined,
         companyName: undefined,
         domain: undefined,
         removable: undefined,
         removalBlockers: undefined,
-        adminRelationships: undefined, // GDAP (issue 16)
+        adminRelationships: undefined,
       },
       refuseImport(name, opts),
       "partnercenter",
@@ -110,7 +110,7 @@ export class ResellerRelationship extends pulumi.dynamic.Resource {
 /**
  * The text of the error for an import. Pulumi imports by calling the provider's read with an id alone, and
  * the dynamic provider host cannot load a provider without the `__provider` input, so the CLI would only say
- * "code must be a string, not undefined" (shared/pulumi-dynamic-providers.md). Declaring the resource adopts.
+ * "code must be a string, not undefined" (docs/design/pulumi-engine.md#import). Declaring the resource adopts.
  */
 export function importRefusedMessage(id: string): string {
   return (

@@ -193,7 +193,7 @@ export const SETTINGS = {
     description:
       "The audit trail file (JSON lines); a relative path is resolved against the provider host's working directory. None by default.",
     docDefault:
-      "none: no trail. A file path for the [audit trail](#audit-trail); a relative path is resolved against the project directory (the provider host's working directory)",
+      "none: no trail. A file path for the [audit trail](guides/readiness-and-audit.md#audit-trail); a relative path is resolved against the project directory (the provider host's working directory)",
     value: (name: string) =>
       z.string().refine((p) => !p.includes("\0"), { message: `${name} must be a file path.` }),
   },
@@ -372,7 +372,7 @@ export function isSettingKey(key: string): key is SettingKey {
   return Object.prototype.hasOwnProperty.call(SETTINGS, key);
 }
 
-/** The docs table of the settings (Markdown), as README.md carries it between its settings markers. */
+/** The docs table of the settings (Markdown), as docs/installation-configuration.md carries it between its settings markers. */
 export function settingsTable(): string {
   const rows = SETTING_KEYS.map((k) => {
     const s = SETTINGS[k];

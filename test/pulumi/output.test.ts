@@ -1,5 +1,5 @@
 /**
- * What the user reads: the real Pulumi CLI's output for the README's own example, a failed `up`, a blocked
+ * What the user reads: the real Pulumi CLI's output for the documented example (docs/resources/reseller-relationship.md), a failed `up`, a blocked
  * destroy and a refresh, through the dynamic provider host and through the provider plugin.
  * `npm run test:pulumi`; not part of `npm test`.
  */
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 beforeEach(() => emulator.reset());
 
-/** The README's example, one resource per `customers` entry, exporting the first one's readiness. */
+/** The documented example, one resource per `customers` entry, exporting the first one's readiness. */
 const README_PROGRAM = `
 import * as pulumi from "@pulumi/pulumi";
 import { ResellerRelationship, getResellerInvitationUrl } from "pulumi-partner-center";

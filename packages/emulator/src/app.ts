@@ -4,7 +4,7 @@
  * (413 over 1 MiB), and the steps of {@link PIPELINE} in order, each in the API's error style
  * (error-styles.ts); then the answer (respond.ts). `server.ts` listens and closes; the store is state.ts.
  *
- * Behaviour follows partner-center-api.md ("the doc" below); where Microsoft documents
+ * Behaviour follows Microsoft's pages as docs/design/partner-center-contract.md sums them up ("the doc" below); where Microsoft documents
  * nothing, the choice made here is marked "emulator's choice".
  *
  * ## API routes (Authorization: Bearer <token> required; every answer carries MS-RequestId,

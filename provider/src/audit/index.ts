@@ -1,4 +1,4 @@
-/** The audit trail (issue 17): records and their writer (trail.ts), and how operations are recorded (operation.ts). */
+/** The audit trail: records and their writer (trail.ts), and how operations are recorded (operation.ts). */
 export * from "./trail";
 export { auditedAdoption, auditedRemoval, type AuditedRemovalOptions } from "./audited-client";
 export { parseTrail, openIntents, type Trail } from "./read";

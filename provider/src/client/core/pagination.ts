@@ -44,7 +44,7 @@ export interface PagingStyle<T, P> {
 }
 
 /**
- * Partner Center ("Paging" of partner-center-api.md): `items`, `totalCount`, and `links.next` with its uri and
+ * Partner Center (docs/design/partner-center-contract.md#paging): `items`, `totalCount`, and `links.next` with its uri and
  * the MS-ContinuationToken header to resend.
  */
 export function partnerCenterPaging<T>(): PagingStyle<T, CollectionPage<T>> {

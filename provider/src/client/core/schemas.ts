@@ -66,8 +66,8 @@ const CANONICAL = new Map(
 /**
  * The comparable form of an enum value from the service: Unicode NFKC (full-width and compatibility forms
  * folded), invisible format and control characters removed (zero-width spaces, bidi marks), surrounding
- * whitespace trimmed, lower-cased. Partner Center's enum casing varies (shared/partner-center-api.md,
- * "Casing"); the rest is so that a stray character can never turn a blocking value into an unknown one
+ * whitespace trimmed, lower-cased. Partner Center's enum casing varies
+ * (docs/design/partner-center-contract.md#casing); the rest is so that a stray character can never turn a blocking value into an unknown one
  * that a deny-list would let through.
  */
 export function normalizeEnum(value: string): string {

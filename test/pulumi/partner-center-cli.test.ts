@@ -23,6 +23,17 @@ beforeAll(async () => {
     emulatorUrl: emulator.url,
     config: { "partnercenter:graphEndpoint": emulator.url },
   });
+  // The device-code sign-in is a public client's: its refresh token is redeemed without a secret, and the
+  // app's Graph permission has an administrator's consent (both as README's credentials section says).
+  await stack.ok(["config", "rm", "partnercenter:clientSecret"]);
+  await fetch(`${emulator.url}/_emulator/consent`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      clientId: "local-client",
+      scopes: ["https://graph.microsoft.com/DelegatedAdminRelationship.ReadWrite.All"],
+    }),
+  });
 });
 afterAll(async () => {
   await emulator.close();

@@ -1,6 +1,6 @@
 /**
  * What blocks the removal of a reseller relationship, and how to say so. Microsoft's rules ("Remove a reseller
- * relationship with a customer", partner-center-sdk docs, and shared/partner-center-api.md): every Azure
+ * relationship with a customer", partner-center-sdk docs, and docs/design/partner-center-contract.md): every Azure
  * reserved VM instance must be cancelled (through Azure support: there is no API) and no subscription may be
  * active before the relationship is patched to `none`. Pure: no client, no HTTP.
  */
@@ -16,8 +16,8 @@ export { normalizeEnum };
 export type Logger = (line: string) => void;
 
 /**
- * Subscription statuses known NOT to block removal (the Subscription resource's status enum, shared/
- * partner-center-api.md "Enumerations": none, active, suspended, deleted, expired, pending, disabled).
+ * Subscription statuses known NOT to block removal (the Subscription resource's status enum, see
+ * docs/design/partner-center-contract.md: none, active, suspended, deleted, expired, pending, disabled).
  * An allow-list: anything else blocks, so a status Microsoft adds later is treated as blocking until we know
  * better. `pending` becomes `active` once provisioned. `none` is the enum's default ("no status set"): it
  * does not prove the subscription is inactive, so it blocks too. `suspended` is here for legacy subscriptions

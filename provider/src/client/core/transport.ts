@@ -3,7 +3,7 @@
  * a pacing permit, sends (headers: send.ts), reads (body.ts) and validates the answer; classify.ts maps a
  * failure to a typed error and says whether it is retried; retry.ts says when. Paging is pagination.ts.
  *
- * Headers (shared/partner-center-api.md, "Base URLs and headers"): `Authorization: Bearer`, `Accept`,
+ * Headers (docs/design/partner-center-contract.md): `Authorization: Bearer`, `Accept`,
  * `MS-RequestId` (one GUID per logical request, resent on every retry: "If there's a timeout, the retry call
  * should include the same value"), `MS-CorrelationId` (a new GUID for every call, retries included: "The value
  * should be reset for every call", "Partner Center REST and response headers",
@@ -82,7 +82,7 @@ export interface RequestOptions {
   /** MS-RequestId to use (fixed across retries). A new GUID when absent. For a list: its first page. */
   requestId?: string;
   /**
-   * AUDIT HOOK (issue 17): receives the MS-RequestId and MS-CorrelationId of each attempt this request sends
+   * Receives the MS-RequestId and MS-CorrelationId of each attempt this request sends
    * (the correlation id is new for every call; the last one names the attempt whose answer counted).
    */
   onIds?: (ids: SentIds) => void;
@@ -144,7 +144,7 @@ export interface TransportRequest<T> {
   /** MS-RequestId; a new GUID when absent. Fixed across the retries of this request. */
   requestId?: string | undefined;
   /**
-   * AUDIT HOOK (issue 17): called before every attempt with the ids it sends. MS-CorrelationId is new for
+   * Called before every attempt with the ids it sends. MS-CorrelationId is new for
    * every call, retries included, so the last call names the attempt whose answer counted.
    */
   onIds?: ((ids: SentIds) => void) | undefined;

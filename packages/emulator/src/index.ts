@@ -1,6 +1,6 @@
 /**
  * The Partner Center emulator: a loopback HTTP server that behaves like Partner Center and its token
- * endpoint, as described in partner-center-api.md, for tests, demos, benchmarks and users' own
+ * endpoint, as described in docs/design/partner-center-contract.md, for tests, demos, benchmarks and users' own
  * pipelines. What LocalStack is to AWS. See the package's README.md and the TSDoc of app.ts for the
  * routes, the admin API and the emulator's choices where Microsoft documents nothing.
  *

@@ -7,7 +7,7 @@
  *    and `offline_access` only: a token is for one resource, and Entra answers scopes of two resources with
  *    AADSTS28000 ("Resources and scopes", MSAL.js: "When you have to access multiple resources, initiate a
  *    separate token request for each", https://learn.microsoft.com/entra/msal/javascript/browser/resources-and-scopes;
- *    the device-code case reported in MicrosoftDocs/azure-docs issue 42565, where the poll fails after sign-in).
+ *    the device-code case reported in MicrosoftDocs/azure-docs#42565, where the poll fails after sign-in).
  * 2. The user opens `verification_uri` in a browser, enters `user_code` and signs in (with MFA).
  * 3. Meanwhile `POST {authority}/{tenant}/oauth2/v2.0/token` with
  *    `grant_type=urn:ietf:params:oauth:grant-type:device_code`, `client_id`, `device_code`, at least `interval`

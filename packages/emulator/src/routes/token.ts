@@ -79,7 +79,7 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
   if (!refresh) return missingParameter("refresh_token");
   // A refresh token of a device-code sign-in was issued to a public client, which holds no secret: Entra refuses
   // one presented with it ("Microsoft Entra authentication and authorization error codes": AADSTS700025
-  // InvalidClientPublicClientWithCredential; seen on the device-code refresh in canonical/authd issue 1881).
+  // InvalidClientPublicClientWithCredential; seen on the device-code refresh in canonical/authd#1881).
   const publicClient = state.deviceCodes.consent.has(refresh);
   if (publicClient && (form.has("client_secret") || form.has("client_assertion"))) {
     return aadError(

@@ -1,50 +1,16 @@
 /**
  * What every dynamic module (`dynamic`, `dynamic-gdap`, `dynamic-gdap-access`) does the same way: the preview
- * sentinel, input checking and parsing with a zod schema, log lines, and how a typed error leaves the provider.
+ * sentinel, input checking and parsing with a zod schema, and how a method's answer and typed errors leave the provider.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
-import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { ConfigurationError, PartnerCenterError } from "./errors";
+import { logsDelivered } from "./log";
 
 /** The value Pulumi passes for an input that is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** The input holding the serialized provider: never validated, always passed through. */
 export const PROVIDER_KEY = "__provider";
 export { GUID } from "./guid";
-
-/** The URN of the resource a provider call is about, where the caller knows it (the provider plugin). */
-const callResource = new AsyncLocalStorage<string>();
-
-/**
- * Runs one provider call on behalf of the resource `urn`: its log lines are attributed to that resource. The
- * provider plugin knows the URN (every request carries it) and has an engine connection. The dynamic provider
- * host has neither: its methods get no URN, and `pulumi.log` prints on stdout, which the CLI shows under the stack.
- */
-export function onBehalfOf<T>(urn: string, call: () => T): T {
-  return urn ? callResource.run(urn, call) : call();
-}
-
-function emit(severity: "info" | "warn", subject: string, line: string): void {
-  const urn = callResource.getStore();
-  // pulumi.log needs only a resource's `urn` output to send the engine a Log request with that URN.
-  const resource =
-    urn === undefined ? undefined : ({ urn: pulumi.output(urn) } as unknown as pulumi.Resource);
-  void pulumi.log[severity](`partnercenter ${subject}: ${line}`, resource);
-}
-
-/**
- * One provider log line, prefixed with its subject (the customer, relationship or assignment id): attributed to
- * the resource under the provider plugin; under the dynamic provider host, the prefix is all that says which.
- */
-export function log(subject: string, line: string): void {
-  emit("info", subject, line);
-}
-
-/** A warning line, like {@link log}. */
-export function warn(subject: string, line: string): void {
-  emit("warn", subject, line);
-}
 
 /** `a, b or c`: the schema's properties, for the message about an unknown one. */
 export function propertyList(schema: z.ZodObject): string {
@@ -140,9 +106,22 @@ export function rethrow(e: unknown): never {
   throw e;
 }
 
-/** A provider method whose typed errors all leave through {@link rethrow}. */
+/**
+ * A provider method as the host calls it: its log lines delivered before its answer, its typed errors leaving
+ * through {@link rethrow}.
+ */
 export function reported<A extends unknown[], R>(
   method: (...args: A) => Promise<R>,
 ): (...args: A) => Promise<R> {
-  return (...args) => method(...args).catch(rethrow);
+  return (...args) =>
+    method(...args).then(
+      async (value) => {
+        await logsDelivered();
+        return value;
+      },
+      async (e: unknown) => {
+        await logsDelivered();
+        return rethrow(e);
+      },
+    );
 }

@@ -22,7 +22,8 @@ import {
   providerGraphFor,
   type ConfigureRequest,
 } from "./configuration";
-import { checkWith, GUID, log, parseWith, reported, rethrow, UNKNOWN } from "./dynamic-common";
+import { checkWith, GUID, parseWith, reported, rethrow, UNKNOWN } from "./dynamic-common";
+import { log } from "./log";
 import { adminAccessReport, offboardAdminAccess, unfinishedAdminAccess } from "./gdap/offboarding";
 
 export { SETTING_KEYS } from "./configuration";
@@ -175,7 +176,9 @@ function outputs(
 }
 
 /** Adopts an existing reseller relationship (one GET), or fails with the invitation link. */
-export async function create(
+export const create = reported(adoptRelationship);
+
+async function adoptRelationship(
   news: Record<string, unknown>,
 ): Promise<{ id: string; outs: Record<string, unknown> }> {
   const inputs = parseInputs(news);

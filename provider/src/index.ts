@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import "./program-exit";
 export { ResellerRelationship, type ResellerRelationshipArgs } from "./resource";
 export { getResellerInvitationUrl, type InvitationUrlOptions } from "./invitation";
 export * from "./errors";

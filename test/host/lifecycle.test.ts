@@ -3,7 +3,7 @@
  * Nothing is mocked but the Pulumi engine itself, which cannot run here (no Pulumi CLI).
  */
 import { startEmulator, SAMPLE_CUSTOMERS, type Emulator } from "pulumi-partner-center-emulator";
-import { captureProviderText, Host, withoutProvider } from "../support/host";
+import { captureProviderText, Host, urn, withoutProvider } from "../support/host";
 
 const CLIENT_SECRET = "client-secret-7f3a9c2e-recognisable";
 const REFRESH_TOKEN = "refresh-token-5b1d8e4f-recognisable";
@@ -84,6 +84,30 @@ test("whole lifecycle: check, create (adopt), read, diff, update, delete, refres
   const gone = await host.read("clean", id, withoutProvider(updated));
   expect(gone.id).toBe("");
   expect(host.output()).toContain("Removed the reseller relationship");
+});
+
+test("log lines reach the engine under the resource each call is about, before the call answers", async () => {
+  const a = SAMPLE_CUSTOMERS.clean;
+  const b = SAMPLE_CUSTOMERS.inactiveOnly;
+  await host.check("first", { customerId: a }); // the host loads the provider inside its first call
+  // Two calls at once, as the engine runs them: each line names its own resource, none the other's.
+  const [ca, cb] = await Promise.all([
+    host.create("contoso", { customerId: a }),
+    host.create("other", { customerId: b }),
+  ]);
+  const lines = (name: string) => host.logs.filter((l) => l.urn === urn(name)).map((l) => l.message);
+  expect(lines("contoso")).toEqual([
+    expect.stringMatching(new RegExp(`^partnercenter ${a}: adopted the reseller relationship`)),
+  ]);
+  expect(lines("other")).toEqual([
+    expect.stringMatching(new RegExp(`^partnercenter ${b}: adopted the reseller relationship`)),
+  ]);
+  // A removal's progress lines, read as soon as delete returns: all there, all under the removed resource.
+  await host.delete("contoso", a, withoutProvider(ca.props));
+  expect(lines("contoso").at(-1)).toMatch(/Removed the reseller relationship/);
+  expect(host.logs.filter((l) => l.message.includes(b)).every((l) => l.urn === urn("other"))).toBe(true);
+  expect(host.logs.every((l) => l.urn !== "")).toBe(true);
+  expect(cb.id).toBe(b);
 });
 
 test("check rejects bad input per property, without any request", async () => {

@@ -3,43 +3,25 @@
  * the engine, a provider process per phase, state on a file backend, against the emulator on loopback.
  * `npm run test:pulumi`; not part of `npm test`.
  */
-import {
-  DEFAULT_ESTATE,
-  SAMPLE_CUSTOMERS as ID,
-  startEmulator,
-  type Emulator,
-  type Estate,
-} from "pulumi-partner-center-emulator";
+import { DEFAULT_ESTATE, SAMPLE_CUSTOMERS as ID, type Estate } from "pulumi-partner-center-emulator";
 import * as path from "node:path";
 import { ROOT, TYPE } from "../support/host";
-import { cliEnv, projectFiles, run, Stack } from "../support/pulumi";
+import { cliSuite, projectFiles, run, Stack } from "../support/pulumi";
 import { pipelineEnv } from "./pipeline-env";
 import type { Entry } from "./program/index";
 
-let env: NodeJS.ProcessEnv;
-let emulator: Emulator;
-const stacks: Stack[] = [];
-
-beforeAll(async () => {
-  env = cliEnv();
-  emulator = await startEmulator({ throttle: false });
-});
-afterAll(async () => {
-  await emulator.close();
-  for (const s of stacks) s.remove();
-});
-beforeEach(() => emulator.reset());
+const suite = cliSuite();
 
 type Customer = Entry;
 
 async function stack(customers: Customer[], secrets?: { clientSecret: string; refreshToken: string }) {
-  const s = await Stack.create(env, {
+  const s = await Stack.create(suite.env, {
     files: projectFiles(path.join(__dirname, "program")),
-    emulatorUrl: emulator.url,
+    emulatorUrl: suite.emulator.url,
     config: { customers: JSON.stringify(customers) },
     ...(secrets && { secrets }),
   });
-  stacks.push(s);
+  suite.stacks.push(s);
   return s;
 }
 
@@ -55,12 +37,12 @@ async function urn(s: Stack, name: string): Promise<string> {
 
 /** Requests that change something in Partner Center (the token endpoint is not in the log). */
 const writes = (customerId?: string) =>
-  emulator
+  suite.emulator
     .requests()
     .filter((r) => r.method !== "GET" && (!customerId || r.path.toLowerCase().includes(customerId)));
 
 const relationshipOf = (id: string) =>
-  emulator.state().customers.find((c) => c.id === id)?.relationshipToPartner;
+  suite.emulator.state().customers.find((c) => c.id === id)?.relationshipToPartner;
 
 const ESTATE: Customer[] = [
   { name: "contoso", customerId: ID.clean },
@@ -99,7 +81,7 @@ test("preview, up, refresh, destroy --target, blocked destroy, --continue-on-err
   const estate = structuredClone(DEFAULT_ESTATE) as Estate;
   const northwind = estate.customers.find((c) => c.id === ID.inactiveOnly);
   if (northwind) northwind.relationshipToPartner = "none";
-  emulator.loadEstate(estate);
+  suite.emulator.loadEstate(estate);
   const refresh = await s.pulumi(["refresh", "--yes", "--skip-preview"]);
   expect(refresh.code).toBe(0);
   expect(refresh.out).toMatch(/refresh drops the resource from the stack/);
@@ -152,7 +134,7 @@ test("without --continue-on-error, one blocked removal cancels the removals not 
     { name: "northwind", customerId: ID.inactiveOnly },
   ]);
   expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
-  const tokens = () => emulator.state().counters.tokenRequests;
+  const tokens = () => suite.emulator.state().counters.tokenRequests;
   expect(tokens()).toBe(1);
   const stopped = await s.pulumi(["destroy", "--yes", "--skip-preview"]);
   expect(stopped.code).not.toBe(0);
@@ -191,7 +173,7 @@ test("destroy uses the rotated refresh token only with --run-program (or PULUMI_
   );
 
   // The token is rotated: the old one stops working, the stack config gets the new one.
-  emulator.configure({ requireCredentials: { refreshToken: "refresh-token-after-rotation" } });
+  suite.emulator.configure({ requireCredentials: { refreshToken: "refresh-token-after-rotation" } });
   await s.setSecret("refreshToken", "refresh-token-after-rotation");
 
   // Without --run-program, destroy configures the provider from the state: the old token, refused.
@@ -275,7 +257,7 @@ test("the pipelines' steps: offboard.sh removes only the customers given by id; 
   ]);
   expect((await s.pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
   const script = (f: string) => path.join(ROOT, "examples/pipelines", f);
-  const ci = pipelineEnv(s, emulator.url);
+  const ci = pipelineEnv(s, suite.emulator.url);
   const bash = (args: string[], env: NodeJS.ProcessEnv = ci) => run("bash", args, { cwd: s.dir, env });
   const unchanged = async () => {
     expect(await names(s)).toEqual(["contoso", "northwind"]);
@@ -306,7 +288,7 @@ test("the pipelines' steps: offboard.sh removes only the customers given by id; 
   await unchanged();
 
   // The refresh token was rotated since the last `up`: the offboarding uses the one from the secret store.
-  emulator.configure({ requireCredentials: { refreshToken: "refresh-token-from-the-secret-store" } });
+  suite.emulator.configure({ requireCredentials: { refreshToken: "refresh-token-from-the-secret-store" } });
   const one = await bash([script("offboard.sh"), ID.clean.toUpperCase()]);
   expect(one.code).toBe(0);
   expect(await names(s)).toEqual(["northwind"]);

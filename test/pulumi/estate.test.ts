@@ -5,11 +5,11 @@
  * entry deleted from the file offboards no one. A blocked offboarding keeps the customer's GDAP access.
  * `npm run test:pulumi`; not part of `npm test`.
  */
-import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
+import { SAMPLE_CUSTOMERS as ID } from "pulumi-partner-center-emulator";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PARTNER_TENANT_ID, ROOT, TYPE } from "../support/host";
-import { cliEnv, projectFiles, run, Stack } from "../support/pulumi";
+import { cliSuite, projectFiles, run, Stack } from "../support/pulumi";
 import { ACCESS_TYPE, RELATIONSHIP_TYPE } from "../gdap/helpers";
 import { pipelineEnv } from "./pipeline-env";
 
@@ -17,19 +17,7 @@ const HELPDESK_ADMIN = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
 const GROUP = "869713c9-0b28-4d08-8949-ae07ae1bf528";
 const CLI = path.join(ROOT, "provider/dist/cli/estate.js");
 
-let env: NodeJS.ProcessEnv;
-let emulator: Emulator;
-const stacks: Stack[] = [];
-
-beforeAll(async () => {
-  env = cliEnv();
-  emulator = await startEmulator({ throttle: false });
-});
-afterAll(async () => {
-  await emulator.close();
-  for (const s of stacks) s.remove();
-});
-beforeEach(() => emulator.reset());
+const suite = cliSuite();
 
 interface Entry {
   name: string;
@@ -44,12 +32,12 @@ interface EstateDoc {
 
 /** A stack of the estate program over `<stack dir>/estate.json`. */
 async function stack(): Promise<{ s: Stack; file: string }> {
-  const s = await Stack.create(env, {
+  const s = await Stack.create(suite.env, {
     files: projectFiles(path.join(__dirname, "estate-program")),
-    emulatorUrl: emulator.url,
-    config: { "partnercenter:graphEndpoint": emulator.url },
+    emulatorUrl: suite.emulator.url,
+    config: { "partnercenter:graphEndpoint": suite.emulator.url },
   });
-  stacks.push(s);
+  suite.stacks.push(s);
   const file = path.join(s.dir, "estate.json");
   await s.ok(["config", "set", "estateFile", file]);
   return { s, file };
@@ -61,9 +49,9 @@ const estate = (s: Stack, args: string[]) =>
     cwd: s.dir,
     env: {
       ...s.env,
-      PARTNER_CENTER_ENDPOINT: emulator.url,
-      PARTNER_CENTER_AUTHORITY: emulator.url,
-      PARTNER_CENTER_GRAPH_ENDPOINT: emulator.url,
+      PARTNER_CENTER_ENDPOINT: suite.emulator.url,
+      PARTNER_CENTER_AUTHORITY: suite.emulator.url,
+      PARTNER_CENTER_GRAPH_ENDPOINT: suite.emulator.url,
       PARTNER_CENTER_TENANT_ID: PARTNER_TENANT_ID,
       PARTNER_CENTER_CLIENT_ID: "local-client",
       PARTNER_CENTER_CLIENT_SECRET: "local-client-secret",
@@ -74,7 +62,7 @@ const estate = (s: Stack, args: string[]) =>
 
 /** Requests that change something (Partner Center or Graph), from the emulator's request log, after `from`. */
 async function writesSince(from: number): Promise<string[]> {
-  const r = await fetch(`${emulator.url}/_emulator/requests`);
+  const r = await fetch(`${suite.emulator.url}/_emulator/requests`);
   const log = (await r.json()) as { method: string; path: string }[];
   return log
     .slice(from)
@@ -82,12 +70,12 @@ async function writesSince(from: number): Promise<string[]> {
     .map((x) => `${x.method} ${x.path}`);
 }
 const logLength = async () =>
-  ((await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as []).length;
+  ((await (await fetch(`${suite.emulator.url}/_emulator/requests`)).json()) as []).length;
 
 const read = (f: string) => JSON.parse(fs.readFileSync(f, "utf8")) as EstateDoc;
 const write = (f: string, doc: EstateDoc) => fs.writeFileSync(f, JSON.stringify(doc, null, 2));
 const relationshipOf = (id: string) =>
-  emulator.state().customers.find((c) => c.id === id)?.relationshipToPartner;
+  suite.emulator.state().customers.find((c) => c.id === id)?.relationshipToPartner;
 
 test("export, up with zero writes, plan: nothing to do, offboard one by pull request, unprotect, up removes exactly it", async () => {
   const { s, file } = await stack();
@@ -120,7 +108,7 @@ test("export, up with zero writes, plan: nothing to do, offboard one by pull req
   at = await logLength();
   const imperative = await run("bash", [path.join(ROOT, "examples/pipelines/offboard.sh"), ID.clean], {
     cwd: s.dir,
-    env: { ...pipelineEnv(s, emulator.url), STACK: "test" },
+    env: { ...pipelineEnv(s, suite.emulator.url), STACK: "test" },
   });
   expect(imperative.code).toBe(1);
   expect(imperative.out).toMatch(/managed by the Estate component[\s\S]*"state": "offboard"/);
@@ -203,7 +191,7 @@ test("up.sh on merge: a blocked offboarding keeps the customer's GDAP access, an
   // The customer approves; the access assignment follows.
   const gdap = async () =>
     (
-      (await (await fetch(`${emulator.url}/_emulator/gdap`)).json()) as {
+      (await (await fetch(`${suite.emulator.url}/_emulator/gdap`)).json()) as {
         id: string;
         status: string;
         assignments: { securityGroupId: string; status: string }[];
@@ -211,9 +199,9 @@ test("up.sh on merge: a blocked offboarding keeps the customer's GDAP access, an
     )[0];
   const rel = await gdap();
   expect(rel?.status).toBe("approvalPending");
-  expect((await fetch(`${emulator.url}/_emulator/gdap/${rel!.id}/approve`, { method: "POST" })).status).toBe(
-    200,
-  );
+  expect(
+    (await fetch(`${suite.emulator.url}/_emulator/gdap/${rel!.id}/approve`, { method: "POST" })).status,
+  ).toBe(200);
   const withAccess = {
     ...adatum,
     adminRelationships: [
@@ -241,7 +229,7 @@ test("up.sh on merge: a blocked offboarding keeps the customer's GDAP access, an
   const at = await logLength();
   const up = await run("bash", [path.join(ROOT, "examples/pipelines/up.sh")], {
     cwd: s.dir,
-    env: { ...pipelineEnv(s, emulator.url), ESTATE_FILE: file },
+    env: { ...pipelineEnv(s, suite.emulator.url), ESTATE_FILE: file },
   });
   expect(up.code).not.toBe(0);
   expect(up.out).toMatch(/Unprotected 4 resources of adatum, contoso/);

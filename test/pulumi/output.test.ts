@@ -3,24 +3,12 @@
  * destroy and a refresh, through the dynamic provider host and through the provider plugin.
  * `npm run test:pulumi`; not part of `npm test`.
  */
-import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
+import { SAMPLE_CUSTOMERS as ID } from "pulumi-partner-center-emulator";
 import * as path from "node:path";
 import { ROOT } from "../support/host";
-import { cliEnv, projectFiles, Stack } from "../support/pulumi";
+import { cliSuite, projectFiles, Stack } from "../support/pulumi";
 
-let env: NodeJS.ProcessEnv;
-let emulator: Emulator;
-const stacks: Stack[] = [];
-
-beforeAll(async () => {
-  env = cliEnv();
-  emulator = await startEmulator({ throttle: false });
-});
-afterAll(async () => {
-  await emulator.close();
-  for (const s of stacks) s.remove();
-});
-beforeEach(() => emulator.reset());
+const suite = cliSuite();
 
 /** The documented example, one resource per `customers` entry, exporting the first one's readiness. */
 const README_PROGRAM = `
@@ -37,12 +25,12 @@ export const invitation = getResellerInvitationUrl();
 
 async function readmeStack(customers: { name: string; customerId: string }[]): Promise<Stack> {
   const files = projectFiles(path.join(__dirname, "program"));
-  const s = await Stack.create(env, {
+  const s = await Stack.create(suite.env, {
     files: { ...files, "index.ts": README_PROGRAM },
-    emulatorUrl: emulator.url,
+    emulatorUrl: suite.emulator.url,
     config: { customers: JSON.stringify(customers) },
   });
-  stacks.push(s);
+  suite.stacks.push(s);
   return s;
 }
 
@@ -59,7 +47,19 @@ test("the README example: no undefined-output warning, before or after a failed 
   expect(first.out).toMatch(/invType=ResellerRelationship/);
   const again = await s.pulumi(["up", "--yes"]);
   expect(again.code).not.toBe(0);
-  for (const out of [first.out, again.out]) expect(out).not.toMatch(/Undefined value/);
+  for (const out of [first.out, again.out]) {
+    expect(out).not.toMatch(/Undefined value/);
+    expect(out).not.toMatch(/Channel has been shut down|failed to deliver log message/);
+  }
+  // The provider's line under its resource, not under the stack.
+  expect(first.out).toMatch(
+    new RegExp(
+      `ResellerRelationship \\(contoso\\):\\s+partnercenter ${ID.clean}: adopted the reseller relationship`,
+    ),
+  );
+  expect(first.out).not.toMatch(
+    new RegExp(`pulumi:pulumi:Stack \\([^)]*\\):\\s+(info: \\[runtime\\] )?partnercenter`),
+  );
   // Present and honest: not assessed yet (null), never claimed removable by an adoption.
   const [contoso] = (await s.resources("pulumi-nodejs:dynamic/partnercenter:ResellerRelationship")).filter(
     (r) => r.id === ID.clean,
@@ -103,6 +103,31 @@ test("a blocked destroy shows its failure once; refresh shows changed readiness 
   );
 });
 
+/** The CLI's "Diagnostics:" section: each resource's lines, keyed by its heading ("<type> (<name>)"). */
+function diagnostics(out: string): Record<string, string> {
+  const under: Record<string, string> = {};
+  let current: string | undefined;
+  for (const line of (out.split(/^Diagnostics:$/m)[1] ?? "").split("\n").slice(1)) {
+    if (/^\S/.test(line)) break;
+    const heading = /^ {2}(\S.*):$/.exec(line);
+    if (heading) under[(current = heading[1]!)] = "";
+    else if (current) under[current] += `${line.trim()}\n`;
+  }
+  return under;
+}
+
+test("the dynamic provider host shows a removal's lines under the removed resource, none under the stack", async () => {
+  const s = await readmeStack([{ name: "contoso", customerId: ID.clean }]);
+  await s.ok(["up", "--yes", "--skip-preview"]);
+  // Destroy's provider process starts with this delete: the first call it serves.
+  const under = diagnostics(await s.ok(["destroy", "--yes", "--skip-preview"]));
+  expect(under["pulumi-nodejs:dynamic/partnercenter:ResellerRelationship (contoso)"]).toMatch(
+    new RegExp(`^partnercenter ${ID.clean}: [^\\n]*Removed the reseller relationship`, "m"),
+  );
+  const stack = Object.keys(under).filter((k) => k.startsWith("pulumi:pulumi:Stack"));
+  for (const k of stack) expect(under[k]).not.toMatch(/partnercenter/);
+});
+
 test("legacy refresh diff: a readiness change refresh finds is shown as an update", async () => {
   const s = await readmeStack([{ name: "contoso", customerId: ID.clean }]);
   await s.ok(["up", "--yes", "--skip-preview"]);
@@ -129,8 +154,11 @@ test("the provider plugin attributes its log lines to their resource", async () 
     "outputs:",
     "  removable: ${contoso.removable}",
   ].join("\n");
-  const s = await Stack.create(env, { files: { "Pulumi.yaml": yaml }, emulatorUrl: emulator.url });
-  stacks.push(s);
+  const s = await Stack.create(suite.env, {
+    files: { "Pulumi.yaml": yaml },
+    emulatorUrl: suite.emulator.url,
+  });
+  suite.stacks.push(s);
   const up = await s.ok(["up", "--yes", "--skip-preview"]);
   // Under the resource in the diagnostics, not under the stack.
   expect(up).toMatch(

@@ -3,49 +3,37 @@
  * a bulk import of the file `partner-center estate export --import-file` writes, and scripts/migrate-to-plugin.sh
  * moving a stack from the dynamic provider to the plugin.
  */
-import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
+import { SAMPLE_CUSTOMERS as ID } from "pulumi-partner-center-emulator";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PARTNER_TENANT_ID, ROOT } from "../support/host";
-import { cliEnv, pluginYaml, projectFiles, run, Stack } from "../support/pulumi";
+import { cliSuite, pluginYaml, projectFiles, run, Stack } from "../support/pulumi";
 
 const RR = "partnercenter:index:ResellerRelationship";
 const DYNAMIC_RR = "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship";
 
-let env: NodeJS.ProcessEnv;
-let emulator: Emulator;
-const stacks: Stack[] = [];
+const suite = cliSuite();
 
-beforeAll(async () => {
-  env = cliEnv();
-  emulator = await startEmulator({ throttle: false });
-});
-afterAll(async () => {
-  await emulator.close();
-  for (const s of stacks) s.remove();
-});
-beforeEach(() => emulator.reset());
-
-const writes = () => emulator.requests().filter((r) => r.method !== "GET");
+const writes = () => suite.emulator.requests().filter((r) => r.method !== "GET");
 
 /** A stack of the real-CLI suite's TypeScript program with these customers, under the dynamic provider, after `up`. */
 async function dynamicStack(customers: { name: string; customerId: string }[]): Promise<Stack> {
-  const s = await Stack.create(env, {
+  const s = await Stack.create(suite.env, {
     files: projectFiles(path.join(__dirname, "program")),
-    emulatorUrl: emulator.url,
+    emulatorUrl: suite.emulator.url,
     config: { customers: JSON.stringify(customers) },
   });
-  stacks.push(s);
+  suite.stacks.push(s);
   await s.ok(["up", "--yes"]);
   return s;
 }
 
 test("estate export --import-file, then pulumi import --file: every customer adopted with no write; preview shows no change", async () => {
-  const s = await Stack.create(env, {
+  const s = await Stack.create(suite.env, {
     files: { "Pulumi.yaml": pluginYaml("partnercenter-import", []) },
-    emulatorUrl: emulator.url,
+    emulatorUrl: suite.emulator.url,
   });
-  stacks.push(s);
+  suite.stacks.push(s);
   const exported = await run(
     process.execPath,
     [
@@ -60,9 +48,9 @@ test("estate export --import-file, then pulumi import --file: every customer ado
     {
       cwd: s.dir,
       env: {
-        ...env,
-        PARTNER_CENTER_ENDPOINT: emulator.url,
-        PARTNER_CENTER_AUTHORITY: emulator.url,
+        ...suite.env,
+        PARTNER_CENTER_ENDPOINT: suite.emulator.url,
+        PARTNER_CENTER_AUTHORITY: suite.emulator.url,
         PARTNER_CENTER_TENANT_ID: PARTNER_TENANT_ID,
         PARTNER_CENTER_CLIENT_ID: "local-client",
         PARTNER_CENTER_REFRESH_TOKEN: "local-refresh-token",
@@ -76,9 +64,9 @@ test("estate export --import-file, then pulumi import --file: every customer ado
   ).customers;
   expect(customers.length).toBeGreaterThan(2);
 
-  emulator.reset();
+  suite.emulator.reset();
   await s.ok(["import", "--file", "import.json", "--yes", "--generate-code=false"]);
-  expect(emulator.requests().length).toBeGreaterThan(0);
+  expect(suite.emulator.requests().length).toBeGreaterThan(0);
   expect(writes()).toEqual([]);
   const state = await s.resources(RR);
   expect(state.map((r) => [r.urn.split("::").at(-1), r.id]).sort()).toEqual(
@@ -108,7 +96,7 @@ test("migrate-to-plugin.sh: three customers move from the dynamic provider to th
   const before = await s.stateText();
   expect(before).toMatch(/__provider/);
 
-  emulator.reset();
+  suite.emulator.reset();
   // The new program (same project) is in place: the script finds the plugin through its Pulumi.yaml.
   fs.writeFileSync(path.join(s.dir, "Pulumi.yaml"), pluginYaml("ppc-cli-test", customers));
   const script = path.join(ROOT, "scripts/migrate-to-plugin.sh");

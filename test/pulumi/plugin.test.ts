@@ -5,24 +5,12 @@
 import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "pulumi-partner-center-emulator";
 import * as path from "node:path";
 import { PARTNER_TENANT_ID, ROOT } from "../support/host";
-import { cliEnv, Stack } from "../support/pulumi";
+import { cliSuite, Stack } from "../support/pulumi";
 
 const RR = "partnercenter:index:ResellerRelationship";
 const PLUGIN_DIR = path.join(ROOT, "provider", "bin");
 
-let env: NodeJS.ProcessEnv;
-let emulator: Emulator;
-const stacks: Stack[] = [];
-
-beforeAll(async () => {
-  env = cliEnv();
-  emulator = await startEmulator({ throttle: false });
-});
-afterAll(async () => {
-  await emulator.close();
-  for (const s of stacks) s.remove();
-});
-beforeEach(() => emulator.reset());
+const suite = cliSuite();
 
 /** A Pulumi YAML project using the plugin from this workspace. */
 function project(body: string): string {
@@ -37,14 +25,14 @@ function project(body: string): string {
   ].join("\n");
 }
 
-async function yamlStack(body: string, emulatorUrl = emulator.url): Promise<Stack> {
-  const s = await Stack.create(env, { files: { "Pulumi.yaml": project(body) }, emulatorUrl });
-  stacks.push(s);
+async function yamlStack(body: string, emulatorUrl = suite.emulator.url): Promise<Stack> {
+  const s = await Stack.create(suite.env, { files: { "Pulumi.yaml": project(body) }, emulatorUrl });
+  suite.stacks.push(s);
   return s;
 }
 
-const writes = (e: Emulator = emulator) => e.requests().filter((r) => r.method !== "GET");
-const relationshipOf = (id: string, e: Emulator = emulator) =>
+const writes = (e: Emulator = suite.emulator) => e.requests().filter((r) => r.method !== "GET");
+const relationshipOf = (id: string, e: Emulator = suite.emulator) =>
   e.state().customers.find((c) => c.id === id)?.relationshipToPartner;
 
 test("YAML: up adopts, refresh reads readiness, destroy --target removes only the named customer", async () => {
@@ -100,7 +88,7 @@ test("YAML: up adopts, refresh reads readiness, destroy --target removes only th
 
 test("pulumi import adopts a customer by its id with no write", async () => {
   const s = await yamlStack("resources: {}");
-  emulator.reset();
+  suite.emulator.reset();
   const r = await s.pulumi(["import", RR, "contoso", ID.clean, "--yes"]);
   expect(r.code).toBe(0);
   const [imported] = await s.resources(RR);
@@ -108,7 +96,7 @@ test("pulumi import adopts a customer by its id with no write", async () => {
     id: ID.clean,
     outputs: { customerId: ID.clean, relationshipToPartner: "reseller" },
   });
-  expect(emulator.requests().length).toBeGreaterThan(0);
+  expect(suite.emulator.requests().length).toBeGreaterThan(0);
   expect(writes()).toEqual([]);
   // A customer that is no reseller customer is not found, and nothing is written either.
   const missing = await s.pulumi(["import", RR, "woodgrove", ID.noRelationship, "--yes"]);
@@ -126,7 +114,7 @@ test("CheckConfig: a typo in partnercenter: config fails the preview and names t
   const r = await s.pulumi(["preview"]);
   expect(r.code).not.toBe(0);
   expect(r.out).toMatch(/did you mean partnercenter:maxConcurrency\?/);
-  expect(emulator.requests()).toEqual([]);
+  expect(suite.emulator.requests()).toEqual([]);
 });
 
 test("rotated config: up records it without replacing anything; refresh without --run-program uses what up stored", async () => {
@@ -145,18 +133,18 @@ test("rotated config: up records it without replacing anything; refresh without 
     // The partner moves to other endpoints (as a credential rotation changes stack config).
     await s.ok(["config", "set", "partnercenter:endpoint", other.url]);
     await s.ok(["config", "set", "partnercenter:authority", other.url]);
-    emulator.reset();
+    suite.emulator.reset();
     // Without --run-program the engine configures the provider from the inputs stored at the last up.
     await s.ok(["refresh", "--yes"]);
-    expect(emulator.requests().length).toBeGreaterThan(0);
+    expect(suite.emulator.requests().length).toBeGreaterThan(0);
     expect(other.requests()).toEqual([]);
     // DiffConfig reports the change but never a replacement: up updates the provider only.
     const up = await s.ok(["up", "--yes"]);
     expect(up).not.toMatch(/replace/);
     expect(writes(other)).toEqual([]);
-    emulator.reset();
+    suite.emulator.reset();
     await s.ok(["refresh", "--yes"]);
-    expect(emulator.requests()).toEqual([]);
+    expect(suite.emulator.requests()).toEqual([]);
     expect(other.requests().some((r) => r.path.toLowerCase().includes(ID.clean))).toBe(true);
     expect((await s.resources(RR)).map((r) => r.id)).toEqual([ID.clean]);
   } finally {
@@ -185,7 +173,7 @@ test("two partner tenants in one program: each resource goes to its own explicit
       [
         "resources:",
         "  tenantA:",
-        provider(emulator.url),
+        provider(suite.emulator.url),
         "  tenantB:",
         provider(other.url),
         "  a:",
@@ -204,8 +192,8 @@ test("two partner tenants in one program: each resource goes to its own explicit
     );
     await s.ok(["up", "--yes"]);
     const paths = (e: Emulator) => e.requests().map((r) => r.path.toLowerCase());
-    expect(paths(emulator).some((p) => p.includes(ID.clean))).toBe(true);
-    expect(paths(emulator).some((p) => p.includes(ID.inactiveOnly))).toBe(false);
+    expect(paths(suite.emulator).some((p) => p.includes(ID.clean))).toBe(true);
+    expect(paths(suite.emulator).some((p) => p.includes(ID.inactiveOnly))).toBe(false);
     expect(paths(other).some((p) => p.includes(ID.inactiveOnly))).toBe(true);
     expect(paths(other).some((p) => p.includes(ID.clean))).toBe(false);
     // The providers' secrets are stored encrypted, never in clear.

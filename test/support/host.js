@@ -4,8 +4,9 @@
  * (docs/design/pulumi-engine.md#testing-without-the-pulumi-cli): spawn
  * `@pulumi/pulumi/cmd/dynamic-provider`, read its port from the first stdout line, then call Configure,
  * Check, Diff, Create, Read, Update and Delete with the serialized provider in the properties.
- * Only the engine's own bookkeeping (state file, plan, parallelism) is missing. Used by the demo, the
- * benchmark, the soak run and the host tests.
+ * The host is given the address of an engine server of ours that takes its Log calls (the provider's lines,
+ * with the URN of the resource each is about) as the engine does. Only the engine's own bookkeeping (state
+ * file, plan, parallelism) is missing. Used by the demo, the benchmark, the soak run and the host tests.
  */
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
@@ -13,6 +14,8 @@ const path = require("node:path");
 const grpc = require("@grpc/grpc-js");
 const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const providerPb = require("@pulumi/pulumi/proto/provider_pb");
+const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
+const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 
 const TYPE = "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship";
@@ -72,6 +75,30 @@ function urn(name, type = TYPE) {
   return `urn:pulumi:stack::project::${type}::${name}`;
 }
 
+/**
+ * The engine's Log call, as the host reaches it: each line is recorded with its URN and severity, and its text
+ * joins the host's output where the CLI would show it. The engine's other calls answer UNIMPLEMENTED.
+ * @param {{ urn: string, severity: number, message: string }[]} logs @param {string[]} stdout
+ */
+async function startEngine(logs, stdout) {
+  const server = new grpc.Server();
+  server.addService(engineGrpc.EngineService, {
+    /** @param {any} call @param {(e: null, r: unknown) => void} done */
+    log(call, done) {
+      const r = call.request;
+      logs.push({ urn: r.getUrn(), severity: r.getSeverity(), message: r.getMessage() });
+      stdout.push(`${r.getMessage()}\n`);
+      done(null, new Empty());
+    },
+  });
+  const port = await new Promise((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  return { server, address: `127.0.0.1:${port}` };
+}
+
 /** A running provider host and a gRPC client to it. */
 class Host {
   /**
@@ -82,7 +109,12 @@ class Host {
   static async start(opts) {
     const cwd = opts.cwd || ROOT;
     const hostPath = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [cwd, ROOT] });
-    const child = spawn(process.execPath, [hostPath, "127.0.0.1:1"], {
+    /** @type {{ urn: string, severity: number, message: string }[]} */
+    const logs = [];
+    /** @type {string[]} */
+    const stdout = [];
+    const engine = await startEngine(logs, stdout);
+    const child = spawn(process.execPath, [hostPath, engine.address], {
       cwd,
       env: {
         PATH: process.env.PATH,
@@ -92,7 +124,7 @@ class Host {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const host = new Host(child, opts.providerText);
+    const host = new Host(child, opts.providerText, { logs, stdout, server: engine.server });
     const port = await new Promise((resolve, reject) => {
       let buf = "";
       /** @param {Buffer} d */
@@ -123,12 +155,16 @@ class Host {
   /**
    * @param {import("node:child_process").ChildProcess} child
    * @param {string} providerText
+   * @param {{ logs: { urn: string, severity: number, message: string }[], stdout: string[], server: any }} engine
    */
-  constructor(child, providerText) {
+  constructor(child, providerText, engine) {
     this.child = child;
     this.providerText = providerText;
-    /** @type {string[]} */
-    this.stdout = [];
+    /** What the host printed, and the lines it sent the engine, in the order they came. */
+    this.stdout = engine.stdout;
+    /** The lines the host sent the engine's Log call, each with the URN it names. */
+    this.logs = engine.logs;
+    this.engine = engine.server;
     /** @type {string[]} */
     this.stderr = [];
     /** @type {any} */
@@ -308,6 +344,7 @@ class Host {
 
   async stop() {
     if (this.client) this.client.close();
+    this.engine.forceShutdown();
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     await new Promise((resolve) => {
       this.child.once("exit", () => resolve(undefined));
@@ -350,6 +387,7 @@ module.exports = {
   mapLimit,
   PARTNER_TENANT_ID,
   TYPE,
+  urn,
   SECRET_SIG,
   ROOT,
 };

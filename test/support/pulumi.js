@@ -205,4 +205,24 @@ function pluginYaml(project, customers) {
   return `${lines.join("\n")}\n`;
 }
 
-module.exports = { cliEnv, run, Stack, projectFiles, pluginYaml, PASSPHRASE };
+/**
+ * A real-CLI test file's setup (jest): the CLI's environment, one emulator on loopback for the file, reset
+ * before each test, and the stacks a test pushes on `stacks` removed at the end.
+ * @param {Record<string, unknown>} [emulatorOptions] for `startEmulator`; the throttle is off unless given
+ * @returns {{ env: NodeJS.ProcessEnv, emulator: import("pulumi-partner-center-emulator").Emulator, stacks: Stack[] }}
+ */
+function cliSuite(emulatorOptions = { throttle: false }) {
+  const suite = /** @type {any} */ ({ env: {}, emulator: undefined, stacks: [] });
+  beforeAll(async () => {
+    suite.env = cliEnv();
+    suite.emulator = await require("pulumi-partner-center-emulator").startEmulator(emulatorOptions);
+  });
+  afterAll(async () => {
+    await suite.emulator?.close();
+    for (const s of suite.stacks) s.remove();
+  });
+  beforeEach(() => suite.emulator.reset());
+  return suite;
+}
+
+module.exports = { cliEnv, cliSuite, run, Stack, projectFiles, pluginYaml, PASSPHRASE };

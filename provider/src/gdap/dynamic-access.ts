@@ -10,7 +10,8 @@ import { z } from "zod";
 import { NotFoundError } from "../errors";
 import { alignRoles, assignAccess, removeAccess } from "./assignments";
 import { sameSet } from "./relationships";
-import { checkWith, log, parseWith, reported, rethrow } from "../dynamic-common";
+import { checkWith, parseWith, reported, rethrow } from "../dynamic-common";
+import { log } from "../log";
 import { configure as configureGdap, graph, guid, rolesSchema } from "./dynamic";
 import type { AccessAssignment } from "./graph";
 
@@ -56,7 +57,9 @@ function outputs(inputs: Inputs, a: AccessAssignment): Record<string, unknown> {
   return { ...inputs, assignmentId: a.id, status: a.status };
 }
 
-export async function create(news: Record<string, unknown>) {
+export const create = reported(createAssignment);
+
+async function createAssignment(news: Record<string, unknown>) {
   const inputs = parseWith(inputsSchema, news, WHAT);
   const g = await graph();
   const a = await assignAccess(g, inputs.relationshipId, inputs.securityGroupId, inputs.roles).catch(rethrow);
@@ -88,7 +91,9 @@ async function readAssignment(id: string, props: Record<string, unknown> = {}) {
 }
 
 /** PATCHes the roles (If-Match with a fresh etag). */
-export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+export const update = reported(updateAssignment);
+
+async function updateAssignment(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
   const inputs = parseWith(inputsSchema, news, WHAT);
   const g = await graph();
   const current = await g.getAssignment(inputs.relationshipId, id).catch(rethrow);

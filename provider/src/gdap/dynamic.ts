@@ -29,7 +29,8 @@ import {
 } from "./relationships";
 import type { AdminRelationship, GraphClient } from "./graph";
 import { ConfigurationError } from "../errors";
-import { checkWith, GUID, log, parseWith, reported, rethrow, UNKNOWN, warn } from "../dynamic-common";
+import { checkWith, GUID, parseWith, reported, rethrow, UNKNOWN } from "../dynamic-common";
+import { log, warn } from "../log";
 
 export const guid = (what: string, hint: string) =>
   z
@@ -259,7 +260,9 @@ function outputs(inputs: Inputs, rel: AdminRelationship): Record<string, unknown
 }
 
 /** Creates the relationship (or adopts a live one of the same displayName) and locks it for approval. */
-export async function create(news: Record<string, unknown>) {
+export const create = reported(createRelationship);
+
+async function createRelationship(news: Record<string, unknown>) {
   const inputs = parseInputs(news);
   const g = await graph();
   const rel = await establishRelationship(
@@ -325,7 +328,9 @@ async function readRelationship(id: string, props: Record<string, unknown> = {})
  * Global Administrator (while active, a long-running operation followed to completion) are PATCHed, If-Match with
  * a fresh etag, and the relationship is read back.
  */
-export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+export const update = reported(updateRelationship);
+
+async function updateRelationship(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
   const inputs = parseInputs(news);
   const change: { autoExtendDuration?: string; roles?: readonly string[] } = {};
   if (

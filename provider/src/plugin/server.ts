@@ -12,7 +12,7 @@ import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import * as reseller from "../dynamic";
-import { onBehalfOf } from "../dynamic-common";
+import { onBehalfOf } from "../log";
 import { checkConfig, configMap, configureRequest } from "./config";
 import {
   DELEGATED_ADMIN_RELATIONSHIP,

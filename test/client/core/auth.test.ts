@@ -3,11 +3,11 @@
  * to the callers that follow (for a bounded time), instead of each caller or batch waiting out the same dead
  * endpoint. The emulator's token endpoint, made to hang with a `slow` fault; token requests counted there.
  */
-import type { Emulator } from "../../packages/emulator/src";
-import { AuthenticationError, ConnectionError } from "../../provider/src/errors";
-import { isTokenFailure } from "../../provider/src/client/core/auth";
-import { caught, clientFor, emulator } from "./helpers";
-import { SAMPLE_CUSTOMERS } from "../../packages/emulator/src";
+import type { Emulator } from "../../../packages/emulator/src";
+import { AuthenticationError, ConnectionError } from "../../../provider/src/errors";
+import { isTokenFailure } from "../../../provider/src/client/core/auth";
+import { caught, clientFor, emulator } from "../helpers";
+import { SAMPLE_CUSTOMERS } from "../../../packages/emulator/src";
 
 let em: Emulator;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 /** Transport and auth against the emulator over real loopback HTTP: every error class, retries, tokens. */
-import type { PartnerCenterClient } from "../../provider/src/client";
-import { SAMPLE_CUSTOMERS, type Emulator } from "../../packages/emulator/src";
+import type { PartnerCenterClient } from "../../../provider/src/client";
+import { SAMPLE_CUSTOMERS, type Emulator } from "../../../packages/emulator/src";
 import {
   ApiError,
   AuthenticationError,
@@ -12,10 +12,10 @@ import {
   PermissionDeniedError,
   ResponseValidationError,
   ThrottledError,
-} from "../../provider/src/errors";
-import { CLIENT_SECRET, REFRESH_TOKEN, caught, clientFor, emulator } from "./helpers";
-import { PartnerCenterClient as Client } from "../../provider/src/client";
-import { loadSettings } from "../../provider/src/settings";
+} from "../../../provider/src/errors";
+import { CLIENT_SECRET, REFRESH_TOKEN, caught, clientFor, emulator } from "../helpers";
+import { PartnerCenterClient as Client } from "../../../provider/src/client";
+import { loadSettings } from "../../../provider/src/settings";
 
 const CLEAN = SAMPLE_CUSTOMERS.clean;
 const GET_CLEAN = { match: { path: `/v1/customers/${CLEAN}$`, method: "GET" } };

@@ -1,7 +1,7 @@
 /** Key normalisation and the shared-client helper. */
-import { closeSharedClients, getSharedClient } from "../../provider/src/client";
-import { customerSchema, normalizeKeys, subscriptionSchema } from "../../provider/src/client/core/schemas";
-import { loadSettings } from "../../provider/src/settings";
+import { closeSharedClients, getSharedClient } from "../../../provider/src/client";
+import { customerSchema, normalizeKeys, subscriptionSchema } from "../../../provider/src/client/core/schemas";
+import { loadSettings } from "../../../provider/src/settings";
 
 describe("normalizeKeys", () => {
   test("PascalCase and camelCase parse alike; unknown fields are stripped", () => {

@@ -1,5 +1,5 @@
 /** The waiting toolkit on the injected clock: sleep, the retry loop and the poll loop. */
-import { poll, retry, sleep } from "../../provider/src/client/core/wait";
+import { poll, retry, sleep } from "../../../provider/src/client/core/wait";
 import { FakeClock, flush } from "./fake-clock";
 
 test("sleep waits on the given clock and rejects with the signal's reason when aborted", async () => {

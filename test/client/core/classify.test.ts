@@ -42,26 +42,27 @@ function split(a: Attempt<never>): { kind: string; error: PartnerCenterError } {
   return { kind: a.kind, error: a.error };
 }
 
+/** errorAnswer for `status`, with the answer's context and error body `extra`. */
+function answer(status: number, extra: ErrorContext = {}, auth = FRESH) {
+  return split(errorAnswer(status, { ...CTX, status, ...extra }, auth));
+}
+
 describe("errorAnswer: a non-2xx answer other than 429", () => {
   test("401 with code 900421 is MFA: failed, never renewed", () => {
-    const { kind, error } = split(
-      errorAnswer(401, { ...CTX, status: 401, partnerCenterCode: "900421" }, FRESH),
-    );
+    const { kind, error } = answer(401, { partnerCenterCode: "900421" });
     expect(kind).toBe("fail");
     expect(error).toBeInstanceOf(MfaRequiredError);
   });
 
   test("401 once, with a renewable token: one renewal", () => {
-    const { kind, error } = split(errorAnswer(401, { ...CTX, status: 401 }, FRESH));
+    const { kind, error } = answer(401);
     expect(kind).toBe("renew");
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).not.toBeInstanceOf(MfaRequiredError);
   });
 
   test("401 after a renewal: failed, pointing at the app's consent and the refresh token's user", () => {
-    const { kind, error } = split(
-      errorAnswer(401, { ...CTX, status: 401 }, { renewable: true, renewed: true }),
-    );
+    const { kind, error } = answer(401, {}, { renewable: true, renewed: true });
     expect(kind).toBe("fail");
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.action).toContain("partnercenter:clientId");
@@ -69,27 +70,21 @@ describe("errorAnswer: a non-2xx answer other than 429", () => {
   });
 
   test("401 with a fixed access token: failed at once, pointing at the access token setting", () => {
-    const { kind, error } = split(
-      errorAnswer(401, { ...CTX, status: 401 }, { renewable: false, renewed: false }),
-    );
+    const { kind, error } = answer(401, {}, { renewable: false, renewed: false });
     expect(kind).toBe("fail");
     expect(error.action).toContain("partnercenter:accessToken");
     expect(error.action).toContain("https://api.partnercenter.microsoft.com");
   });
 
   test("403 with code 20002: no relationship, so not found", () => {
-    const { kind, error } = split(
-      errorAnswer(403, { ...CTX, status: 403, partnerCenterCode: "20002" }, FRESH),
-    );
+    const { kind, error } = answer(403, { partnerCenterCode: "20002" });
     expect(kind).toBe("fail");
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.message).toContain("no relationship");
   });
 
   test("403 with code 900150: permission denied, naming the Admin agent role and the consent", () => {
-    const { kind, error } = split(
-      errorAnswer(403, { ...CTX, status: 403, partnerCenterCode: "900150" }, FRESH),
-    );
+    const { kind, error } = answer(403, { partnerCenterCode: "900150" });
     expect(kind).toBe("fail");
     expect(error).toBeInstanceOf(PermissionDeniedError);
     expect(error.action).toContain("Admin agent role");
@@ -97,21 +92,21 @@ describe("errorAnswer: a non-2xx answer other than 429", () => {
   });
 
   test("403 with another code: permission denied, asking for an App+User token", () => {
-    const { error } = split(errorAnswer(403, { ...CTX, status: 403, partnerCenterCode: "1002" }, FRESH));
+    const { error } = answer(403, { partnerCenterCode: "1002" });
     expect(error).toBeInstanceOf(PermissionDeniedError);
     expect(error.action).toContain("App+User");
     expect(error.partnerCenterCode).toBe("1002");
   });
 
   test("404: not found", () => {
-    const { kind, error } = split(errorAnswer(404, { ...CTX, status: 404 }, FRESH));
+    const { kind, error } = answer(404);
     expect(kind).toBe("fail");
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.status).toBe(404);
   });
 
   test.each([500, 502, 503])("%i: retried, and the change may have been applied", (status) => {
-    const { kind, error } = split(errorAnswer(status, { ...CTX, status }, FRESH));
+    const { kind, error } = answer(status);
     expect(kind).toBe("retry");
     expect(error).toBeInstanceOf(ApiError);
     expect(error.mayHaveApplied).toBe(true);
@@ -120,9 +115,7 @@ describe("errorAnswer: a non-2xx answer other than 429", () => {
   });
 
   test.each([400, 409, 412])("%i: failed, not applied, the service's description says why", (status) => {
-    const { kind, error } = split(
-      errorAnswer(status, { ...CTX, status, partnerCenterDescription: "Invalid property." }, FRESH),
-    );
+    const { kind, error } = answer(status, { partnerCenterDescription: "Invalid property." });
     expect(kind).toBe("fail");
     expect(error).toBeInstanceOf(ApiError);
     expect(error.mayHaveApplied).toBe(false);
@@ -130,12 +123,12 @@ describe("errorAnswer: a non-2xx answer other than 429", () => {
   });
 
   test("a 4xx after an attempt that may have been applied still says so", () => {
-    const { error } = split(errorAnswer(409, { ...CTX, status: 409, mayHaveApplied: true }, FRESH));
+    const { error } = answer(409, { mayHaveApplied: true });
     expect(error.mayHaveApplied).toBe(true);
   });
 
   test("the answer's ids, operation and attempts are carried into the error", () => {
-    const { error } = split(errorAnswer(404, { ...CTX, status: 404 }, FRESH));
+    const { error } = answer(404);
     expect(error).toMatchObject({
       requestId: CTX.requestId,
       correlationId: CTX.correlationId,

@@ -65,31 +65,17 @@ describe("decrease (a run of 429s taken as the limit)", () => {
     });
   });
 
-  test("paced: the rate served since the last reopening, moved down by 0.9 at most", () => {
+  test.each([
+    ["down by 0.9 at most (6 per second measured)", 30, 9, 8.1],
+    ["as measured between the bounds (9.6 per second)", 48, 9.6, 8.64],
+    ["up to the old estimate only (40 per second measured)", 200, 10, 9],
+  ])("paced: the measure is the rate served since the last reopening, %s", (_, served, estimate, rate) => {
     const l = paced(10, 9.7);
     l.cycleStart = 10_000;
-    l.served = 30; // 6 per second over the 5 s until now
+    l.served = served; // over the 5 s until now
     l.decrease(O, 20_000, 15_000);
-    expect(l.estimate).toBeCloseTo(9); // not 6: one run moves the measure by decreaseFactor at most
-    expect(l.rate).toBeCloseTo(8.1);
-  });
-
-  test("paced: a measure above the allowed rate counts up to the old estimate only", () => {
-    const l = paced(10, 9.7);
-    l.cycleStart = 10_000;
-    l.served = 200; // 40 per second
-    l.decrease(O, 20_000, 15_000);
-    expect(l.estimate).toBeCloseTo(10);
-    expect(l.rate).toBeCloseTo(9);
-  });
-
-  test("paced: a measure between the bounds is taken as it is", () => {
-    const l = paced(10, 9.7);
-    l.cycleStart = 10_000;
-    l.served = 48; // 9.6 per second
-    l.decrease(O, 20_000, 15_000);
-    expect(l.estimate).toBeCloseTo(9.6);
-    expect(l.rate).toBeCloseTo(8.64);
+    expect(l.estimate).toBeCloseTo(estimate);
+    expect(l.rate).toBeCloseTo(rate);
   });
 
   test("the rate and the estimate never drop below minRatePerSecond", () => {

@@ -18,15 +18,18 @@ test("USER_AGENT names the provider package's version and Node's", () => {
   expect(USER_AGENT).toBe(`pulumi-partner-center/${pkg.version} node/${process.versions.node}`);
 });
 
+/** The transport's own headers, without a body. */
+const OURS = {
+  authorization: "Bearer tok-1",
+  accept: "application/json",
+  "ms-requestid": IDS.requestId,
+  "ms-correlationid": IDS.correlationId,
+  "x-locale": "en-US",
+  "user-agent": USER_AGENT,
+};
+
 test("a GET: the token, JSON, both ids, the locale and the user agent; no content type", () => {
-  expect(requestHeaders("tok-1", undefined, IDS, false)).toEqual({
-    authorization: "Bearer tok-1",
-    accept: "application/json",
-    "ms-requestid": IDS.requestId,
-    "ms-correlationid": IDS.correlationId,
-    "x-locale": "en-US",
-    "user-agent": USER_AGENT,
-  });
+  expect(requestHeaders("tok-1", undefined, IDS, false)).toEqual(OURS);
 });
 
 test("a body adds its JSON content type", () => {
@@ -57,15 +60,7 @@ test("a header the transport owns is never taken from the caller, in any casing"
     Connection: "close",
   };
   const h = requestHeaders("tok-1", hostile, IDS, true);
-  expect(h).toEqual({
-    authorization: "Bearer tok-1",
-    accept: "application/json",
-    "ms-requestid": IDS.requestId,
-    "ms-correlationid": IDS.correlationId,
-    "x-locale": "en-US",
-    "user-agent": USER_AGENT,
-    "content-type": "application/json; charset=utf-8",
-  });
+  expect(h).toEqual({ ...OURS, "content-type": "application/json; charset=utf-8" });
 });
 
 test("an id not yet known is sent empty, never as 'undefined'", () => {

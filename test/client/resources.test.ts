@@ -1,30 +1,13 @@
 /** Customers, subscriptions, entitlements and relationship requests against the emulator's sample estate. */
-import type { PartnerCenterClient } from "../../provider/src/client";
-import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS, type Emulator } from "../../packages/emulator/src";
+import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS } from "../../packages/emulator/src";
 import { ApiError, NotFoundError } from "../../provider/src/errors";
-import { caught, clientFor, emulator } from "./helpers";
+import { caught, emulatorAndClient } from "./helpers";
 
-let em: Emulator;
-let client: PartnerCenterClient;
-
-beforeAll(async () => {
-  em = await emulator();
-});
-afterAll(async () => {
-  await em?.close();
-});
-beforeEach(() => {
-  em.reset();
-  em.configure({ throttle: false });
-  client = clientFor(em);
-});
-afterEach(async () => {
-  await client?.close();
-});
+const env = emulatorAndClient();
 
 describe("customers", () => {
   test("get: normalised id, company, relationship", async () => {
-    const c = await client.customers.get(SAMPLE_CUSTOMERS.clean.toUpperCase());
+    const c = await env.client.customers.get(SAMPLE_CUSTOMERS.clean.toUpperCase());
     expect(c).toEqual({
       id: SAMPLE_CUSTOMERS.clean,
       companyName: "Contoso Clean Ltd",
@@ -34,28 +17,30 @@ describe("customers", () => {
   });
 
   test("list follows every page", async () => {
-    em.configure({ customerPageSize: 2 });
-    const all = await client.customers.list();
-    const related = em.state().customers.filter((c) => c.relationshipToPartner.toLowerCase() !== "none");
+    env.em.configure({ customerPageSize: 2 });
+    const all = await env.client.customers.list();
+    const related = env.em.state().customers.filter((c) => c.relationshipToPartner.toLowerCase() !== "none");
     expect(all.map((c) => c.id).sort()).toEqual(related.map((c) => c.id).sort());
-    expect(em.requests().length).toBe(Math.ceil(related.length / 2));
+    expect(env.em.requests().length).toBe(Math.ceil(related.length / 2));
   });
 
   test("removeRelationship: none confirmed, then the customer is gone", async () => {
-    const c = await client.customers.removeRelationship(SAMPLE_CUSTOMERS.inactiveOnly);
+    const c = await env.client.customers.removeRelationship(SAMPLE_CUSTOMERS.inactiveOnly);
     expect(c.relationshipToPartner).toBe("none");
-    expect(await caught(client.customers.get(SAMPLE_CUSTOMERS.inactiveOnly))).toBeInstanceOf(NotFoundError);
+    expect(await caught(env.client.customers.get(SAMPLE_CUSTOMERS.inactiveOnly))).toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   test("removeRelationship in PascalCase mode (the documented example response)", async () => {
-    em.configure({ casing: "pascal" });
-    const c = await client.customers.removeRelationship(SAMPLE_CUSTOMERS.clean);
+    env.em.configure({ casing: "pascal" });
+    const c = await env.client.customers.removeRelationship(SAMPLE_CUSTOMERS.clean);
     expect(c).toMatchObject({ id: "", relationshipToPartner: "none" });
   });
 
   test("removeRelationship refused with active subscriptions: ApiError 400 with the service's text", async () => {
     const e = (await caught(
-      client.customers.removeRelationship(SAMPLE_CUSTOMERS.activeSubscriptions),
+      env.client.customers.removeRelationship(SAMPLE_CUSTOMERS.activeSubscriptions),
     )) as ApiError;
     expect(e).toBeInstanceOf(ApiError);
     expect(e).toMatchObject({ status: 400, partnerCenterCode: "3000" });
@@ -63,20 +48,20 @@ describe("customers", () => {
   });
 
   test("a PATCH whose answer was lost: the retry (same MS-RequestId, no replay) is refused, and the error says an attempt may have applied", async () => {
-    em.addFault({ match: { method: "PATCH" }, kind: "resetAfterApply" });
-    const e = (await caught(client.customers.removeRelationship(SAMPLE_CUSTOMERS.clean))) as ApiError;
+    env.em.addFault({ match: { method: "PATCH" }, kind: "resetAfterApply" });
+    const e = (await caught(env.client.customers.removeRelationship(SAMPLE_CUSTOMERS.clean))) as ApiError;
     expect(e).toBeInstanceOf(ApiError);
     expect(e).toMatchObject({ status: 400, partnerCenterCode: "3000", attempts: 2, mayHaveApplied: true });
-    const log = em.requests();
+    const log = env.em.requests();
     expect(log).toHaveLength(2);
     expect(log[0]!.requestId).toBe(log[1]!.requestId);
     expect(log[1]!.replayed).toBe(false);
-    expect(em.state().counters.relationshipsRemoved).toBe(1);
+    expect(env.em.state().counters.relationshipsRemoved).toBe(1);
   });
 
   test("a refusal answered to the first attempt says nothing may have applied", async () => {
     const e = (await caught(
-      client.customers.removeRelationship(SAMPLE_CUSTOMERS.activeSubscriptions),
+      env.client.customers.removeRelationship(SAMPLE_CUSTOMERS.activeSubscriptions),
     )) as ApiError;
     expect(e).toMatchObject({ status: 400, attempts: 1, mayHaveApplied: false });
   });
@@ -84,18 +69,18 @@ describe("customers", () => {
 
 describe("subscriptions", () => {
   test("list follows links.next: 25 subscriptions over 3 pages, the active one on page 3", async () => {
-    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.paged);
+    const subs = await env.client.subscriptions.list(SAMPLE_CUSTOMERS.paged);
     expect(subs).toHaveLength(25);
     expect(subs.filter((s) => s.status === "active").map((s) => s.id)).toEqual([
       SAMPLE_SUBSCRIPTIONS.pagedActive,
     ]);
-    const log = em.requests();
+    const log = env.em.requests();
     expect(log).toHaveLength(3);
     expect(new Set(log.map((r) => r.requestId)).size).toBe(3);
   });
 
   test("mapping: status lower-cased, new commerce and Azure plan heuristics", async () => {
-    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
+    const subs = await env.client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
     const byId = new Map(subs.map((s) => [s.id, s]));
     expect(byId.get(SAMPLE_SUBSCRIPTIONS.legacyE3)).toMatchObject({
       status: "active",
@@ -111,14 +96,14 @@ describe("subscriptions", () => {
     // attributes.etag for legacy subscriptions; none for new commerce (as documented).
     expect(byId.get(SAMPLE_SUBSCRIPTIONS.legacyE3)?.etag).toBeTruthy();
     expect(byId.get(SAMPLE_SUBSCRIPTIONS.businessPremiumNce)?.etag).toBeUndefined();
-    const plan = (await client.subscriptions.list(SAMPLE_CUSTOMERS.azurePlan)).find(
+    const plan = (await env.client.subscriptions.list(SAMPLE_CUSTOMERS.azurePlan)).find(
       (s) => s.id === SAMPLE_SUBSCRIPTIONS.azurePlan,
     );
     expect(plan).toMatchObject({ isAzurePlan: true, isNewCommerce: false });
   });
 
   test("Azure entitlements of an Azure plan", async () => {
-    const list = await client.subscriptions.azureEntitlements(
+    const list = await env.client.subscriptions.azureEntitlements(
       SAMPLE_CUSTOMERS.azurePlan,
       SAMPLE_SUBSCRIPTIONS.azurePlan,
     );
@@ -128,28 +113,28 @@ describe("subscriptions", () => {
   });
 
   test("suspend: PATCH with If-Match returns the updated subscription; with a stale etag of one already suspended, it re-reads and sends nothing more", async () => {
-    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
+    const subs = await env.client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
     const e3 = subs.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.legacyE3)!;
-    const updated = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
+    const updated = await env.client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
     expect(updated).toMatchObject({ id: e3.id, status: "suspended" });
     expect(updated.etag).not.toBe(e3.etag);
-    em.clearRequests();
-    const again = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
+    env.em.clearRequests();
+    const again = await env.client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
     expect(again.status).toBe("suspended");
-    expect(em.requests().map((r) => [r.method, r.status])).toEqual([
+    expect(env.em.requests().map((r) => [r.method, r.status])).toEqual([
       ["PATCH", 400],
       ["GET", 200],
     ]);
-    expect(em.state().counters.subscriptionsUpdated).toBe(1);
+    expect(env.em.state().counters.subscriptionsUpdated).toBe(1);
   });
 
   test("suspend: a stale etag (400 2055) re-reads the subscription and retries once with the fresh etag", async () => {
-    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
+    const subs = await env.client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
     const e3 = subs.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.legacyE3)!;
     // Someone renames it meanwhile: a new etag, still active.
-    em.configure({ staticAccessTokens: ["static-test-token"] });
+    env.em.configure({ staticAccessTokens: ["static-test-token"] });
     const renamed = await fetch(
-      `${em.url}/v1/customers/${SAMPLE_CUSTOMERS.activeSubscriptions}/subscriptions/${e3.id}`,
+      `${env.em.url}/v1/customers/${SAMPLE_CUSTOMERS.activeSubscriptions}/subscriptions/${e3.id}`,
       {
         method: "PATCH",
         headers: { Authorization: "Bearer static-test-token", "Content-Type": "application/json" },
@@ -157,10 +142,10 @@ describe("subscriptions", () => {
       },
     );
     expect(renamed.status).toBe(200);
-    em.clearRequests();
-    const updated = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
+    env.em.clearRequests();
+    const updated = await env.client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
     expect(updated).toMatchObject({ status: "suspended", friendlyName: "renamed" });
-    expect(em.requests().map((r) => [r.method, r.status])).toEqual([
+    expect(env.em.requests().map((r) => [r.method, r.status])).toEqual([
       ["PATCH", 400],
       ["GET", 200],
       ["PATCH", 200],
@@ -168,29 +153,29 @@ describe("subscriptions", () => {
   });
 
   test("suspend a new-commerce subscription (no etag): no If-Match is sent", async () => {
-    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
+    const subs = await env.client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
     const nce = subs.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.businessPremiumNce)!;
     expect(nce.etag).toBeUndefined();
-    const updated = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, nce);
+    const updated = await env.client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, nce);
     expect(updated.status).toBe("suspended");
   });
 
   test("suspend in PascalCase mode keeps the service's spelling", async () => {
-    em.configure({ casing: "pascal" });
-    const subs = await client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
+    env.em.configure({ casing: "pascal" });
+    const subs = await env.client.subscriptions.list(SAMPLE_CUSTOMERS.activeSubscriptions);
     const e3 = subs.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.legacyE3)!;
     expect(Object.keys(e3.raw)).toContain("Status");
-    const updated = await client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
+    const updated = await env.client.subscriptions.suspend(SAMPLE_CUSTOMERS.activeSubscriptions, e3);
     expect(updated.status).toBe("suspended");
   });
 });
 
 describe("entitlements", () => {
   test("list follows links.next: 12 over 2 pages, and reads the legacy VM reservations by type", async () => {
-    const list = await client.entitlements.list(SAMPLE_CUSTOMERS.paged);
+    const list = await env.client.entitlements.list(SAMPLE_CUSTOMERS.paged);
     expect(list).toHaveLength(12);
     expect(
-      em
+      env.em
         .requests()
         .map((r) => r.query)
         .sort(),
@@ -202,15 +187,15 @@ describe("entitlements", () => {
   });
 
   test("reserved instances keep their type as sent, legacy and new", async () => {
-    const legacy = await client.entitlements.list(SAMPLE_CUSTOMERS.legacyReservedInstance);
+    const legacy = await env.client.entitlements.list(SAMPLE_CUSTOMERS.legacyReservedInstance);
     expect(legacy.map((e) => e.entitlementType.toLowerCase())).toContain("virtualmachinereservedinstance");
-    const ri = await client.entitlements.list(SAMPLE_CUSTOMERS.reservedInstance);
+    const ri = await env.client.entitlements.list(SAMPLE_CUSTOMERS.reservedInstance);
     const found = ri.find((e) => e.entitlementType.toLowerCase() === "reservedinstance");
     expect(found?.id).toBeTruthy();
   });
 
   test("no relationship: NotFoundError", async () => {
-    expect(await caught(client.entitlements.list(SAMPLE_CUSTOMERS.noRelationship))).toBeInstanceOf(
+    expect(await caught(env.client.entitlements.list(SAMPLE_CUSTOMERS.noRelationship))).toBeInstanceOf(
       NotFoundError,
     );
   });
@@ -218,10 +203,10 @@ describe("entitlements", () => {
 
 describe("relationship requests", () => {
   test("the invitation link, direct and indirect", async () => {
-    const url = await client.relationshipRequests.getInvitationUrl();
+    const url = await env.client.relationshipRequests.getInvitationUrl();
     expect(url).toMatch(/^https:\/\/admin\.microsoft\.com\/.*invType=ResellerRelationship/);
     const indirect = "abababab-0000-4000-8000-000000000001";
-    await client.relationshipRequests.getInvitationUrl({ indirectResellerId: indirect });
-    expect(em.requests()[1]!.query).toBe(`indirectResellerId=${indirect}`);
+    await env.client.relationshipRequests.getInvitationUrl({ indirectResellerId: indirect });
+    expect(env.em.requests()[1]!.query).toBe(`indirectResellerId=${indirect}`);
   });
 });

@@ -1,5 +1,5 @@
 /** A manual clock for the limiter: time moves only when the test runs it. */
-import type { Clock } from "../../provider/src/client/core/pacing";
+import type { Clock } from "../../../provider/src/client/core/pacing";
 
 export async function flush(rounds = 5): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));

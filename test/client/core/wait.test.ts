@@ -1,5 +1,5 @@
-/** The waiting toolkit on the injected clock: sleep, the retry loop and the poll loop. */
-import { poll, retry, sleep } from "../../provider/src/client/core/wait";
+/** client/core/wait.ts: sleep, the retry loop and the poll loop on an injected clock; the real clock. */
+import { MAX_TIMER_MS, poll, retry, sleep, systemClock } from "../../../provider/src/client/core/wait";
 import { FakeClock, flush } from "./fake-clock";
 
 test("sleep waits on the given clock and rejects with the signal's reason when aborted", async () => {
@@ -87,4 +87,34 @@ test("poll: a moving deadline and growing pauses; start skips the first read", a
   await clock.runUntil(20_000);
   await expect(p).resolves.toBe("ending");
   expect(at).toEqual([100, 300, 700, 850]);
+});
+
+describe("systemClock", () => {
+  test("sleep resolves after its time on the monotonic clock", async () => {
+    const start = systemClock.now();
+    await systemClock.sleep(20, new AbortController().signal);
+    expect(systemClock.now() - start).toBeGreaterThanOrEqual(19);
+  });
+
+  test("a wait past Node's timer range is held, not fired at once; an abort ends it (or skips it) without rejecting", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const ac = new AbortController();
+      let resolved = false;
+      const p = systemClock.sleep(MAX_TIMER_MS * 10, ac.signal).then(() => (resolved = true));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(resolved).toBe(false);
+      ac.abort(new Error("stop"));
+      await expect(p).resolves.toBe(true);
+      expect(warnings).toEqual([]);
+      // A signal aborted already: no wait at all.
+      const again = systemClock.sleep(60_000, ac.signal).then(() => "resolved");
+      const late = new Promise((r) => setTimeout(() => r("still waiting"), 50));
+      await expect(Promise.race([again, late])).resolves.toBe("resolved");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });

@@ -1,7 +1,5 @@
-/** Key normalisation and the shared-client helper. */
-import { closeSharedClients, getSharedClient } from "../../provider/src/client";
-import { customerSchema, normalizeKeys, subscriptionSchema } from "../../provider/src/client/core/schemas";
-import { loadSettings } from "../../provider/src/settings";
+/** client/core/schemas.ts: key normalisation before validation. */
+import { customerSchema, normalizeKeys, subscriptionSchema } from "../../../provider/src/client/core/schemas";
 
 describe("normalizeKeys", () => {
   test("PascalCase and camelCase parse alike; unknown fields are stripped", () => {
@@ -47,20 +45,5 @@ describe("normalizeKeys", () => {
     expect(normalizeKeys({ status: "b", Status: "a" })).toEqual(
       Object.assign(Object.create(null), { status: "b" }),
     );
-  });
-});
-
-describe("getSharedClient", () => {
-  afterAll(closeSharedClients);
-
-  test("one client per distinct settings, secrets included", async () => {
-    const a = loadSettings({ accessToken: "token-aaaaaaaaaaaa" }, {});
-    const a2 = loadSettings({ accessToken: "token-aaaaaaaaaaaa" }, {});
-    const b = loadSettings({ accessToken: "token-bbbbbbbbbbbb" }, {});
-    expect(getSharedClient(a)).toBe(getSharedClient(a2));
-    expect(getSharedClient(a)).not.toBe(getSharedClient(b));
-    const first = getSharedClient(a);
-    await first.close();
-    expect(getSharedClient(a)).not.toBe(first); // a closed client is never handed out again
   });
 });

@@ -9,7 +9,7 @@ import {
   type Outcome,
   type PacingOptions,
   type Permit,
-} from "../../provider/src/client/core/pacing";
+} from "../../../provider/src/client/core/pacing";
 import { FakeClock, flush } from "./fake-clock";
 
 function limiter(clock: FakeClock, o: Partial<PacingOptions> = {}): Limiter {

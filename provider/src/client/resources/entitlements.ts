@@ -79,15 +79,15 @@ export function entitlementsApi(t: Transport) {
       if (outer?.aborted) relay();
       else outer?.addEventListener("abort", relay, { once: true });
       const { requestId: _one, ...rest } = o;
-      const settle = <T>(p: Promise<T>) =>
+      const failTogether = <T>(p: Promise<T>) =>
         p.catch((e: unknown) => {
           both.abort(e);
           throw e;
         });
       try {
         const [all, legacy] = await Promise.all([
-          settle(read(customerId, { showExpiry: "true" }, { ...o, signal: both.signal })),
-          settle(
+          failTogether(read(customerId, { showExpiry: "true" }, { ...o, signal: both.signal })),
+          failTogether(
             read(
               customerId,
               { entitlementType: LEGACY_VM_RESERVATION_TYPE, showExpiry: "true" },

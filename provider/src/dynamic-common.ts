@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { ConfigurationError, PartnerCenterError } from "./errors";
-import { logsDelivered } from "./log";
+import { inDynamicHost, logsDelivered } from "./log";
 
 /** The value Pulumi passes for an input that is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -81,6 +81,7 @@ const hostEchoes = new Set<string>();
 let echoFilter = false;
 
 function dropHostEcho(e: PartnerCenterError): void {
+  if (!inDynamicHost) return;
   if (!echoFilter) {
     echoFilter = true;
     const print = console.error.bind(console);

@@ -37,11 +37,16 @@ const REQUESTS = [
 ];
 const GETTERS = ["getId", "getOlds", "getNews", "getProperties"];
 
+/** Whether this process is @pulumi/pulumi's dynamic provider host (not the plugin, a program or a CLI). */
+export const inDynamicHost = /[\\/]cmd[\\/]dynamic-provider[\\/]index\.js$/.test(
+  require.main?.filename ?? "",
+);
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 function dynamicHostEngine(): EngineLog | null {
   const main = require.main?.filename ?? "";
   const address = process.argv[2];
-  if (!/[\\/]cmd[\\/]dynamic-provider[\\/]index\.js$/.test(main) || !address) return null;
+  if (!inDynamicHost || !address) return null;
   try {
     // The host's own copies: the patched classes must be the ones it decodes requests with.
     const fromHost = createRequire(main);

@@ -225,4 +225,25 @@ describe("CLI", () => {
       expect(r.stderr).toMatch(text);
     }
   });
+
+  run(
+    "an unknown option, a positional or a value for a flag: exit 2 with the argument named and the usage; nothing starts",
+    () => {
+      for (const [args, named] of [
+        [["--port", "0", "--frobnicate"], "'--frobnicate'"],
+        [["-x", "--port", "0"], "'-x'"],
+        [["--port", "0", "extra"], "'extra'"],
+        [["--no-throttle=yes", "--port", "0"], "'--no-throttle'"],
+        [["--port"], "'--port <value>'"],
+      ] as const) {
+        const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 20_000 });
+        expect(r.status).toBe(2);
+        expect(r.stderr).toContain(`partner-center-emulator: `);
+        expect(r.stderr).toContain(named);
+        expect(r.stderr).toContain("Usage: partner-center-emulator [options]");
+        // No "listening on" line: the emulator never started.
+        expect(r.stdout).toBe("");
+      }
+    },
+  );
 });

@@ -4,6 +4,7 @@
  * Exit codes: 0 after a clean stop, 1 when it cannot start (e.g. port in use), 2 for bad arguments.
  */
 import * as fs from "node:fs";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { startEmulator, type EmulatorOptions, type Estate } from "./index";
 
 const USAGE = `Usage: partner-center-emulator [options]
@@ -24,88 +25,78 @@ Options:
 
 class UsageError extends Error {}
 
-function parse(argv: string[]): EmulatorOptions | "help" {
-  const o: EmulatorOptions = { port: 8787 };
-  let throttle: { limit: number; windowMs: number } | undefined;
-  let scope: "partner" | "partnerAndCustomer" | undefined;
-  let noThrottle = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--help" || arg === "-h") return "help";
-    const eq = arg.indexOf("=");
-    const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0 && arg.startsWith("--")) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    const integer = (v: string, min: number, max: number): number => {
-      const n = Number(v);
-      if (!/^\d+$/.test(v) || n < min || n > max)
-        throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${v}"`);
-      return n;
-    };
-    switch (flag) {
-      case "--port":
-        o.port = integer(value(), 0, 65535);
-        break;
-      case "--host":
-        o.host = value();
-        break;
-      case "--estate": {
-        const file = value();
-        let text: string;
-        try {
-          text = fs.readFileSync(file, "utf8");
-        } catch (e) {
-          throw new UsageError(`--estate: cannot read "${file}": ${(e as Error).message}`);
-        }
-        try {
-          o.estate = JSON.parse(text) as Estate;
-        } catch (e) {
-          throw new UsageError(`--estate: "${file}" is not valid JSON: ${(e as Error).message}`);
-        }
-        break;
-      }
-      case "--casing": {
-        const v = value();
-        if (v !== "documented" && v !== "camel" && v !== "pascal")
-          throw new UsageError(`--casing must be documented, camel or pascal, got "${v}"`);
-        o.casing = v;
-        break;
-      }
-      case "--latency-ms":
-        o.latencyMs = integer(value(), 0, 600_000);
-        break;
-      case "--no-throttle":
-        noThrottle = true;
-        break;
-      case "--throttle": {
-        const v = value();
-        const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(v);
-        if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0) {
-          throw new UsageError(
-            `--throttle must be LIMIT/WINDOW_SECONDS with LIMIT >= 1, e.g. 500/60, got "${v}"`,
-          );
-        }
-        throttle = { limit: Number(m[1]), windowMs: Math.round(Number(m[2]) * 1000) };
-        break;
-      }
-      case "--throttle-scope": {
-        const v = value();
-        if (v !== "partner" && v !== "partnerAndCustomer")
-          throw new UsageError(`--throttle-scope must be partner or partnerAndCustomer, got "${v}"`);
-        scope = v;
-        break;
-      }
-      default:
-        throw new UsageError(`unknown option "${arg}"`);
-    }
+/** The options, for node:util parseArgs: every value is read as text and checked below. */
+const OPTIONS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  estate: { type: "string" },
+  casing: { type: "string" },
+  "latency-ms": { type: "string" },
+  throttle: { type: "string" },
+  "throttle-scope": { type: "string" },
+  "no-throttle": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+
+function integer(flag: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max)
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${v}"`);
+  return n;
+}
+
+function readEstate(file: string): Estate {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`--estate: cannot read "${file}": ${(e as Error).message}`);
   }
-  if (noThrottle && (throttle || scope))
+  try {
+    return JSON.parse(text) as Estate;
+  } catch (e) {
+    throw new UsageError(`--estate: "${file}" is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function parse(argv: string[]): EmulatorOptions | "help" {
+  let values;
+  try {
+    // Strict: an unknown option, a positional, a missing value or a value given to a flag is an error that names it.
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.help) return "help";
+  const o: EmulatorOptions = { port: 8787 };
+  if (values.port !== undefined) o.port = integer("--port", values.port, 0, 65535);
+  if (values.host !== undefined) o.host = values.host;
+  if (values.estate !== undefined) o.estate = readEstate(values.estate);
+  if (values.casing !== undefined) {
+    const v = values.casing;
+    if (v !== "documented" && v !== "camel" && v !== "pascal")
+      throw new UsageError(`--casing must be documented, camel or pascal, got "${v}"`);
+    o.casing = v;
+  }
+  if (values["latency-ms"] !== undefined)
+    o.latencyMs = integer("--latency-ms", values["latency-ms"], 0, 600_000);
+  let throttle: { limit: number; windowMs: number } | undefined;
+  if (values.throttle !== undefined) {
+    const v = values.throttle;
+    const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(v);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0) {
+      throw new UsageError(
+        `--throttle must be LIMIT/WINDOW_SECONDS with LIMIT >= 1, e.g. 500/60, got "${v}"`,
+      );
+    }
+    throttle = { limit: Number(m[1]), windowMs: Math.round(Number(m[2]) * 1000) };
+  }
+  const scope = values["throttle-scope"];
+  if (scope !== undefined && scope !== "partner" && scope !== "partnerAndCustomer")
+    throw new UsageError(`--throttle-scope must be partner or partnerAndCustomer, got "${scope}"`);
+  if (values["no-throttle"] && (throttle || scope))
     throw new UsageError("--no-throttle cannot be combined with --throttle or --throttle-scope");
-  if (noThrottle) o.throttle = false;
+  if (values["no-throttle"]) o.throttle = false;
   else if (throttle || scope) o.throttle = { ...throttle, ...(scope ? { scope } : {}) };
   return o;
 }

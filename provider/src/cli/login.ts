@@ -28,6 +28,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Agent } from "undici";
+import { deadlineAfter, poll, systemClock, type Clock } from "../client/core/wait";
 import { registerSecret } from "../errors";
 import { DEFAULTS, isLoopbackHost, loadSettings, settingName, type Settings } from "../settings";
 import { commandAgent, entraError, getWithToken, postForm } from "./http";
@@ -71,12 +72,10 @@ Options:
 Exit codes: 0 stored; 1 no usable token (declined, expired, consent or access missing; nothing stored);
 2 bad usage or settings; 3 the token could not be stored.`;
 
-/** Injected for tests: the wait between polls. */
-export interface LoginDeps {
-  sleep(ms: number): Promise<void>;
-}
+/** Injected for tests: the clock the device-code polling waits on (`now` defaults to the real clock's). */
+export type LoginDeps = Pick<Clock, "sleep"> & Partial<Pick<Clock, "now">>;
 
-const realDeps: LoginDeps = { sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+const realDeps: LoginDeps = systemClock;
 
 /** One coverage check. */
 interface Coverage {
@@ -238,6 +237,9 @@ export async function main(
   }
 }
 
+/** A token request's answer that means: not yet, ask again. */
+const PENDING = Symbol("pending");
+
 /** The device-code flow: the tokens, or why there are none. */
 async function signIn(
   agent: Agent,
@@ -254,7 +256,8 @@ async function signIn(
     const e = entraError(start.json);
     return `the device-code request was refused (HTTP ${start.status}, ${e.error}): ${e.description || "no description"}. Check --tenant, --client-id and that the app registration allows public client flows.`;
   }
-  registerSecret(dc.device_code);
+  const deviceCode = dc.device_code;
+  registerSecret(deviceCode);
   const uri =
     typeof dc.verification_uri === "string" ? dc.verification_uri : "https://microsoft.com/devicelogin";
   const expiresIn = typeof dc.expires_in === "number" && dc.expires_in > 0 ? dc.expires_in : 900;
@@ -263,13 +266,16 @@ async function signIn(
     `To sign in, open ${uri} in a browser and enter the code ${dc.user_code}.\n` +
       `Sign in with MFA as an Admin agent of the partner tenant ${s.tenantId}. Waiting up to ${Math.round(expiresIn / 60)} minutes...`,
   );
-  const deadline = Date.now() + expiresIn * 1000;
-  for (;;) {
-    await deps.sleep(interval * 1000);
+  const clock: Clock = { now: deps.now ?? systemClock.now, sleep: deps.sleep };
+  const expired = "the code expired before the sign-in finished: run partner-center login again.";
+  /** One token request: the tokens, why there are none, or PENDING (ask again after the interval). */
+  const redeem = async (): Promise<
+    { accessToken: string; refreshToken: string } | string | typeof PENDING
+  > => {
     const r = await postForm(agent, `${base}/token`, {
       grant_type: DEVICE_CODE_GRANT,
       client_id: s.clientId!,
-      device_code: dc.device_code,
+      device_code: deviceCode,
     });
     const body = (r.json ?? {}) as Record<string, unknown>;
     if (r.status === 200 && typeof body.access_token === "string") {
@@ -282,22 +288,29 @@ async function signIn(
     const e = entraError(r.json);
     switch (e.error) {
       case "authorization_pending":
-        if (Date.now() >= deadline)
-          return "the code expired before the sign-in finished: run partner-center login again.";
-        continue;
+        return PENDING;
       case "slow_down":
         interval += 5;
-        continue;
+        return PENDING;
       case "authorization_declined":
         return "the sign-in was declined in the browser: nothing was stored.";
       case "expired_token":
-        return "the code expired before the sign-in finished: run partner-center login again.";
+        return expired;
       case "bad_verification_code":
         return "the authority did not recognise the device code: run partner-center login again.";
       default:
         return `the sign-in failed (HTTP ${r.status}, ${e.error}): ${e.description || "no description"}.`;
     }
-  }
+  };
+  const outcome = await poll(redeem, {
+    // The first request waits an interval too: the user has only just been shown the code.
+    start: { value: PENDING },
+    done: (o) => o !== PENDING,
+    deadline: deadlineAfter(expiresIn * 1000, clock),
+    intervalMs: () => interval * 1000,
+    clock,
+  });
+  return outcome === PENDING ? expired : outcome;
 }
 
 /** The token works for Partner Center: one customer page, with the token the sign-in gave. */

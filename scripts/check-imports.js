@@ -3,8 +3,10 @@
 /**
  * Import structure check, run by `npm test` (lint step): no import circle among the source files of the
  * provider and the emulator (type-only imports count: a circle of types is still a circle of concepts), and
- * none between their folders either (no arrow back up: if `client/` uses `gdap/`, `gdap/` must not use
- * `client/`, whatever the files).
+ * none between their folders either, however long (no arrow back up: if `client/` uses `gdap/`, `gdap/` must
+ * not use `client/`, whatever the files; nor may `gdap/` use `configuration.ts` if that uses `audit/` and
+ * `audit/` uses `gdap/`). A folder counts as one node, each file at the top of a source tree as another.
+ * No circle is excepted.
  *
  * Reads each file with the TypeScript compiler's parser: `import`, `export ... from`, `import x = require()`,
  * `require("...")` and `import("...")` with a relative specifier.
@@ -16,19 +18,6 @@ const ts = require("typescript");
 
 const ROOT = path.resolve(__dirname, "..");
 const SOURCES = ["provider/src", "packages/emulator/src"];
-
-/**
- * Circles known and not yet broken (keyed by all their members), each with the reason it is still there;
- * reported, not failed. Any other circle, or one of these with a new member, fails the check. Remove an
- * entry once its circle is gone (the check says so).
- */
-const KNOWN = new Map([
-  [
-    "provider/src/audit provider/src/configuration.ts provider/src/gdap",
-    "gdap/ holds both the Graph client (audit/ records its writes) and the GDAP dynamic providers, which " +
-      "use the provider's wiring (configuration.ts); the public subpath dynamic-gdap fixes their place",
-  ],
-]);
 
 function walk(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -165,27 +154,18 @@ function check() {
       files.set(rel, targets);
     }
   }
-  const known = [];
-  const report = (what, graph, scc) => {
-    const line = `${what}: ${loopThrough(graph, scc[0], new Set(scc)).join(" -> ")}`;
-    const key = scc.join(" ");
-    if (KNOWN.has(key)) known.push({ key, line: `${line} (known: ${KNOWN.get(key)})` });
-    else problems.push(line);
-  };
+  const report = (what, graph, scc) =>
+    problems.push(`${what}: ${loopThrough(graph, scc[0], new Set(scc)).join(" -> ")}`);
   for (const scc of circles(files)) report("import circle", files, scc);
   for (const scc of circles(folders)) report("folders import each other", folders, scc);
-  const gone = [...KNOWN.keys()].filter((k) => !known.some((x) => x.key === k));
-  return { files, folders, problems, known: known.map((x) => x.line), gone };
+  return { files, folders, problems };
 }
 
 if (require.main === module) {
-  const { folders, problems, known, gone } = check();
+  const { folders, problems } = check();
   if (process.argv.includes("--graph")) {
     for (const [a, bs] of [...folders].sort()) console.log(`${a} -> ${[...bs].sort().join(", ")}`);
   }
-  for (const k of known) console.error(`warning: ${k}`);
-  for (const g of gone)
-    console.error(`note: the known circle "${g}" is gone: remove it from KNOWN in scripts/check-imports.js`);
   for (const p of problems) console.error(p);
   if (problems.length) {
     console.error(

@@ -33,8 +33,8 @@ const EXTRA_DOCS = {
 
 const RESOURCES = [
   { name: "ResellerRelationship", file: "resource.ts", module: "dynamic" },
-  { name: "DelegatedAdminRelationship", file: "gdap/resource.ts", module: "gdap/dynamic" },
-  { name: "DelegatedAdminAccessAssignment", file: "gdap/resource.ts", module: "gdap/dynamic-access" },
+  { name: "DelegatedAdminRelationship", file: "gdap/resource.ts", module: "dynamic-gdap" },
+  { name: "DelegatedAdminAccessAssignment", file: "gdap/resource.ts", module: "dynamic-gdap-access" },
 ];
 
 // ------------------------------------------------------------------------------------- TypeScript sources

@@ -276,8 +276,11 @@ async function refresh(
   };
   // GDAP: with terminateAdminRelationshipsOnRemoval set, what admin access remains.
   if (inputs.terminateAdminRelationshipsOnRemoval !== undefined) {
-    const admin = await adminAccessReport(await settings(), inputs.customerId, (l) =>
-      log(inputs.customerId, l),
+    const s = await settings();
+    const admin = await adminAccessReport(
+      () => providerGraphFor(s),
+      inputs.customerId,
+      (l) => log(inputs.customerId, l),
     );
     if (admin !== undefined) outs.adminRelationships = admin;
   }
@@ -301,7 +304,12 @@ async function keptForAdminAccess(
   why: string,
 ): Promise<{ id: string; props: Record<string, unknown>; inputs: Record<string, unknown> } | undefined> {
   const id = inputs.customerId;
-  const left = await unfinishedAdminAccess(await settings(), id, (l) => log(id, l));
+  const s = await settings();
+  const left = await unfinishedAdminAccess(
+    () => providerGraphFor(s),
+    id,
+    (l) => log(id, l),
+  );
   if (left && left.open.length === 0) return undefined;
   const outs: Record<string, unknown> = {
     ...outputs(
@@ -371,9 +379,12 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
   ).catch(rethrow);
   // GDAP: after a confirmed removal (or a customer already gone), end its admin relationships.
   if (inputs.terminateAdminRelationshipsOnRemoval) {
-    await offboardAdminAccess(await settings(), inputs.customerId, (l) => log(inputs.customerId, l)).catch(
-      rethrow,
-    );
+    const s = await settings();
+    await offboardAdminAccess(
+      () => providerGraphFor(s),
+      inputs.customerId,
+      (l) => log(inputs.customerId, l),
+    ).catch(rethrow);
   }
 }
 const deleteReported = reported(del);

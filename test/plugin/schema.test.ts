@@ -24,8 +24,8 @@ test("resources: the zod schemas' keys and required inputs, every input and outp
   const schema = gen.generate();
   const modules: Record<string, string> = {
     ResellerRelationship: "../../provider/src/dynamic",
-    DelegatedAdminRelationship: "../../provider/src/gdap/dynamic",
-    DelegatedAdminAccessAssignment: "../../provider/src/gdap/dynamic-access",
+    DelegatedAdminRelationship: "../../provider/src/dynamic-gdap",
+    DelegatedAdminAccessAssignment: "../../provider/src/dynamic-gdap-access",
   };
   for (const [name, mod] of Object.entries(modules)) {
     const r = schema.resources[`partnercenter:index:${name}`];

@@ -11,8 +11,7 @@
  * created by hand or by another tool, and pending ones (created, approvalPending) are ended too, since their
  * approval link would still work.
  */
-import { providerGraphFor } from "../configuration";
-import type { Settings } from "../settings";
+import type { GraphClient } from "./graph";
 import {
   adminAccessOf,
   endAdminAccess,
@@ -23,17 +22,23 @@ import {
 } from "./relationships";
 
 /**
+ * The provider's Graph client, made when first needed (the caller's wiring, with its audit view): making it can
+ * fail (a refused Graph endpoint), and a refresh reports that failure as it does a Graph outage.
+ */
+export type ProviderGraph = () => Promise<GraphClient>;
+
+/**
  * The customer's delegated admin relationships for refresh (each once, never another customer's), or undefined
  * (with a log line) when Graph cannot be read: the reseller relationship's own refresh does not fail on a Graph
  * outage.
  */
 export async function adminAccessReport(
-  settings: Settings,
+  graph: ProviderGraph,
   customerId: string,
   log: Logger,
 ): Promise<AdminRelationshipSummary[] | undefined> {
   try {
-    const all = await adminAccessOf(await providerGraphFor(settings), customerId, log);
+    const all = await adminAccessOf(await graph(), customerId, log);
     const open = stillGranting(all);
     const ending = all.filter((r) => ENDING.has(r.status));
     const name = (r: AdminRelationshipSummary) => `${r.displayName} (${r.status})`;
@@ -65,19 +70,19 @@ export async function adminAccessReport(
  * grant admin access. Terminations Graph accepted but has not finished need nothing more from us: not open.
  */
 export async function unfinishedAdminAccess(
-  settings: Settings,
+  graph: ProviderGraph,
   customerId: string,
   log: Logger,
 ): Promise<{ all: AdminRelationshipSummary[]; open: AdminRelationshipSummary[] } | undefined> {
-  const all = await adminAccessReport(settings, customerId, log);
+  const all = await adminAccessReport(graph, customerId, log);
   return all === undefined ? undefined : { all, open: stillGranting(all) };
 }
 
 /** Ends every delegated admin relationship of the customer that has not ended; throws what remains. */
 export async function offboardAdminAccess(
-  settings: Settings,
+  graph: ProviderGraph,
   customerId: string,
   log: Logger,
 ): Promise<void> {
-  await endAdminAccess(await providerGraphFor(settings), customerId, log);
+  await endAdminAccess(await graph(), customerId, log);
 }

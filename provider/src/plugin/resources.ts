@@ -4,8 +4,8 @@
  * alone here, while the dynamic host cannot import at all).
  */
 import * as reseller from "../dynamic";
-import * as gdap from "../gdap/dynamic";
-import * as access from "../gdap/dynamic-access";
+import * as gdap from "../dynamic-gdap";
+import * as access from "../dynamic-gdap-access";
 import { currentSettings, providerClientFor } from "../configuration";
 import { GUID, rethrow } from "../dynamic-common";
 import { ConfigurationError } from "../errors";

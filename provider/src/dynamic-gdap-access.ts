@@ -7,13 +7,13 @@
  * relationship and group cannot.
  */
 import { z } from "zod";
-import { NotFoundError } from "../errors";
-import { alignRoles, assignAccess, removeAccess } from "./assignments";
-import { sameSet } from "./relationships";
-import { checkWith, parseWith, reported, rethrow } from "../dynamic-common";
-import { log } from "../log";
-import { configure as configureGdap, graph, guid, rolesSchema } from "./dynamic";
-import type { AccessAssignment } from "./graph";
+import { NotFoundError } from "./errors";
+import { alignRoles, assignAccess, removeAccess } from "./gdap/assignments";
+import { sameSet } from "./gdap/relationships";
+import { checkWith, parseWith, reported, rethrow } from "./dynamic-common";
+import { log } from "./log";
+import { configure as configureGdap, graph, guid, rolesSchema } from "./dynamic-gdap";
+import type { AccessAssignment } from "./gdap/graph";
 
 const inputsSchema = z.strictObject({
   relationshipId: z

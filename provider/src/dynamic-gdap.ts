@@ -10,12 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import {
-  configureSettings,
-  currentSettings,
-  providerGraphFor,
-  type ConfigureRequest,
-} from "../configuration";
+import { configureSettings, currentSettings, providerGraphFor, type ConfigureRequest } from "./configuration";
 import {
   approvalUrl,
   changeRelationship,
@@ -26,11 +21,11 @@ import {
   GLOBAL_ADMINISTRATOR,
   sameDuration,
   sameSet,
-} from "./relationships";
-import type { AdminRelationship, GraphClient } from "./graph";
-import { ConfigurationError } from "../errors";
-import { checkWith, GUID, parseWith, reported, rethrow, UNKNOWN } from "../dynamic-common";
-import { log, warn } from "../log";
+} from "./gdap/relationships";
+import type { AdminRelationship, GraphClient } from "./gdap/graph";
+import { ConfigurationError } from "./errors";
+import { checkWith, GUID, parseWith, reported, rethrow, UNKNOWN } from "./dynamic-common";
+import { log, warn } from "./log";
 
 export const guid = (what: string, hint: string) =>
   z

@@ -122,16 +122,6 @@ export interface EstablishOptions {
   pollIntervalMs?: number;
 }
 
-/** Polls `get` until `done` holds or `timeoutMs` passes; returns the last value read. */
-function pollUntil<T>(
-  get: () => Promise<T>,
-  done: (t: T) => boolean,
-  timeoutMs: number,
-  intervalMs: number,
-): Promise<T> {
-  return poll(get, { done, deadline: deadlineAfter(timeoutMs), intervalMs });
-}
-
 /** A clear refusal (4xx but 408/429) was not applied; anything else may have been. */
 export function isRefusal(e: unknown): boolean {
   return (
@@ -189,12 +179,11 @@ export async function establishRelationship(
       if (now.status === "created") throw e; // not applied
     }
     // The relationship's status follows the request asynchronously (created → approvalPending).
-    rel = await pollUntil(
-      () => graph.getRelationship(rel!.id),
-      (r) => r.status !== "created",
-      30_000,
-      Math.min(interval, 1_000),
-    );
+    rel = await poll(() => graph.getRelationship(rel!.id), {
+      done: (r) => r.status !== "created",
+      deadline: deadlineAfter(30_000),
+      intervalMs: Math.min(interval, 1_000),
+    });
   }
   const link = approvalUrl(rel.id);
   const timeoutMs = Math.max(0, opts.approvalTimeoutSeconds ?? 0) * 1000;
@@ -202,12 +191,11 @@ export async function establishRelationship(
     log(
       `relationship ${rel.id} awaits the customer's approval. Send this link to a global administrator of tenant ${spec.customerId}: ${link} ; waiting up to ${opts.approvalTimeoutSeconds} s.`,
     );
-    rel = await pollUntil(
-      () => graph.getRelationship(rel!.id),
-      (r) => r.status !== "approvalPending",
-      timeoutMs,
-      Math.min(interval, Math.max(100, timeoutMs / 10)),
-    );
+    rel = await poll(() => graph.getRelationship(rel!.id), {
+      done: (r) => r.status !== "approvalPending",
+      deadline: deadlineAfter(timeoutMs),
+      intervalMs: Math.min(interval, Math.max(100, timeoutMs / 10)),
+    });
     if (rel.status === "approvalPending") {
       throw new RelationshipNotEstablishedError(
         `The customer did not approve delegated admin relationship ${rel.id} ("${rel.displayName}") within ${opts.approvalTimeoutSeconds} s. Send this link to a global administrator of tenant ${spec.customerId}: ${link} . Once approved, run \`pulumi up\` again: it adopts this relationship (same displayName).`,
@@ -306,12 +294,11 @@ export async function endRelationship(
   let rel = await findRelationship(graph, id);
   if (rel && (rel.status === "approved" || rel.status === "activating")) {
     // Moments after the customer's approval: terminate once it is active.
-    rel = await pollUntil(
-      () => findRelationship(graph, id),
-      (r) => r === undefined || (r.status !== "approved" && r.status !== "activating"),
-      timeout,
-      interval,
-    );
+    rel = await poll(() => findRelationship(graph, id), {
+      done: (r) => r === undefined || (r.status !== "approved" && r.status !== "activating"),
+      deadline: deadlineAfter(timeout),
+      intervalMs: interval,
+    });
   }
   if (!rel) {
     log(`delegated admin relationship ${id} is already gone.`);
@@ -545,12 +532,11 @@ export async function completed<T>(
   opts: OperationOptions,
 ): Promise<void> {
   if (answer.kind === "done") return;
-  const op = await pollUntil(
-    () => graph.getOperation(answer.operation),
-    (o) => o.status !== "notStarted" && o.status !== "running",
-    opts.timeoutMs ?? 120_000,
-    opts.pollIntervalMs ?? answer.retryAfterMs ?? 2_000,
-  );
+  const op = await poll(() => graph.getOperation(answer.operation), {
+    done: (o) => o.status !== "notStarted" && o.status !== "running",
+    deadline: deadlineAfter(opts.timeoutMs ?? 120_000),
+    intervalMs: opts.pollIntervalMs ?? answer.retryAfterMs ?? 2_000,
+  });
   if (op.status === "succeeded" || op.status === "complete") return;
   throw new ApiError(
     op.status === "failed"

@@ -7,7 +7,7 @@
  */
 import { PartnerCenterClient, closeSharedClients } from "../../provider/src/client";
 import { loadSettings } from "../../provider/src/settings";
-import { GRAPH_SCOPE, GraphClient, loadGraphAudience } from "../../provider/src/gdap/graph";
+import { GRAPH_SCOPE, GraphClient, graphAudienceOf } from "../../provider/src/gdap/graph";
 import { alignRoles } from "../../provider/src/gdap/assignments";
 import { changeRelationship, establishRelationship } from "../../provider/src/gdap/relationships";
 import { ApiError, ConfigurationError, ResponseValidationError } from "../../provider/src/errors";
@@ -71,11 +71,11 @@ describe("the Graph client against a stand-in answering Graph's documented examp
     await graph.listRelationships();
     const v1 = s.calls.find((c) => c.url === `/${TENANT}/oauth2/token`)!;
     expect(new URLSearchParams(String(v1.body)).get("resource")).toBe("https://graph.microsoft.com");
-    expect(loadGraphAudience({ "partnercenter:graphTokenRequest": "v2" })).toBe(GRAPH_SCOPE);
-    expect(loadGraphAudience({}, { PARTNER_CENTER_GRAPH_TOKEN_REQUEST: "V1" })).toBe(
+    expect(graphAudienceOf(loadSettings({ "partnercenter:graphTokenRequest": "v2" }))).toBe(GRAPH_SCOPE);
+    expect(graphAudienceOf(loadSettings({}, { PARTNER_CENTER_GRAPH_TOKEN_REQUEST: "V1" }))).toBe(
       "https://graph.microsoft.com",
     );
-    expect(() => loadGraphAudience({ "partnercenter:graphTokenRequest": "v3" })).toThrow(
+    expect(() => loadSettings({ "partnercenter:graphTokenRequest": "v3" })).toThrow(
       /graphTokenRequest .* must be v1 .* or v2/,
     );
     s.script(

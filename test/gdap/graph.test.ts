@@ -12,7 +12,8 @@ import {
   establishRelationship,
 } from "../../provider/src/gdap/relationships";
 import { assignAccess, removeAccess } from "../../provider/src/gdap/assignments";
-import { GraphClient, loadGraphEndpoint } from "../../provider/src/gdap/graph";
+import { GraphClient } from "../../provider/src/gdap/graph";
+import { loadSetting } from "../../provider/src/settings";
 import { inGraphWords as asGraphError } from "../../provider/src/client/core/classify";
 import {
   ApiError,
@@ -238,13 +239,13 @@ test("approvalTimeoutSeconds: waits for the approval, or fails with the link and
 });
 
 test("graphEndpoint: https unless loopback, from config then environment, default graph.microsoft.com", () => {
-  expect(loadGraphEndpoint({}, {})).toBe("https://graph.microsoft.com");
-  expect(loadGraphEndpoint({}, { PARTNER_CENTER_GRAPH_ENDPOINT: "http://127.0.0.1:9/" })).toBe(
+  expect(loadSetting("graphEndpoint", {}, {})).toBe("https://graph.microsoft.com");
+  expect(loadSetting("graphEndpoint", {}, { PARTNER_CENTER_GRAPH_ENDPOINT: "http://127.0.0.1:9/" })).toBe(
     "http://127.0.0.1:9",
   );
-  expect(() => loadGraphEndpoint({ "partnercenter:graphEndpoint": "http://graph.example.com" }, {})).toThrow(
-    /partnercenter:graphEndpoint \(or PARTNER_CENTER_GRAPH_ENDPOINT\) must use https/,
-  );
+  expect(() =>
+    loadSetting("graphEndpoint", { "partnercenter:graphEndpoint": "http://graph.example.com" }, {}),
+  ).toThrow(/partnercenter:graphEndpoint \(or PARTNER_CENTER_GRAPH_ENDPOINT\) must use https/);
 });
 
 test("no secret in any GDAP error", async () => {

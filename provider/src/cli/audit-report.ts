@@ -19,7 +19,7 @@ import {
   type Trail,
 } from "../audit";
 import { PartnerCenterClient } from "../client";
-import { loadGraphEndpoint } from "../gdap/graph-settings";
+import { graphEndpointOf } from "../gdap/graph-settings";
 import { GraphClient } from "../gdap/graph";
 import { plainLine, printableLines } from "../redact";
 import { readArgs } from "./io";
@@ -472,7 +472,7 @@ async function reconcile(file: string, env: NodeJS.ProcessEnv, io: Io): Promise<
   try {
     const r = await reconcileTrail(file, settings, {
       client,
-      graph: async () => new GraphClient(client, loadGraphEndpoint({}, env)),
+      graph: async () => new GraphClient(client, graphEndpointOf(settings)),
     });
     io.err(
       `partner-center-audit: reconciled ${r.settled.length} write(s) with no outcome${r.open.length ? `; ${r.open.length} left open: ${r.open.map((o) => `${shortLine(o.intent.requests[0]?.requestId)} (${shortLine(o.reason, 300)})`).join(", ")}` : ""}.\n`,

@@ -17,7 +17,7 @@ import type { z } from "zod";
 import { PartnerCenterClient } from "../client";
 import { customerSchema, entitlementSchema, normalizeKeys, subscriptionSchema } from "../client/core/schemas";
 import { AuthenticationError, MfaRequiredError, redact } from "../errors";
-import { GRAPH_RESOURCE, loadGraphEndpoint } from "../gdap/graph-settings";
+import { GRAPH_RESOURCE, graphEndpointOf } from "../gdap/graph-settings";
 import { isLoopbackHost, loadSettings, missingCredentials, settingName, type Settings } from "../settings";
 import { commandAgent, getWithToken, type RawAnswer } from "./http";
 import { commandOptions, type CliIo } from "./io";
@@ -203,7 +203,7 @@ export async function runChecks(
   let graph: string;
   try {
     settings = loadSettings(config, env);
-    graph = loadGraphEndpoint(config, env);
+    graph = graphEndpointOf(settings);
   } catch (e) {
     checks.push({
       id: "settings",

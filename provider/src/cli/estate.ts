@@ -10,8 +10,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { PartnerCenterClient } from "../client";
 import { PartnerCenterError, printable } from "../errors";
-import { getSharedGraphClient, loadGraphEndpoint } from "../gdap/graph";
-import { assertCredentials, loadSettings } from "../settings";
+import { getSharedGraphClient } from "../gdap/graph";
+import { assertCredentials, loadSetting, loadSettings } from "../settings";
 import { exportEstate } from "../estate/export";
 import { importFileFromEstate, providerUrnProblem, writeJsonFile } from "../estate/import-file";
 import { loadEstateFile, readEstateFile } from "../estate/format";
@@ -121,7 +121,7 @@ async function cmdExport(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promis
   const merge = v.merge !== undefined ? readEstateFile(v.merge) : undefined;
   if (merge !== undefined) loadEstateFile(v.merge as string); // bad merge file: usage error, nothing read
   const pc = client(env);
-  const graph = v.gdap ? getSharedGraphClient(pc, loadGraphEndpoint({}, env)) : undefined;
+  const graph = v.gdap ? getSharedGraphClient(pc, loadSetting("graphEndpoint", {}, env)) : undefined;
   // A file is written beside its target and renamed at the end: a failed export never leaves half a file.
   const tmp = v.out
     ? path.join(path.dirname(v.out), `.${path.basename(v.out)}.${process.pid}.tmp`)

@@ -4,14 +4,7 @@
  * graph.ts is the client that calls Graph.
  */
 import { ConfigurationError } from "../errors";
-import {
-  DEFAULTS,
-  GRAPH_RESOURCE,
-  isLoopbackHost,
-  loadSetting,
-  settingName,
-  type Settings,
-} from "../settings";
+import { DEFAULTS, GRAPH_RESOURCE, isLoopbackHost, settingName, type Settings } from "../settings";
 
 export { GRAPH_RESOURCE };
 /** The v2 scope of the same audience ("Scopes and permissions in the Microsoft identity platform", `.default`). */
@@ -20,35 +13,14 @@ export const GRAPH_SCOPE = `${GRAPH_RESOURCE}/.default`;
 /** How messages name the Graph endpoint setting. */
 export const GRAPH_SETTING = settingName("graphEndpoint");
 
-/** The audience a `graphTokenRequest` asks the token source for: the v1 resource, or the v2 scope. */
-function audienceOf(request: "v1" | "v2" | undefined): string {
-  return request === "v2" ? GRAPH_SCOPE : GRAPH_RESOURCE;
-}
-
-/** The Graph token audience of these settings (`graphTokenRequest`). */
+/** The Graph token audience of these settings (`graphTokenRequest`): the v1 resource, or the v2 scope. */
 export function graphAudienceOf(settings: Settings): string {
-  return audienceOf(settings.graphTokenRequest);
+  return settings.graphTokenRequest === "v2" ? GRAPH_SCOPE : GRAPH_RESOURCE;
 }
 
 /** The Graph endpoint of these settings (`graphEndpoint`, default {@link GRAPH_RESOURCE}). */
 export function graphEndpointOf(settings: Settings): string {
   return settings.graphEndpoint ?? DEFAULTS.graphEndpoint;
-}
-
-/** `graphTokenRequest` alone, from stack config or the environment, as the audience it asks for. */
-export function loadGraphAudience(
-  config: Readonly<Record<string, string | undefined>>,
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  return audienceOf(loadSetting("graphTokenRequest", config, env));
-}
-
-/** `graphEndpoint` alone, from stack config or the environment, default {@link GRAPH_RESOURCE}. */
-export function loadGraphEndpoint(
-  config: Readonly<Record<string, string | undefined>>,
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  return loadSetting("graphEndpoint", config, env);
 }
 
 /**

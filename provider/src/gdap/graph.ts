@@ -65,14 +65,7 @@ export type {
   RelationshipRequest,
   RelationshipStatus,
 } from "./graph-resources";
-export {
-  GRAPH_RESOURCE,
-  GRAPH_SCOPE,
-  graphAudienceOf,
-  graphEndpointOf,
-  loadGraphAudience,
-  loadGraphEndpoint,
-} from "./graph-settings";
+export { GRAPH_RESOURCE, GRAPH_SCOPE, graphAudienceOf, graphEndpointOf } from "./graph-settings";
 
 /** Graph ids are GUIDs or `{guid}-{guid}`: nothing that could change the route. */
 const ID = /^[A-Za-z0-9-]{1,100}$/;

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../provider/src/cli/estate";
 import { SAMPLE_CUSTOMERS as ID } from "../../packages/emulator/src";
-import { cliFixture } from "./fixture";
+import { cliFixture, writeEstate } from "./fixture";
 
 const f = cliFixture({}, { PARTNER_CENTER_REFRESH_TOKEN: "pipeline-refresh-token" });
 let dir: string;
@@ -51,17 +51,11 @@ test("export --import-file: one plugin ResellerRelationship per customer, named 
 
 test("export --import-file leaves out customers gone from Partner Center or marked offboard; --import-provider names the instance", async () => {
   const merge = path.join(dir, "mine.json");
-  fs.writeFileSync(
-    merge,
-    JSON.stringify({
-      version: 1,
-      customers: [
-        { name: "leaving", customerId: ID.clean, state: "offboard" },
-        { name: "left-us", customerId: "9f9f9f9f-0000-4000-8000-000000000001" },
-        { name: "staying", customerId: ID.inactiveOnly.toUpperCase() },
-      ],
-    }),
-  );
+  writeEstate(merge, [
+    { name: "leaving", customerId: ID.clean, state: "offboard" },
+    { name: "left-us", customerId: "9f9f9f9f-0000-4000-8000-000000000001" },
+    { name: "staying", customerId: ID.inactiveOnly.toUpperCase() },
+  ]);
   const imports = path.join(dir, "import.json");
   const provider = "urn:pulumi:dev::estate::pulumi:providers:partnercenter::tenantA";
   const r = await run([

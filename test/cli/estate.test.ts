@@ -7,29 +7,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../provider/src/cli/estate";
 import { nameCustomers } from "../../provider/src/estate/export";
-import { SAMPLE_CUSTOMERS as ID, startEmulator, type Emulator } from "../../packages/emulator/src";
+import { SAMPLE_CUSTOMERS as ID } from "../../packages/emulator/src";
+import { cliFixture, writeEstate } from "./fixture";
 
-let emulator: Emulator;
-let env: NodeJS.ProcessEnv;
+const f = cliFixture(
+  {},
+  { PARTNER_CENTER_GRAPH_ENDPOINT: "<emulator>", PARTNER_CENTER_REFRESH_TOKEN: "pipeline-refresh-token" },
+);
 let dir: string;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ throttle: false });
-  env = {
-    PARTNER_CENTER_ENDPOINT: emulator.url,
-    PARTNER_CENTER_AUTHORITY: emulator.url,
-    PARTNER_CENTER_GRAPH_ENDPOINT: emulator.url,
-    PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
-    PARTNER_CENTER_CLIENT_ID: "pipeline",
-    PARTNER_CENTER_REFRESH_TOKEN: "pipeline-refresh-token",
-    PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "true",
-  };
-});
-afterAll(async () => {
-  await emulator.close();
-});
 beforeEach(() => {
-  emulator.reset();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-cli-"));
 });
 
@@ -39,13 +25,13 @@ async function run(argv: string[], pulumi?: (a: string[]) => Promise<string>) {
   const code = await main(
     argv,
     { out: (s) => out.push(s), err: (s) => err.push(s), ...(pulumi && { pulumi }) },
-    env,
+    f.env,
   );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-const read = (f: string) => JSON.parse(fs.readFileSync(f, "utf8"));
-const writes = () => emulator.requests().filter((r) => r.method !== "GET");
+const read = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"));
+const writes = () => f.emulator.requests().filter((r) => r.method !== "GET");
 
 /** A `pulumi stack export` document holding these customers' reseller relationships (protected). */
 function stateWith(customers: { name: string; customerId: string; options?: Record<string, boolean> }[]) {
@@ -97,16 +83,13 @@ test("names: collisions get the id's first digits whatever the listing order", (
 
 test("export --merge keeps the user's fields and templates, adds new customers and marks those gone", async () => {
   const merge = path.join(dir, "mine.json");
-  fs.writeFileSync(
+  writeEstate(
     merge,
-    JSON.stringify({
-      version: 1,
-      gdapTemplates: { helpdesk: { duration: "P730D", roles: ["729827e3-9c14-49f7-bb1b-9608f156bbb8"] } },
-      customers: [
-        { name: "my-contoso", customerId: ID.clean, suspendActiveSubscriptions: true, state: "offboard" },
-        { name: "left-us", customerId: "9f9f9f9f-0000-4000-8000-000000000001" },
-      ],
-    }),
+    [
+      { name: "my-contoso", customerId: ID.clean, suspendActiveSubscriptions: true, state: "offboard" },
+      { name: "left-us", customerId: "9f9f9f9f-0000-4000-8000-000000000001" },
+    ],
+    { gdapTemplates: { helpdesk: { duration: "P730D", roles: ["729827e3-9c14-49f7-bb1b-9608f156bbb8"] } } },
   );
   const out = path.join(dir, "merged.json");
   const r = await run(["export", "--merge", merge, "--out", out, "--json"]);
@@ -146,16 +129,10 @@ test("plan: an empty stack adopts every customer; a stack holding them all has n
 
 test("plan: an offboarding shows whether it can go ahead and what blocks it; a dropped entry is flagged", async () => {
   const estate = path.join(dir, "estate.json");
-  fs.writeFileSync(
-    estate,
-    JSON.stringify({
-      version: 1,
-      customers: [
-        { name: "contoso", customerId: ID.clean, state: "offboard" },
-        { name: "litware", customerId: ID.reservedInstance, state: "offboard" },
-      ],
-    }),
-  );
+  writeEstate(estate, [
+    { name: "contoso", customerId: ID.clean, state: "offboard" },
+    { name: "litware", customerId: ID.reservedInstance, state: "offboard" },
+  ]);
   const state = path.join(dir, "state.json");
   fs.writeFileSync(
     state,
@@ -186,17 +163,9 @@ test("plan judges an offboarding with the provider's clearing rule: what it canc
     entries: { name: string; customerId: string; options?: Record<string, boolean> }[],
     held = entries,
   ) => {
-    fs.writeFileSync(
+    writeEstate(
       estate,
-      JSON.stringify({
-        version: 1,
-        customers: entries.map((e) => ({
-          name: e.name,
-          customerId: e.customerId,
-          ...e.options,
-          state: "offboard",
-        })),
-      }),
+      entries.map((e) => ({ name: e.name, customerId: e.customerId, ...e.options, state: "offboard" })),
     );
     fs.writeFileSync(state, JSON.stringify(stateWith(held)));
     const md = await run(["plan", "--estate", estate, "--state", state, "--markdown"]);
@@ -261,16 +230,10 @@ test("plan judges an offboarding with the provider's clearing rule: what it canc
 
 test("unprotect: only the entries marked offboard, through pulumi state unprotect", async () => {
   const estate = path.join(dir, "estate.json");
-  fs.writeFileSync(
-    estate,
-    JSON.stringify({
-      version: 1,
-      customers: [
-        { name: "contoso", customerId: ID.clean, state: "offboard" },
-        { name: "northwind", customerId: ID.inactiveOnly },
-      ],
-    }),
-  );
+  writeEstate(estate, [
+    { name: "contoso", customerId: ID.clean, state: "offboard" },
+    { name: "northwind", customerId: ID.inactiveOnly },
+  ]);
   const calls: string[][] = [];
   const doc = stateWith([
     { name: "contoso", customerId: ID.clean },
@@ -297,7 +260,7 @@ test("usage and settings errors exit 2 and name the problem; no secret is printe
   expect((await run(["plan"])).code).toBe(2);
   expect((await run(["frobnicate"])).err).toContain('unknown command "frobnicate"');
   const bad = path.join(dir, "bad.json");
-  fs.writeFileSync(bad, JSON.stringify({ version: 1, customers: [{ name: "x", customerId: "nope" }] }));
+  writeEstate(bad, [{ name: "x", customerId: "nope" }]);
   const r = await run(["plan", "--estate", bad, "--state", bad]);
   expect(r.code).toBe(2);
   expect(r.err).toMatch(/customers\[0\] \(x\)\.customerId/);

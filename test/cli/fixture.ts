@@ -1,7 +1,8 @@
 /**
  * The fixture of the `partner-center` command tests: an emulator for the file, a fresh stand-in `pulumi` for each
- * test, and the environment that points a command at the emulator.
+ * test, and the environment that points a command at the emulator; and the estate files the tests hand in.
  */
+import * as fs from "node:fs";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../packages/emulator/src";
 import { fakePulumi, type FakePulumi } from "./fake-pulumi";
 
@@ -38,4 +39,9 @@ export function cliFixture(options: EmulatorOptions, extraEnv: NodeJS.ProcessEnv
   });
   afterEach(() => f.pulumi.remove());
   return f;
+}
+
+/** Writes an estate file (format version 1) at `file`: these entries, and any other top-level fields. */
+export function writeEstate(file: string, customers: readonly object[], more: object = {}): void {
+  fs.writeFileSync(file, JSON.stringify({ version: 1, ...more, customers }));
 }

@@ -7,34 +7,13 @@ import * as path from "node:path";
 import { PartnerCenterClient } from "../../provider/src/client";
 import { formatJson, formatTable, main, type ReadinessDocument } from "../../provider/src/cli/readiness";
 import { loadSettings } from "../../provider/src/settings";
-import {
-  startEmulator,
-  SAMPLE_CUSTOMERS,
-  SAMPLE_SUBSCRIPTIONS,
-  type Emulator,
-} from "../../packages/emulator/src";
+import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS } from "../../packages/emulator/src";
+import { cliFixture } from "./fixture";
 
 const BIN = path.resolve(__dirname, "../../provider/dist/cli/readiness.js");
-let emulator: Emulator;
-let env: NodeJS.ProcessEnv;
+const f = cliFixture({}, { PARTNER_CENTER_REFRESH_TOKEN: "pipeline-refresh-token" });
 
-beforeAll(async () => {
-  emulator = await startEmulator({ throttle: false });
-  env = {
-    PARTNER_CENTER_ENDPOINT: emulator.url,
-    PARTNER_CENTER_AUTHORITY: emulator.url,
-    PARTNER_CENTER_TENANT_ID: "0a0a0a0a-0000-4000-8000-00000000000a",
-    PARTNER_CENTER_CLIENT_ID: "pipeline",
-    PARTNER_CENTER_REFRESH_TOKEN: "pipeline-refresh-token",
-    PARTNER_CENTER_ALLOW_LOOPBACK_WITH_CREDENTIALS: "true",
-  };
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => emulator.reset());
-
-async function run(argv: string[], e: NodeJS.ProcessEnv = env) {
+async function run(argv: string[], e: NodeJS.ProcessEnv = f.env) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, e);
@@ -60,7 +39,7 @@ test("any blocked: every blocker with its next step, and exit code 1", async () 
   expect(r.out).toMatch(/subscription .*\(active\) \[legacyActive\]: suspend it/);
   expect(r.out).toContain("1 of 3 removable, 2 blocked, 0 already removed, 0 could not be checked");
   // The same rules as delete: nothing is changed by a report.
-  expect(emulator.requests().every((q) => q.method === "GET")).toBe(true);
+  expect(f.emulator.requests().every((q) => q.method === "GET")).toBe(true);
 });
 
 test("--json: one document with a row per customer", async () => {
@@ -86,7 +65,7 @@ test("--json: one document with a row per customer", async () => {
 });
 
 test("--all lists every reseller customer of the partner, across pages", async () => {
-  emulator.configure({ customerPageSize: 3 });
+  f.emulator.configure({ customerPageSize: 3 });
   const r = await run(["--all", "--json"]);
   const doc = JSON.parse(r.out) as { customers: { customerId: string }[] };
   expect(doc.customers.map((c) => c.customerId).sort()).toEqual(
@@ -102,17 +81,17 @@ test("bad usage or settings: exit code 2 with the reason, and no request", async
   expect(bad.code).toBe(2);
   expect(bad.err).toContain('unknown argument "not-a-guid"');
   const insecure = await run([SAMPLE_CUSTOMERS.clean], {
-    ...env,
+    ...f.env,
     PARTNER_CENTER_ENDPOINT: "http://partner.example.com",
   });
   expect(insecure.code).toBe(2);
   expect(insecure.err).toMatch(/PARTNER_CENTER_ENDPOINT|partnercenter:endpoint/);
-  const noCredentials = await run([SAMPLE_CUSTOMERS.clean], { PARTNER_CENTER_ENDPOINT: emulator.url });
+  const noCredentials = await run([SAMPLE_CUSTOMERS.clean], { PARTNER_CENTER_ENDPOINT: f.emulator.url });
   expect(noCredentials.code).toBe(2);
   // The command reads only the environment: the message names environment variables, never stack config.
   expect(noCredentials.err).toMatch(/missing the environment variables PARTNER_CENTER_TENANT_ID, /);
   expect(noCredentials.err).not.toMatch(/pulumi config|partnercenter:/);
-  expect(emulator.requests()).toHaveLength(0);
+  expect(f.emulator.requests()).toHaveLength(0);
 });
 
 /** Spawns the built bin asynchronously: the emulator runs in this process and must keep answering. */
@@ -121,7 +100,7 @@ function bin(args: string[]): Promise<{ status: number | null; stdout: string }>
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...env, PATH: process.env.PATH } },
+      { env: { ...f.env, PATH: process.env.PATH } },
       (_e, stdout) => resolve({ status: child.exitCode, stdout }),
     );
   });
@@ -172,7 +151,7 @@ describe("classes, dates, next steps and exit codes", () => {
       exitCode: 1,
     });
     const [inWindow, locked, expired, savings] = doc.customers;
-    const state = emulator.state().customers;
+    const state = f.emulator.state().customers;
     const nce = state
       .find((c) => c.id === SAMPLE_CUSTOMERS.newCommerceInWindow)!
       .subscriptions.find((s) => s.id === SAMPLE_SUBSCRIPTIONS.fourthCoffeeNce)!;
@@ -218,7 +197,7 @@ describe("classes, dates, next steps and exit codes", () => {
 
   test("exit 0 all removable, 3 when a customer could not be checked (a read failed)", async () => {
     expect((await run([SAMPLE_CUSTOMERS.expiredReservation, SAMPLE_CUSTOMERS.clean])).code).toBe(0);
-    emulator.addFault({
+    f.emulator.addFault({
       kind: "status",
       status: 403,
       code: 1002,
@@ -231,7 +210,7 @@ describe("classes, dates, next steps and exit codes", () => {
   });
 });
 test("one 429 with a day-long Retry-After: the command reports it as throttled and exits promptly", async () => {
-  emulator.addFault({
+  f.emulator.addFault({
     match: { customerId: SAMPLE_CUSTOMERS.clean },
     kind: "throttle",
     retryAfterSeconds: 86_400,
@@ -243,7 +222,7 @@ test("one 429 with a day-long Retry-After: the command reports it as throttled a
     const child = execFile(
       process.execPath,
       [BIN, "--json", SAMPLE_CUSTOMERS.clean, SAMPLE_CUSTOMERS.inactiveOnly],
-      { env: { ...env, PATH: process.env.PATH }, timeout: 30_000 },
+      { env: { ...f.env, PATH: process.env.PATH }, timeout: 30_000 },
       (_e, stdout) => resolve({ status: child.exitCode, signal: child.signalCode, stdout }),
     );
   });
@@ -257,7 +236,7 @@ test("one 429 with a day-long Retry-After: the command reports it as throttled a
 }, 40_000);
 
 describe("outcomes and exit codes for pipelines", () => {
-  const settingsEnv = () => env;
+  const settingsEnv = () => f.env;
 
   test("a customer already removed (a re-run of a partly finished offboarding) is its own outcome, exit 0", async () => {
     const client = new PartnerCenterClient(loadSettings({}, settingsEnv()));
@@ -282,7 +261,7 @@ describe("outcomes and exit codes for pipelines", () => {
   });
 
   test("--all on an empty customer list exits 5 with a clear message, never 0", async () => {
-    emulator.addFault({
+    f.emulator.addFault({
       kind: "body",
       always: true,
       match: { method: "GET", path: "^/v1/customers/?$" },
@@ -318,7 +297,7 @@ describe("outcomes and exit codes for pipelines", () => {
   });
 
   test("--json from a hostile server: no raw bidi or control character reaches the output", async () => {
-    emulator.addFault({ kind: "disguise", always: true, match: { customerId: SAMPLE_CUSTOMERS.clean } });
+    f.emulator.addFault({ kind: "disguise", always: true, match: { customerId: SAMPLE_CUSTOMERS.clean } });
     const r = await run(["--json", SAMPLE_CUSTOMERS.clean]);
     expect(r.out).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2028\u2029\u001b]/);
     expect(JSON.parse(r.out).customers[0].companyName).toMatch(/\u202e/);
@@ -358,7 +337,7 @@ describe("outcomes and exit codes for pipelines", () => {
 
   test("a hanging token endpoint: one deadline for the whole run, then exit 4 at once", async () => {
     // Every token request hangs far longer than the (shortened) deadline of each attempt.
-    emulator.addFault({ kind: "slow", delayMs: 2_000, always: true, match: { path: "oauth2/token" } });
+    f.emulator.addFault({ kind: "slow", delayMs: 2_000, always: true, match: { path: "oauth2/token" } });
     const ids = Object.values(SAMPLE_CUSTOMERS);
     const many = [...ids, ...ids, ...ids, ...ids]; // 4 batches and more at concurrency 8
     const options = { auth: { timeoutMs: 200, maxAttempts: 2, baseDelayMs: 10 } };
@@ -368,7 +347,7 @@ describe("outcomes and exit codes for pipelines", () => {
     const code = await main(
       ["--json", ...many],
       { out: (s) => out.push(s), err: (s) => err.push(s) },
-      env,
+      f.env,
       options,
     );
     const elapsed = Date.now() - started;
@@ -378,16 +357,16 @@ describe("outcomes and exit codes for pipelines", () => {
       /stopped at the first authentication failure.*Could not reach the token endpoint/,
     );
     // One request per attempt of one deadline: the other customers got the same failure at once.
-    expect(emulator.state().counters.tokenRequests).toBe(2);
+    expect(f.emulator.state().counters.tokenRequests).toBe(2);
     expect(elapsed).toBeLessThan(2_000);
-    expect(emulator.requests()).toEqual([]);
+    expect(f.emulator.requests()).toEqual([]);
   });
 
   test("a refused grant stops the run at the first failure with exit 4", async () => {
-    emulator.configure({ requireCredentials: { refreshToken: "another-refresh-token" } });
+    f.emulator.configure({ requireCredentials: { refreshToken: "another-refresh-token" } });
     const r = await run([...Object.values(SAMPLE_CUSTOMERS)]);
     expect(r.code).toBe(4);
     expect(r.err).toMatch(/stopped at the first authentication failure.*refused the refresh-token grant/);
-    expect(emulator.state().counters.tokenRequests).toBe(1);
+    expect(f.emulator.state().counters.tokenRequests).toBe(1);
   });
 });

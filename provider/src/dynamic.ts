@@ -13,7 +13,7 @@ import { z } from "zod";
 import type { Customer, PartnerCenterClient } from "./client";
 import { ConfigurationError, printable, type RemovalBlocker } from "./errors";
 import { auditedAdoption, auditedRemoval, reconcileOnce } from "./audit";
-import { adopt, assessReadiness, describeBlocker, remove } from "./relationship";
+import { adopt, assessReadiness, describeBlocker, remove, RESELLER_OPTIONS } from "./relationship";
 import { importRefusedMessage } from "./resource";
 import {
   configureSettings,
@@ -136,14 +136,6 @@ function parseInputs(raw: Record<string, unknown>): Inputs {
 
 // --------------------------------------------------------------------------------------------------- diff
 
-const UPDATABLE = [
-  "suspendActiveSubscriptions",
-  "cancelNewCommerceSubscriptionsInWindow",
-  "acceptanceTimeoutSeconds",
-  "indirectResellerId",
-  "terminateAdminRelationshipsOnRemoval",
-] as const;
-
 /** A new customerId replaces the resource; the other inputs update in place; `__provider` is ignored. */
 export async function diff(
   _id: string,
@@ -152,7 +144,7 @@ export async function diff(
 ): Promise<{ changes: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }> {
   const norm = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : (v ?? undefined));
   const replaces = norm(olds.customerId) !== norm(news.customerId) ? ["customerId"] : [];
-  const updates = UPDATABLE.filter((k) => norm(olds[k]) !== norm(news[k]));
+  const updates = RESELLER_OPTIONS.filter((k) => norm(olds[k]) !== norm(news[k]));
   const changes = replaces.length > 0 || updates.length > 0;
   // Removing a relationship before adopting another is never needed (they are different customers), so the
   // default create-before-delete order stands.

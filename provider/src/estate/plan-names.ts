@@ -3,6 +3,7 @@
  * customer's ResellerRelationship, GDAP relationships and access assignments. The component turns it into
  * resources; `partner-center estate plan` compares it with the stack.
  */
+import { RESELLER_OPTIONS } from "../relationship";
 import type { Estate, ResolvedRelationship } from "./format";
 
 export interface DeclaredAssignment {
@@ -38,19 +39,11 @@ export function slug(text: string, max = 40): string {
   return s || "customer";
 }
 
-const RESELLER_ARGS = [
-  "suspendActiveSubscriptions",
-  "cancelNewCommerceSubscriptionsInWindow",
-  "acceptanceTimeoutSeconds",
-  "indirectResellerId",
-  "terminateAdminRelationshipsOnRemoval",
-] as const;
-
 /** The declarations of an estate, in the file's order. */
 export function declare(estate: Estate): DeclaredCustomer[] {
   return estate.customers.map((c) => {
     const args: Record<string, unknown> = { customerId: c.customerId };
-    for (const k of RESELLER_ARGS) if (c[k] !== undefined) args[k] = c[k];
+    for (const k of RESELLER_OPTIONS) if (c[k] !== undefined) args[k] = c[k];
     const disposition = c.state === "offboard" ? "offboard" : c.goneFromPartnerCenter ? "gone" : "active";
     return {
       name: c.name,

@@ -26,6 +26,20 @@ import {
 import { normalizeEnum } from "../client/core/schemas";
 import { deadlineAfter, poll } from "../client/core/wait";
 import { firstError, isNotFound, orGone, settle, unreadableLists } from "./readiness";
+import type { ResellerRelationshipArgs } from "../resource";
+
+/**
+ * The ResellerRelationship inputs besides `customerId`: the options of {@link adopt} and {@link remove}, and
+ * GDAP's `terminateAdminRelationshipsOnRemoval`. Each updates in place (a new customerId replaces the
+ * resource), and an estate entry passes on each one it sets.
+ */
+export const RESELLER_OPTIONS = [
+  "suspendActiveSubscriptions",
+  "cancelNewCommerceSubscriptionsInWindow",
+  "acceptanceTimeoutSeconds",
+  "indirectResellerId",
+  "terminateAdminRelationshipsOnRemoval",
+] as const satisfies readonly (keyof ResellerRelationshipArgs)[];
 
 /** Options of {@link adopt}. */
 export interface AdoptOptions {

@@ -14,6 +14,7 @@ import {
   PermissionDeniedError,
   ResponseValidationError,
   ThrottledError,
+  exchangeOf,
   type ErrorContext,
 } from "../../errors";
 import { GRAPH_RESOURCE, settingName } from "../../settings";
@@ -208,15 +209,9 @@ export function inGraphWords(e: unknown, what: string): unknown {
     return e;
   }
   const ctx: ErrorContext = {
+    ...exchangeOf(e),
     service: "graph",
-    status: e.status,
-    partnerCenterCode: e.partnerCenterCode,
-    partnerCenterDescription: e.partnerCenterDescription,
-    requestId: e.requestId,
-    correlationId: e.correlationId,
-    operation: e.operation,
     // Whether a write may have been applied decides whether a later answer is checked with a read.
-    attempts: e.attempts,
     mayHaveApplied: e.mayHaveApplied,
     cause: e,
   };

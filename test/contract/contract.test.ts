@@ -18,7 +18,7 @@ import {
 } from "../../provider/src/errors";
 import { findBlockers, isReservedInstance, remove } from "../../provider/src/relationship";
 import { clientFor } from "../client/helpers";
-import { accessToken, call, start } from "../emulator/helpers";
+import { accessToken, call, sharedEmulator, start } from "../emulator/helpers";
 import * as corpus from "./corpus";
 import { shapeDiff, startStandIn, standInClient, type Reply, type StandIn } from "./harness";
 
@@ -413,16 +413,9 @@ describe("removal against the stand-in: an attempt that may have been applied is
 });
 
 describe("the emulator answers in Microsoft's documented shapes", () => {
-  let emu: Emulator;
-  let token: string;
-  beforeAll(async () => {
-    emu = await start();
-    token = await accessToken(emu.url);
-  });
-  afterAll(() => emu.close());
-  beforeEach(() => emu.reset());
+  const shared = sharedEmulator();
   const get = async (path: string, init: Parameters<typeof call>[3] = {}) => {
-    const r = await call(emu.url, token, path, init);
+    const r = await call(shared.em.url, shared.token, path, init);
     return r;
   };
 
@@ -521,7 +514,7 @@ describe("the emulator answers in Microsoft's documented shapes", () => {
   });
 
   test("the 429 body and Retry-After", async () => {
-    emu.configure({ throttle: { limit: 1, windowMs: 60_000, scope: "partner" } });
+    shared.em.configure({ throttle: { limit: 1, windowMs: 60_000, scope: "partner" } });
     await get(`/v1/customers/${SAMPLE_CUSTOMERS.clean}`);
     const r = await get(`/v1/customers/${SAMPLE_CUSTOMERS.clean}`);
     expect(r.status).toBe(429);

@@ -103,7 +103,10 @@ export async function all(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One emulator (unthrottled) and a Partner Center token for every test of the file; `reset()` is the test's to call. */
+/**
+ * One emulator (unthrottled) and a Partner Center token for every test of the file (or of the `describe` it is
+ * called in), reset before each test so that no test sees another's estate, faults, configuration or log.
+ */
 export function sharedEmulator(): { em: Emulator; token: string } {
   const shared = {} as { em: Emulator; token: string };
   beforeAll(async () => {
@@ -111,5 +114,6 @@ export function sharedEmulator(): { em: Emulator; token: string } {
     shared.token = await accessToken(shared.em.url);
   });
   afterAll(() => shared.em.close());
+  beforeEach(() => shared.em.reset());
   return shared;
 }

@@ -12,7 +12,6 @@ test("names the partner (the configured one when set), and is not taken for a cu
   expect((await call(shared.em.url, shared.token, "/v1/customers/relationshiprequests")).json.url).toContain(
     `partnerId=${other}&`,
   );
-  shared.em.reset();
 });
 
 test("a non-GUID indirectResellerId is 400 code 3000 in Partner Center's shape; only GET", async () => {

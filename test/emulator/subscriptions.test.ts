@@ -1,21 +1,12 @@
 /** Subscriptions (paging, suspension with If-Match, cancellation), entitlements and Azure entitlements. */
-import type { Emulator } from "../../packages/emulator/src";
 import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS } from "../../packages/emulator/src";
-import { accessToken, all, call, start } from "./helpers";
+import { all, call, sharedEmulator } from "./helpers";
 
-let emu: Emulator;
-let token: string;
-
-beforeAll(async () => {
-  emu = await start();
-  token = await accessToken(emu.url);
-});
-afterAll(() => emu.close());
-beforeEach(() => emu.reset());
+const shared = sharedEmulator();
 
 const subPath = (c: string, s: string) => `/v1/customers/${c}/subscriptions/${s}`;
 async function getSub(c: string, s: string) {
-  const r = await call(emu.url, token, subPath(c, s));
+  const r = await call(shared.em.url, shared.token, subPath(c, s));
   expect(r.status).toBe(200);
   return r.json;
 }
@@ -27,7 +18,7 @@ function patchStatus(
   extra: Record<string, string> = {},
 ) {
   const etag = sub.attributes.etag;
-  return call(emu.url, token, subPath(c, sub.id), {
+  return call(shared.em.url, shared.token, subPath(c, sub.id), {
     method: "PATCH",
     body: { ...sub, status },
     headers: { ...(etag !== undefined && { "If-Match": `"${etag}"` }), ...extra },
@@ -37,8 +28,8 @@ function patchStatus(
 describe("GET subscriptions", () => {
   test("unpaged by default, with the documented fields", async () => {
     const r = await call(
-      emu.url,
-      token,
+      shared.em.url,
+      shared.token,
       `/v1/customers/${SAMPLE_CUSTOMERS.activeSubscriptions}/subscriptions`,
     );
     expect(r.status).toBe(200);
@@ -70,11 +61,11 @@ describe("GET subscriptions", () => {
 
   test("the paged customer: pages of 10, the only active subscription on page 3", async () => {
     const path = `/v1/customers/${SAMPLE_CUSTOMERS.paged}/subscriptions`;
-    const first = await call(emu.url, token, path);
+    const first = await call(shared.em.url, shared.token, path);
     expect(first.json.totalCount).toBe(10);
     expect(first.json.items.some((s: { status: string }) => s.status === "active")).toBe(false);
     expect(first.json.links.next.headers[0].key).toBe("MS-ContinuationToken");
-    const { items, pages } = await all(emu.url, token, path);
+    const { items, pages } = await all(shared.em.url, shared.token, path);
     expect(pages).toBe(3);
     expect(items).toHaveLength(25);
     expect(items.filter((s) => s.status === "active").map((s) => s.id)).toEqual([
@@ -84,10 +75,10 @@ describe("GET subscriptions", () => {
   });
 
   test("a global subscriptionPageSize pages every customer", async () => {
-    emu.configure({ subscriptionPageSize: 2 });
+    shared.em.configure({ subscriptionPageSize: 2 });
     const { pages, items } = await all(
-      emu.url,
-      token,
+      shared.em.url,
+      shared.token,
       `/v1/customers/${SAMPLE_CUSTOMERS.activeSubscriptions}/subscriptions`,
     );
     expect([pages, items.length]).toEqual([2, 3]);
@@ -115,7 +106,7 @@ describe("PATCH a subscription", () => {
     });
     expect((await getSub(fab, SAMPLE_SUBSCRIPTIONS.legacyE3)).status).toBe("suspended");
     // An unquoted current etag is accepted too; PascalCase property names too.
-    const unquoted = await call(emu.url, token, subPath(fab, sub.id), {
+    const unquoted = await call(shared.em.url, shared.token, subPath(fab, sub.id), {
       method: "PATCH",
       body: { Status: "active" },
       headers: { "If-Match": r.json.Attributes.Etag },
@@ -123,7 +114,7 @@ describe("PATCH a subscription", () => {
     expect(unquoted.status).toBe(200);
     expect(unquoted.json.Status).toBe("active");
     // No If-Match at all: the REST reference lists none, so the update is made.
-    const missing = await call(emu.url, token, subPath(fab, sub.id), {
+    const missing = await call(shared.em.url, shared.token, subPath(fab, sub.id), {
       method: "PATCH",
       body: { status: "suspended" },
     });
@@ -136,7 +127,7 @@ describe("PATCH a subscription", () => {
       expect((await patchStatus(fab, await getSub(fab, id), "suspended")).status).toBe(200);
     }
     const remove = () =>
-      call(emu.url, token, `/v1/customers/${fab}`, {
+      call(shared.em.url, shared.token, `/v1/customers/${fab}`, {
         method: "PATCH",
         body: { relationshipToPartner: "none" },
       });
@@ -147,7 +138,7 @@ describe("PATCH a subscription", () => {
     const nce = await getSub(fab, SAMPLE_SUBSCRIPTIONS.businessPremiumNce);
     expect((await patchStatus(fab, nce, "deleted")).status).toBe(200);
     expect((await remove()).status).toBe(200);
-    expect(emu.state().counters).toMatchObject({
+    expect(shared.em.state().counters).toMatchObject({
       subscriptionsUpdated: 3,
       relationshipsRemoved: 1,
       patchesApplied: 4,
@@ -196,11 +187,16 @@ describe("PATCH a subscription", () => {
   });
 
   test("unknown subscription 404 20003; an invalid status 400 3000", async () => {
-    const unknown = await call(emu.url, token, subPath(fab, "00000000-0000-4000-8000-000000000000"), {
-      method: "PATCH",
-      body: { status: "suspended" },
-      headers: { "If-Match": "x" },
-    });
+    const unknown = await call(
+      shared.em.url,
+      shared.token,
+      subPath(fab, "00000000-0000-4000-8000-000000000000"),
+      {
+        method: "PATCH",
+        body: { status: "suspended" },
+        headers: { "If-Match": "x" },
+      },
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.json.code).toBe("20003");
     const bad = await patchStatus(fab, await getSub(fab, SAMPLE_SUBSCRIPTIONS.legacyE3), "paused");
@@ -209,14 +205,14 @@ describe("PATCH a subscription", () => {
   });
 
   test("with replayRequestIds, a repeated MS-RequestId replays the same subscription (same etag), applied once", async () => {
-    emu.configure({ replayRequestIds: true });
+    shared.em.configure({ replayRequestIds: true });
     const sub = await getSub(fab, SAMPLE_SUBSCRIPTIONS.legacyE3);
     const headers = { "MS-RequestId": "1c1c1c1c-0000-4000-8000-000000000001" };
     const a = await patchStatus(fab, sub, "suspended", headers);
     const b = await patchStatus(fab, sub, "suspended", headers); // the old etag: a replay, not a 2055
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(b.json.Attributes.Etag).toBe(a.json.Attributes.Etag);
-    expect(emu.state().counters.subscriptionsUpdated).toBe(1);
+    expect(shared.em.state().counters.subscriptionsUpdated).toBe(1);
   });
 });
 
@@ -224,10 +220,14 @@ describe("entitlements", () => {
   test("filter by entitlementType case-insensitively; the estate's casing is served", async () => {
     const base = `/v1/customers/${SAMPLE_CUSTOMERS.legacyReservedInstance}/entitlements`;
     // "Get a collection of entitlements", API Consumers: legacy VM reservations only when asked for by type.
-    const everything = await call(emu.url, token, base);
+    const everything = await call(shared.em.url, shared.token, base);
     expect(everything.json.totalCount).toBe(1);
     expect(everything.json.items[0].entitlementType).toBe("software");
-    const ri = await call(emu.url, token, `${base}?entitlementType=virtualmachinereservedinstance`);
+    const ri = await call(
+      shared.em.url,
+      shared.token,
+      `${base}?entitlementType=virtualmachinereservedinstance`,
+    );
     expect(ri.json.items).toHaveLength(1);
     expect(ri.json.items[0]).toMatchObject({
       entitlementType: "VirtualMachineReservedInstance",
@@ -243,8 +243,8 @@ describe("entitlements", () => {
     });
     expect(ri.json.items[0]).not.toHaveProperty("expiryDate");
     const litware = await call(
-      emu.url,
-      token,
+      shared.em.url,
+      shared.token,
       `/v1/customers/${SAMPLE_CUSTOMERS.reservedInstance}/entitlements?entitlementType=RESERVEDINSTANCE`,
     );
     expect(litware.json.items.map((e: { entitlementType: string }) => e.entitlementType)).toEqual([
@@ -254,8 +254,8 @@ describe("entitlements", () => {
 
   test("showExpiry=true adds expiryDate", async () => {
     const r = await call(
-      emu.url,
-      token,
+      shared.em.url,
+      shared.token,
       `/v1/customers/${SAMPLE_CUSTOMERS.reservedInstance}/entitlements?showExpiry=true`,
     );
     expect(r.json.items[0].expiryDate).toMatch(/^\d{4}-\d\d-\d\dT/);
@@ -263,10 +263,10 @@ describe("entitlements", () => {
 
   test("the paged customer's 12 entitlements come in pages of 10; next keeps the filter", async () => {
     const path = `/v1/customers/${SAMPLE_CUSTOMERS.paged}/entitlements?entitlementType=software`;
-    const first = await call(emu.url, token, path);
+    const first = await call(shared.em.url, shared.token, path);
     expect(first.json.totalCount).toBe(10);
     expect(first.json.links.next.uri).toBe(path);
-    const { items, pages } = await all(emu.url, token, path);
+    const { items, pages } = await all(shared.em.url, shared.token, path);
     expect([pages, items.length]).toEqual([2, 12]);
   });
 });
@@ -274,8 +274,8 @@ describe("entitlements", () => {
 describe("azureEntitlements", () => {
   test("the Azure plan's Azure subscriptions; unknown subscription 404 20003", async () => {
     const r = await call(
-      emu.url,
-      token,
+      shared.em.url,
+      shared.token,
       `${subPath(SAMPLE_CUSTOMERS.azurePlan, SAMPLE_SUBSCRIPTIONS.azurePlan)}/azureEntitlements`,
     );
     expect(r.status).toBe(200);
@@ -287,8 +287,8 @@ describe("azureEntitlements", () => {
       subscriptionId: SAMPLE_SUBSCRIPTIONS.azurePlanActiveAzureSubscription,
     });
     const missing = await call(
-      emu.url,
-      token,
+      shared.em.url,
+      shared.token,
       `${subPath(SAMPLE_CUSTOMERS.azurePlan, "nope")}/azureEntitlements`,
     );
     expect(missing.status).toBe(404);

@@ -3,7 +3,6 @@
  * record's `error` field) and the writer (ordered, whole lines, one queue per file).
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import {
   auditLogPath,
@@ -15,31 +14,7 @@ import {
 } from "../../provider/src/audit/trail";
 import { NotFoundError, registerSecret } from "../../provider/src/errors";
 import { loadSettings } from "../../provider/src/settings";
-
-function record(over: Partial<AuditRecord> = {}): AuditRecord {
-  return {
-    version: 2,
-    time: "2025-01-02T03:04:05.000Z",
-    operationId: "op-1",
-    op: "removal",
-    phase: "outcome",
-    customer: { id: "c", name: "Contoso" },
-    partnerTenantId: null,
-    endpoint: "http://127.0.0.1:1",
-    subject: { kind: "relationship", id: "c", name: null },
-    options: { suspendActiveSubscriptions: false },
-    checks: { subscriptionsRead: 0, entitlementsRead: 0, reads: [] },
-    blockers: [],
-    before: null,
-    after: null,
-    requests: [],
-    outcome: "removed",
-    error: null,
-    ...over,
-  };
-}
-
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ppc-trail-"));
+import { record, tmpDir } from "./helpers";
 
 describe("serializeRecord", () => {
   test("one line ending in \\n that parses back to the record", () => {
@@ -89,7 +64,7 @@ test("errorOf: a provider error's code, status and ids; anything else as UNEXPEC
 
 describe("the writer", () => {
   test("concurrent appends land whole, in the order given", async () => {
-    const file = path.join(tmp(), "trail.jsonl");
+    const file = path.join(tmpDir(), "trail.jsonl");
     const w = new TrailWriter(file);
     const ids = Array.from({ length: 50 }, (_, i) => `op-${i}`);
     await Promise.all(ids.map((operationId) => w.append(serializeRecord(record({ operationId })))));
@@ -98,11 +73,11 @@ describe("the writer", () => {
   });
 
   test("a path that cannot be a file fails the append (the caller decides what that means)", async () => {
-    await expect(new TrailWriter(tmp()).append(serializeRecord(record()))).rejects.toThrow();
+    await expect(new TrailWriter(tmpDir()).append(serializeRecord(record()))).rejects.toThrow();
   });
 
   test("one writer per file in the process, whatever the path's spelling", () => {
-    const dir = tmp();
+    const dir = tmpDir();
     expect(trailWriter(path.join(dir, "a.jsonl"))).toBe(trailWriter(path.join(dir, ".", "a.jsonl")));
     expect(trailWriter(path.join(dir, "a.jsonl"))).not.toBe(trailWriter(path.join(dir, "b.jsonl")));
   });

@@ -26,6 +26,7 @@ import {
   withoutProvider,
 } from "../support/host";
 import { captureGdapProviderTexts, RELATIONSHIP_TYPE } from "../gdap/helpers";
+import { readTrail } from "../audit/helpers";
 
 const CLIENT_SECRET = "client-secret-audit-3c9e1f7a-recognisable";
 const REFRESH_TOKEN = "refresh-token-audit-8d2b6a4e-recognisable";
@@ -60,15 +61,6 @@ async function startHost(auditLog: string, cwd?: string): Promise<Host> {
     { "partnercenter:auditLog": auditLog },
   );
   return host;
-}
-
-function readTrail(file: string): AuditRecord[] {
-  const text = fs.readFileSync(file, "utf8");
-  expect(text.endsWith("\n")).toBe(true);
-  return text
-    .trimEnd()
-    .split("\n")
-    .map((l) => JSON.parse(l) as AuditRecord);
 }
 
 function patches() {

@@ -2,8 +2,7 @@
  * relationship/readiness.ts: the read-only assessment of whether a reseller relationship can be removed, against
  * the emulator on loopback; and its helpers: which answers mean "gone", and settling sibling calls.
  */
-import { SAMPLE_CUSTOMERS, type Emulator } from "../../packages/emulator/src";
-import type { PartnerCenterClient } from "../../provider/src/client";
+import { SAMPLE_CUSTOMERS } from "../../packages/emulator/src";
 import { NotFoundError, PartnerCenterError } from "../../provider/src/errors";
 import {
   assessReadiness,
@@ -12,7 +11,7 @@ import {
   orGone,
   settle,
 } from "../../provider/src/relationship/readiness";
-import { caught, clientFor, emulator } from "../client/helpers";
+import { caught, emulatorAndClient } from "../client/helpers";
 
 describe("isGoneAnswer and orGone", () => {
   test("only a 404 with code 1000 or 60003, or a 403 with code 20002, means the customer is gone", () => {
@@ -62,25 +61,16 @@ describe("settle", () => {
 });
 
 describe("assessReadiness", () => {
-  let em: Emulator;
-  let client: PartnerCenterClient;
-  beforeAll(async () => {
-    em = await emulator();
-    client = clientFor(em);
-  });
-  afterAll(async () => {
-    await client.close();
-    await em.close();
-  });
+  const shared = emulatorAndClient();
 
   test("a reseller customer with nothing active is removable", async () => {
-    const r = await assessReadiness(client, SAMPLE_CUSTOMERS.clean);
+    const r = await assessReadiness(shared.client, SAMPLE_CUSTOMERS.clean);
     expect(r).toMatchObject({ gone: false, isReseller: true, removable: true, blockers: [] });
     expect(r.customer?.id).toBe(SAMPLE_CUSTOMERS.clean);
   });
 
   test("active subscriptions block, each named", async () => {
-    const r = await assessReadiness(client, SAMPLE_CUSTOMERS.activeSubscriptions);
+    const r = await assessReadiness(shared.client, SAMPLE_CUSTOMERS.activeSubscriptions);
     expect(r.removable).toBe(false);
     expect(r.blockers.length).toBeGreaterThanOrEqual(2);
     expect(r.blockers.every((b) => b.kind === "subscription" && b.status.toLowerCase() === "active")).toBe(
@@ -89,23 +79,23 @@ describe("assessReadiness", () => {
   });
 
   test("a customer the partner no longer has a relationship with (403, code 20002) is gone", async () => {
-    const r = await assessReadiness(client, SAMPLE_CUSTOMERS.noRelationship);
+    const r = await assessReadiness(shared.client, SAMPLE_CUSTOMERS.noRelationship);
     expect(r).toMatchObject({ gone: true, isReseller: false, removable: false });
   });
 
   test("an unknown customer is gone: nothing to judge, nothing removable", async () => {
-    const r = await assessReadiness(client, "99999999-9999-4999-8999-999999999999");
+    const r = await assessReadiness(shared.client, "99999999-9999-4999-8999-999999999999");
     expect(r).toMatchObject({ gone: true, customer: undefined, removable: false, blockers: [] });
   });
 
   test("a list that cannot be read while the customer is there: an error, never a judgement on partial data", async () => {
-    em.addFault({
+    shared.em.addFault({
       match: { customerId: SAMPLE_CUSTOMERS.clean, path: "entitlements" },
       kind: "status",
       status: 404,
       code: 1000,
     });
-    const e = await caught(assessReadiness(client, SAMPLE_CUSTOMERS.clean));
+    const e = await caught(assessReadiness(shared.client, SAMPLE_CUSTOMERS.clean));
     expect(e).toBeInstanceOf(NotFoundError);
     expect((e as Error).message).toMatch(
       /Could not read the subscriptions or entitlements .*Nothing was changed/,
@@ -113,13 +103,13 @@ describe("assessReadiness", () => {
   });
 
   test("a call that fails for good aborts the others and is what the caller sees", async () => {
-    em.addFault({
+    shared.em.addFault({
       match: { customerId: SAMPLE_CUSTOMERS.paged, path: "subscriptions" },
       kind: "status",
       status: 400,
       code: 2001,
     });
-    const e = await caught(assessReadiness(client, SAMPLE_CUSTOMERS.paged));
+    const e = await caught(assessReadiness(shared.client, SAMPLE_CUSTOMERS.paged));
     expect(e).toBeInstanceOf(PartnerCenterError);
     expect((e as PartnerCenterError).status).toBe(400);
   });

@@ -18,32 +18,23 @@ import {
 } from "../../provider/src/cli/audit-report";
 import { registerSecret } from "../../provider/src/errors";
 import { SAMPLE_CUSTOMERS, SAMPLE_SUBSCRIPTIONS, startEmulator } from "pulumi-partner-center-emulator";
+import { record as baseRecord } from "../audit/helpers";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CUSTOMER = "22222222-2222-4222-8222-222222222222";
 const HOSTILE = 'Evil\u202e"Co"|<img src=x>\n# *bold* [link](http://x)\u0007\u200b';
 
+/** A version 1 record of a Fabrikam removal, as older trails hold them. */
 function record(over: Partial<AuditRecord>): AuditRecord {
-  return {
+  return baseRecord({
     version: 1,
-    time: "2025-01-02T03:04:05.000Z",
-    operationId: "op-1",
-    op: "removal",
-    phase: "outcome",
     customer: { id: CUSTOMER, name: "Fabrikam Active Inc" },
-    partnerTenantId: null,
-    endpoint: "http://127.0.0.1:1",
     subject: { kind: "relationship", id: CUSTOMER, name: null },
     options: { suspendActiveSubscriptions: true },
     checks: { subscriptionsRead: 3, entitlementsRead: 0, reads: [] },
-    blockers: [],
-    before: null,
-    after: null,
-    requests: [],
     outcome: null,
-    error: null,
     ...over,
-  };
+  });
 }
 
 const SUSPENDED_TRAIL = [

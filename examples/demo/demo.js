@@ -18,6 +18,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { startEmulator } = require("pulumi-partner-center-emulator");
 const { Host, runProgram, withoutProvider, ROOT, TYPE } = require("../../test/support/host");
+const { readOptions } = require("../../test/support/args");
 const { gdapStep } = require("./gdap-step");
 
 const PROGRAM = path.join(ROOT, "examples/estate");
@@ -384,7 +385,8 @@ async function pulumiDemo() {
   }
 }
 
-const main = process.argv.includes("--pulumi") ? pulumiDemo : hostDemo;
+const options = readOptions("npm run demo [-- --pulumi]", { pulumi: { type: "boolean" } });
+const main = options.pulumi ? pulumiDemo : hostDemo;
 main().then(
   (code) => process.exit(code),
   (e) => {

@@ -25,9 +25,21 @@ const { Client } = require("undici");
 const { startEmulator, syntheticEstate } = require("pulumi-partner-center-emulator");
 const { Host, captureProviderText, mapLimit, PARTNER_TENANT_ID: PARTNER } = require("../support/host");
 
-const args = process.argv.slice(2);
-const JSON_OUT = args.includes("--json");
-const QUICK = args.includes("--quick");
+const { numberOption, readOptions } = require("../support/args");
+
+const OPTIONS = readOptions(
+  "npm run bench -- [--json] [--quick] [--soak] [--noisy-only] [--pulumi [--count N]]",
+  {
+    json: { type: "boolean" },
+    quick: { type: "boolean" },
+    soak: { type: "boolean" },
+    "noisy-only": { type: "boolean" },
+    pulumi: { type: "boolean" },
+    count: { type: "string" },
+  },
+);
+const JSON_OUT = OPTIONS.json === true;
+const QUICK = OPTIONS.quick === true;
 
 /** The CLI's default parallelism is 4 x CPU cores. */
 const PULUMI_PARALLEL = 4 * os.cpus().length;
@@ -319,12 +331,7 @@ function round(n, d) {
 
 /** `--count N` (the `--pulumi` run's customers), else `dflt`. */
 function countArg(dflt) {
-  const i = args.indexOf("--count");
-  if (i < 0) return dflt;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error("--count takes a whole number of customers, like --count 1000");
-  return n;
+  return numberOption(OPTIONS, "count", dflt);
 }
 
 /**
@@ -500,7 +507,7 @@ async function pulumiBench() {
 }
 
 async function main() {
-  if (args.includes("--pulumi")) {
+  if (OPTIONS.pulumi) {
     const result = await pulumiBench();
     if (JSON_OUT) process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
@@ -510,7 +517,7 @@ async function main() {
     `pulumi-partner-center benchmark on ${os.cpus().length} cores, Node ${process.version}${QUICK ? " (quick)" : ""}`,
   );
   const providerText = await captureProviderText();
-  if (args.includes("--noisy-only")) {
+  if (OPTIONS["noisy-only"]) {
     // Just the noisy series and the burst (about 2 minutes), while tuning the pacing.
     const noisy = await noisyBench(providerText);
     if (JSON_OUT) process.stdout.write(`${JSON.stringify({ noisy })}\n`);
@@ -528,7 +535,7 @@ async function main() {
     memory,
     providerTextBytes: Buffer.byteLength(providerText),
   };
-  if (args.includes("--soak")) {
+  if (OPTIONS.soak) {
     // The reliability soak (test/soak/soak.js) through the same harness: 1,000 operations, 10 % faults.
     result.soak = await require("../soak/soak").soak({ log });
   }
@@ -549,7 +556,7 @@ async function main() {
       noisy.burst.recoverySeconds !== null && noisy.burst.recoverySeconds <= 5,
     ],
     ["1 request per adopt", calls.create === 1],
-    ["3 requests per clean delete", calls.delete === 3],
+    ["4 requests per clean delete", calls.delete === 4],
     ["1 token request per process", calls.tokenRequests === 1],
     ["host RSS < 200 MiB at 1,000 resources", memory.hostRssMiB !== null && memory.hostRssMiB < 200],
   ];

@@ -20,9 +20,19 @@ const { PARTNER_TENANT_ID } = require("../support/host");
 
 const CLI = path.join(__dirname, "../../provider/dist/cli/estate.js");
 const MEMORY_CAP_MB = 48;
+const { numberOption, readOptions } = require("../support/args");
+
 const args = process.argv.slice(2);
-const JSON_OUT = args.includes("--json");
-const COUNT = args.includes("--count") ? Number(args[args.indexOf("--count") + 1]) : 5000;
+// The measuring child gets the CLI's own arguments after --child; only the parent reads options.
+const OPTIONS =
+  args[0] === "--child"
+    ? {}
+    : readOptions("node test/bench/estate.js [--json] [--count N]", {
+        json: { type: "boolean" },
+        count: { type: "string" },
+      });
+const JSON_OUT = OPTIONS.json === true;
+const COUNT = numberOption(OPTIONS, "count", 5000);
 const log = (s) => {
   if (!JSON_OUT) process.stdout.write(`${s}\n`);
 };

@@ -18,14 +18,21 @@
  */
 const { startEmulator } = require("pulumi-partner-center-emulator");
 const { Host, captureProviderText, mapLimit, PARTNER_TENANT_ID: PARTNER } = require("../support/host");
+const { numberOption, readOptions } = require("../support/args");
 
 const SECRET = "soak-client-secret-3c9e1f7a";
 const REFRESH = "soak-refresh-token-8b2d4e6c";
 
-function flag(name, dflt) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-}
+const OPTIONS = readOptions(
+  "node test/soak/soak.js [--operations N] [--fault-rate 0.1] [--seconds N] [--seed N] [--json]",
+  {
+    operations: { type: "string" },
+    "fault-rate": { type: "string" },
+    seconds: { type: "string" },
+    seed: { type: "string" },
+    json: { type: "boolean" },
+  },
+);
 
 /** Deterministic customer kinds, in proportion. */
 const KINDS = [
@@ -236,12 +243,12 @@ async function soak(o = {}) {
 module.exports = { soak };
 
 if (require.main === module) {
-  const json = process.argv.includes("--json");
+  const json = OPTIONS.json === true;
   soak({
-    operations: flag("operations", 1000),
-    faultRate: flag("fault-rate", 0.1),
-    seconds: flag("seconds", 240),
-    seed: flag("seed", 7),
+    operations: numberOption(OPTIONS, "operations", 1000),
+    faultRate: numberOption(OPTIONS, "fault-rate", 0.1, { integer: false, min: 0, max: 1 }),
+    seconds: numberOption(OPTIONS, "seconds", 240),
+    seed: numberOption(OPTIONS, "seed", 7, { min: 0 }),
     log: json ? undefined : (s) => process.stdout.write(`${s}\n`),
   }).then(
     (r) => {

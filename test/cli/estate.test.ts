@@ -33,13 +33,20 @@ async function run(argv: string[], pulumi?: (a: string[]) => Promise<string>) {
 const read = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"));
 const writes = () => f.emulator.requests().filter((r) => r.method !== "GET");
 
+const DYNAMIC_RESELLER = "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship";
+/** The type under the provider plugin, as `estate export --import-file` and the migration script leave it. */
+const PLUGIN_RESELLER = "partnercenter:index:ResellerRelationship";
+
 /** A `pulumi stack export` document holding these customers' reseller relationships (protected). */
-function stateWith(customers: { name: string; customerId: string; options?: Record<string, boolean> }[]) {
+function stateWith(
+  customers: { name: string; customerId: string; options?: Record<string, boolean> }[],
+  type = DYNAMIC_RESELLER,
+) {
   return {
     deployment: {
       resources: customers.map((c) => ({
-        urn: `urn:pulumi:dev::p::partnercenter:index:Estate$pulumi-nodejs:dynamic/partnercenter:ResellerRelationship::${c.name}`,
-        type: "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship",
+        urn: `urn:pulumi:dev::p::partnercenter:index:Estate$${type}::${c.name}`,
+        type,
         protect: true,
         outputs: { customerId: c.customerId, ...c.options },
       })),
@@ -124,6 +131,12 @@ test("plan: an empty stack adopts every customer; a stack holding them all has n
   const second = await run(["plan", "--estate", estate, "--state", full, "--markdown"]);
   expect(second.code).toBe(0);
   expect(second.out).toContain("Nothing to do.");
+  // The same customers under the provider plugin's type (a stack imported with --import-file, or migrated).
+  const plugin = path.join(dir, "plugin.json");
+  fs.writeFileSync(plugin, JSON.stringify(stateWith(read(estate).customers, PLUGIN_RESELLER)));
+  const third = await run(["plan", "--estate", estate, "--state", plugin, "--markdown"]);
+  expect(third.code).toBe(0);
+  expect(third.out).toContain("Nothing to do.");
   expect(writes()).toEqual([]);
 });
 
@@ -235,10 +248,14 @@ test("unprotect: only the entries marked offboard, through pulumi state unprotec
     { name: "northwind", customerId: ID.inactiveOnly },
   ]);
   const calls: string[][] = [];
-  const doc = stateWith([
-    { name: "contoso", customerId: ID.clean },
-    { name: "northwind", customerId: ID.inactiveOnly },
-  ]);
+  // Under the provider plugin's type: unprotect finds a migrated or imported customer too.
+  const doc = stateWith(
+    [
+      { name: "contoso", customerId: ID.clean },
+      { name: "northwind", customerId: ID.inactiveOnly },
+    ],
+    PLUGIN_RESELLER,
+  );
   const r = await run(["unprotect", "--estate", estate, "--stack", "dev"], async (a) => {
     calls.push(a);
     return a[0] === "stack" ? JSON.stringify(doc) : "";

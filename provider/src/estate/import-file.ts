@@ -9,9 +9,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PLUGIN_TYPES } from "../type-tokens";
 
-/** The plugin's resource type (provider/src/plugin/resources.ts). */
-export const PLUGIN_RESELLER_TYPE = "partnercenter:index:ResellerRelationship";
 
 export interface ImportSpec {
   type: string;
@@ -45,7 +44,7 @@ export function importFileFromEstate(
   const resources: ImportSpec[] = (estate.customers ?? [])
     .filter((c) => c.goneFromPartnerCenter === undefined && c.state !== "offboard")
     .map((c) => ({
-      type: PLUGIN_RESELLER_TYPE,
+      type: PLUGIN_TYPES.reseller,
       name: String(c.name),
       id: String(c.customerId).toLowerCase(),
       ...(opts.provider !== undefined && { provider: "partnercenter" }),

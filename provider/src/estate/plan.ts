@@ -18,10 +18,7 @@ import {
 } from "../relationship";
 import type { Estate } from "./format";
 import { declare } from "./plan-names";
-
-export const RESELLER_TYPE = "pulumi-nodejs:dynamic/partnercenter:ResellerRelationship";
-export const GDAP_TYPE = "pulumi-nodejs:dynamic/partnercenter:DelegatedAdminRelationship";
-export const ACCESS_TYPE = "pulumi-nodejs:dynamic/partnercenter:DelegatedAdminAccessAssignment";
+import { kindOf } from "../type-tokens";
 
 /** A resource of `pulumi stack export` (the fields read here). */
 export interface StateResource {
@@ -77,11 +74,12 @@ export interface Plan {
 /** The URNs of a customer's resources in the state: its reseller relationship, GDAP relationships, assignments. */
 export function urnsOf(resources: readonly StateResource[], customerId: string): string[] {
   const rels = resources.filter(
-    (r) => (r.type === RESELLER_TYPE || r.type === GDAP_TYPE) && r.outputs?.customerId === customerId,
+    (r) =>
+      (kindOf(r.type) === "reseller" || kindOf(r.type) === "gdap") && r.outputs?.customerId === customerId,
   );
   const relIds = new Set(rels.map((r) => String(r.outputs?.relationshipId ?? "")));
   const access = resources.filter(
-    (r) => r.type === ACCESS_TYPE && relIds.has(String(r.outputs?.relationshipId ?? "-")),
+    (r) => kindOf(r.type) === "access" && relIds.has(String(r.outputs?.relationshipId ?? "-")),
   );
   return [...rels, ...access].map((r) => r.urn);
 }
@@ -95,12 +93,12 @@ export async function planEstate(
   const decl = declare(estate);
   const inState = new Map<string, StateResource>();
   for (const r of resources) {
-    if (r.type === RESELLER_TYPE && typeof r.outputs?.customerId === "string")
+    if (kindOf(r.type) === "reseller" && typeof r.outputs?.customerId === "string")
       inState.set(r.outputs.customerId, r);
   }
   const gdapInState = new Set(
     resources
-      .filter((r) => r.type === GDAP_TYPE)
+      .filter((r) => kindOf(r.type) === "gdap")
       .map((r) => `${String(r.outputs?.customerId)}\n${String(r.outputs?.displayName).toLowerCase()}`),
   );
   const rows: PlanRow[] = [];
@@ -124,7 +122,7 @@ export async function planEstate(
         rows.push({ ...row, action: "unreadable", error: e instanceof Error ? e.message : String(e) });
       }
       for (const r of resources.filter(
-        (x) => x.type === GDAP_TYPE && x.outputs?.customerId === c.customerId,
+        (x) => kindOf(x.type) === "gdap" && x.outputs?.customerId === c.customerId,
       )) {
         gdap.push({ customer: c.name, displayName: String(r.outputs?.displayName), action: "end" });
       }

@@ -9,6 +9,7 @@ import * as access from "../dynamic-gdap-access";
 import { currentSettings, providerClientFor } from "../configuration";
 import { GUID, rethrow } from "../dynamic-common";
 import { ConfigurationError } from "../errors";
+import { PLUGIN_TYPES } from "../type-tokens";
 
 /** What each dynamic module exports. */
 export interface ResourceModule {
@@ -34,9 +35,9 @@ export interface ResourceModule {
   delete(id: string, props: Record<string, unknown>): Promise<void>;
 }
 
-export const RESELLER_RELATIONSHIP = "partnercenter:index:ResellerRelationship";
-export const DELEGATED_ADMIN_RELATIONSHIP = "partnercenter:index:DelegatedAdminRelationship";
-export const DELEGATED_ADMIN_ACCESS_ASSIGNMENT = "partnercenter:index:DelegatedAdminAccessAssignment";
+export const RESELLER_RELATIONSHIP = PLUGIN_TYPES.reseller;
+export const DELEGATED_ADMIN_RELATIONSHIP = PLUGIN_TYPES.gdap;
+export const DELEGATED_ADMIN_ACCESS_ASSIGNMENT = PLUGIN_TYPES.access;
 export const GET_RESELLER_INVITATION_URL = "partnercenter:index:getResellerInvitationUrl";
 
 /** The resource types the plugin serves. */

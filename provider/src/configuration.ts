@@ -14,7 +14,6 @@ import { getSharedClient, type ClientOptions, type PartnerCenterClient } from ".
 import { watchEngine } from "./engine";
 import { ConfigurationError } from "./errors";
 import { getSharedGraphClient, type GraphClient } from "./gdap/graph";
-import { graphAudienceOf, graphEndpointOf } from "./gdap/graph-settings";
 import { loadSettings, SETTING_KEYS, type Settings } from "./settings";
 
 /** The setting keys read from stack config as `partnercenter:<key>` (the settings table's keys). */
@@ -79,10 +78,6 @@ export function providerClientFor(settings: Settings): PartnerCenterClient {
  * with `auditLog` set, a view of it whose writes are on record before they are sent.
  */
 export async function providerGraphFor(settings: Settings): Promise<GraphClient> {
-  const graph = getSharedGraphClient(
-    providerClientFor(settings),
-    graphEndpointOf(settings),
-    graphAudienceOf(settings),
-  );
+  const graph = getSharedGraphClient(providerClientFor(settings), settings);
   return auditedGraph(graph, settings, (line) => pulumi.log.warn(`partnercenter: ${line}`));
 }

@@ -7,7 +7,12 @@
  */
 import { PartnerCenterClient, closeSharedClients } from "../../provider/src/client";
 import { loadSettings } from "../../provider/src/settings";
-import { GRAPH_SCOPE, GraphClient, graphAudienceOf } from "../../provider/src/gdap/graph";
+import {
+  GRAPH_SCOPE,
+  getSharedGraphClient,
+  GraphClient,
+  graphAudienceOf,
+} from "../../provider/src/gdap/graph";
 import { alignRoles } from "../../provider/src/gdap/assignments";
 import { changeRelationship, establishRelationship } from "../../provider/src/gdap/relationships";
 import { ApiError, ConfigurationError, ResponseValidationError } from "../../provider/src/errors";
@@ -83,7 +88,11 @@ describe("the Graph client against a stand-in answering Graph's documented examp
       `/${TENANT}/oauth2/v2.0/token`,
       ok({ token_type: "Bearer", access_token: "graph-v2-token-0123456789", expires_in: 3600 }),
     );
-    const v2graph = new GraphClient(pc, s.url, { audience: GRAPH_SCOPE });
+    // Through the settings, as the provider and every CLI make their Graph client.
+    const v2graph = getSharedGraphClient(
+      pc,
+      loadSettings({ "partnercenter:graphEndpoint": s.url, "partnercenter:graphTokenRequest": "v2" }),
+    );
     await v2graph.listRelationships();
     const v2 = s.calls.find((c) => c.url === `/${TENANT}/oauth2/v2.0/token`)!;
     const form = new URLSearchParams(String(v2.body));

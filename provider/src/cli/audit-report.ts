@@ -19,8 +19,7 @@ import {
   type Trail,
 } from "../audit";
 import { PartnerCenterClient } from "../client";
-import { graphEndpointOf } from "../gdap/graph-settings";
-import { GraphClient } from "../gdap/graph";
+import { getSharedGraphClient } from "../gdap/graph";
 import { plainLine, printableLines } from "../redact";
 import { readArgs } from "./io";
 import { assertCredentials, loadSettings } from "../settings";
@@ -472,7 +471,7 @@ async function reconcile(file: string, env: NodeJS.ProcessEnv, io: Io): Promise<
   try {
     const r = await reconcileTrail(file, settings, {
       client,
-      graph: async () => new GraphClient(client, graphEndpointOf(settings)),
+      graph: async () => getSharedGraphClient(client, settings),
     });
     io.err(
       `partner-center-audit: reconciled ${r.settled.length} write(s) with no outcome${r.open.length ? `; ${r.open.length} left open: ${r.open.map((o) => `${shortLine(o.intent.requests[0]?.requestId)} (${shortLine(o.reason, 300)})`).join(", ")}` : ""}.\n`,

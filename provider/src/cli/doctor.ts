@@ -17,7 +17,7 @@ import type { z } from "zod";
 import { PartnerCenterClient } from "../client";
 import { customerSchema, entitlementSchema, normalizeKeys, subscriptionSchema } from "../client/core/schemas";
 import { AuthenticationError, MfaRequiredError, redact } from "../errors";
-import { GRAPH_RESOURCE, graphEndpointOf } from "../gdap/graph-settings";
+import { graphAudienceOf, graphEndpointOf } from "../gdap/graph-settings";
 import { isLoopbackHost, loadSettings, missingCredentials, settingName, type Settings } from "../settings";
 import { commandAgent, getWithToken, type RawAnswer } from "./http";
 import { commandOptions, type CliIo } from "./io";
@@ -421,7 +421,7 @@ async function networkChecks(
   const graphVerdict: Verdict = graphRequired ? "fail" : "warn";
   let graphList: unknown[] | undefined;
   try {
-    const gt = await auth.token(undefined, GRAPH_RESOURCE);
+    const gt = await auth.token(undefined, graphAudienceOf(settings));
     const g = await get(`${graphEndpoint}/v1.0/tenantRelationships/delegatedAdminRelationships?$top=10`, gt);
     const gerr = ((g.json ?? {}) as { error?: { code?: unknown } }).error;
     if (g.status === 200) {

@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { PartnerCenterClient } from "../client";
 import { PartnerCenterError, printable } from "../errors";
 import { getSharedGraphClient } from "../gdap/graph";
-import { assertCredentials, loadSetting, loadSettings } from "../settings";
+import { assertCredentials, loadSettings, type Settings } from "../settings";
 import { exportEstate } from "../estate/export";
 import { importFileFromEstate, providerUrnProblem, writeJsonFile } from "../estate/import-file";
 import { loadEstateFile, readEstateFile } from "../estate/format";
@@ -85,10 +85,10 @@ function runPulumi(args: string[]): Promise<string> {
   });
 }
 
-function client(env: NodeJS.ProcessEnv): PartnerCenterClient {
+function client(env: NodeJS.ProcessEnv): { pc: PartnerCenterClient; settings: Settings } {
   const settings = loadSettings({}, env);
   assertCredentials(settings);
-  return new PartnerCenterClient(settings);
+  return { pc: new PartnerCenterClient(settings), settings };
 }
 
 async function readState(v: { stack?: string; state?: string }, io: Io): Promise<StateResource[]> {
@@ -120,8 +120,8 @@ async function cmdExport(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promis
     throw new UsageError("--concurrency takes a whole number from 1 to 64");
   const merge = v.merge !== undefined ? readEstateFile(v.merge) : undefined;
   if (merge !== undefined) loadEstateFile(v.merge as string); // bad merge file: usage error, nothing read
-  const pc = client(env);
-  const graph = v.gdap ? getSharedGraphClient(pc, loadSetting("graphEndpoint", {}, env)) : undefined;
+  const { pc, settings } = client(env);
+  const graph = v.gdap ? getSharedGraphClient(pc, settings) : undefined;
   // A file is written beside its target and renamed at the end: a failed export never leaves half a file.
   const tmp = v.out
     ? path.join(path.dirname(v.out), `.${path.basename(v.out)}.${process.pid}.tmp`)
@@ -182,7 +182,7 @@ async function cmdPlan(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<
   if (!v.estate) throw new UsageError("plan needs --estate FILE");
   if (v.stack && v.state) throw new UsageError("give --stack or --state, not both");
   const estate = loadEstateFile(v.estate);
-  const pc = client(env);
+  const { pc } = client(env);
   try {
     const resources = await readState(v, io);
     const plan = await planEstate(pc, estate, resources);

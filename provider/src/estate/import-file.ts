@@ -11,7 +11,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PLUGIN_TYPES } from "../type-tokens";
 
-
 export interface ImportSpec {
   type: string;
   name: string;

@@ -45,7 +45,7 @@ import { Transport, type TransportRequest } from "../client/core/transport";
 import { ConfigurationError, printable, ResponseValidationError } from "../errors";
 import { GUID } from "../guid";
 import { settingName, type Settings } from "../settings";
-import { GRAPH_RESOURCE, graphEndpointRefusal } from "./graph-settings";
+import { GRAPH_RESOURCE, graphAudienceOf, graphEndpointOf, graphEndpointRefusal } from "./graph-settings";
 import {
   assignmentSchema,
   operationSchema,
@@ -392,12 +392,13 @@ function odata(v: string): string {
 
 const clients = new WeakMap<PartnerCenterClient, Map<string, GraphClient>>();
 
-/** The process-wide Graph client sharing `pc`'s pool and tokens, one per Graph endpoint. */
-export function getSharedGraphClient(
-  pc: PartnerCenterClient,
-  graphEndpoint: string,
-  audience: string = GRAPH_RESOURCE,
-): GraphClient {
+/**
+ * The process-wide Graph client sharing `pc`'s pool and tokens, for these settings' Graph endpoint and token
+ * request (`graphEndpoint`, `graphTokenRequest`): every caller gets the token the provider itself asks for.
+ */
+export function getSharedGraphClient(pc: PartnerCenterClient, settings: Settings): GraphClient {
+  const graphEndpoint = graphEndpointOf(settings);
+  const audience = graphAudienceOf(settings);
   let byEndpoint = clients.get(pc);
   if (!byEndpoint) clients.set(pc, (byEndpoint = new Map()));
   const key = `${graphEndpoint} ${audience}`;

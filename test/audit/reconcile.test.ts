@@ -167,6 +167,32 @@ test("GDAP intents are settled from Microsoft Graph", async () => {
   ]);
 });
 
+test("a termination Graph is still carrying out is settled as terminated; one Graph never took is not", async () => {
+  const rel = (id: string) => ({ kind: "adminRelationship" as const, id, name: null });
+  const intents = [];
+  for (const status of ["terminationRequested", "terminating", "terminated", "active"]) {
+    const made = await graph.createRelationship({
+      displayName: `Ending ${status}`,
+      duration: "P730D",
+      customerTenantId: CUSTOMER,
+      roles: [HELPDESK],
+    });
+    const set = await fetch(`${shared.em.url}/_emulator/gdap/${made.id}/status`, {
+      method: "POST",
+      body: JSON.stringify({ status }),
+    });
+    expect(set.status).toBe(200);
+    intents.push(intent("gdapTermination", CUSTOMER, rel(made.id), { method: "POST" }));
+  }
+  const r = await reconcile(trailOf(intents));
+  expect(r.settled.map((s) => [s.outcome, s.after])).toEqual([
+    ["terminated", { status: "terminationRequested" }],
+    ["terminated", { status: "terminating" }],
+    ["terminated", { status: "terminated" }],
+    ["notApplied", { status: "active" }],
+  ]);
+});
+
 test("an intent that cannot be read now stays open, with the reason; the others are settled", async () => {
   shared.em.addFault({
     match: { method: "GET", path: `^/v1/customers/${CLEAN}$` },

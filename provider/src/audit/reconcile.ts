@@ -13,6 +13,7 @@ import { hostname } from "node:os";
 import type { PartnerCenterClient } from "../client";
 import { NotFoundError } from "../errors";
 import type { GraphClient } from "../gdap/graph";
+import { ENDED, findRelationship, sameTenant } from "../gdap/relationships";
 import type { Settings } from "../settings";
 import { Operation } from "./operation";
 import { openIntents, parseTrail, readTrailFile } from "./read";
@@ -116,14 +117,7 @@ async function observeGraph(
   if (!deps.graph) throw new Error("Microsoft Graph is not configured here");
   const graph = await deps.graph();
   const s = intent.subject;
-  const relationship = async () => {
-    try {
-      return await graph.getRelationship(s.id);
-    } catch (e) {
-      if (gone(e)) return undefined;
-      throw e;
-    }
-  };
+  const relationship = () => findRelationship(graph, s.id);
   switch (intent.op) {
     case "gdapCreation": {
       const found = (
@@ -131,7 +125,10 @@ async function observeGraph(
           customerTenantId: intent.customer.id,
           ...(s.name ? { displayName: s.name } : {}),
         })
-      ).filter((r) => r.customerTenantId === intent.customer.id.toLowerCase());
+      ).filter(
+        // Graph's filters are not trusted: this customer's relationship of this name, nothing else.
+        (r) => sameTenant(r.customerTenantId, intent.customer.id) && (!s.name || r.displayName === s.name),
+      );
       const r = found[0];
       return r
         ? { outcome: "created", after: { id: r.id, status: r.status } }
@@ -144,7 +141,7 @@ async function observeGraph(
     case "gdapTermination": {
       const r = await relationship();
       if (!r) return { outcome: "deleted", after: null };
-      const ended = ["terminated", "terminationrequested", "expired"].includes(r.status.toLowerCase());
+      const ended = ENDED.has(r.status);
       return { outcome: ended ? "terminated" : "notApplied", after: { status: r.status } };
     }
     case "gdapApprovalRequest": {

@@ -342,6 +342,33 @@ describe("a Retry-After longer than the deadline", () => {
   });
 });
 
+test("a write's ids are reported only for an attempt that is sent: not when its write-ahead hook fails", async () => {
+  const { client, pool } = setup();
+  pool
+    .intercept({ path: `/v1/customers/${CUSTOMER}`, method: "PATCH" })
+    .reply(200, { id: CUSTOMER })
+    .times(1);
+  const seen: string[] = [];
+  const hookFailure = await caught(
+    client.customers.removeRelationship(CUSTOMER, {
+      onIds: (ids) => seen.push(ids.correlationId),
+      beforeSend: async () => {
+        throw new Error("the audit trail cannot be written");
+      },
+    }),
+  );
+  expect((hookFailure as Error).message).toMatch(/the audit trail cannot be written/);
+  expect(seen).toEqual([]);
+  // The same write with a hook that records: one attempt, its ids reported once, after the hook.
+  const order: string[] = [];
+  await client.customers.removeRelationship(CUSTOMER, {
+    onIds: (ids) => order.push(`sent ${ids.method}`),
+    beforeSend: async (ids) => void order.push(`intent ${ids.method}`),
+  });
+  expect(order).toEqual(["intent PATCH", "sent PATCH"]);
+  await client.close();
+});
+
 test("no error thrown in this file holds a token or secret", () => {
   expect(errors.length).toBeGreaterThan(10);
   expectNoSecrets(errors, env.em);

@@ -269,8 +269,6 @@ export class Transport {
             requestId,
             correlationId: actx.correlationId!,
           };
-          // What this attempt sends, for the audit trail.
-          req.onIds?.(ids);
           if (req.method !== "GET") {
             const stopped = writesStopped();
             if (stopped !== undefined) {
@@ -284,6 +282,8 @@ export class Transport {
             const hook = req.beforeSend ?? ambientWriteHook.getStore();
             if (hook) await hook(ids);
           }
+          // What this attempt sends, for the audit trail: only an attempt that goes out.
+          req.onIds?.(ids);
           try {
             outcome = await this.attempt(req, url, body, actx, overall, renewed, started);
           } catch (e) {

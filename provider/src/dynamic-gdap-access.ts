@@ -10,7 +10,7 @@ import { z } from "zod";
 import { NotFoundError } from "./errors";
 import { alignRoles, assignAccess, removeAccess } from "./gdap/assignments";
 import { sameSet } from "./gdap/relationships";
-import { checkWith, parseWith, reported, rethrow } from "./dynamic-common";
+import { checkWith, parseWith, reported } from "./dynamic-common";
 import { log } from "./log";
 import { configure as configureGdap, graph, guid, rolesSchema } from "./dynamic-gdap";
 import type { AccessAssignment } from "./gdap/graph";
@@ -37,12 +37,16 @@ const WHAT = "DelegatedAdminAccessAssignment";
 
 export const configure = configureGdap;
 
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+export const check = reported(checkResource);
+
+async function checkResource(_olds: Record<string, unknown>, news: Record<string, unknown>) {
   return checkWith(inputsSchema, news);
 }
 
+export const diff = reported(diffResource);
+
 /** A new relationship or group replaces the assignment; new roles update it in place. */
-export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+async function diffResource(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
   const lower = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v);
   const replaces = (["relationshipId", "securityGroupId"] as const).filter(
     (k) => lower(olds[k]) !== lower(news[k]),
@@ -62,7 +66,7 @@ export const create = reported(createAssignment);
 async function createAssignment(news: Record<string, unknown>) {
   const inputs = parseWith(inputsSchema, news, WHAT);
   const g = await graph();
-  const a = await assignAccess(g, inputs.relationshipId, inputs.securityGroupId, inputs.roles).catch(rethrow);
+  const a = await assignAccess(g, inputs.relationshipId, inputs.securityGroupId, inputs.roles);
   log(
     inputs.relationshipId,
     `security group ${inputs.securityGroupId} holds ${inputs.roles.length} role(s) (${a.status}).`,
@@ -83,7 +87,7 @@ async function readAssignment(id: string, props: Record<string, unknown> = {}) {
       log(stored.relationshipId, `access assignment ${id} is gone: refresh drops it from the stack.`);
       return {};
     }
-    return rethrow(e);
+    throw e;
   }
   if (a.status === "deleted") return {};
   const actual: Inputs = { ...stored, roles: sameSet(a.roles, stored.roles) ? stored.roles : a.roles };
@@ -96,8 +100,8 @@ export const update = reported(updateAssignment);
 async function updateAssignment(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
   const inputs = parseWith(inputsSchema, news, WHAT);
   const g = await graph();
-  const current = await g.getAssignment(inputs.relationshipId, id).catch(rethrow);
-  const a = await alignRoles(g, inputs.relationshipId, current, inputs.roles).catch(rethrow);
+  const current = await g.getAssignment(inputs.relationshipId, id);
+  const a = await alignRoles(g, inputs.relationshipId, current, inputs.roles);
   void olds;
   return { outs: outputs(inputs, a) };
 }
@@ -105,7 +109,7 @@ async function updateAssignment(id: string, olds: Record<string, unknown>, news:
 async function del(id: string, props: Record<string, unknown>): Promise<void> {
   const stored = parseWith(inputsSchema, props, WHAT);
   const g = await graph();
-  await removeAccess(g, stored.relationshipId, id).catch(rethrow);
+  await removeAccess(g, stored.relationshipId, id);
   log(stored.relationshipId, `access assignment ${id} removed.`);
 }
 const deleteReported = reported(del);

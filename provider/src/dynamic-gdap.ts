@@ -24,7 +24,7 @@ import {
 } from "./gdap/relationships";
 import type { AdminRelationship, GraphClient } from "./gdap/graph";
 import { ConfigurationError } from "./errors";
-import { checkWith, GUID, parseWith, reported, rethrow, UNKNOWN } from "./dynamic-common";
+import { checkWith, GUID, parseWith, reported, UNKNOWN } from "./dynamic-common";
 import { log, warn } from "./log";
 
 export const guid = (what: string, hint: string) =>
@@ -139,6 +139,8 @@ export async function graph(): Promise<GraphClient> {
 
 // -------------------------------------------------------------------------------------------- methods
 
+export const check = reported(checkResource);
+
 /**
  * Validates and normalises inputs. No network. An omitted displayName is kept from the old inputs, else derived
  * from the resource name (the engine checks a replacement again without old inputs, so it gets a new name).
@@ -146,7 +148,7 @@ export async function graph(): Promise<GraphClient> {
  * Administrator" (Partner Center, "Expire granular relationships and extend granular delegated admin privileges
  * (GDAP)", https://learn.microsoft.com/partner-center/customers/expiring-gdap-relationships-and-auto-extend-gdap).
  */
-export async function check(olds: Record<string, unknown>, news: Record<string, unknown>) {
+async function checkResource(olds: Record<string, unknown>, news: Record<string, unknown>) {
   const result = checkWith(inputsSchema, news);
   const inputs = result.inputs;
   if (!inputs) return result;
@@ -275,7 +277,7 @@ async function createRelationship(news: Record<string, unknown>) {
       }),
       log: (l) => log(inputs.customerId, l),
     },
-  ).catch(rethrow);
+  );
   log(inputs.customerId, `delegated admin relationship ${rel.id} ("${rel.displayName}") is ${rel.status}.`);
   return { id: rel.id, outs: outputs(inputs, rel) };
 }
@@ -286,7 +288,7 @@ export const read = reported(readRelationship);
 async function readRelationship(id: string, props: Record<string, unknown> = {}) {
   const stored = parseInputs(props);
   const g = await graph();
-  const rel = await findRelationship(g, id).catch(rethrow);
+  const rel = await findRelationship(g, id);
   if (!rel) {
     log(stored.customerId, `delegated admin relationship ${id} is gone: refresh drops it from the stack.`);
     return {};
@@ -337,7 +339,7 @@ async function updateRelationship(id: string, olds: Record<string, unknown>, new
   if (!sameSet(oldRoles, inputs.roles)) change.roles = inputs.roles;
   if (change.autoExtendDuration !== undefined || change.roles !== undefined) {
     const g = await graph();
-    const rel = await changeRelationship(g, id, change).catch(rethrow);
+    const rel = await changeRelationship(g, id, change);
     log(
       inputs.customerId,
       `delegated admin relationship ${id} ("${rel.displayName}") updated in place (${Object.keys(change).join(", ")}); it is ${rel.status}.`,
@@ -362,7 +364,7 @@ async function updateRelationship(id: string, olds: Record<string, unknown>, new
 async function del(id: string, props: Record<string, unknown>): Promise<void> {
   const subject = typeof props.customerId === "string" ? props.customerId : id;
   const g = await graph();
-  const outcome = await endRelationship(g, id, { log: (l) => log(subject, l) }).catch(rethrow);
+  const outcome = await endRelationship(g, id, { log: (l) => log(subject, l) });
   if (outcome === "expiresOnItsOwn") {
     warn(
       subject,

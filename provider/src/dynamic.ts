@@ -22,7 +22,7 @@ import {
   providerGraphFor,
   type ConfigureRequest,
 } from "./configuration";
-import { checkWith, GUID, parseWith, reported, rethrow, UNKNOWN } from "./dynamic-common";
+import { checkWith, GUID, parseWith, reported, UNKNOWN } from "./dynamic-common";
 import { log } from "./log";
 import { adminAccessReport, offboardAdminAccess, unfinishedAdminAccess } from "./gdap/offboarding";
 
@@ -95,8 +95,10 @@ async function client(): Promise<PartnerCenterClient> {
 
 // -------------------------------------------------------------------------------------------------- check
 
+export const check = reported(checkResource);
+
 /** Validates and normalises inputs. No network. */
-export async function check(
+async function checkResource(
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
 ): Promise<{ inputs?: Record<string, unknown>; failures?: { property: string; reason: string }[] }> {
@@ -136,8 +138,10 @@ function parseInputs(raw: Record<string, unknown>): Inputs {
 
 // --------------------------------------------------------------------------------------------------- diff
 
+export const diff = reported(diffResource);
+
 /** A new customerId replaces the resource; the other inputs update in place; `__provider` is ignored. */
-export async function diff(
+async function diffResource(
   _id: string,
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
@@ -191,7 +195,7 @@ async function adoptRelationship(
         ...(inputs.indirectResellerId !== undefined && { indirectResellerId: inputs.indirectResellerId }),
         log: (l) => log(id, l),
       }),
-  ).catch(rethrow);
+  );
   log(
     id,
     `adopted the reseller relationship with ${printable(customer.companyName ?? id)}${customer.domain ? ` (${printable(customer.domain)})` : ""}.`,
@@ -207,8 +211,10 @@ async function adoptRelationship(
  */
 const NOT_ASSESSED = { removable: null, removalBlockers: null } as const;
 
+export const update = reported(updateResource);
+
 /** No API call: the new inputs with the outputs already known. */
-export async function update(
+async function updateResource(
   _id: string,
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
@@ -243,11 +249,11 @@ async function refresh(
 ): Promise<{ id?: string; props?: Record<string, unknown>; inputs?: Record<string, unknown> }> {
   // Refresh always passes the stored outputs, which hold customerId. Only an import (`pulumi import`, or the
   // `import` resource option) reads with a bare id: refuse it, and say how to adopt instead.
-  if (props.customerId === undefined) rethrow(new ConfigurationError(importRefusedMessage(id)));
+  if (props.customerId === undefined) throw new ConfigurationError(importRefusedMessage(id));
   const inputs = parseInputs(props);
   const c = await client();
   await settleTrail(c); // AUDIT
-  const r = await assessReadiness(c, inputs.customerId).catch(rethrow);
+  const r = await assessReadiness(c, inputs.customerId);
   if (r.gone || !r.isReseller || !r.customer) {
     const why = r.gone
       ? "the customer is gone for this partner"
@@ -368,7 +374,7 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
       ...(companyName !== undefined && { companyName }),
       log: (l) => log(inputs.customerId, l),
     }),
-  ).catch(rethrow);
+  );
   // GDAP: after a confirmed removal (or a customer already gone), end its admin relationships.
   if (inputs.terminateAdminRelationshipsOnRemoval) {
     const s = await settings();
@@ -376,7 +382,7 @@ async function del(id: string, props: Record<string, unknown>): Promise<void> {
       () => providerGraphFor(s),
       inputs.customerId,
       (l) => log(inputs.customerId, l),
-    ).catch(rethrow);
+    );
   }
 }
 const deleteReported = reported(del);

@@ -165,7 +165,7 @@ test("any other refusal of the PATCH is a typed removal error with Partner Cente
   const e = await failure(host.delete("clean", id, { customerId: id, companyName: "Contoso Clean Ltd" }));
   expect(e.message).not.toMatch(/Partner Center answered HTTP 400/);
   expect(e.message).toMatch(
-    /Partner Center refused to remove the reseller relationship with Contoso Clean Ltd .*HTTP 400 code 800063 "This order 0bed3bbca6c cannot be cancelled/,
+    /Partner Center refused to remove the reseller relationship with Contoso Clean Ltd .*HTTP 400; Partner Center code 800063; "This order 0bed3bbca6c cannot be cancelled/,
   );
   expect(e.message).toMatch(/then run the command again/);
   expect(records().at(-1)).toMatchObject({

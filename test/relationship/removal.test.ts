@@ -264,9 +264,12 @@ describe("remove: the answers to the relationship PATCH", () => {
         customerId: CLEAN,
       });
       const message = (e as Error).message;
+      expect(message).toContain(`${CLEAN}${confirmation}. Nothing was changed.`);
+      // Status, code and description once, where every Partner Center error gives them.
       expect(message).toContain(
-        `(HTTP ${answer.status} code ${answer.code} "Injected fault: HTTP ${answer.status}.")${confirmation}. Nothing was changed.`,
+        `[PATCH /v1/customers/${CLEAN}; HTTP ${answer.status}; Partner Center code ${answer.code}; "Injected fault: HTTP ${answer.status}."`,
       );
+      expect(message.split(`HTTP ${answer.status}`)).toHaveLength(3); // the suffix, and the description's own text
       // Only an answer that may mean "not there" is checked with a GET.
       expect(requests().filter((x) => x === `GET /v1/customers/${CLEAN}`)).toHaveLength(gets);
       expect(patches()).toHaveLength(1);
@@ -302,7 +305,7 @@ describe("remove: the answers to the relationship PATCH", () => {
     const e = await caught(remove(shared.client, CLEAN, FAST));
     expect(e).toBeInstanceOf(RemovalRefusedError);
     expect((e as Error).message).toMatch(
-      /HTTP 404 code 1000.*; the GET that should have confirmed it failed: /,
+      /; the GET that should have confirmed it failed: .*\[PATCH [^\]]*HTTP 404; Partner Center code 1000;/,
     );
   });
 

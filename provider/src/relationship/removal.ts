@@ -343,7 +343,8 @@ function describeAnswer(e: PartnerCenterError): string {
 }
 
 /**
- * A refusal of the removal PATCH, typed: its status, code and description kept, with the next step. A 403
+ * A refusal of the removal PATCH, typed: its status, code and description kept (the error's message ends with
+ * them, as every Partner Center error's does), with the next step. A 403
  * other than 20002 means the account may not remove it: "Indirect resellers can't remove relationships with the
  * customer; they must work through the Indirect Provider to do so", and the roles are "Admin agent | Sales
  * agent" ("How to remove a reseller relationship with a customer in Partner Center",
@@ -371,7 +372,7 @@ function refusal(
   const ctx = exchangeOf(e);
   if (e.status === 403 && e.partnerCenterCode !== "20002") {
     return new RemovalNotPermittedError(
-      `Partner Center did not let this account remove the reseller relationship with ${who} (${describeAnswer(e)})${confirm}.${changed}`,
+      `Partner Center did not let this account remove the reseller relationship with ${who}${confirm}.${changed}`,
       customerId,
       {
         ...ctx,
@@ -381,7 +382,7 @@ function refusal(
     );
   }
   return new RemovalRefusedError(
-    `Partner Center refused to remove the reseller relationship with ${who} (${describeAnswer(e)})${confirm}.${changed}`,
+    `Partner Center refused to remove the reseller relationship with ${who}${confirm}.${changed}`,
     customerId,
     {
       ...ctx,

@@ -83,13 +83,13 @@ test("audit: the configured trail when no FILE is given, also with --operation I
   expect((await run(["readiness", "--stack=nosuch", SAMPLE_CUSTOMERS.clean])).code).toBe(2);
 });
 
-test("estate answers 'not available' with exit 2 until the estate commands land", async () => {
-  const write = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    expect((await run(["estate", "export"])).code).toBe(2);
-  } finally {
-    write.mockRestore();
-  }
+test("estate is routed with the dispatcher's output and environment: its help, and a missing setting named", async () => {
+  const help = await run(["estate", "--help"]);
+  expect(help.code).toBe(0);
+  expect(help.out).toMatch(/Usage: partner-center estate <command>/);
+  const missing = await run(["estate", "export"], { PARTNER_CENTER_TENANT_ID: "" });
+  expect(missing.code).toBe(2);
+  expect(missing.err).toMatch(/^partner-center estate: .*PARTNER_CENTER_/);
 });
 
 test("the built bin runs: partner-center --version and an unknown command", async () => {

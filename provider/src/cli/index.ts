@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `partner-center`: one command-line tool with subcommands, in the style of `gh` and `az`. Each subcommand has
- * `--help`, `--json` and documented exit codes, prints no secret, and takes its settings from the environment or,
- * with `--stack NAME`, from that stack's config through the Pulumi CLI, as the provider does.
+ * `--help`, `--json` and documented exit codes, prints no secret, and takes its settings from the environment and,
+ * except `estate`, with `--stack NAME` from that stack's config (through the Pulumi CLI), as the provider does.
+ * `estate`'s `--stack` names the stack whose state it reads.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,8 +35,8 @@ ${Object.entries(COMMANDS)
   .join("\n")}
 
 Run partner-center <command> --help for a command's options and exit codes.
-Settings come from the environment (PARTNER_CENTER_*), or from a stack's config with --stack NAME
-(pulumi config --show-secrets --json, through the Pulumi CLI on PATH). No command prints a secret,
+Settings come from the environment (PARTNER_CENTER_*) and, except for estate (whose --stack names the state it
+reads), from a stack's config with --stack NAME (pulumi config --show-secrets --json, through the Pulumi CLI). No command prints a secret,
 except login --print-token, which prints the refresh token it was asked for.
   --version   the version of pulumi-partner-center
   --help      this text`;
@@ -94,7 +95,8 @@ export async function main(
     case "doctor":
       return doctorMain(args, io, env);
     case "estate":
-      return estateMain(args);
+      // Its --stack names the stack whose state plan and unprotect read; its settings come from the environment.
+      return estateMain(args, io, env);
     case "readiness":
     case "audit": {
       // These read the environment only: a stack's settings reach them as the environment variables.

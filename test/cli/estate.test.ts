@@ -8,7 +8,12 @@ import * as path from "node:path";
 import { main } from "../../provider/src/cli/estate";
 import { nameCustomers } from "../../provider/src/estate/export";
 import { SAMPLE_CUSTOMERS as ID } from "../../packages/emulator/src";
+import { PartnerCenterClient } from "../../provider/src/client";
+import { getSharedGraphClient } from "../../provider/src/gdap/graph";
+import { loadSettings } from "../../provider/src/settings";
 import { cliFixture, writeEstate } from "./fixture";
+
+const HELPDESK_ADMIN = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
 
 const f = cliFixture(
   {},
@@ -111,10 +116,40 @@ test("export --merge keeps the user's fields and templates, adds new customers a
 });
 
 test("export --gdap lists each customer's live relationships", async () => {
+  // One live relationship (Contoso) and one ended one (Northwind), made through Graph as the provider would.
+  const settings = loadSettings({}, f.env);
+  const pc = new PartnerCenterClient(settings);
+  try {
+    const graph = getSharedGraphClient(pc, settings);
+    const spec = { duration: "P730D", roles: [HELPDESK_ADMIN] };
+    await graph.createRelationship({ ...spec, displayName: "Contoso helpdesk", customerTenantId: ID.clean });
+    const ended = await graph.createRelationship({
+      ...spec,
+      displayName: "Northwind old",
+      customerTenantId: ID.inactiveOnly,
+    });
+    await fetch(`${f.emulator.url}/_emulator/gdap/${ended.id}/status`, {
+      method: "POST",
+      body: JSON.stringify({ status: "terminated" }),
+    });
+  } finally {
+    await pc.close();
+  }
+  f.emulator.clearRequests();
   const out = path.join(dir, "gdap.json");
   const r = await run(["export", "--gdap", "--out", out]);
   expect(r.code).toBe(0);
-  expect(read(out).customers.length).toBeGreaterThan(0);
+  const entry = (id: string) => read(out).customers.find((c: { customerId: string }) => c.customerId === id);
+  expect(entry(ID.clean).adminRelationships).toEqual([
+    {
+      displayName: "Contoso helpdesk",
+      duration: "P730D",
+      autoExtendDuration: "PT0S",
+      roles: [HELPDESK_ADMIN],
+    },
+  ]);
+  expect(entry(ID.inactiveOnly).adminRelationships).toBeUndefined();
+  expect(r.out).toMatch(/, 1 GDAP relationships added\)/);
   expect(writes()).toEqual([]);
 });
 

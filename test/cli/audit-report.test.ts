@@ -288,6 +288,19 @@ describe("the report", () => {
       ),
     ).toBe(2);
     expect(err.join("")).toMatch(/cannot read .*ENOENT/);
+    // A FIFO named as the trail: refused at once (a plain read would wait for a writer for ever).
+    const fifoDir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-report-fifo-"));
+    const fifo = path.join(fifoDir, "trail.jsonl");
+    spawnSync("mkfifo", [fifo]);
+    expect(
+      await main(
+        [fifo],
+        (s) => out.push(s),
+        (s) => err.push(s),
+      ),
+    ).toBe(2);
+    expect(err.join("")).toMatch(/cannot read .*trail\.jsonl: .*is a FIFO, not a regular file/);
+    fs.rmSync(fifoDir, { recursive: true, force: true });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppc-report-"));
     const file = path.join(dir, "t.jsonl");
     fs.writeFileSync(

@@ -9,10 +9,10 @@
  * Server text (company and offer names, messages) may contain anything: control and bidi characters are
  * stripped before it is shown, and Markdown/HTML syntax is escaped in the Markdown form.
  */
-import { readFileSync } from "node:fs";
 import {
   openIntents,
   parseTrail,
+  readTrailFile,
   reconcileTrail,
   type AuditOutcome,
   type AuditRecord,
@@ -504,13 +504,16 @@ export async function main(
     return EXIT.usage;
   }
   if (args.reconcile && !(await reconcile(args.file, env, { out, err }))) return EXIT.usage;
-  let text: string;
+  // The trail's own reader: a FIFO or a device named as the trail is refused at once, never waited on.
+  let text: string | undefined;
+  let why = "ENOENT";
   try {
-    text = readFileSync(args.file, "utf8");
+    text = await readTrailFile(args.file);
   } catch (e) {
-    err(
-      `partner-center-audit: cannot read ${shortLine(args.file, 300)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
-    );
+    why = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+  }
+  if (text === undefined) {
+    err(`partner-center-audit: cannot read ${shortLine(args.file, 300)}: ${why}\n`);
     return EXIT.usage;
   }
   const trail = parseTrail(text);

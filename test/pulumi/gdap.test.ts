@@ -346,8 +346,9 @@ test("a GDAP step that failed at destroy is not forgotten by refresh: the next d
   const failed = await s.pulumi(["destroy", "--yes", "--skip-preview"]);
   emulator.clearFaults();
   expect(failed.code).not.toBe(0);
-  expect(failed.out).toMatch(/Microsoft Graph/);
-  expect(failed.out).not.toMatch(/Partner Center code 503/);
+  // In Graph's words: its error code, not Partner Center's.
+  expect(failed.out).toMatch(/Microsoft Graph error code serviceNotAvailable/);
+  expect(failed.out).not.toMatch(/Partner Center code/);
   expect(emulator.state().customers.find((c) => c.id === customerId)?.relationshipToPartner).toBe("none");
   expect((await byName(admin.displayName))?.status).toBe("active");
   expect(await s.resources(TYPE)).toHaveLength(1);

@@ -183,6 +183,11 @@ test("invalidAnswer: a 2xx that cannot be read fails as a validation error that 
   expect((error as ResponseValidationError).issues).toEqual(["items.0.id: Required"]);
   expect(error.action).toContain("MS-CorrelationId");
   expect((split(invalidAnswer(CTX, "not JSON")).error as ResponseValidationError).issues).toEqual([]);
+  // A read changed nothing; a write whose answer could not be read may have: never "nothing was changed" then.
+  expect(error.action).toMatch(/Nothing was changed/);
+  const write = split(invalidAnswer({ ...CTX, operation: "PATCH /v1/customers/x" }, "bad shape")).error;
+  expect(write.action).toMatch(/the change may have been applied\. Run `pulumi refresh`/);
+  expect(write.action).not.toMatch(/Nothing was changed/);
 });
 
 describe("networkFailure: no answer", () => {

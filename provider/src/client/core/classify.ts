@@ -69,15 +69,23 @@ export function throttledAnswer(
   return tooLong ? { kind: "fail", error } : { kind: "retry", retryAfterMs: waitMs, error };
 }
 
-/** A 2xx whose body could not be read as JSON, or did not have the documented shape: the change was made. */
+/** What to do after a write whose 2xx answer could not be read: it may have been applied. */
+const WRITE_VALIDATION_ACTION =
+  "Partner Center answered, but its answer could not be read: the change may have been applied. Run `pulumi refresh` to see what Partner Center shows now, and report the answer with the MS-CorrelationId.";
+
+/**
+ * A 2xx whose body could not be read as JSON, or did not have the documented shape. For a write the change
+ * may have been made, and the advice says so; a read changed nothing.
+ */
 export function invalidAnswer(ctx: ErrorContext, message: string, issues?: string[]): Attempt<never> {
+  const write = !/^GET /.test(ctx.operation ?? "GET ");
   return {
     kind: "fail",
     error: new ResponseValidationError(message, {
       ...ctx,
       ...(issues ? { issues } : {}),
       mayHaveApplied: true,
-      action: VALIDATION_ACTION,
+      action: write ? WRITE_VALIDATION_ACTION : VALIDATION_ACTION,
     }),
   };
 }

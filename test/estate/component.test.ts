@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../support/host";
+import { check as checkRelationship } from "../../provider/src/dynamic-gdap";
 import { Estate } from "../../provider/src/estate";
 
 const A = "11111111-1111-4111-8111-111111111111";
@@ -52,6 +53,28 @@ test("declares the active customers, protected, with their GDAP; offboarded and 
   expect(offboarded).toEqual(["fabrikam"]);
   const removable = await new Promise((resolve) => estate!.removable.apply(resolve));
   expect(Object.keys(removable as object)).toEqual(["contoso"]);
+});
+
+test("a duration the estate format gives in months or mixed units reaches the relationship as days it accepts", async () => {
+  const estate = {
+    version: 1,
+    customers: [
+      {
+        name: "contoso",
+        customerId: A,
+        adminRelationships: [
+          { displayName: "six-months", duration: "P6M", roles: [HELPDESK] },
+          { displayName: "year-and-a-month", duration: "P1Y30D", roles: [HELPDESK] },
+          { displayName: "two-years", duration: "P2Y", roles: [HELPDESK] },
+        ],
+      },
+    ],
+  };
+  const { resources } = await runProgram(() => new Estate("partner", { estate }));
+  const rels = resources.filter((r) => r.type.endsWith(":DelegatedAdminRelationship"));
+  expect(rels.map((r) => r.inputs.duration)).toEqual(["P180D", "P395D", "P2Y"]);
+  // What the resource's own check says of them (the engine runs it; the mocks do not).
+  for (const r of rels) expect((await checkRelationship({}, r.inputs)).failures).toBeUndefined();
 });
 
 test("an invalid estate fails before anything is declared", async () => {

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RemovalBlocker } from "../errors";
 import { DelegatedAdminAccessAssignment, DelegatedAdminRelationship } from "../gdap/resource";
 import { ResellerRelationship } from "../resource";
-import { loadEstate, loadEstateFile } from "./format";
+import { durationInDays, loadEstate, loadEstateFile } from "./format";
 import { clientFor } from "../invitation";
 import { declare, type DeclaredCustomer } from "./plan-names";
 
@@ -73,7 +73,8 @@ export class Estate extends pulumi.ComponentResource {
           {
             customerId: c.customerId,
             displayName: r.displayName, // explicit: adoption finds a live relationship by it
-            duration: r.duration,
+            // The format also takes months and mixed units; the resource takes days or whole years.
+            duration: /^P(?:\d+D|[12]Y)$/.test(r.duration) ? r.duration : `P${durationInDays(r.duration)}D`,
             roles: r.roles,
             ...(r.autoExtendDuration !== undefined && { autoExtendDuration: r.autoExtendDuration }),
           },

@@ -37,10 +37,13 @@ const duration = z
   .regex(/^P(?:(?:[12]Y)|(?:\d{1,3}D)|(?:1Y\d{1,3}D)|(?:\d{1,2}M))$/, {
     message: "must be an ISO 8601 duration from P1D to P2Y (e.g. P730D)",
   })
-  .refine((d) => days(d) >= 1 && days(d) <= 730, { message: "must be from P1D to P2Y (730 days)" })
+  .refine((d) => durationInDays(d) >= 1 && durationInDays(d) <= 730, {
+    message: "must be from P1D to P2Y (730 days)",
+  })
   .describe("ISO 8601, from P1D to P2Y (e.g. P730D). Changing it replaces the relationship.");
 
-function days(d: string): number {
+/** A duration of the estate format in days: a year is 365 days, a month 30. */
+export function durationInDays(d: string): number {
   const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$/.exec(d);
   if (!m) return NaN;
   return Number(m[1] ?? 0) * 365 + Number(m[2] ?? 0) * 30 + Number(m[3] ?? 0);

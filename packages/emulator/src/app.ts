@@ -10,7 +10,7 @@
  * ## API routes (Authorization: Bearer <token> required; every answer carries MS-RequestId,
  * MS-CorrelationId (echoed, generated when absent), X-Locale and Content-Type: application/json)
  * - `POST /{tenant}/oauth2/token`, `POST /{tenant}/oauth2/v2.0/token`: refresh-token grant (doc "Authentication");
- *   on v2 also the device-code grant, started by `POST /{tenant}/oauth2/v2.0/devicecode` (routes/device-code.ts).
+ *   on v2 also the device-code grant, started by `POST /{tenant}/oauth2/v2.0/devicecode` (device-codes.ts, routes/token.ts).
  * - `GET /v1/customers` (paged: `size`, `links.next`, `MS-ContinuationToken` header).
  * - `GET /v1/customers/relationshiprequests[?indirectResellerId=]`: the invitation link.
  * - `GET /v1/customers/{id}`, `PATCH /v1/customers/{id}` (remove the reseller relationship).

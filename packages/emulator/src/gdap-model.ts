@@ -61,7 +61,6 @@ export interface GdapAssignmentState {
 }
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const ENDED = new Set(["terminationRequested", "terminating", "terminated", "expired"]);
 /** Where `terminate` is accepted in the lenient mode (`GdapStore.terminateOnlyWhenActive = false`). */
 export const TERMINABLE = new Set(["approvalPending", "approved", "activating", "active", "expiring"]);
 /** Microsoft Entra Global Administrator (role template id). */

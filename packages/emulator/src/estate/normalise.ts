@@ -129,6 +129,15 @@ function addYears(from: string, years: number): string {
   return iso(d);
 }
 
+/**
+ * New commerce by product type: OnlineServicesNCE, and Software, which follows the new-commerce cancellation
+ * policy ("Cancel software purchases"). Any casing.
+ */
+export function isNewCommerce(productTypeId: string): boolean {
+  const t = productTypeId.toLowerCase();
+  return t === "onlineservicesnce" || t === "software";
+}
+
 /** True for `reservedInstance` and `virtualMachineReservedInstance` in any casing (docs/design/partner-center-contract.md#preconditions-for-removing-a-reseller-relationship). */
 export function isReservedInstanceType(entitlementType: string): boolean {
   const t = entitlementType.toLowerCase();
@@ -167,8 +176,7 @@ function normaliseSubscription(v: unknown, field: string, now: number): Subscrip
     productType = { id: pid, displayName: str(p, "displayName", `${field}.productType`) ?? pid };
   }
   const isAzure = productType.id.toLowerCase() === "azure";
-  // Software subscriptions follow the new-commerce cancellation policy ("Cancel software purchases").
-  const isNce = ["onlineservicesnce", "software"].includes(productType.id.toLowerCase());
+  const isNce = isNewCommerce(productType.id);
   const billingType = str(o, "billingType", field) ?? (isAzure ? "usage" : "license");
   if (billingType !== "license" && billingType !== "usage" && billingType !== "benefit") {
     fail(`${field}.billingType`, `must be "license", "usage" or "benefit", got "${billingType}"`);

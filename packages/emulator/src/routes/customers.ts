@@ -2,7 +2,13 @@
  * Customers: `GET /v1/customers` (paged), `GET /v1/customers/{id}`, and `PATCH /v1/customers/{id}` that removes
  * the reseller relationship (seed: remove-a-reseller-relationship), refused while Microsoft's rules forbid it.
  */
-import { isGuid, isReservedInstanceType, type CustomerState, type EntitlementState } from "../estate";
+import {
+  isGuid,
+  isNewCommerce,
+  isReservedInstanceType,
+  type CustomerState,
+  type EntitlementState,
+} from "../estate";
 import { getCI, isResult, link, parseBody, pcError, type ApiResult, type Ctx } from "../results";
 import type { Store } from "../state";
 import { page } from "./paging";
@@ -216,8 +222,7 @@ function removalRefusal(c: CustomerState, now: number): ApiResult | null {
   // "Partner Center REST error codes") is the documented refusal that names subscriptions; its description here
   // names the suspended new-commerce ones that must be cancelled instead.
   const suspendedNce = c.subscriptions.filter(
-    (s) =>
-      s.status === "suspended" && ["onlineservicesnce", "software"].includes(s.productType.id.toLowerCase()),
+    (s) => s.status === "suspended" && isNewCommerce(s.productType.id),
   );
   if (suspendedNce.length > 0) {
     return pcError(

@@ -3,6 +3,7 @@
  * (suspend, reactivate, cancel; If-Match optional, see app.ts for the emulator's choices).
  */
 import {
+  isNewCommerce,
   newEtag,
   SUBSCRIPTION_STATUSES,
   type CustomerState,
@@ -209,7 +210,7 @@ export function transitionError(
 
 /** Legacy subscriptions have an etag; new-commerce (OnlineServicesNCE, Software) and Azure ones have none. */
 export function hasEtag(s: SubscriptionState): boolean {
-  return !["onlineservicesnce", "software", "azure"].includes(s.productType.id.toLowerCase());
+  return !isNewCommerce(s.productType.id) && s.productType.id.toLowerCase() !== "azure";
 }
 
 /**
@@ -219,7 +220,7 @@ export function hasEtag(s: SubscriptionState): boolean {
  */
 function cancellationRefusal(s: SubscriptionState, now: number): ApiResult | null {
   const until = s.cancellationAllowedUntilDate;
-  const cancellable = ["onlineservicesnce", "software"].includes(s.productType.id.toLowerCase());
+  const cancellable = isNewCommerce(s.productType.id);
   if (cancellable && until !== null && Date.parse(until) >= now) return null;
   return pcError(
     400,

@@ -9,8 +9,6 @@ import { aadError, header, missingParameter, type ApiResult, type Ctx } from "..
 import type { Route } from "../router";
 import type { Store } from "../state";
 import { DEVICE_CODE_GRANT, multipleResources, resourcesOf } from "../device-codes";
-/** OpenID Connect scopes: they name no resource. */
-const OIDC = new Set(["openid", "profile", "email", "offline_access"]);
 
 /** The Entra route table (apis.ts). */
 export const TOKEN_ROUTES: readonly Route[] = [
@@ -52,9 +50,9 @@ export function issueToken(state: Store, ctx: Ctx, v2: boolean): ApiResult {
   if (grant === DEVICE_CODE_GRANT && v2) {
     const r = state.deviceCodes.redeem(form);
     if (!("scopes" in r)) return r;
-    const resourceScopes = r.scopes.filter((s) => !OIDC.has(s.toLowerCase()));
-    const first = resourceScopes[0] ?? `${PC_RESOURCE}/user_impersonation`;
-    return mint(state, true, first.toLowerCase().startsWith(GRAPH_RESOURCE) ? GRAPH_RESOURCE : PC_RESOURCE, {
+    // The one resource its scopes name (an unprefixed scope is Graph's), Partner Center when only OIDC ones.
+    const resource = resourcesOf(r.scopes)[0] ?? PC_RESOURCE;
+    return mint(state, true, resource === GRAPH_RESOURCE ? GRAPH_RESOURCE : PC_RESOURCE, {
       consented: r.consented,
       refresh: r.scopes.some((s) => s.toLowerCase() === "offline_access"),
     });

@@ -10,12 +10,12 @@ import {
   RelationshipNotEstablishedError,
   RemovalUnconfirmedError,
 } from "../errors";
+import { isRefusal } from "../client/core/classify";
 import {
   approvalUrl,
   completed,
   findRelationship,
   GRANTING,
-  isRefusal,
   sameSet,
   type OperationOptions,
 } from "./relationships";

@@ -22,6 +22,7 @@ import {
   RemovalUnconfirmedError,
   ResponseValidationError,
 } from "../errors";
+import { isRefusal } from "../client/core/classify";
 
 /** Where progress lines go. */
 export type Logger = (line: string) => void;
@@ -120,18 +121,6 @@ export interface EstablishOptions {
   log?: Logger;
   /** Poll interval while waiting for a status; default 2 s (a tenth of the timeout at most). */
   pollIntervalMs?: number;
-}
-
-/** A clear refusal (4xx but 408/429) was not applied; anything else may have been. */
-export function isRefusal(e: unknown): boolean {
-  return (
-    e instanceof PartnerCenterError &&
-    e.status !== undefined &&
-    e.status >= 400 &&
-    e.status < 500 &&
-    e.status !== 408 &&
-    e.status !== 429
-  );
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Readiness: can a relationship be removed now, and what blocks it (read-only; the readiness report's rules). */
 import type { Customer, Entitlement, PartnerCenterClient, Subscription } from "../client";
-import { NotFoundError, printable, PartnerCenterError, type RemovalBlocker } from "../errors";
+import { exchangeOf, NotFoundError, printable, PartnerCenterError, type RemovalBlocker } from "../errors";
 import { assessRemoval, label, type RemovalNote } from "./blockers";
 
 /** A customer's standing, as refresh and the readiness report see it. */
@@ -75,15 +75,10 @@ export function firstError(...results: Settled<unknown>[]): unknown {
 
 /** A list answered "not found" although the customer is there: nothing is judged on that. */
 export function unreadableLists(customerId: string, customer: Customer, error: unknown): NotFoundError {
-  const ctx = error instanceof PartnerCenterError ? error : undefined;
   return new NotFoundError(
     `Could not read the subscriptions or entitlements of customer ${label(customer.companyName, customerId)}, although Partner Center still shows the customer (relationship "${printable(customer.relationshipToPartner)}"). Nothing was changed.`,
     {
-      status: ctx?.status,
-      partnerCenterCode: ctx?.partnerCenterCode,
-      requestId: ctx?.requestId,
-      correlationId: ctx?.correlationId,
-      operation: ctx?.operation,
+      ...(error instanceof PartnerCenterError ? exchangeOf(error) : {}),
       action: "Run the command again; if it persists, check the customer in Partner Center.",
     },
   );

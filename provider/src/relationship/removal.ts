@@ -14,6 +14,7 @@ import {
   redact,
   type RemovalBlocker,
 } from "../errors";
+import { isRefusal } from "../client/core/classify";
 import {
   blockedMessage,
   type ClearingOptions,
@@ -153,7 +154,7 @@ export async function remove(
   ]);
   if (siblings.signal.aborted) throw siblings.signal.reason;
   if (!listed.ok || !ents.ok) {
-    // A list answered "not found". Only the customer's own GET can say it is gone (see isGoneAnswer).
+    // A list answered "not found". Only the customer's own GET can say it is gone (readiness.ts isGoneAnswer).
     const customer = await orGone(client.customers.get(customerId));
     if (customer === undefined) {
       log(`Customer ${customerId} is already gone for this partner: nothing to remove.`);
@@ -210,9 +211,9 @@ export async function remove(
     // 403 (20002) or 400 (3000, "the relationship does not exist") although the relationship is gone: nothing
     // documents that a retried PATCH is answered from a replay. So those, like every answer that is not a clear
     // refusal, are checked with GETs for the propagation time (below).
-    if (!(e instanceof PartnerCenterError) || !isRefusal(e.status) || (e.mayHaveApplied && isGoneAnswer(e))) {
+    if (!(e instanceof PartnerCenterError) || !isRefusal(e) || (e.mayHaveApplied && patchSaysNotThere(e))) {
       lost = e;
-    } else if (isGoneAnswer(e)) {
+    } else if (patchSaysNotThere(e)) {
       // The same answers to a first attempt (nothing of ours applied): the relationship was gone before we
       // asked. One GET says whether it is: gone or `none` is success; still there is a refusal.
       const after = await orGone(client.customers.get(customerId)).catch((g: unknown) => {
@@ -318,17 +319,13 @@ async function confirmRemoved(
   return removed(last) ? undefined : last;
 }
 
-function isRefusal(status: number | undefined): boolean {
-  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
-}
-
 /**
  * The answers to the removal PATCH that say the relationship is not there: 404 (1000 "Not found"), 403 20002
  * ("This partner has no commerce relationship with the customer") and 400 3000 (seen as "The relationship between
  * the partner and customer does not exist"), "Partner Center REST error codes"
  * (https://learn.microsoft.com/partner-center/developer/error-codes). Always confirmed with a GET.
  */
-function isGoneAnswer(e: PartnerCenterError): boolean {
+function patchSaysNotThere(e: PartnerCenterError): boolean {
   return (
     e.status === 404 ||
     (e.status === 403 && e.partnerCenterCode === "20002") ||

@@ -69,6 +69,12 @@ export function throttledAnswer(
   return tooLong ? { kind: "fail", error } : { kind: "retry", retryAfterMs: waitMs, error };
 }
 
+/** A clear refusal (a 4xx but 408 and 429) was not applied; any other failure of a write may have been. */
+export function isRefusal(e: unknown): boolean {
+  const status = e instanceof PartnerCenterError ? e.status : undefined;
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 /** What to do after a write whose 2xx answer could not be read: it may have been applied. */
 const WRITE_VALIDATION_ACTION =
   "Partner Center answered, but its answer could not be read: the change may have been applied. Run `pulumi refresh` to see what Partner Center shows now, and report the answer with the MS-CorrelationId.";

@@ -425,8 +425,11 @@ export class Transport {
             raw,
             bytes,
             correlationId: ctx.correlationId ?? "",
-            location: header(res.headers, "location"),
-            retryAfterMs: retryAfter(res.headers),
+            // Read only where they mean something: a 202's long-running operation (Graph).
+            ...(status === 202 && {
+              location: header(res.headers, "location"),
+              retryAfterMs: retryAfter(res.headers),
+            }),
           },
         };
       }

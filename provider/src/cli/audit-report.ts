@@ -300,8 +300,7 @@ function describeOutcome(s: OperationSummary): string {
 }
 
 /** The report for a terminal or a log. */
-export function renderText(trail: Trail, source = "trail"): string {
-  const ops = summarize(trail.records);
+export function renderText(trail: Trail, source = "trail", ops = summarize(trail.records)): string {
   const esc: Esc = (t) => shortLine(t, 600);
   const lines = [
     `Audit trail ${esc(source)}: ${ops.length} operation(s) (${counts(ops)
@@ -321,8 +320,7 @@ export function renderText(trail: Trail, source = "trail"): string {
 }
 
 /** The Markdown summary, for `$GITHUB_STEP_SUMMARY` or an Azure DevOps summary attachment. */
-export function renderMarkdown(trail: Trail, source = "trail"): string {
-  const ops = summarize(trail.records);
+export function renderMarkdown(trail: Trail, source = "trail", ops = summarize(trail.records)): string {
   const esc: Esc = (t) => markdownText(t, 200);
   const table = counts(ops);
   const lines = [
@@ -362,8 +360,7 @@ export function renderMarkdown(trail: Trail, source = "trail"): string {
  * The JSON document: each operation with its outcome and writes. Values are the trail's, with control and
  * bidi characters escaped (JSON keeps them readable as data; a terminal printing the document is safe).
  */
-export function renderJson(trail: Trail, source = "trail"): string {
-  const ops = summarize(trail.records);
+export function renderJson(trail: Trail, source = "trail", ops = summarize(trail.records)): string {
   const doc = {
     source,
     attention: needsAttention(ops),
@@ -522,8 +519,9 @@ export async function main(
   }
   if (args.operation) trail.records = trail.records.filter((r) => r.operationId === args.operation);
   const render = { text: renderText, markdown: renderMarkdown, json: renderJson }[args.format];
-  out(render(trail, args.file));
-  return needsAttention(summarize(trail.records)) ? EXIT.attention : EXIT.ok;
+  const ops = summarize(trail.records);
+  out(render(trail, args.file, ops));
+  return needsAttention(ops) ? EXIT.attention : EXIT.ok;
 }
 
 if (require.main === module) {

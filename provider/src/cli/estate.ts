@@ -14,7 +14,7 @@ import { getSharedGraphClient } from "../gdap/graph";
 import { assertCredentials, loadSettings, type Settings } from "../settings";
 import { exportEstate } from "../estate/export";
 import { importFileFromEstate, providerUrnProblem, writeJsonFile } from "../estate/import-file";
-import { loadEstateFile, readEstateFile } from "../estate/format";
+import { loadEstate, loadEstateFile, readEstateFile } from "../estate/format";
 import {
   formatPlan,
   needsAttention,
@@ -119,7 +119,8 @@ async function cmdExport(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promis
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new UsageError("--concurrency takes a whole number from 1 to 64");
   const merge = v.merge !== undefined ? readEstateFile(v.merge) : undefined;
-  if (merge !== undefined) loadEstateFile(v.merge as string); // bad merge file: usage error, nothing read
+  // A bad merge file is a usage error before anything is read or written (the document read above, checked).
+  if (merge !== undefined) loadEstate(merge, path.basename(v.merge as string));
   const { pc, settings } = client(env);
   const graph = v.gdap ? getSharedGraphClient(pc, settings) : undefined;
   // A file is written beside its target and renamed at the end: a failed export never leaves half a file.

@@ -5,13 +5,10 @@
  */
 import { spawn } from "node:child_process";
 import { registerSecret, redact } from "../errors";
-import { closestKey as closestSetting, isSettingKey, SETTING_KEYS, SETTINGS } from "../settings";
+import { closestKey as closestSetting, isSettingKey, SETTINGS } from "../settings";
 
 /** A failure to read or write a stack through the Pulumi CLI: the command could not do its work (exit 2). */
 export class StackError extends Error {}
-
-/** Every `partnercenter:` key the provider reads. */
-export const KNOWN_KEYS: readonly string[] = SETTING_KEYS;
 
 /** The output of one Pulumi CLI run. */
 export interface PulumiResult {
@@ -93,7 +90,7 @@ export async function readStackConfig(stack: string, env: NodeJS.ProcessEnv): Pr
     const text = typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
     if (entry?.secret === true && text) registerSecret(text);
     const name = key.slice("partnercenter:".length);
-    if (KNOWN_KEYS.includes(name)) config[key] = text;
+    if (isSettingKey(name)) config[key] = text;
     else unknown.push({ key, suggestion: closestKey(name) });
   }
   return { config, unknown };

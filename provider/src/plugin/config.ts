@@ -4,24 +4,19 @@
  */
 import type { ConfigureRequest } from "../configuration";
 import { ConfigurationError } from "../errors";
-import { closestKey as closestSetting, loadSettings, SETTING_KEYS } from "../settings";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { closestKey as closestSetting, isSettingKey, loadSettings, SETTING_KEYS } from "../settings";
 import { UNKNOWN } from "../dynamic-common";
-
-/** Every `partnercenter:` config key the provider reads. */
-export const CONFIG_KEYS: readonly string[] = SETTING_KEYS;
 
 /** Inputs the engine itself adds to a provider's inputs: never ours to refuse. */
 const ENGINE_KEYS = new Set(["version", "pluginDownloadURL"]);
-
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** A value without the engine's secret wrappers (`{<sig>: <secret sig>, value}`), at any depth. */
 export function unwrapSecrets(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(unwrapSecrets);
   if (v !== null && typeof v === "object") {
     const o = v as Record<string, unknown>;
-    if (o[SECRET_SIG_KEY] === SECRET_SIG) return unwrapSecrets(o.value);
+    if (o[specialSigKey] === specialSecretSig) return unwrapSecrets(o.value);
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
   }
   return v;
@@ -47,11 +42,11 @@ export function configMap(
   const out = new Map<string, string>();
   for (const [k, v] of variables) {
     const m = /^partnercenter:(?:config:)?(.+)$/.exec(k);
-    if (m && CONFIG_KEYS.includes(m[1]!)) out.set(`partnercenter:${m[1]!}`, v);
+    if (m && isSettingKey(m[1]!)) out.set(`partnercenter:${m[1]!}`, v);
   }
   for (const [k, v] of Object.entries(args)) {
     const s = asString(v);
-    if (CONFIG_KEYS.includes(k) && s !== undefined && s !== UNKNOWN) out.set(`partnercenter:${k}`, s);
+    if (isSettingKey(k) && s !== undefined && s !== UNKNOWN) out.set(`partnercenter:${k}`, s);
   }
   return out;
 }
@@ -73,10 +68,10 @@ export function closestKey(key: string): string {
 export function checkConfig(news: Record<string, unknown>): { property: string; reason: string }[] {
   const failures: { property: string; reason: string }[] = [];
   for (const k of Object.keys(news)) {
-    if (CONFIG_KEYS.includes(k) || ENGINE_KEYS.has(k)) continue;
+    if (isSettingKey(k) || ENGINE_KEYS.has(k)) continue;
     failures.push({
       property: k,
-      reason: `unknown configuration key partnercenter:${k}: did you mean partnercenter:${closestKey(k)}? The keys are ${CONFIG_KEYS.map((c) => `partnercenter:${c}`).join(", ")}.`,
+      reason: `unknown configuration key partnercenter:${k}: did you mean partnercenter:${closestKey(k)}? The keys are ${SETTING_KEYS.map((c) => `partnercenter:${c}`).join(", ")}.`,
     });
   }
   if (failures.length > 0) return failures;

@@ -54,7 +54,7 @@ import {
   type RetryOptions,
 } from "./retry";
 import { normalizeKeys } from "./schemas";
-import { retry, systemClock, type Clock } from "./wait";
+import { retry } from "./wait";
 import { requestHeaders } from "./send";
 
 export { DEFAULT_RETRY, retryAfter, type RetryOptions } from "./retry";
@@ -193,8 +193,6 @@ export interface TransportOptions {
   logger?: ((line: string) => void) | undefined;
   /** Bounds of one list; {@link DEFAULT_LIST_LIMITS} by default. */
   limits?: Partial<ListLimits> | undefined;
-  /** The clock the waits between attempts run on (tests). */
-  clock?: Clock | undefined;
   /** How the service's errors are worded (the per-service seam); Partner Center's by default. */
   wording?: ErrorWording | undefined;
 }
@@ -207,7 +205,6 @@ export class Transport {
   private readonly base: URL;
   private readonly retry: RetryOptions;
   private readonly log: (line: string) => void;
-  private readonly clock: Clock;
   private readonly wording: ErrorWording;
 
   constructor(
@@ -221,7 +218,6 @@ export class Transport {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.log = options.logger ?? (() => undefined);
     this.limits = { ...DEFAULT_LIST_LIMITS, ...options.limits };
-    this.clock = options.clock ?? systemClock;
     this.wording = options.wording ?? PARTNER_CENTER_WORDING;
   }
 
@@ -317,7 +313,6 @@ export class Transport {
         },
         {
           signal: overall,
-          clock: this.clock,
           interrupted: (attempt) =>
             req.signal?.aborted
               ? req.signal.reason

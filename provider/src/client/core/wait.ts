@@ -1,7 +1,8 @@
 /**
  * The one waiting toolkit: the clock, `sleep`, the retry loop and the poll loop. Every wait of the client and of
- * the domain code (adoption, removal confirmation, the GDAP waits) goes through these, on an injectable clock
- * and an AbortSignal. Whether and how long to wait is the caller's policy (retry.ts for requests); these only
+ * the domain code (adoption, removal confirmation, the GDAP waits, the device-code sign-in) goes through these,
+ * with an AbortSignal; each takes a clock (the system's unless given), which the tests of these primitives and of
+ * the sign-in inject. Whether and how long to wait is the caller's policy (retry.ts for requests); these only
  * schedule.
  */
 

@@ -120,7 +120,7 @@ function parseInputs(raw: Record<string, unknown>): Inputs {
  * `{prefix}-{7 random hex}`, at most 50 characters: Pulumi's autonaming convention, so that a replacement gets a
  * name no relationship, ended ones included, ever had.
  */
-export function autoName(prefix: string): string {
+function autoName(prefix: string): string {
   const suffix = randomBytes(4).toString("hex").slice(0, 7);
   return `${prefix.slice(0, NAME_MAX - suffix.length - 1)}-${suffix}`;
 }

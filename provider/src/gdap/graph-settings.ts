@@ -11,7 +11,7 @@ export { GRAPH_RESOURCE };
 export const GRAPH_SCOPE = `${GRAPH_RESOURCE}/.default`;
 
 /** How messages name the Graph endpoint setting. */
-export const GRAPH_SETTING = settingName("graphEndpoint");
+const GRAPH_SETTING = settingName("graphEndpoint");
 
 /** The Graph token audience of these settings (`graphTokenRequest`): the v1 resource, or the v2 scope. */
 export function graphAudienceOf(settings: Settings): string {

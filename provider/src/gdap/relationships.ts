@@ -46,13 +46,13 @@ export const ENDED = new Set(["terminationRequested", "terminating", "terminated
  */
 export const ENDING = new Set(["terminationRequested", "terminating"]);
 /** Statuses in which no admin access remains. */
-export const OVER = new Set(["terminated", "expired"]);
+const OVER = new Set(["terminated", "expired"]);
 
 /** Microsoft Entra Global Administrator (role template id, "Microsoft Entra built-in roles"). */
 export const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 
 /** "GDAP relationship requests expire after 90 days" (Partner Center, "GDAP frequently asked questions"). */
-export const REQUEST_EXPIRY_DAYS = 90;
+const REQUEST_EXPIRY_DAYS = 90;
 
 /**
  * The number of days of an ISO 8601 duration as GDAP uses them, or undefined. Graph documents the range "between
@@ -251,7 +251,7 @@ async function adoptable(graph: GraphClient, spec: RelationshipSpec): Promise<Ad
 export type EndOutcome = "terminated" | "deleted" | "alreadyEnded" | "ending" | "gone" | "expiresOnItsOwn";
 
 /** When a relationship request not yet approved expires: createdDateTime + 90 days, or undefined. */
-export function requestExpiry(r: AdminRelationship): string | undefined {
+function requestExpiry(r: AdminRelationship): string | undefined {
   const created = r.createdDateTime ? Date.parse(r.createdDateTime) : NaN;
   return Number.isNaN(created)
     ? undefined
@@ -387,7 +387,7 @@ export interface CustomerRelationships {
  * is set apart and logged, never reported or acted on as this customer's. An id listed twice counts once (the
  * copy that still grants wins, so a stale duplicate never hides live access).
  */
-export async function relationshipsOf(
+async function relationshipsOf(
   graph: GraphClient,
   customerId: string,
   log: Logger = () => undefined,

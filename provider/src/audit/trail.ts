@@ -259,7 +259,8 @@ export class TrailWriter {
       const st = await fh.stat();
       if (!st.isFile()) throw notRegular(this.path, kindOf(st));
       // A torn last line (an earlier short write, here or in another process) must not swallow this batch:
-      // start on a fresh line; the reader skips the fragment with a warning.
+      // start on a fresh line; the reader skips the fragment with a warning. Another process's large write
+      // still in progress can look the same: then the fresh line leaves an empty line, which the reader skips.
       if (st.size > 0) {
         const last = Buffer.alloc(1);
         await fh.read(last, 0, 1, st.size - 1);
